@@ -1,0 +1,189 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"devopschallenge/game"
+	"devopschallenge/internal/redistest"
+	"devopschallenge/store"
+)
+
+// TestRedisRestartLosesNothing kills redis-server (SIGKILL) while writers
+// append, restarts it from its append-only file, and checks that every
+// acknowledged append is there, that the streams have no gap, and that the
+// subscribers were told to resync.
+func TestRedisRestartLosesNothing(t *testing.T) {
+	srv := redistest.StartDedicated(t)
+	logger, _ := testLogger(t)
+	ctx := ctxFor(t)
+	open := func() *store.Redis {
+		r, err := store.Open(ctx, srv.URL(), "dc:", logger)
+		mustT(t, err, "Open")
+		closeOnCleanup(t, r)
+		return r
+	}
+	w, watcher := open(), open()
+	notices := make(chan string, 100)
+	watcher.Watch(func(id string, e store.Entry) {
+		if e.Version == 0 {
+			notices <- id
+		}
+	})
+
+	const games = 4
+	for g := 0; g < games; g++ {
+		id := fmt.Sprintf("g%d", g)
+		mustT(t, w.CreateGame(ctx, id, "C"+id, []byte(id+"-1"), time.Hour), "CreateGame")
+		mustT(t, watcher.Subscribe(ctx, id), "Subscribe")
+	}
+
+	var (
+		acked    [games]atomic.Int64 // last acknowledged version per game
+		total    atomic.Int64
+		stop     = make(chan struct{})
+		wg       sync.WaitGroup
+		failures = make(chan error, games)
+	)
+	for g := 0; g < games; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := fmt.Sprintf("g%d", g)
+			for v := int64(2); ; {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				data := fmt.Appendf(nil, "%s-%d", id, v)
+				err := w.Append(ctx, id, v, data, store.AppendOptions{TTL: time.Hour})
+				switch {
+				case err == nil:
+					acked[g].Store(v)
+					total.Add(1)
+					v++
+				case game.IsCode(err, game.EConflict):
+					// An append whose reply was lost may have been applied:
+					// the stream tells.
+					es, err := w.Entries(ctx, id, v)
+					switch {
+					case err != nil: // Redis is down: try again
+					case len(es) > 0 && string(es[0].Data) == string(data):
+						v++
+					default: // someone else's entry, or the stream went back
+						failures <- fmt.Errorf("%s: conflict at version %d, which holds %v", id, v, es)
+						return
+					}
+				default:
+					// Redis is down: try again.
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+		}()
+	}
+	waitTotal := func(n int64) {
+		deadline := time.Now().Add(30 * time.Second)
+		for total.Load() < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("only %d appends acknowledged, waiting for %d", total.Load(), n)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	waitTotal(200)
+	before := [games]int64{}
+	for g := range before {
+		before[g] = acked[g].Load()
+	}
+	srv.Restart(t)
+	waitTotal(total.Load() + 200)
+	close(stop)
+	wg.Wait()
+	close(failures)
+	for err := range failures {
+		t.Fatal(err)
+	}
+
+	for g := 0; g < games; g++ {
+		id := fmt.Sprintf("g%d", g)
+		es, err := w.Entries(ctx, id, 1)
+		mustT(t, err, "Entries")
+		if last := acked[g].Load(); int64(len(es)) < last {
+			t.Fatalf("%s: %d entries, but %d were acknowledged", id, len(es), last)
+		}
+		if int64(len(es)) <= before[g] {
+			t.Fatalf("%s: no append after the restart", id)
+		}
+		for i, e := range es {
+			if want := fmt.Sprintf("%s-%d", id, i+1); e.Version != int64(i+1) || string(e.Data) != want {
+				t.Fatalf("%s entry %d = {%d %q}, want {%d %q}", id, i, e.Version, e.Data, i+1, want)
+			}
+		}
+		wantCodeOf(t, w, "C"+id, id)
+	}
+
+	seen := map[string]bool{}
+	timeout := time.After(20 * time.Second)
+	for len(seen) < games {
+		select {
+		case id := <-notices:
+			seen[id] = true
+		case <-timeout:
+			t.Fatalf("resync notices received for %v only", seen)
+		}
+	}
+}
+
+// TestRedisSubscribeWhileDown checks that Subscribe waits for Redis to be
+// back (or for its context), then works.
+func TestRedisSubscribeWhileDown(t *testing.T) {
+	srv := redistest.StartDedicated(t)
+	logger, _ := testLogger(t)
+	ctx := ctxFor(t)
+	r, err := store.Open(ctx, srv.URL(), "dc:", logger)
+	mustT(t, err, "Open")
+	closeOnCleanup(t, r)
+	got := make(chan store.Entry, 10)
+	r.Watch(func(_ string, e store.Entry) { got <- e })
+	mustT(t, r.CreateGame(ctx, "g1", "C1", []byte("e1"), 0), "CreateGame")
+
+	srv.Stop()
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	err = r.Subscribe(short, "g1")
+	cancel()
+	if err == nil {
+		t.Fatal("Subscribe with Redis down succeeded")
+	}
+	srv.Restart(t)
+	mustT(t, r.Subscribe(ctx, "g1"), "Subscribe once Redis is back")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		err := r.Append(ctx, "g1", 2, []byte("e2"), store.AppendOptions{})
+		if err == nil || game.IsCode(err, game.EConflict) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Append after the restart: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for {
+		select {
+		case e := <-got:
+			if e.Version == 0 {
+				continue
+			}
+			if e.Version != 2 || string(e.Data) != "e2" {
+				t.Fatalf("received %+v, want {2 e2}", e)
+			}
+			return
+		case <-time.After(20 * time.Second):
+			t.Fatal("entry 2 not received")
+		}
+	}
+}

@@ -54,6 +54,10 @@ const tickInterval = time.Second
 // restart. Journals of expired games are deleted, at open and while
 // running. Snapshots are not journaled: after a restart a game loads from
 // version 1. One process at a time may use dataDir (it is locked).
+//
+// Should a journal write fail (disk full…), Append returns an error although
+// Redis holds the entry (and published it); the game's journal is then
+// rewritten whole from Redis at the next append.
 func OpenEmbedded(ctx context.Context, dataDir, addr, prefix string, logger *slog.Logger) (*Redis, error) {
 	return openEmbedded(ctx, dataDir, addr, prefix, logger, time.Now, tickInterval)
 }

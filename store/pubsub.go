@@ -109,29 +109,28 @@ func (r *Redis) Subscribe(ctx context.Context, gameID string) error {
 	}
 	wait := make(chan struct{})
 	cs.waiters = append(cs.waiters, wait)
-	send := !cs.want
 	cs.want = true
 	ps := s.ps
 	s.mu.Unlock()
 
-	if send {
-		// On a write error go-redis keeps the channel in its set but, having
-		// reconnected before recording it, may not have subscribed on the new
-		// connection: send again until a write succeeds (SUBSCRIBE is
-		// idempotent on the server).
-		for backoff := 50 * time.Millisecond; ; backoff = min(2*backoff, time.Second) {
-			err := ps.Subscribe(ctx, ch)
-			if err == nil {
-				break
-			}
-			if errors.Is(err, redis.ErrClosed) {
-				return err
-			}
-			s.r.log.Debug("store: subscribe failed, retrying", "game", gameID, "err", err)
-			if !sleep(ctx, s.stop, backoff) {
-				s.dropWaiter(cs, wait)
-				return subscribeErr(ctx, gameID)
-			}
+	// Not live yet: SUBSCRIBE (again, if an earlier Subscribe gave up; it
+	// is idempotent on the server). On a write error go-redis keeps the
+	// channel in its set but, having reconnected before recording it, may
+	// not have subscribed on the new connection: send until a write
+	// succeeds.
+	for backoff := 50 * time.Millisecond; ; backoff = min(2*backoff, time.Second) {
+		err := ps.Subscribe(ctx, ch)
+		if err == nil {
+			break
+		}
+		if errors.Is(err, redis.ErrClosed) {
+			s.dropWaiter(cs, wait)
+			return err
+		}
+		s.r.log.Debug("store: subscribe failed, retrying", "game", gameID, "err", err)
+		if !sleep(ctx, s.stop, backoff) {
+			s.dropWaiter(cs, wait)
+			return subscribeErr(ctx, gameID)
 		}
 	}
 	select {

@@ -98,6 +98,8 @@ func TestEmbeddedJournalRestore(t *testing.T) {
 		t.Fatalf("Append of a restored version: %v, want a conflict", err)
 	}
 	mustT(t, b.Append(ctx, "g1", 31, []byte("a31"), store.AppendOptions{TTL: time.Hour}), "Append after reopen")
+	mustT(t, b.Append(ctx, "g1", 31, []byte("a31"), store.AppendOptions{TTL: time.Hour}), "replayed Append")
+	mustT(t, b.CreateGame(ctx, "g2", "CODE2", []byte("b1"), 0), "replayed CreateGame")
 	mustT(t, b.Close(), "Close")
 
 	c := openEmbedded(t, dir, clock, logger)

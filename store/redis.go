@@ -143,9 +143,17 @@ func checkData(data []byte) error {
 //
 // KEYS: code key, log, meta. ARGV: game ID, data, ttl ms (0: none), code
 // ttl ms, cexp (code expiry, unix ms, 0: none), channel, code.
-// Returns 0 on success, 1 when the code is taken, 2 when the game exists.
+// Returns 0 on success, 1 when the code is taken, 2 when the game exists,
+// 3 when it exists exactly as this call would create it (a replay: go-redis
+// retries a command whose reply was lost, after it ran).
 var createScript = redis.NewScript(`
-if redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  if redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('HGET', KEYS[3], 'code') == ARGV[7] then
+    local e = redis.call('XRANGE', KEYS[2], '0-1', '0-1')
+    if e[1] and e[1][2][2] == ARGV[2] then return 3 end
+  end
+  return 2
+end
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 1 end
 redis.call('XADD', KEYS[2], '0-1', 'd', ARGV[2])
 redis.call('HSET', KEYS[3], 'code', ARGV[7], 'cexp', ARGV[5])
@@ -165,11 +173,25 @@ return 0
 // snapshot, ttl ms (0: keep), now (unix ms), channel.
 // Returns {0, ""} when the game does not exist, {-1, length} when the
 // stream is not at version-1, {1, code} on success where code is the join
-// code whose key the caller must PEXPIRE to 1.5×ttl ("" when not needed).
+// code whose key the caller must PEXPIRE to 1.5×ttl ("" when not needed),
+// and {2, code} when entry version already holds exactly this data (a
+// replay of this append: go-redis retries a command whose reply was lost,
+// after it ran), with the code to refresh when ttl > 0.
 var appendScript = redis.NewScript(`
 local n = redis.call('XLEN', KEYS[1])
 if n == 0 then return {0, ''} end
-if n ~= tonumber(ARGV[1]) - 1 then return {-1, n} end
+local v = tonumber(ARGV[1])
+if n ~= v - 1 then
+  if v >= 1 and n >= v then
+    local e = redis.call('XRANGE', KEYS[1], '0-' .. ARGV[1], '0-' .. ARGV[1])
+    if e[1] and e[1][2][2] == ARGV[2] then
+      local code = ''
+      if tonumber(ARGV[5]) > 0 then code = redis.call('HGET', KEYS[3], 'code') or '' end
+      return {2, code}
+    end
+  end
+  return {-1, n}
+end
 redis.call('XADD', KEYS[1], '0-' .. ARGV[1], 'd', ARGV[2])
 local ttl = tonumber(ARGV[5])
 if ARGV[3] == '1' then
@@ -250,6 +272,13 @@ func (r *Redis) CreateGame(ctx context.Context, gameID, code string, first []byt
 	}
 	switch res {
 	case 0:
+	case 3: // a replay of this creation: done already
+		if r.emb != nil {
+			// Journaled already, unless the reply (and the journal write)
+			// was lost: then this writes it.
+			return r.emb.journalAppend(ctx, gameID, 1, first, 0)
+		}
+		return nil
 	case 1:
 		return errCodeTaken()
 	case 2:
@@ -294,7 +323,7 @@ func (r *Redis) Append(ctx context.Context, gameID string, version int64, data [
 	}
 	status, _ := res[0].(int64)
 	switch status {
-	case 1:
+	case 1, 2: // 2: a replay of this append, stored already
 	case 0:
 		return errGameNotFound()
 	case -1:

@@ -72,6 +72,13 @@ type Store interface {
 	// stream holds exactly version-1 entries. Returns a game.EConflict error
 	// (and writes nothing) when the stream has moved on, and a
 	// game.ENotFound error when the game does not exist.
+	//
+	// Append is idempotent: when entry number version already holds
+	// exactly data, it succeeds without writing or publishing anything.
+	// So a command retried after a lost reply (go-redis retries on a
+	// broken connection, after the script may have run) is stored once
+	// and reported as stored, not as a conflict. CreateGame is idempotent
+	// in the same way (same game, code and first entry).
 	Append(ctx context.Context, gameID string, version int64, data []byte, opts AppendOptions) error
 
 	// Load returns the game's latest snapshot (version 0 and nil when there

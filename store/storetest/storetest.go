@@ -47,6 +47,7 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		{"CreateConflicts", testCreateConflicts},
 		{"AppendInOrder", testAppendInOrder},
 		{"AppendWrongVersion", testAppendWrongVersion},
+		{"Replays", testReplays},
 		{"MissingGame", testMissingGame},
 		{"Snapshots", testSnapshots},
 		{"DataRoundTrip", testDataRoundTrip},
@@ -223,6 +224,40 @@ func testAppendWrongVersion(t *testing.T, env Env) {
 	es, err = s.Entries(ctx, "g1", 1)
 	must(t, err, "Entries")
 	wantEntries(t, es, 1, "e1", "e2")
+}
+
+// testReplays checks the idempotency that makes go-redis's retries safe: a
+// call repeated with the same data succeeds without writing twice.
+func testReplays(t *testing.T, env Env) {
+	a, ctx := env.Store, ctxFor(t)
+	b := env.Peer(t)
+	got := watch(b)
+	must(t, b.Subscribe(ctx, "g1"), "Subscribe")
+
+	must(t, a.CreateGame(ctx, "g1", "C1", []byte("e1"), time.Hour), "CreateGame")
+	must(t, a.CreateGame(ctx, "g1", "C1", []byte("e1"), time.Hour), "replayed CreateGame")
+	wantCode(t, a.CreateGame(ctx, "g1", "C1", []byte("other"), 0), game.EConflict, "CreateGame with another first entry")
+	wantCode(t, a.CreateGame(ctx, "g1", "C2", []byte("e1"), 0), game.EConflict, "CreateGame with another code")
+	wantReceived(t, got, "g1", 1, "e1")
+
+	must(t, a.Append(ctx, "g1", 2, []byte("e2"), store.AppendOptions{Snapshot: []byte("s2")}), "Append")
+	must(t, a.Append(ctx, "g1", 2, []byte("e2"), store.AppendOptions{Snapshot: []byte("other"), TTL: time.Hour}), "replayed Append")
+	must(t, b.Append(ctx, "g1", 2, []byte("e2"), store.AppendOptions{}), "replayed Append from another instance")
+	wantCode(t, a.Append(ctx, "g1", 2, []byte("e2 "), store.AppendOptions{}), game.EConflict, "Append of other data")
+	must(t, a.Append(ctx, "g1", 3, []byte("e3"), store.AppendOptions{}), "Append")
+	// Published once: entry 3 comes right after entry 2.
+	wantReceived(t, got, "g1", 2, "e2")
+	wantReceived(t, got, "g1", 3, "e3")
+
+	sv, snap, es, err := a.Load(ctx, "g1")
+	must(t, err, "Load")
+	if sv != 2 || string(snap) != "s2" {
+		t.Fatalf("Load snapshot = (%d, %q), want (2, s2): a replay must not write", sv, snap)
+	}
+	wantEntries(t, es, 3, "e3")
+	es, err = a.Entries(ctx, "g1", 1)
+	must(t, err, "Entries")
+	wantEntries(t, es, 1, "e1", "e2", "e3")
 }
 
 func testMissingGame(t *testing.T, env Env) {

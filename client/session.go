@@ -1,0 +1,480 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"devopschallenge/game"
+	"devopschallenge/protocol"
+)
+
+// Options configure a Session.
+type Options struct {
+	// URLs are the server instances ("http://host:port"); the session
+	// connects to the first and, after losing a connection, tries them in
+	// turn starting with the next one.
+	URLs []string
+	// Token is the facilitator, projector or player token.
+	Token string
+	// Reconnect makes the session reconnect by itself after a dropped
+	// connection (never after its token was refused).
+	Reconnect bool
+	// OnMessage, when set, is called for every message received, from the
+	// session's reader goroutine, before the session applies it.
+	OnMessage func(out *protocol.Out, raw []byte)
+	// Header is sent with the WebSocket handshake.
+	Header http.Header
+}
+
+// Ack is a server's acknowledgement of a command.
+type Ack struct {
+	Version int64
+	Result  map[string]any
+}
+
+// ErrClosed is returned by calls on a closed session.
+var ErrClosed = errors.New("client: session closed")
+
+// Session is a WebSocket session with a game. It keeps the documents the
+// token may see, applying snapshots and updates in version order.
+type Session struct {
+	opt Options
+	seq atomic.Int64
+	wmu sync.Mutex // serialises writes: gorilla allows one writer at a time
+
+	mu       sync.Mutex
+	ws       *websocket.Conn
+	docs     map[string]json.RawMessage
+	version  int64
+	you      protocol.You
+	pending  map[string]*pending // commands sent and not yet answered
+	changed  chan struct{}       // closed at every change, then replaced
+	urlIdx   int
+	closed   bool
+	fatal    error // set when the server refused the token
+	online   bool
+	sessions int // connections made, for tests of reconnection
+}
+
+type pending struct {
+	msg  []byte
+	done chan protocol.Out
+}
+
+// Connect opens a session and waits for the first snapshot.
+func Connect(ctx context.Context, opt Options) (*Session, error) {
+	if len(opt.URLs) == 0 {
+		return nil, errors.New("client: no server URL")
+	}
+	s := &Session{opt: opt, docs: map[string]json.RawMessage{}, pending: map[string]*pending{}, changed: make(chan struct{})}
+	if err := s.dial(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func wsURL(base string) string {
+	base = strings.TrimRight(base, "/")
+	switch {
+	case strings.HasPrefix(base, "https://"):
+		base = "wss://" + strings.TrimPrefix(base, "https://")
+	case strings.HasPrefix(base, "http://"):
+		base = "ws://" + strings.TrimPrefix(base, "http://")
+	}
+	return base + "/ws"
+}
+
+// dial connects to the current URL, says hello and waits for the answer.
+func (s *Session) dial(ctx context.Context) error {
+	s.mu.Lock()
+	url := s.opt.URLs[s.urlIdx%len(s.opt.URLs)]
+	version := s.version
+	s.mu.Unlock()
+	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second, Subprotocols: []string{protocol.Subprotocol}}
+	ws, _, err := d.DialContext(ctx, wsURL(url), s.opt.Header)
+	if err != nil {
+		return err
+	}
+	hello, _ := json.Marshal(protocol.In{Type: protocol.TypeHello, Token: s.opt.Token, Version: version})
+	ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	s.wmu.Lock()
+	err = ws.WriteMessage(websocket.TextMessage, hello)
+	s.wmu.Unlock()
+	if err != nil {
+		ws.Close()
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		ws.SetReadDeadline(dl)
+	} else {
+		ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+	}
+	_, raw, err := ws.ReadMessage()
+	if err != nil {
+		ws.Close()
+		var ce *websocket.CloseError
+		if errors.As(err, &ce) {
+			return fmt.Errorf("client: connection refused: %d %s", ce.Code, ce.Text)
+		}
+		return err
+	}
+	ws.SetReadDeadline(time.Time{})
+	var out protocol.Out
+	if err := json.Unmarshal(raw, &out); err != nil {
+		ws.Close()
+		return err
+	}
+	if s.opt.OnMessage != nil {
+		s.opt.OnMessage(&out, raw)
+	}
+	if out.Type == protocol.TypeError {
+		ws.Close()
+		e := &game.Error{Code: out.Code, Message: out.Message, MessageFR: out.MessageFR}
+		if out.Code == game.EUnauthorized || out.Code == game.ENotFound {
+			s.mu.Lock()
+			s.fatal = e
+			s.mu.Unlock()
+		}
+		return e
+	}
+	ws.SetPingHandler(func(data string) error {
+		return ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(5*time.Second))
+	})
+	s.mu.Lock()
+	s.ws = ws
+	s.online = true
+	s.sessions++
+	s.apply(&out)
+	// Resend what was never answered: the server applies a command ID once.
+	var resend [][]byte
+	ids := make([]string, 0, len(s.pending))
+	for id := range s.pending {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		resend = append(resend, s.pending[id].msg)
+	}
+	s.mu.Unlock()
+	for _, m := range resend {
+		s.write(m)
+	}
+	go s.read(ws)
+	return nil
+}
+
+// read receives messages until the connection ends, then reconnects if
+// asked to.
+func (s *Session) read(ws *websocket.Conn) {
+	for {
+		_, raw, err := ws.ReadMessage()
+		if err != nil {
+			s.lost(ws, err)
+			return
+		}
+		var out protocol.Out
+		if err := json.Unmarshal(raw, &out); err != nil {
+			continue
+		}
+		if s.opt.OnMessage != nil {
+			s.opt.OnMessage(&out, raw)
+		}
+		s.mu.Lock()
+		s.apply(&out)
+		s.mu.Unlock()
+	}
+}
+
+// apply folds one message into the session. Called with s.mu held.
+func (s *Session) apply(out *protocol.Out) {
+	switch out.Type {
+	case protocol.TypeSnapshot:
+		s.docs = map[string]json.RawMessage{}
+		for k, v := range out.Docs {
+			b, _ := json.Marshal(v)
+			s.docs[k] = b
+		}
+		s.version = out.Version
+		if out.You != nil {
+			s.you = *out.You
+		}
+	case protocol.TypeUpdate:
+		if out.Version <= s.version && len(out.Docs) > 0 {
+			return // already seen
+		}
+		for k, v := range out.Docs {
+			if v == nil {
+				delete(s.docs, k)
+			} else {
+				b, _ := json.Marshal(v)
+				s.docs[k] = b
+			}
+		}
+		s.version = max(s.version, out.Version)
+	case protocol.TypeAck, protocol.TypeError:
+		if p, ok := s.pending[out.ID]; ok && out.ID != "" {
+			delete(s.pending, out.ID)
+			p.done <- *out
+		}
+		if out.Type == protocol.TypeError && out.ID == "" && (out.Code == game.EUnauthorized) {
+			s.fatal = &game.Error{Code: out.Code, Message: out.Message, MessageFR: out.MessageFR}
+		}
+	}
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// lost handles the end of a connection.
+func (s *Session) lost(ws *websocket.Conn, err error) {
+	ws.Close()
+	var ce *websocket.CloseError
+	s.mu.Lock()
+	if s.ws == ws {
+		s.online = false
+	}
+	if errors.As(err, &ce) && (ce.Code == protocol.CloseRevoked || ce.Code == protocol.CloseBadHello) && s.fatal == nil {
+		s.fatal = fmt.Errorf("client: the server closed the session: %s", ce.Text)
+	}
+	stop := s.closed || s.fatal != nil || !s.opt.Reconnect
+	s.urlIdx++
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+	if stop {
+		return
+	}
+	go s.reconnect()
+}
+
+// reconnect retries with exponential backoff and jitter until it succeeds,
+// the session is closed or the token is refused.
+func (s *Session) reconnect() {
+	backoff := 50 * time.Millisecond
+	for {
+		s.mu.Lock()
+		stop := s.closed || s.fatal != nil
+		s.mu.Unlock()
+		if stop {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := s.dial(ctx)
+		cancel()
+		if err == nil {
+			return
+		}
+		s.mu.Lock()
+		s.urlIdx++
+		s.mu.Unlock()
+		time.Sleep(backoff/2 + rand.N(backoff/2+1))
+		backoff = min(backoff*2, 3*time.Second)
+	}
+}
+
+func (s *Session) write(msg []byte) error {
+	s.mu.Lock()
+	ws, online := s.ws, s.online
+	s.mu.Unlock()
+	if !online {
+		return nil // sent again after reconnecting
+	}
+	// gorilla allows one concurrent writer; the session serialises writes.
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	return ws.WriteMessage(websocket.TextMessage, msg)
+}
+
+// NewID returns a fresh command ID for this session.
+func (s *Session) NewID() string { return "c" + strconv.FormatInt(s.seq.Add(1), 10) }
+
+// Do sends a command and waits for its acknowledgement; a refusal comes
+// back as a *game.Error.
+func (s *Session) Do(ctx context.Context, cmd string, args any) (Ack, error) {
+	return s.DoID(ctx, s.NewID(), cmd, args)
+}
+
+// DoID is Do with a chosen command ID.
+func (s *Session) DoID(ctx context.Context, id, cmd string, args any) (Ack, error) {
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return Ack{}, err
+	}
+	msg, _ := json.Marshal(protocol.In{Type: protocol.TypeCmd, ID: id, Cmd: cmd, Args: raw})
+	p := &pending{msg: msg, done: make(chan protocol.Out, 1)}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return Ack{}, ErrClosed
+	}
+	if s.fatal != nil {
+		err := s.fatal
+		s.mu.Unlock()
+		return Ack{}, err
+	}
+	s.pending[id] = p
+	s.mu.Unlock()
+	if err := s.write(msg); err != nil && !s.opt.Reconnect {
+		s.forget(id)
+		return Ack{}, err
+	}
+	select {
+	case out := <-p.done:
+		if out.Type == protocol.TypeError {
+			return Ack{}, &game.Error{Code: out.Code, Message: out.Message, MessageFR: out.MessageFR}
+		}
+		return Ack{Version: out.Version, Result: out.Result}, nil
+	case <-ctx.Done():
+		s.forget(id)
+		return Ack{}, ctx.Err()
+	}
+}
+
+func (s *Session) forget(id string) {
+	s.mu.Lock()
+	delete(s.pending, id)
+	s.mu.Unlock()
+}
+
+// Send sends a command without waiting for its answer (the load generator
+// watches answers through OnMessage).
+func (s *Session) Send(id, cmd string, args any) error {
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return err
+	}
+	msg, _ := json.Marshal(protocol.In{Type: protocol.TypeCmd, ID: id, Cmd: cmd, Args: raw})
+	return s.write(msg)
+}
+
+// SendRaw sends any bytes as one text message (for tests of bad input).
+func (s *Session) SendRaw(msg []byte) error { return s.write(msg) }
+
+// Version is the game version the session has reached.
+func (s *Session) Version() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.version
+}
+
+// You is who the server says this session is.
+func (s *Session) You() protocol.You {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.you
+}
+
+// Doc decodes the document key into v and reports whether it exists.
+func (s *Session) Doc(key string, v any) bool {
+	s.mu.Lock()
+	raw, ok := s.docs[key]
+	s.mu.Unlock()
+	if !ok {
+		return false
+	}
+	return json.Unmarshal(raw, v) == nil
+}
+
+// Keys lists the documents whose key starts with prefix, sorted.
+func (s *Session) Keys(prefix string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for k := range s.docs {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Docs returns a copy of every document the session holds.
+func (s *Session) Docs() map[string]json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]json.RawMessage, len(s.docs))
+	for k, v := range s.docs {
+		out[k] = v
+	}
+	return out
+}
+
+// Online reports whether the session is connected now.
+func (s *Session) Online() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.online
+}
+
+// Connections counts the connections the session made (1 plus its
+// reconnections).
+func (s *Session) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions
+}
+
+// Err returns why the server refused the session, if it did.
+func (s *Session) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fatal
+}
+
+// Wait blocks until cond holds (checked at every change) or ctx ends.
+func (s *Session) Wait(ctx context.Context, cond func(*Session) bool) error {
+	for {
+		s.mu.Lock()
+		ch := s.changed
+		s.mu.Unlock()
+		if cond(s) {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("client: condition not met: %w", ctx.Err())
+		}
+	}
+}
+
+// Drop closes the network connection abruptly, as a lost network would;
+// with Reconnect the session comes back by itself.
+func (s *Session) Drop() {
+	s.mu.Lock()
+	ws := s.ws
+	s.mu.Unlock()
+	if ws != nil {
+		ws.UnderlyingConn().Close()
+	}
+}
+
+// Close ends the session.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	ws := s.ws
+	s.mu.Unlock()
+	if ws == nil {
+		return nil
+	}
+	ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+	return ws.Close()
+}

@@ -1,0 +1,355 @@
+package game
+
+import (
+	"slices"
+	"strings"
+)
+
+// Wall is the wall of confusion: anonymous sticky notes aimed at "the Devs"
+// or "the Ops", grouped by the facilitator into named clusters that players
+// vote on.
+type Wall struct {
+	Notes        map[string]*Note    `json:"notes"`
+	NoteOrder    []string            `json:"noteOrder"`
+	Clusters     map[string]*Cluster `json:"clusters"`
+	ClusterOrder []string            `json:"clusterOrder"`
+	// Votes lists, per player, the clusters they voted for.
+	Votes map[string][]string `json:"votes"`
+}
+
+// Note is one sticky note. Its author is kept only to enforce limits; no
+// view ever shows it.
+type Note struct {
+	ID      string `json:"id"`
+	Text    string `json:"text"`
+	Target  string `json:"target"`
+	Cluster string `json:"cluster,omitempty"`
+	Hidden  bool   `json:"hidden,omitempty"`
+	Author  string `json:"author"`
+	At      int64  `json:"at"`
+}
+
+// Cluster is a named group of notes.
+type Cluster struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Votes int    `json:"votes"`
+}
+
+// Limits of the wall.
+const (
+	MaxNoteText        = 140
+	MaxNotesPerPlayer  = 30
+	MaxNotes           = 2000
+	MaxClusters        = 40
+	MaxClusterName     = 60
+	VotesPerPlayer     = 3
+	noteTargetDevs     = "devs"
+	noteTargetOps      = "ops"
+	noteTargetsMessage = `Aim the note at "devs" or "ops".`
+)
+
+// noteDoc is what everyone sees of a note: never its author.
+type noteDoc struct {
+	ID      string `json:"id"`
+	Text    string `json:"text"`
+	Target  string `json:"target"`
+	Cluster string `json:"cluster,omitempty"`
+	Hidden  bool   `json:"hidden,omitempty"`
+}
+
+type clusterDoc struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Votes int    `json:"votes"`
+	Order int    `json:"order"`
+}
+
+// wallMe is a player's private view of the wall.
+type wallMe struct {
+	Voted     []string `json:"voted"`
+	VotesLeft int      `json:"votesLeft"`
+	Notes     int      `json:"notes"`
+}
+
+func (w *Wall) init() {
+	*w = Wall{Notes: map[string]*Note{}, Clusters: map[string]*Cluster{}, Votes: map[string][]string{}}
+}
+
+func (x *ctx) noteArg(id string) (*Note, error) {
+	n, ok := x.s.Wall.Notes[id]
+	if !ok {
+		return nil, notFound("note", "note", id)
+	}
+	return n, nil
+}
+
+func (x *ctx) clusterArg(id string) (*Cluster, error) {
+	c, ok := x.s.Wall.Clusters[id]
+	if !ok {
+		return nil, notFound("cluster", "groupe", id)
+	}
+	return c, nil
+}
+
+func cleanName(field, fieldFR, s string, max int) (string, error) {
+	s = strings.TrimSpace(s)
+	return s, checkText(field, fieldFR, s, max)
+}
+
+func init() {
+	phaseInits = append(phaseInits, func(x *ctx) { x.s.Wall.init() })
+	fac := []Role{RoleFacilitator}
+	pl := []Role{RolePlayer}
+
+	register("note.add", handler{roles: pl, phases: []string{KindWall}, apply: func(x *ctx) error {
+		var a struct {
+			Text   string `json:"text"`
+			Target string `json:"target"`
+		}
+		if err := decodeArgs(x.c, &a); err != nil {
+			return err
+		}
+		w := &x.s.Wall
+		text := strings.TrimSpace(a.Text)
+		if err := checkLongText("note", "note", text, MaxNoteText); err != nil {
+			return err
+		}
+		if a.Target != noteTargetDevs && a.Target != noteTargetOps {
+			return invalid(noteTargetsMessage, `Adressez la note aux "devs" ou aux "ops".`)
+		}
+		mine := 0
+		for _, id := range w.NoteOrder {
+			if w.Notes[id].Author == x.player.ID {
+				mine++
+			}
+		}
+		if mine >= MaxNotesPerPlayer {
+			return Errorf(EConflict, "You have posted %d notes, the most allowed; vote for clusters instead.",
+				"Vous avez posté %d notes, le maximum ; votez plutôt pour les groupes.", MaxNotesPerPlayer)
+		}
+		if len(w.NoteOrder) >= MaxNotes {
+			return Errorf(EConflict, "The wall is full.", "Le mur est plein.")
+		}
+		id := x.s.idAt("n")
+		w.Notes[id] = &Note{ID: id, Text: text, Target: a.Target, Author: x.player.ID, At: x.c.At}
+		w.NoteOrder = append(w.NoteOrder, id)
+		x.ch.touch("note/" + id)
+		x.ch.private(x.player.ID)
+		x.ch.result("noteId", id)
+		return nil
+	}})
+
+	register("note.hide", handler{roles: fac, apply: func(x *ctx) error {
+		var a struct {
+			NoteID string `json:"noteId"`
+			Hidden bool   `json:"hidden"`
+		}
+		if err := decodeArgs(x.c, &a); err != nil {
+			return err
+		}
+		n, err := x.noteArg(a.NoteID)
+		if err != nil {
+			return err
+		}
+		if n.Hidden == a.Hidden {
+			return Errorf(EConflict, "The note is already like that.", "La note est déjà dans cet état.")
+		}
+		n.Hidden = a.Hidden
+		x.ch.touch("note/" + n.ID)
+		return nil
+	}})
+
+	register("note.move", handler{roles: fac, apply: func(x *ctx) error {
+		var a struct {
+			NoteID    string `json:"noteId"`
+			ClusterID string `json:"clusterId"`
+		}
+		if err := decodeArgs(x.c, &a); err != nil {
+			return err
+		}
+		n, err := x.noteArg(a.NoteID)
+		if err != nil {
+			return err
+		}
+		if a.ClusterID != "" {
+			if _, err := x.clusterArg(a.ClusterID); err != nil {
+				return err
+			}
+		}
+		if n.Cluster == a.ClusterID {
+			return Errorf(EConflict, "The note is already there.", "La note y est déjà.")
+		}
+		n.Cluster = a.ClusterID
+		x.ch.touch("note/" + n.ID)
+		return nil
+	}})
+
+	register("cluster.create", handler{roles: fac, apply: func(x *ctx) error {
+		var a struct {
+			Name string `json:"name"`
+		}
+		if err := decodeArgs(x.c, &a); err != nil {
+			return err
+		}
+		name, err := cleanName("cluster name", "nom du groupe", a.Name, MaxClusterName)
+		if err != nil {
+			return err
+		}
+		w := &x.s.Wall
+		if len(w.ClusterOrder) >= MaxClusters {
+			return Errorf(EConflict, "A wall has at most %d clusters.", "Un mur a au plus %d groupes.", MaxClusters)
+		}
+		id := x.s.idAt("k")
+		w.Clusters[id] = &Cluster{ID: id, Name: name}
+		w.ClusterOrder = append(w.ClusterOrder, id)
+		x.ch.touch("cluster/" + id)
+		x.ch.result("clusterId", id)
+		return nil
+	}})
+
+	register("cluster.rename", handler{roles: fac, apply: func(x *ctx) error {
+		var a struct {
+			ClusterID string `json:"clusterId"`
+			Name      string `json:"name"`
+		}
+		if err := decodeArgs(x.c, &a); err != nil {
+			return err
+		}
+		c, err := x.clusterArg(a.ClusterID)
+		if err != nil {
+			return err
+		}
+		name, err := cleanName("cluster name", "nom du groupe", a.Name, MaxClusterName)
+		if err != nil {
+			return err
+		}
+		c.Name = name
+		x.ch.touch("cluster/" + c.ID)
+		return nil
+	}})
+
+	register("cluster.delete", handler{roles: fac, apply: func(x *ctx) error {
+		var a struct {
+			ClusterID string `json:"clusterId"`
+		}
+		if err := decodeArgs(x.c, &a); err != nil {
+			return err
+		}
+		c, err := x.clusterArg(a.ClusterID)
+		if err != nil {
+			return err
+		}
+		w := &x.s.Wall
+		for _, id := range w.NoteOrder {
+			if n := w.Notes[id]; n.Cluster == c.ID {
+				n.Cluster = ""
+				x.ch.touch("note/" + id)
+			}
+		}
+		for _, pid := range x.s.PlayerOrder {
+			if i := slices.Index(w.Votes[pid], c.ID); i >= 0 {
+				w.Votes[pid] = slices.Delete(w.Votes[pid], i, i+1)
+				x.ch.private(pid)
+			}
+		}
+		delete(w.Clusters, c.ID)
+		w.ClusterOrder = slices.DeleteFunc(w.ClusterOrder, func(id string) bool { return id == c.ID })
+		x.ch.touch("cluster/" + c.ID)
+		for _, id := range w.ClusterOrder {
+			x.ch.touch("cluster/" + id) // orders moved up
+		}
+		return nil
+	}})
+
+	register("cluster.vote", handler{roles: pl, phases: []string{KindWall}, apply: func(x *ctx) error {
+		var a struct {
+			ClusterID string `json:"clusterId"`
+		}
+		if err := decodeArgs(x.c, &a); err != nil {
+			return err
+		}
+		c, err := x.clusterArg(a.ClusterID)
+		if err != nil {
+			return err
+		}
+		w := &x.s.Wall
+		mine := w.Votes[x.player.ID]
+		if slices.Contains(mine, c.ID) {
+			return Errorf(EConflict, "You already voted for this cluster.", "Vous avez déjà voté pour ce groupe.")
+		}
+		if len(mine) >= VotesPerPlayer {
+			return Errorf(EConflict, "You have used your %d votes; remove one to vote again.",
+				"Vous avez utilisé vos %d votes ; retirez-en un pour voter à nouveau.", VotesPerPlayer)
+		}
+		w.Votes[x.player.ID] = append(mine, c.ID)
+		c.Votes++
+		x.ch.touch("cluster/" + c.ID)
+		x.ch.private(x.player.ID)
+		return nil
+	}})
+
+	register("cluster.unvote", handler{roles: pl, phases: []string{KindWall}, apply: func(x *ctx) error {
+		var a struct {
+			ClusterID string `json:"clusterId"`
+		}
+		if err := decodeArgs(x.c, &a); err != nil {
+			return err
+		}
+		c, err := x.clusterArg(a.ClusterID)
+		if err != nil {
+			return err
+		}
+		w := &x.s.Wall
+		i := slices.Index(w.Votes[x.player.ID], c.ID)
+		if i < 0 {
+			return Errorf(EConflict, "You have not voted for this cluster.", "Vous n'avez pas voté pour ce groupe.")
+		}
+		w.Votes[x.player.ID] = slices.Delete(w.Votes[x.player.ID], i, i+1)
+		c.Votes--
+		x.ch.touch("cluster/" + c.ID)
+		x.ch.private(x.player.ID)
+		return nil
+	}})
+
+	registerDoc("note", &docKind{
+		keys: func(s *State) []string { return prefixed("note/", s.Wall.NoteOrder) },
+		view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
+			n, ok := s.Wall.Notes[strings.TrimPrefix(key, "note/")]
+			if !ok || (n.Hidden && v.Role != RoleFacilitator) {
+				return nil, false
+			}
+			return noteDoc{ID: n.ID, Text: n.Text, Target: n.Target, Cluster: n.Cluster, Hidden: n.Hidden}, true
+		},
+	})
+	registerDoc("cluster", &docKind{
+		keys: func(s *State) []string { return prefixed("cluster/", s.Wall.ClusterOrder) },
+		view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
+			id := strings.TrimPrefix(key, "cluster/")
+			c, ok := s.Wall.Clusters[id]
+			if !ok {
+				return nil, false
+			}
+			return clusterDoc{ID: c.ID, Name: c.Name, Votes: c.Votes, Order: slices.Index(s.Wall.ClusterOrder, id)}, true
+		},
+	})
+	meExtras["wall"] = func(e *Engine, s *State, p *Player) any {
+		voted := s.Wall.Votes[p.ID]
+		notes := 0
+		for _, id := range s.Wall.NoteOrder {
+			if s.Wall.Notes[id].Author == p.ID {
+				notes++
+			}
+		}
+		return wallMe{Voted: append([]string{}, voted...), VotesLeft: VotesPerPlayer - len(voted), Notes: notes}
+	}
+}
+
+// prefixed returns ids with a prefix.
+func prefixed(prefix string, ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = prefix + id
+	}
+	return out
+}

@@ -1,0 +1,260 @@
+// Command devopschallenge runs the DevOps Challenge game server.
+//
+//	go run .                                  start the server (embedded store, UI included)
+//	go run . scenario validate FILE           check a scenario file
+//	go run . simulate --strategy NAME …       play seeded games headless
+//
+// Configuration comes from flags or environment variables; run with -h for
+// the list.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/google/uuid"
+
+	"devopschallenge/assets"
+	"devopschallenge/frontend"
+	"devopschallenge/game"
+	"devopschallenge/game/rules"
+	"devopschallenge/scenarios"
+	"devopschallenge/server"
+	"devopschallenge/store"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the exit, for tests.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "scenario":
+			return scenarioCommand(args[1:], stdout, stderr)
+		case "simulate":
+			return simulateCommand(args[1:], stdout, stderr)
+		case "serve":
+			args = args[1:]
+		}
+	}
+	cfg, err := parseConfig(args, os.Getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "devopschallenge: %v\n", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, cfg, stdout, stderr); err != nil {
+		fmt.Fprintf(stderr, "devopschallenge: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// config is the server's configuration.
+type config struct {
+	addr         string
+	redisURL     string
+	dataDir      string
+	embeddedAddr string
+	prefix       string
+	finishedTTL  time.Duration
+	idleTTL      time.Duration
+	logLevel     slog.Level
+	trustProxy   bool
+	instance     string
+}
+
+// parseConfig reads flags, with environment variables as defaults, and
+// checks every value.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	defAddr := ":8080"
+	if p := getenv("PORT"); p != "" {
+		defAddr = ":" + p
+	}
+	fl := flag.NewFlagSet("devopschallenge", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	var c config
+	var finishedDays, idleDays, level string
+	fl.StringVar(&c.addr, "addr", env("ADDR", defAddr), "listen address (env ADDR, or PORT)")
+	fl.StringVar(&c.redisURL, "redis", getenv("REDIS_URL"), "Redis URL, e.g. redis://localhost:6379/0; empty: embedded store (env REDIS_URL)")
+	fl.StringVar(&c.dataDir, "data", env("DATA_DIR", "./data"), "where the embedded store keeps its files (env DATA_DIR)")
+	fl.StringVar(&c.embeddedAddr, "embedded-redis-addr", env("EMBEDDED_REDIS_ADDR", "127.0.0.1:0"), "loopback address of the embedded Redis-compatible server (env EMBEDDED_REDIS_ADDR)")
+	fl.StringVar(&c.prefix, "prefix", env("REDIS_PREFIX", "dc:"), "prefix of every Redis key (env REDIS_PREFIX)")
+	fl.StringVar(&finishedDays, "finished-ttl-days", env("FINISHED_TTL_DAYS", "7"), "days a finished game is kept (env FINISHED_TTL_DAYS)")
+	fl.StringVar(&idleDays, "idle-ttl-days", env("IDLE_TTL_DAYS", "30"), "days an unfinished game is kept after its last change (env IDLE_TTL_DAYS)")
+	fl.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env LOG_LEVEL)")
+	fl.BoolVar(&c.trustProxy, "trust-proxy", getenv("TRUST_PROXY") == "1", "take client addresses from X-Forwarded-For (env TRUST_PROXY=1)")
+	if err := fl.Parse(args); err != nil {
+		return c, err
+	}
+	if fl.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q (commands: serve, scenario validate FILE, simulate)", fl.Arg(0))
+	}
+	host, port, err := net.SplitHostPort(c.addr)
+	if err != nil {
+		return c, fmt.Errorf("listen address %q: use host:port or :port, e.g. :8080", c.addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return c, fmt.Errorf("port %q must be a number from 0 to 65535", port)
+	}
+	_ = host
+	days := func(name, v string) (time.Duration, error) {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || n <= 0 || n > 3650 {
+			return 0, fmt.Errorf("%s must be a number of days between 0 and 3650, not %q", name, v)
+		}
+		return time.Duration(n * float64(24*time.Hour)), nil
+	}
+	if c.finishedTTL, err = days("FINISHED_TTL_DAYS", finishedDays); err != nil {
+		return c, err
+	}
+	if c.idleTTL, err = days("IDLE_TTL_DAYS", idleDays); err != nil {
+		return c, err
+	}
+	if err := c.logLevel.UnmarshalText([]byte(level)); err != nil {
+		return c, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, not %q", level)
+	}
+	if c.redisURL != "" && !strings.HasPrefix(c.redisURL, "redis://") && !strings.HasPrefix(c.redisURL, "rediss://") {
+		return c, fmt.Errorf("REDIS_URL must start with redis:// or rediss://, not %q", c.redisURL)
+	}
+	if c.redisURL == "" {
+		h, _, err := net.SplitHostPort(c.embeddedAddr)
+		if err != nil || !isLoopback(h) {
+			return c, fmt.Errorf("EMBEDDED_REDIS_ADDR must be a loopback host:port such as 127.0.0.1:0, not %q", c.embeddedAddr)
+		}
+	}
+	c.instance = uuid.NewString()[:8]
+	return c, nil
+}
+
+func isLoopback(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// serve runs the server until ctx is cancelled, then shuts down within
+// 10 seconds.
+func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+	eng, err := newEngine()
+	if err != nil {
+		return err
+	}
+	var st *store.Redis
+	mode := "embedded store in " + cfg.dataDir
+	if cfg.redisURL != "" {
+		st, err = store.Open(ctx, cfg.redisURL, cfg.prefix, log)
+		mode = "Redis at " + redactURL(cfg.redisURL)
+	} else {
+		st, err = store.OpenEmbedded(ctx, cfg.dataDir, cfg.embeddedAddr, cfg.prefix, log)
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ui, _ := fs.Sub(frontend.FS, ".")
+	static, err := fs.Sub(assets.FS, "static")
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Config{Engine: eng, Store: st, Logger: log, Instance: cfg.instance, UI: ui, Assets: static,
+		TrustProxy: cfg.trustProxy, Manager: server.ManagerOptions{FinishedTTL: cfg.finishedTTL, IdleTTL: cfg.idleTTL}})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "DevOps Challenge is running (%s).\n", mode)
+	for _, u := range urls(ln.Addr().(*net.TCPAddr)) {
+		fmt.Fprintf(stdout, "  Open %s\n", u)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// urls lists the addresses people can open: localhost, and the machine's
+// LAN addresses when listening on all interfaces (for players' phones).
+func urls(a *net.TCPAddr) []string {
+	port := strconv.Itoa(a.Port)
+	if !a.IP.IsUnspecified() {
+		return []string{"http://" + net.JoinHostPort(a.IP.String(), port) + "/"}
+	}
+	out := []string{"http://localhost:" + port + "/"}
+	addrs, _ := net.InterfaceAddrs()
+	for _, ad := range addrs {
+		if ipn, ok := ad.(*net.IPNet); ok && ipn.IP.To4() != nil && !ipn.IP.IsLoopback() {
+			out = append(out, "http://"+net.JoinHostPort(ipn.IP.String(), port)+"/  (players on the same network)")
+		}
+	}
+	return out
+}
+
+// redactURL hides a password in a Redis URL.
+func redactURL(s string) string {
+	if i := strings.Index(s, "@"); i > 0 {
+		if j := strings.Index(s, "://"); j >= 0 && j < i {
+			return s[:j+3] + "…@" + s[i+1:]
+		}
+	}
+	return s
+}
+
+// defaultScenario is played by games created without choosing one.
+const defaultScenario = "ecommerce-platform"
+
+// newEngine loads and checks the embedded scenarios.
+func newEngine() (*game.Engine, error) {
+	scns, err := rules.LoadAll(scenarios.FS)
+	if err != nil {
+		return nil, err
+	}
+	return game.NewEngine(scns, defaultScenario)
+}
+
+func scenarioCommand(args []string, stdout, stderr io.Writer) int {
+	fmt.Fprintln(stderr, "scenario: not available yet")
+	return 2
+}
+
+func simulateCommand(args []string, stdout, stderr io.Writer) int {
+	fmt.Fprintln(stderr, "simulate: not available yet")
+	return 2
+}

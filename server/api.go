@@ -1,0 +1,177 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"devopschallenge/game"
+	"devopschallenge/protocol"
+)
+
+// decodeBody decodes a JSON request body strictly into v.
+func decodeBody(c echo.Context, v any) error {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return game.Errorf(game.EInvalid, "The request body could not be read.", "Le corps de la requête n'a pas pu être lu.")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &te):
+			return game.Errorf(game.EInvalid, "Field %q has the wrong type (expected %s).", "Le champ %q n'a pas le bon type (attendu : %s).", te.Field, te.Type.String())
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			f := strings.TrimPrefix(err.Error(), "json: unknown field ")
+			return game.Errorf(game.EInvalid, "Unknown field %s.", "Champ inconnu %s.", f)
+		default:
+			return game.Errorf(game.EInvalid, "The request body is not valid JSON.", "Le corps de la requête n'est pas du JSON valide.")
+		}
+	}
+	if dec.More() {
+		return game.Errorf(game.EInvalid, "The request body must be a single JSON object.", "Le corps de la requête doit être un seul objet JSON.")
+	}
+	return nil
+}
+
+func (s *Server) scenarios(c echo.Context) error {
+	return c.JSON(http.StatusOK, s.cfg.Engine.ScenarioList())
+}
+
+// createGame answers POST /api/games.
+func (s *Server) createGame(c echo.Context) error {
+	var req protocol.CreateGameRequest
+	if err := decodeBody(c, &req); err != nil {
+		return writeError(c, s.log, err)
+	}
+	args := game.CreateArgs{
+		ID:   uuid.NewString(),
+		Seed: newSeed(),
+		Settings: game.Settings{Title: req.Title, Scenario: req.Scenario, Companies: req.Companies, TeamCap: req.TeamCap,
+			Assignment: req.Assignment, Lang: req.Lang},
+	}
+	if len(req.Agenda) > 0 && string(req.Agenda) != "null" {
+		dec := json.NewDecoder(bytes.NewReader(req.Agenda))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&args.Agenda); err != nil {
+			return writeError(c, s.log, game.Errorf(game.EInvalid,
+				`The agenda must be a list of phases like {"kind":"wall","minutes":10}.`,
+				`Le programme doit être une liste de phases comme {"kind":"wall","minutes":10}.`))
+		}
+	}
+	facTok, facHash := newToken(args.ID)
+	projTok, projHash := newToken(args.ID)
+	args.FacilitatorTokenHash, args.ProjectorTokenHash = facHash, projHash
+	ctx, cancel := context.WithTimeout(c.Request().Context(), commandTimeout)
+	defer cancel()
+	for attempt := 0; ; attempt++ {
+		args.Code = newCode()
+		raw, _ := json.Marshal(args)
+		cmd := game.Command{Type: "game.create", Actor: game.Actor{Role: game.RoleSystem}, At: time.Now().UnixMilli(), Args: raw}
+		// Check the command on a blank state before storing anything.
+		if _, err := s.cfg.Engine.Apply(&game.State{}, cmd); err != nil {
+			return writeError(c, s.log, err)
+		}
+		data, _ := json.Marshal(cmd)
+		err := s.cfg.Store.CreateGame(ctx, args.ID, args.Code, data, s.mgr.opt.IdleTTL)
+		if err == nil {
+			break
+		}
+		if !game.IsCode(err, game.EConflict) || attempt >= 10 {
+			return writeError(c, s.log, err)
+		}
+	}
+	s.mgr.met.Commands.WithLabelValues("game.create", "ok").Inc()
+	return c.JSON(http.StatusCreated, protocol.CreateGameResponse{GameID: args.ID, Code: args.Code,
+		FacilitatorToken: facTok, ProjectorToken: projTok})
+}
+
+// join answers POST /api/games/join.
+func (s *Server) join(c echo.Context) error {
+	var req protocol.JoinRequest
+	if err := decodeBody(c, &req); err != nil {
+		return writeError(c, s.log, err)
+	}
+	code := normaliseCode(req.Code)
+	if !validCode(code) {
+		return writeError(c, s.log, game.Errorf(game.EInvalid, "A join code has 6 letters and digits, as shown on the projector.",
+			"Un code de partie a 6 lettres et chiffres, comme affiché au projecteur."))
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), commandTimeout)
+	defer cancel()
+	gameID, err := s.mgr.lookupCode(ctx, code)
+	if err != nil {
+		if game.IsCode(err, game.ENotFound) {
+			err = game.Errorf(game.ENotFound, "No game has the code %s; check it on the projector.",
+				"Aucune partie n'a le code %s ; vérifiez-le au projecteur.", code)
+		}
+		return writeError(c, s.log, err)
+	}
+	lg, err := s.mgr.get(ctx, gameID)
+	if err != nil {
+		return writeError(c, s.log, err)
+	}
+	token, hash := newToken(gameID)
+	raw, _ := json.Marshal(map[string]string{"nickname": req.Nickname, "team": req.Team, "tokenHash": hash})
+	_, res, err := s.mgr.Submit(ctx, lg, game.Command{Type: "player.join", Actor: game.Actor{Role: game.RoleSystem},
+		At: time.Now().UnixMilli(), Args: raw})
+	if err != nil {
+		return writeError(c, s.log, err)
+	}
+	return c.JSON(http.StatusCreated, protocol.JoinResponse{GameID: gameID, PlayerID: res["playerId"].(string),
+		PlayerToken: token, Team: res["team"].(string), Company: res["company"].(int)})
+}
+
+// bearer resolves the Authorization header of a request about game id.
+func (s *Server) bearer(c echo.Context, id string) (*liveGame, game.Actor, error) {
+	h := c.Request().Header.Get("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || token == "" {
+		return nil, game.Actor{}, game.Errorf(game.EUnauthorized, "Send your token in the Authorization header (Bearer …).",
+			"Envoyez votre jeton dans l'en-tête Authorization (Bearer …).")
+	}
+	gameID, hash, err := parseToken(strings.TrimSpace(token))
+	if err != nil {
+		return nil, game.Actor{}, err
+	}
+	if gameID != id {
+		return nil, game.Actor{}, game.Errorf(game.EForbidden, "This token belongs to another game.", "Ce jeton appartient à une autre partie.")
+	}
+	lg, err := s.mgr.get(c.Request().Context(), gameID)
+	if err != nil {
+		return nil, game.Actor{}, err
+	}
+	lg.mu.Lock()
+	actor, err := identify(lg.state, hash)
+	lg.mu.Unlock()
+	return lg, actor, err
+}
+
+// snapshot answers GET /api/games/:id with what the token may see.
+func (s *Server) snapshot(c echo.Context) error {
+	lg, actor, err := s.bearer(c, c.Param("id"))
+	if err != nil {
+		return writeError(c, s.log, err)
+	}
+	lg.mu.Lock()
+	v := lg.state.ViewerOf(actor)
+	resp := protocol.SnapshotResponse{Version: lg.state.Version, You: *you(v), Docs: s.cfg.Engine.Snapshot(lg.state, v)}
+	body, err := json.Marshal(resp)
+	lg.mu.Unlock()
+	if err != nil {
+		return writeError(c, s.log, err)
+	}
+	return c.JSONBlob(http.StatusOK, body)
+}

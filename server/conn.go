@@ -1,0 +1,310 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
+
+	"devopschallenge/game"
+	"devopschallenge/protocol"
+)
+
+// Connection limits and timings.
+const (
+	// writeWait is the time allowed to write one message to a client.
+	writeWait = 10 * time.Second
+	// pongWait is how long a client may stay silent (no pong, no message)
+	// before it is considered gone.
+	pongWait = 60 * time.Second
+	// pingPeriod is how often pings are sent; shorter than pongWait.
+	pingPeriod = pongWait * 9 / 10
+	// helloWait is how long a new connection has to send its hello.
+	helloWait = 10 * time.Second
+	// maxMessageSize is the largest message a client may send.
+	maxMessageSize = 64 << 10
+	// sendQueueSize bounds the messages waiting for a client; a client that
+	// lets it fill up is disconnected.
+	sendQueueSize = 256
+	// commandTimeout bounds the time to apply and store one command.
+	commandTimeout = 10 * time.Second
+	// maxCommandID is the longest command ID accepted.
+	maxCommandID = 64
+)
+
+// prepared is a message encoded once and sent to many connections.
+type prepared struct {
+	msg *websocket.PreparedMessage
+}
+
+// prepare encodes a message once for any number of connections.
+func (m *Manager) prepare(out protocol.Out) *prepared {
+	b, err := json.Marshal(out)
+	if err != nil {
+		// Every document is plain data; failing to encode one is a bug.
+		m.log.Error("encode message", "err", err)
+		b, _ = json.Marshal(protocol.Out{Type: protocol.TypeError, Code: game.EInternal, Message: "encoding failed"})
+	}
+	if out.Type == protocol.TypeUpdate {
+		m.met.UpdateBytes.Observe(float64(len(b)))
+	}
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
+	if err != nil {
+		m.log.Error("prepare message", "err", err)
+	}
+	return &prepared{msg: pm}
+}
+
+// conn is one WebSocket client. Its read pump (the goroutine that runs
+// serve) reads and applies commands one at a time; its write pump is the
+// only goroutine that writes to the socket.
+type conn struct {
+	srv     *Server
+	ws      *websocket.Conn
+	limiter *rate.Limiter
+	send    chan *prepared // bounded; never blocks the sender
+	dead    chan struct{}  // closed by kill
+	once    sync.Once
+
+	closeCode   int    // set by kill before dead is closed
+	closeReason string // idem
+
+	// Set once by the hello, then read-only.
+	game  *liveGame
+	actor game.Actor
+	// aud is the audience the connection is grouped under; guarded by the
+	// game's mutex.
+	aud string
+}
+
+// viewer returns what the connection's actor sees now. Called with the
+// game's mutex held.
+func (c *conn) viewer(s *game.State) game.Viewer { return s.ViewerOf(c.actor) }
+
+// enqueue queues a message without waiting; a client whose queue is full
+// is disconnected, so that it never slows anyone else.
+func (c *conn) enqueue(p *prepared) {
+	select {
+	case <-c.dead:
+		return
+	default:
+	}
+	select {
+	case c.send <- p:
+	default:
+		c.srv.met.Dropped.Inc()
+		c.kill(protocol.CloseTooSlow, "too slow: messages were not read")
+	}
+}
+
+// kill asks the write pump to close the connection with a code and reason.
+func (c *conn) kill(code int, reason string) {
+	c.once.Do(func() {
+		c.closeCode, c.closeReason = code, reason
+		close(c.dead)
+	})
+}
+
+// writePump sends queued messages and pings until the connection dies.
+func (c *conn) writePump() {
+	ticker := time.NewTicker(pingPeriod)
+	defer func() {
+		ticker.Stop()
+		c.ws.Close()
+	}()
+	for {
+		select {
+		case p := <-c.send:
+			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.ws.WritePreparedMessage(p.msg); err != nil {
+				c.kill(websocket.CloseAbnormalClosure, "")
+				return
+			}
+		case <-ticker.C:
+			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.ws.WriteMessage(websocket.PingMessage, nil); err != nil {
+				c.kill(websocket.CloseAbnormalClosure, "")
+				return
+			}
+		case <-c.dead:
+			// Flush what is queued (an error explaining the close), then
+			// say goodbye.
+			for {
+				select {
+				case p := <-c.send:
+					c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+					if c.ws.WritePreparedMessage(p.msg) != nil {
+						return
+					}
+					continue
+				default:
+				}
+				break
+			}
+			if c.closeCode != websocket.CloseAbnormalClosure {
+				msg := websocket.FormatCloseMessage(c.closeCode, c.closeReason)
+				c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+			}
+			return
+		}
+	}
+}
+
+// serve runs the read pump: the hello, then commands until the client
+// leaves.
+func (c *conn) serve() {
+	c.srv.met.Connections.Inc()
+	c.srv.track(c, true)
+	defer func() {
+		c.srv.track(c, false)
+		c.srv.met.Connections.Dec()
+		c.kill(websocket.CloseNormalClosure, "")
+		if lg := c.game; lg != nil {
+			lg.mu.Lock()
+			lg.detach(c)
+			lg.mu.Unlock()
+			lg.poke(false)
+		}
+	}()
+	go c.writePump()
+
+	c.ws.SetReadLimit(maxMessageSize)
+	c.ws.SetReadDeadline(time.Now().Add(helloWait))
+	c.ws.SetPongHandler(func(string) error { c.ws.SetReadDeadline(time.Now().Add(pongWait)); return nil })
+	if !c.hello() {
+		return
+	}
+	for {
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return
+		}
+		c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		c.command(data)
+	}
+}
+
+// reply queues a message for this connection only.
+func (c *conn) reply(out protocol.Out) { c.enqueue(c.srv.mgr.prepare(out)) }
+
+// hello reads the first message, identifies the client and sends what it
+// missed. It returns false when the connection must end.
+func (c *conn) hello() bool {
+	_, data, err := c.ws.ReadMessage()
+	if err != nil {
+		return false
+	}
+	var in protocol.In
+	if err := json.Unmarshal(data, &in); err != nil || in.Type != protocol.TypeHello {
+		c.refuse(protocol.CloseBadHello, game.Errorf(game.EInvalid,
+			`The first message must be {"type":"hello","token":"…"}.`, `Le premier message doit être {"type":"hello","token":"…"}.`))
+		return false
+	}
+	gameID, hash, err := parseToken(in.Token)
+	if err != nil {
+		c.refuse(protocol.CloseRevoked, err)
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	lg, err := c.srv.mgr.get(ctx, gameID)
+	if err != nil {
+		if game.IsCode(err, game.ENotFound) {
+			c.refuse(protocol.CloseRevoked, err)
+		} else {
+			c.refuse(websocket.CloseTryAgainLater, err)
+		}
+		return false
+	}
+	lg.mu.Lock()
+	actor, err := identify(lg.state, hash)
+	if err != nil {
+		lg.mu.Unlock()
+		c.refuse(protocol.CloseRevoked, err)
+		return false
+	}
+	c.actor = actor
+	c.game = lg
+	first := lg.attach(c, in.Version)
+	c.enqueue(first)
+	lg.mu.Unlock()
+	lg.poke(false)
+	c.ws.SetReadDeadline(time.Now().Add(pongWait))
+	return true
+}
+
+// refuse sends an error and closes the connection with the given code.
+func (c *conn) refuse(code int, err error) {
+	c.reply(errorOut(c.srv.log, "", err))
+	c.kill(code, game.AsError(err).Message)
+}
+
+// command decodes, checks and submits one command, then acks or refuses
+// it.
+func (c *conn) command(data []byte) {
+	var in protocol.In
+	if err := json.Unmarshal(data, &in); err != nil {
+		c.reply(errorOut(c.srv.log, "", game.Errorf(game.EInvalid, "That message is not valid JSON.", "Ce message n'est pas du JSON valide.")))
+		return
+	}
+	if err := checkCommand(&in); err != nil {
+		c.reply(errorOut(c.srv.log, in.ID, err))
+		return
+	}
+	if !c.limiter.Allow() {
+		c.srv.mgr.met.Commands.WithLabelValues("any", game.ERateLimited).Inc()
+		c.reply(errorOut(c.srv.log, in.ID, game.Errorf(game.ERateLimited,
+			"Too many commands at once; wait a moment and try again.", "Trop de commandes d'un coup ; attendez un instant et réessayez.")))
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	cmd := game.Command{ID: in.ID, Type: in.Cmd, Actor: c.actor, At: time.Now().UnixMilli(), Args: in.Args}
+	v, res, err := c.srv.mgr.Submit(ctx, c.game, cmd)
+	if err != nil {
+		c.reply(errorOut(c.srv.log, in.ID, err))
+		return
+	}
+	c.reply(protocol.Out{Type: protocol.TypeAck, ID: in.ID, Version: v, Result: res})
+}
+
+// checkCommand validates the envelope of a command message.
+func checkCommand(in *protocol.In) error {
+	switch {
+	case in.Type != protocol.TypeCmd:
+		return game.Errorf(game.EInvalid, `Unknown message type %q; send {"type":"cmd",…}.`, `Type de message inconnu %q ; envoyez {"type":"cmd",…}.`, in.Type)
+	case in.ID == "" || len(in.ID) > maxCommandID || !utf8.ValidString(in.ID):
+		return game.Errorf(game.EInvalid, "Every command needs an id of 1 to %d characters.", "Chaque commande doit avoir un id de 1 à %d caractères.", maxCommandID)
+	case in.Cmd == "":
+		return game.Errorf(game.EInvalid, "The command name (cmd) is missing.", "Le nom de la commande (cmd) manque.")
+	}
+	if len(in.Args) > 0 && in.Args[0] != '{' {
+		if string(in.Args) != "null" {
+			return game.Errorf(game.EInvalid, "The args of a command must be a JSON object.", "Les args d'une commande doivent être un objet JSON.")
+		}
+	}
+	return nil
+}
+
+var upgrader = websocket.Upgrader{
+	ReadBufferSize:  4096,
+	WriteBufferSize: 4096,
+	Subprotocols:    []string{protocol.Subprotocol},
+	// Browsers from other origins must not open sockets with a stolen
+	// token; non-browser clients send no Origin.
+	CheckOrigin: sameOrigin,
+}
+
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := parseURL(origin)
+	return err == nil && u.Host == r.Host
+}

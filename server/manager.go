@@ -1,0 +1,850 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"devopschallenge/game"
+	"devopschallenge/protocol"
+	"devopschallenge/store"
+)
+
+// Manager holds the games this instance's clients are in. For each it keeps
+// the state folded from the event log, the local connections grouped by
+// audience, and a goroutine that applies the entries other instances append.
+type Manager struct {
+	eng *game.Engine
+	st  store.Store
+	log *slog.Logger
+	met *Metrics
+	opt ManagerOptions
+
+	mu     sync.Mutex
+	games  map[string]*liveGame // guarded by mu
+	codes  map[string]string    // join code -> game ID cache, guarded by mu
+	closed bool                 // guarded by mu
+	stop   chan struct{}
+	wg     sync.WaitGroup
+}
+
+// ManagerOptions tune a Manager.
+type ManagerOptions struct {
+	// Instance identifies this server process in presence records.
+	Instance string
+	// SnapshotEvery: a snapshot is saved with every entry whose version is
+	// a multiple of it.
+	SnapshotEvery int64
+	// IdleTTL is how long a game's keys live after its last entry;
+	// FinishedTTL replaces it once the game is over.
+	IdleTTL, FinishedTTL time.Duration
+	// UnloadAfter: a game without local connections for this long is
+	// dropped from memory.
+	UnloadAfter time.Duration
+	// Janitor is the period of heartbeats, stale presence sweeps and
+	// unloading.
+	Janitor time.Duration
+}
+
+func (o *ManagerOptions) defaults() {
+	if o.SnapshotEvery <= 0 {
+		o.SnapshotEvery = 100
+	}
+	if o.IdleTTL <= 0 {
+		o.IdleTTL = 30 * 24 * time.Hour
+	}
+	if o.FinishedTTL <= 0 {
+		o.FinishedTTL = 7 * 24 * time.Hour
+	}
+	if o.UnloadAfter <= 0 {
+		o.UnloadAfter = 10 * time.Minute
+	}
+	if o.Janitor <= 0 {
+		o.Janitor = 10 * time.Second
+	}
+}
+
+// histSize is how many recent versions a game remembers for resuming
+// clients with an update rather than a snapshot.
+const histSize = 512
+
+// inboxSize bounds the entries waiting for a game's goroutine.
+const inboxSize = 4096
+
+// liveGame is one game held in memory.
+type liveGame struct {
+	id    string
+	m     *Manager
+	ready chan struct{} // closed once loaded; then err is set
+	err   error
+
+	inbox chan store.Entry // entries published by any instance
+	kick  chan struct{}    // (cap 1) asks the goroutine to check the stream or sync presence
+	done  chan struct{}    // closed when the game is unloaded
+
+	// mu guards everything below. It is held while a command is applied
+	// and appended, so the game's commands are applied one at a time, in
+	// version order, on every instance.
+	mu       sync.Mutex
+	state    *game.State
+	groups   map[string]*group          // local connections by audience
+	players  map[string]map[*conn]bool  // local connections by player ID
+	history  []histEntry                // the last histSize versions, oldest first
+	timer    *time.Timer                // the pending deadline, if any
+	timerSeq int64                      // the clock sequence the timer is for
+	dirty    map[string]bool            // players whose local presence count changed
+	lastUsed time.Time                  // when the last local connection left
+	closed   bool                       // unloaded; connections must get the game again
+	resync   bool                       // the inbox overflowed: read the stream
+}
+
+type group struct {
+	viewer game.Viewer
+	conns  map[*conn]bool
+}
+
+type histEntry struct {
+	version int64
+	docs    []string
+	private []string
+	reseat  []string
+}
+
+// NewManager returns a manager; call Close to stop it.
+func NewManager(eng *game.Engine, st store.Store, met *Metrics, log *slog.Logger, opt ManagerOptions) *Manager {
+	opt.defaults()
+	m := &Manager{eng: eng, st: st, log: log, met: met, opt: opt,
+		games: map[string]*liveGame{}, codes: map[string]string{}, stop: make(chan struct{})}
+	st.Watch(m.onPublished)
+	m.wg.Add(1)
+	go m.janitor()
+	return m
+}
+
+// onPublished receives every entry published for a subscribed game.
+func (m *Manager) onPublished(gameID string, e store.Entry) {
+	m.mu.Lock()
+	lg := m.games[gameID]
+	m.mu.Unlock()
+	if lg == nil {
+		return
+	}
+	// While the game is loading, entries wait in the inbox; those the load
+	// already folded are skipped by version.
+	if e.Version == 0 {
+		lg.poke(true)
+		return
+	}
+	select {
+	case lg.inbox <- e:
+	default:
+		lg.poke(true)
+	}
+}
+
+// poke wakes the game's goroutine; resync asks it to read the stream.
+func (lg *liveGame) poke(resync bool) {
+	if resync {
+		lg.mu.Lock()
+		lg.resync = true
+		lg.mu.Unlock()
+	}
+	select {
+	case lg.kick <- struct{}{}:
+	default:
+	}
+}
+
+// get returns the live game, loading it from the store if needed.
+func (m *Manager) get(ctx context.Context, id string) (*liveGame, error) {
+	for {
+		m.mu.Lock()
+		if m.closed {
+			m.mu.Unlock()
+			return nil, game.Errorf(game.EInternal, "The server is shutting down.", "Le serveur s'arrête.")
+		}
+		lg, ok := m.games[id]
+		if !ok {
+			lg = &liveGame{id: id, m: m, ready: make(chan struct{}), inbox: make(chan store.Entry, inboxSize),
+				kick: make(chan struct{}, 1), done: make(chan struct{}), groups: map[string]*group{},
+				players: map[string]map[*conn]bool{}, dirty: map[string]bool{}, lastUsed: time.Now()}
+			m.games[id] = lg
+			m.mu.Unlock()
+			lg.err = lg.load(ctx)
+			if lg.err != nil {
+				m.mu.Lock()
+				delete(m.games, id)
+				m.mu.Unlock()
+				if !game.IsCode(lg.err, game.ENotFound) {
+					m.met.RedisErrors.Inc()
+				}
+				_ = m.st.Unsubscribe(context.Background(), id)
+			} else {
+				m.met.Games.Inc()
+				m.wg.Add(1)
+				go lg.run()
+			}
+			close(lg.ready)
+		} else {
+			m.mu.Unlock()
+		}
+		select {
+		case <-lg.ready:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if lg.err != nil {
+			return nil, lg.err
+		}
+		lg.mu.Lock()
+		closed := lg.closed
+		lg.mu.Unlock()
+		if !closed {
+			return lg, nil
+		}
+		// Unloaded between the lookup and now: load it again.
+	}
+}
+
+// load subscribes to the game's channel, then folds its snapshot and
+// entries, so that no entry published meanwhile is missed.
+func (lg *liveGame) load(ctx context.Context) error {
+	if err := lg.m.st.Subscribe(ctx, lg.id); err != nil {
+		return err
+	}
+	st, err := lg.m.fold(ctx, lg.id, 0, nil)
+	if err != nil {
+		return err
+	}
+	lg.state = st
+	lg.armTimer()
+	return nil
+}
+
+// fold rebuilds a game's state from the store. Entries up to version
+// silentUpTo are folded quietly; each later one is passed to after.
+func (m *Manager) fold(ctx context.Context, id string, silentUpTo int64, after func(*game.State, *game.Change)) (*game.State, error) {
+	snapV, snap, entries, err := m.st.Load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	st := &game.State{}
+	if snap != nil {
+		if st, err = game.Restore(snap); err != nil {
+			return nil, err
+		}
+		if st.Version != snapV {
+			return nil, fmt.Errorf("snapshot of game %s says version %d, stored as %d", id, st.Version, snapV)
+		}
+	}
+	for _, e := range entries {
+		ch, err := m.applyEntry(st, e)
+		if err != nil {
+			return nil, err
+		}
+		if e.Version > silentUpTo && after != nil {
+			after(st, ch)
+		}
+	}
+	if st.ID == "" {
+		return nil, game.Errorf(game.ENotFound, "This game does not exist (or has expired).", "Cette partie n'existe pas (ou a expiré).")
+	}
+	return st, nil
+}
+
+// applyEntry applies a stored entry; it must succeed, since it succeeded
+// when it was appended.
+func (m *Manager) applyEntry(st *game.State, e store.Entry) (*game.Change, error) {
+	if e.Version != st.Version+1 {
+		return nil, fmt.Errorf("entry %d does not follow version %d", e.Version, st.Version)
+	}
+	var c game.Command
+	if err := json.Unmarshal(e.Data, &c); err != nil {
+		return nil, fmt.Errorf("decode entry %d: %w", e.Version, err)
+	}
+	ch, err := m.eng.Apply(st, c)
+	if err != nil {
+		return nil, fmt.Errorf("entry %d (%s) no longer applies: %w", e.Version, c.Type, err)
+	}
+	return ch, nil
+}
+
+// run applies what other instances append, and syncs presence.
+func (lg *liveGame) run() {
+	defer lg.m.wg.Done()
+	for {
+		select {
+		case e := <-lg.inbox:
+			lg.mu.Lock()
+			lg.onEntry(e)
+			lg.mu.Unlock()
+		case <-lg.kick:
+			lg.mu.Lock()
+			if lg.resync {
+				lg.resync = false
+				lg.catchUp(context.Background())
+			}
+			lg.mu.Unlock()
+			lg.syncPresence()
+		case <-lg.done:
+			return
+		}
+	}
+}
+
+// onEntry applies an entry published by any instance (this one included:
+// entries at or below the current version are already applied). Called
+// with lg.mu held.
+func (lg *liveGame) onEntry(e store.Entry) {
+	switch {
+	case e.Version <= lg.state.Version:
+	case e.Version == lg.state.Version+1:
+		ch, err := lg.m.applyEntry(lg.state, e)
+		if err != nil {
+			lg.m.log.Error("game diverged from its log; reloading", "game", lg.id, "err", err)
+			lg.rebuild(context.Background(), 0)
+			return
+		}
+		lg.applied(ch)
+	default:
+		lg.catchUp(context.Background())
+	}
+}
+
+// catchUp applies the stream's entries after the current version. Called
+// with lg.mu held.
+func (lg *liveGame) catchUp(ctx context.Context) {
+	entries, err := lg.m.st.Entries(ctx, lg.id, lg.state.Version+1)
+	if err != nil {
+		lg.m.met.RedisErrors.Inc()
+		lg.m.log.Warn("catch up failed", "game", lg.id, "err", err)
+		lg.resync = true
+		return
+	}
+	for _, e := range entries {
+		lg.onEntry(e)
+	}
+}
+
+// rebuild reloads the state from the store after the in-memory state
+// took a command the store did not keep. Versions up to good were right;
+// later entries are fanned out. Called with lg.mu held.
+func (lg *liveGame) rebuild(ctx context.Context, good int64) error {
+	var changes []*game.Change
+	st, err := lg.m.fold(ctx, lg.id, good, func(_ *game.State, ch *game.Change) { changes = append(changes, ch) })
+	if err != nil {
+		lg.m.met.RedisErrors.Inc()
+		lg.m.log.Error("reload failed", "game", lg.id, "err", err)
+		return err
+	}
+	lg.state = st
+	if good == 0 || len(changes) != int(st.Version-good) {
+		// A snapshot newer than what we had: resend everything.
+		lg.history = nil
+		lg.resnapshot()
+	} else {
+		v := good
+		for _, ch := range changes {
+			v++
+			lg.fanout(ch, v)
+		}
+	}
+	lg.armTimer()
+	return nil
+}
+
+// applied runs after the state took a stored entry: tell the clients, arm
+// the timer. Called with lg.mu held.
+func (lg *liveGame) applied(ch *game.Change) {
+	lg.fanout(ch, lg.state.Version)
+	lg.armTimer()
+}
+
+// Submit applies a command to a game and stores it: one round trip to the
+// store when it is accepted, none when it is refused. It returns the
+// version at which the command was applied (earlier, for a resent
+// command), and its result.
+func (m *Manager) Submit(ctx context.Context, lg *liveGame, c game.Command) (int64, map[string]any, error) {
+	start := time.Now()
+	v, res, err := m.submit(ctx, lg, c)
+	outcome := "ok"
+	if err != nil {
+		outcome = game.ErrorCode(err)
+	}
+	typ := c.Type
+	if _, known := game.CommandTypes()[typ]; !known {
+		typ = "unknown"
+	}
+	m.met.Commands.WithLabelValues(typ, outcome).Inc()
+	m.met.Latency.Observe(time.Since(start).Seconds())
+	return v, res, err
+}
+
+func (m *Manager) submit(ctx context.Context, lg *liveGame, c game.Command) (int64, map[string]any, error) {
+	lg.mu.Lock()
+	defer lg.mu.Unlock()
+	if lg.closed {
+		return 0, nil, game.Errorf(game.EInternal, "The game was unloaded; retry.", "La partie a été déchargée ; réessayez.")
+	}
+	if v, ok := lg.state.Seen(c.Actor, c.ID); ok {
+		return v, nil, nil
+	}
+	for attempt := 0; ; attempt++ {
+		before := lg.state.Version
+		ch, err := m.eng.Apply(lg.state, c)
+		if err != nil {
+			return 0, nil, err
+		}
+		data, err := json.Marshal(c)
+		if err != nil {
+			lg.rebuild(ctx, before)
+			return 0, nil, err
+		}
+		opts := store.AppendOptions{TTL: m.opt.IdleTTL}
+		if lg.state.Status == game.StatusFinished {
+			opts.TTL = m.opt.FinishedTTL
+		}
+		if lg.state.Version%m.opt.SnapshotEvery == 0 {
+			if opts.Snapshot, err = game.MarshalState(lg.state); err != nil {
+				lg.rebuild(ctx, before)
+				return 0, nil, err
+			}
+		}
+		err = m.st.Append(ctx, lg.id, lg.state.Version, data, opts)
+		if err == nil {
+			lg.applied(ch)
+			return lg.state.Version, ch.Result, nil
+		}
+		conflict := game.IsCode(err, game.EConflict)
+		if !conflict {
+			m.met.RedisErrors.Inc()
+		}
+		// The state holds a command the store may not have kept: rebuild
+		// it from the store, then look again.
+		if rerr := lg.rebuild(ctx, before); rerr != nil {
+			return 0, nil, errors.Join(err, rerr)
+		}
+		if v, ok := lg.state.Seen(c.Actor, c.ID); ok {
+			return v, nil, nil
+		}
+		if !conflict || attempt >= 8 {
+			return 0, nil, err
+		}
+	}
+}
+
+// system submits a command from the server itself.
+func (m *Manager) system(lg *liveGame, typ string, args any, at int64) error {
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, _, err = m.Submit(ctx, lg, game.Command{Type: typ, Actor: game.Actor{Role: game.RoleSystem}, At: at, Args: raw})
+	return err
+}
+
+// armTimer makes sure a deadline command is sent when the current clock
+// expires. Called with lg.mu held.
+func (lg *liveGame) armTimer() {
+	c := lg.state.Clock
+	running := c.DeadlineMs > 0 && !c.Paused && lg.state.Status == game.StatusRunning
+	if lg.timer != nil && running && lg.timerSeq == c.Seq {
+		return
+	}
+	if lg.timer != nil {
+		lg.timer.Stop()
+		lg.timer = nil
+	}
+	if !running || lg.closed {
+		return
+	}
+	seq, deadline := c.Seq, c.DeadlineMs
+	lg.timerSeq = seq
+	lg.timer = time.AfterFunc(time.Until(time.UnixMilli(deadline)), func() {
+		at := max(time.Now().UnixMilli(), deadline)
+		err := lg.m.system(lg, "deadline", map[string]int64{"seq": seq}, at)
+		if err != nil && !game.IsCode(err, game.EConflict) {
+			lg.m.log.Warn("deadline command failed", "game", lg.id, "err", err)
+		}
+	})
+}
+
+// fanout sends each local audience the documents a change touched, encoded
+// once per audience. Called with lg.mu held.
+func (lg *liveGame) fanout(ch *game.Change, version int64) {
+	lg.history = append(lg.history, histEntry{version: version, docs: ch.Docs, private: ch.Private, reseat: ch.Reseat})
+	if len(lg.history) > histSize {
+		lg.history = slices.Delete(lg.history, 0, len(lg.history)-histSize)
+	}
+	now := time.Now().UnixMilli()
+	reseat := map[string]bool{}
+	for _, id := range ch.Reseat {
+		reseat[id] = true
+	}
+	for _, g := range lg.groups {
+		var shared *prepared
+		var docs map[string]any
+		if len(ch.Docs) > 0 {
+			docs = lg.docs(g.viewer, ch.Docs)
+			shared = lg.m.prepare(protocol.Out{Type: protocol.TypeUpdate, Version: version, Now: now, Docs: docs})
+		}
+		for c := range g.conns {
+			switch {
+			case reseat[c.actor.PlayerID]:
+				// Handled below, with the new identity.
+			case c.actor.Role == game.RolePlayer && slices.Contains(ch.Private, c.actor.PlayerID):
+				own := make(map[string]any, len(docs)+1)
+				for k, v := range docs {
+					own[k] = v
+				}
+				own["me"], _ = lg.m.eng.Doc(lg.state, c.viewer(lg.state), "me")
+				c.enqueue(lg.m.prepare(protocol.Out{Type: protocol.TypeUpdate, Version: version, Now: now, Docs: own}))
+			case shared != nil:
+				c.enqueue(shared)
+			}
+		}
+	}
+	for id := range reseat {
+		for c := range lg.players[id] {
+			lg.reseat(c)
+		}
+	}
+}
+
+// docs computes the documents of keys as viewer v sees them; null for
+// those v may not see.
+func (lg *liveGame) docs(v game.Viewer, keys []string) map[string]any {
+	out := make(map[string]any, len(keys))
+	for _, k := range keys {
+		if d, ok := lg.m.eng.Doc(lg.state, v, k); ok {
+			out[k] = d
+		} else {
+			out[k] = nil
+		}
+	}
+	return out
+}
+
+// reseat moves a connection whose player changed team or company to its
+// new audience with a fresh snapshot, or closes it if the player was
+// kicked. Called with lg.mu held.
+func (lg *liveGame) reseat(c *conn) {
+	p := lg.state.Players[c.actor.PlayerID]
+	if p == nil || p.Kicked {
+		c.kill(protocol.CloseRevoked, "removed by the facilitator")
+		return
+	}
+	lg.leaveGroup(c)
+	lg.joinGroup(c)
+	c.enqueue(lg.snapshotFor(c))
+}
+
+// resnapshot sends every local connection a fresh snapshot. Called with
+// lg.mu held.
+func (lg *liveGame) resnapshot() {
+	for _, g := range lg.groups {
+		for c := range g.conns {
+			c.enqueue(lg.snapshotFor(c))
+		}
+	}
+}
+
+func (lg *liveGame) snapshotFor(c *conn) *prepared {
+	v := c.viewer(lg.state)
+	return lg.m.prepare(protocol.Out{Type: protocol.TypeSnapshot, Version: lg.state.Version, Now: time.Now().UnixMilli(),
+		You: you(v), Docs: lg.m.eng.Snapshot(lg.state, v)})
+}
+
+func you(v game.Viewer) *protocol.You {
+	return &protocol.You{Role: string(v.Role), PlayerID: v.PlayerID, Company: v.Company, Team: v.Team}
+}
+
+// resume returns what a (re)connecting client that has seen version from
+// needs: an update with the documents changed since, or a snapshot.
+// Called with lg.mu held.
+func (lg *liveGame) resume(c *conn, from int64) *prepared {
+	cur := lg.state.Version
+	if from <= 0 || from > cur || len(lg.history) == 0 || lg.history[0].version > from+1 {
+		return lg.snapshotFor(c)
+	}
+	keys := []string{}
+	for _, h := range lg.history {
+		if h.version <= from {
+			continue
+		}
+		if slices.Contains(h.reseat, c.actor.PlayerID) {
+			return lg.snapshotFor(c)
+		}
+		keys = append(keys, h.docs...)
+		if slices.Contains(h.private, c.actor.PlayerID) {
+			keys = append(keys, "me")
+		}
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	return lg.m.prepare(protocol.Out{Type: protocol.TypeUpdate, Version: cur, Now: time.Now().UnixMilli(),
+		Docs: lg.docs(c.viewer(lg.state), keys)})
+}
+
+// joinGroup adds a connection to its audience. Called with lg.mu held.
+func (lg *liveGame) joinGroup(c *conn) {
+	v := c.viewer(lg.state)
+	aud := v.Audience()
+	g := lg.groups[aud]
+	if g == nil {
+		shared := v
+		shared.PlayerID = ""
+		g = &group{viewer: shared, conns: map[*conn]bool{}}
+		lg.groups[aud] = g
+	}
+	g.conns[c] = true
+	c.aud = aud
+}
+
+// leaveGroup removes a connection from its audience. Called with lg.mu
+// held.
+func (lg *liveGame) leaveGroup(c *conn) {
+	if g := lg.groups[c.aud]; g != nil {
+		delete(g.conns, c)
+		if len(g.conns) == 0 {
+			delete(lg.groups, c.aud)
+		}
+	}
+}
+
+// attach registers a connection with the game and returns what it needs
+// to catch up. Called with lg.mu held.
+func (lg *liveGame) attach(c *conn, from int64) *prepared {
+	lg.joinGroup(c)
+	if id := c.actor.PlayerID; id != "" {
+		if lg.players[id] == nil {
+			lg.players[id] = map[*conn]bool{}
+		}
+		lg.players[id][c] = true
+		lg.dirty[id] = true
+	}
+	return lg.resume(c, from)
+}
+
+// detach unregisters a connection. Called with lg.mu held.
+func (lg *liveGame) detach(c *conn) {
+	lg.leaveGroup(c)
+	if id := c.actor.PlayerID; id != "" {
+		delete(lg.players[id], c)
+		if len(lg.players[id]) == 0 {
+			delete(lg.players, id)
+		}
+		lg.dirty[id] = true
+	}
+	if len(lg.groups) == 0 {
+		lg.lastUsed = time.Now()
+	}
+}
+
+// syncPresence records this instance's connection counts of the players
+// whose count changed.
+func (lg *liveGame) syncPresence() {
+	lg.mu.Lock()
+	type rec struct {
+		id string
+		n  int
+	}
+	var todo []rec
+	for id := range lg.dirty {
+		p := lg.state.Players[id]
+		n := len(lg.players[id])
+		if p != nil && !p.Kicked && p.Conns[lg.m.opt.Instance] != n {
+			todo = append(todo, rec{id, n})
+		}
+	}
+	clear(lg.dirty)
+	lg.mu.Unlock()
+	slices.SortFunc(todo, func(a, b rec) int { return compareStrings(a.id, b.id) })
+	for _, r := range todo {
+		err := lg.m.system(lg, "presence.set", map[string]any{"playerId": r.id, "instance": lg.m.opt.Instance, "conns": r.n},
+			time.Now().UnixMilli())
+		if err != nil && game.ErrorCode(err) != game.EConflict && game.ErrorCode(err) != game.ENotFound {
+			lg.m.log.Warn("presence update failed", "game", lg.id, "err", err)
+		}
+	}
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// janitor beats this instance's heart, clears the presence of dead
+// instances, and unloads idle games.
+func (m *Manager) janitor() {
+	defer m.wg.Done()
+	t := time.NewTicker(m.opt.Janitor)
+	defer t.Stop()
+	m.beat()
+	for {
+		select {
+		case <-m.stop:
+			return
+		case <-t.C:
+			m.beat()
+			m.sweep()
+		}
+	}
+}
+
+func (m *Manager) beat() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := m.st.Heartbeat(ctx, m.opt.Instance, 3*m.opt.Janitor); err != nil {
+		m.met.RedisErrors.Inc()
+		m.log.Warn("heartbeat failed", "err", err)
+	}
+}
+
+// sweep clears presence left by instances that stopped without saying so,
+// and unloads games nobody here has used for a while.
+func (m *Manager) sweep() {
+	m.mu.Lock()
+	games := make([]*liveGame, 0, len(m.games))
+	for _, lg := range m.games {
+		games = append(games, lg)
+	}
+	m.mu.Unlock()
+	for _, lg := range games {
+		select {
+		case <-lg.ready:
+		default:
+			continue
+		}
+		if lg.err != nil {
+			continue
+		}
+		lg.mu.Lock()
+		others := map[string][]string{}
+		for _, id := range lg.state.PlayerOrder {
+			for inst := range lg.state.Players[id].Conns {
+				if inst != m.opt.Instance {
+					others[inst] = append(others[inst], id)
+				}
+			}
+		}
+		idle := len(lg.groups) == 0 && time.Since(lg.lastUsed) > m.opt.UnloadAfter
+		lg.mu.Unlock()
+		if len(others) > 0 {
+			m.clearDead(lg, others)
+		}
+		if idle {
+			m.unload(lg)
+		}
+	}
+}
+
+func (m *Manager) clearDead(lg *liveGame, others map[string][]string) {
+	ids := make([]string, 0, len(others))
+	for inst := range others {
+		ids = append(ids, inst)
+	}
+	slices.Sort(ids)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	alive, err := m.st.Alive(ctx, ids)
+	cancel()
+	if err != nil {
+		m.met.RedisErrors.Inc()
+		return
+	}
+	for _, inst := range ids {
+		if alive[inst] {
+			continue
+		}
+		for _, pid := range others[inst] {
+			err := m.system(lg, "presence.set", map[string]any{"playerId": pid, "instance": inst, "conns": 0}, time.Now().UnixMilli())
+			if err != nil && !game.IsCode(err, game.EConflict) && !game.IsCode(err, game.ENotFound) {
+				m.log.Warn("clearing stale presence failed", "game", lg.id, "err", err)
+			}
+		}
+	}
+}
+
+// unload drops an idle game from memory.
+func (m *Manager) unload(lg *liveGame) {
+	m.mu.Lock()
+	lg.mu.Lock()
+	if len(lg.groups) > 0 || lg.closed {
+		lg.mu.Unlock()
+		m.mu.Unlock()
+		return
+	}
+	lg.closed = true
+	if lg.timer != nil {
+		lg.timer.Stop()
+	}
+	delete(m.games, lg.id)
+	lg.mu.Unlock()
+	m.mu.Unlock()
+	close(lg.done)
+	m.met.Games.Dec()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = m.st.Unsubscribe(ctx, lg.id)
+}
+
+// lookupCode returns the game ID of a join code.
+func (m *Manager) lookupCode(ctx context.Context, code string) (string, error) {
+	m.mu.Lock()
+	id, ok := m.codes[code]
+	m.mu.Unlock()
+	if ok {
+		return id, nil
+	}
+	id, err := m.st.LookupCode(ctx, code)
+	if err != nil {
+		return "", err
+	}
+	m.mu.Lock()
+	if len(m.codes) > 100_000 {
+		clear(m.codes)
+	}
+	m.codes[code] = id
+	m.mu.Unlock()
+	return id, nil
+}
+
+// Close stops the janitor and every game's goroutine and timer.
+func (m *Manager) Close() {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return
+	}
+	m.closed = true
+	games := m.games
+	m.games = map[string]*liveGame{}
+	m.mu.Unlock()
+	close(m.stop)
+	for _, lg := range games {
+		<-lg.ready
+		if lg.err != nil {
+			continue
+		}
+		lg.mu.Lock()
+		lg.closed = true
+		if lg.timer != nil {
+			lg.timer.Stop()
+		}
+		lg.mu.Unlock()
+		close(lg.done)
+	}
+	m.wg.Wait()
+}

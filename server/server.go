@@ -1,0 +1,300 @@
+// Package server is the HTTP and WebSocket front of DevOps Challenge: the
+// JSON API (create, join, snapshot, exports), the WebSocket through which
+// clients send commands and receive updates, the static UI, health and
+// metrics. It holds the games its clients are in through a Manager, which
+// applies commands with the game package and keeps them with the store.
+package server
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/time/rate"
+
+	"devopschallenge/game"
+	"devopschallenge/protocol"
+	"devopschallenge/store"
+)
+
+// Config is what a Server needs.
+type Config struct {
+	// Engine applies the rules; Store keeps the games.
+	Engine *game.Engine
+	Store  store.Store
+	Logger *slog.Logger
+	// Instance identifies this process among the servers sharing a Redis.
+	Instance string
+	// UI holds the frontend files (index.html…) and Assets the static
+	// assets (vendor libraries, styles); either may be nil.
+	UI, Assets fs.FS
+	// JoinRate and JoinBurst limit joins and game creations per client
+	// address (per second, and at once).
+	JoinRate  float64
+	JoinBurst int
+	// CommandRate and CommandBurst limit commands per connection.
+	CommandRate  float64
+	CommandBurst int
+	// Manager tunes snapshots, expiry and unloading.
+	Manager ManagerOptions
+	// TrustProxy makes the client address come from X-Forwarded-For (only
+	// behind a trusted reverse proxy).
+	TrustProxy bool
+	// SendQueue bounds the messages waiting for one client (default
+	// sendQueueSize); a client that lets it fill up is disconnected.
+	SendQueue int
+}
+
+// Server is one instance of the game server.
+type Server struct {
+	cfg  Config
+	log  *slog.Logger
+	met  *Metrics
+	mgr  *Manager
+	echo *echo.Echo
+
+	mu    sync.Mutex
+	conns map[*conn]bool // open WebSocket connections, guarded by mu
+	wg    sync.WaitGroup // read pumps still running
+	down  bool           // shutting down, guarded by mu
+}
+
+// New builds a server from its configuration.
+func New(cfg Config) (*Server, error) {
+	if cfg.Engine == nil || cfg.Store == nil {
+		return nil, errors.New("server: Engine and Store are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.JoinRate <= 0 {
+		cfg.JoinRate = 2
+	}
+	if cfg.JoinBurst <= 0 {
+		cfg.JoinBurst = 40
+	}
+	if cfg.CommandRate <= 0 {
+		cfg.CommandRate = 10
+	}
+	if cfg.CommandBurst <= 0 {
+		cfg.CommandBurst = 30
+	}
+	if cfg.SendQueue <= 0 {
+		cfg.SendQueue = sendQueueSize
+	}
+	if cfg.Instance == "" {
+		return nil, errors.New("server: Instance is required")
+	}
+	cfg.Manager.Instance = cfg.Instance
+	met := NewMetrics()
+	s := &Server{cfg: cfg, log: cfg.Logger, met: met, conns: map[*conn]bool{}}
+	s.mgr = NewManager(cfg.Engine, cfg.Store, met, cfg.Logger, cfg.Manager)
+	s.echo = s.routes()
+	return s, nil
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	srv := &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	s.echo.Server = srv
+	err := srv.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting connections, closes every WebSocket with "going
+// away" (clients reconnect, possibly to another instance), waits for them
+// to finish and stops the manager. It returns when done or when ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.down = true
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	var err error
+	if s.echo.Server != nil {
+		err = s.echo.Server.Shutdown(ctx)
+	}
+	for _, c := range conns {
+		c.kill(1001, "server restarting; reconnect") // CloseGoingAway
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = errors.Join(err, ctx.Err())
+	}
+	s.mgr.Close()
+	return err
+}
+
+// track records open connections for Shutdown.
+func (s *Server) track(c *conn, open bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if open {
+		s.conns[c] = true
+	} else {
+		delete(s.conns, c)
+	}
+}
+
+// securityHeaders sets a strict Content-Security-Policy (no inline
+// scripts) and friends on every response.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+			"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		return next(c)
+	}
+}
+
+func (s *Server) routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	if s.cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	e.HTTPErrorHandler = func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			code := game.EInvalid
+			switch he.Code {
+			case http.StatusNotFound:
+				code = game.ENotFound
+			case http.StatusMethodNotAllowed:
+				code = game.EInvalid
+			case http.StatusRequestEntityTooLarge:
+				code = game.EInvalid
+			case http.StatusTooManyRequests:
+				code = game.ERateLimited
+			case http.StatusUnauthorized:
+				code = game.EUnauthorized
+			case http.StatusForbidden:
+				code = game.EForbidden
+			default:
+				if he.Code >= 500 {
+					code = game.EInternal
+					s.log.Error("http error", "err", err)
+				}
+			}
+			msg, msgFR := http.StatusText(he.Code)+".", http.StatusText(he.Code)+"."
+			if he.Code == http.StatusRequestEntityTooLarge {
+				msg, msgFR = "The request body is too large.", "Le corps de la requête est trop gros."
+			}
+			c.JSON(he.Code, protocol.ErrorResponse{Code: code, Message: msg, MessageFR: msgFR})
+			return
+		}
+		writeError(c, s.log, err)
+	}
+	e.Use(middleware.Recover())
+	e.Use(securityHeaders)
+	e.Use(s.requestLog)
+
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	e.GET("/readyz", s.ready)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.met.Registry, promhttp.HandlerOpts{})))
+	e.GET("/ws", s.websocket)
+
+	limiter := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(s.cfg.JoinRate), Burst: s.cfg.JoinBurst, ExpiresIn: 10 * time.Minute}),
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			return writeError(c, s.log, game.Errorf(game.ERateLimited, "Too many attempts from your address; wait a minute and try again.",
+				"Trop de tentatives depuis votre adresse ; attendez une minute et réessayez."))
+		},
+	})
+	api := e.Group("/api", middleware.BodyLimit("64K"))
+	api.GET("/scenarios", s.scenarios)
+	api.POST("/games", s.createGame, limiter)
+	api.POST("/games/join", s.join, limiter)
+	api.GET("/games/:id", s.snapshot)
+	s.uiRoutes(e)
+	return e
+}
+
+// requestLog logs each HTTP request without its query string (tokens
+// never travel in URLs, but nothing else needs logging either).
+func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		status := c.Response().Status
+		lvl := slog.LevelDebug
+		if status >= 500 {
+			lvl = slog.LevelWarn
+		}
+		s.log.Log(c.Request().Context(), lvl, "http", "method", c.Request().Method, "path", c.Request().URL.Path,
+			"status", status, "ms", time.Since(start).Milliseconds())
+		return nil
+	}
+}
+
+func (s *Server) ready(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.cfg.Store.Ping(ctx); err != nil {
+		s.met.RedisErrors.Inc()
+		return c.String(http.StatusServiceUnavailable, "redis unreachable\n")
+	}
+	s.mu.Lock()
+	down := s.down
+	s.mu.Unlock()
+	if down {
+		return c.String(http.StatusServiceUnavailable, "shutting down\n")
+	}
+	return c.String(http.StatusOK, "ready\n")
+}
+
+func (s *Server) websocket(c echo.Context) error {
+	s.mu.Lock()
+	down := s.down
+	s.mu.Unlock()
+	if down {
+		return writeError(c, s.log, game.Errorf(game.EInternal, "The server is restarting; try again.", "Le serveur redémarre ; réessayez."))
+	}
+	ws, err := upgrader.Upgrade(c.Response(), c.Request(), nil)
+	if err != nil {
+		return nil // the upgrader already answered
+	}
+	cn := &conn{srv: s, ws: ws, send: make(chan *prepared, s.cfg.SendQueue), dead: make(chan struct{}),
+		limiter: rate.NewLimiter(rate.Limit(s.cfg.CommandRate), s.cfg.CommandBurst)}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		cn.serve()
+	}()
+	return nil
+}
+
+func parseURL(s string) (*url.URL, error) { return url.Parse(s) }

@@ -1,0 +1,493 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"devopschallenge/client"
+	"devopschallenge/game"
+	"devopschallenge/protocol"
+)
+
+var wallAgenda = json.RawMessage(`[{"kind":"lobby"},{"kind":"wall","minutes":10},{"kind":"retro"}]`)
+
+func TestLobbyOverWebSocket(t *testing.T) {
+	in := startServer(t, embeddedStore(t, ""))
+	g := newGame(t, in, protocol.CreateGameRequest{Companies: 2})
+	if len(g.Code) != 6 || strings.ContainsAny(g.Code, "0O1IL") {
+		t.Fatalf("join code %q should be 6 characters without look-alikes", g.Code)
+	}
+	fac := connect(t, g.FacilitatorToken, true, in.url)
+	if fac.You().Role != "facilitator" {
+		t.Fatalf("facilitator session says %+v", fac.You())
+	}
+	ana, ja := joinAndConnect(t, in, strings.ToLower(g.Code), "ana", "ops")
+	if ja.Team != "ops" || ja.Company < 1 {
+		t.Fatalf("join answer %+v", ja)
+	}
+	// The facilitator sees ana arrive and come online.
+	p := waitDoc(t, fac, "player/"+ja.PlayerID, func(p playerDocT) bool { return p.Connected })
+	if p.Nickname != "ana" || p.Team != "ops" {
+		t.Fatalf("player document %+v", p)
+	}
+	// The facilitator moves her; her view follows.
+	if _, err := fac.Do(ctxT(t), "player.move", map[string]any{"playerId": ja.PlayerID, "team": "qa"}); err != nil {
+		t.Fatal(err)
+	}
+	waitDoc(t, ana, "me", func(m struct{ Team string }) bool { return m.Team == "qa" })
+	if ana.You().Team != "qa" {
+		t.Fatalf("after a move, the session's identity should follow: %+v", ana.You())
+	}
+	// She leaves: the facilitator sees her go offline.
+	ana.Close()
+	waitDoc(t, fac, "player/"+ja.PlayerID, func(p playerDocT) bool { return !p.Connected })
+	// Start.
+	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
+		t.Fatal(err)
+	}
+	waitDoc(t, fac, "game", func(d gameDocT) bool { return d.Status == game.StatusRunning && d.Phase == 1 })
+	// The HTTP snapshot shows the same.
+	snap, err := in.http.Snapshot(ctxT(t), g.GameID, g.ProjectorToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.You.Role != "projector" || snap.Docs["game"] == nil || snap.Docs["player/"+ja.PlayerID] == nil {
+		t.Fatalf("projector snapshot: %+v", snap)
+	}
+}
+
+func TestHTTPBadInput(t *testing.T) {
+	in := startServer(t, embeddedStore(t, ""))
+	g := newGame(t, in, protocol.CreateGameRequest{})
+	other := newGame(t, in, protocol.CreateGameRequest{})
+	post := func(path, body string) (int, protocol.ErrorResponse) {
+		resp, err := http.Post(in.url+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var e protocol.ErrorResponse
+		json.NewDecoder(resp.Body).Decode(&e)
+		return resp.StatusCode, e
+	}
+	cases := []struct {
+		name, path, body string
+		status           int
+		code, want       string
+	}{
+		{"malformed JSON", "/api/games", `{"title":`, 400, game.EInvalid, "not valid JSON"},
+		{"unknown field", "/api/games", `{"titel":"x"}`, 400, game.EInvalid, "Unknown field"},
+		{"two objects", "/api/games", `{} {}`, 400, game.EInvalid, "single JSON object"},
+		{"wrong type", "/api/games", `{"companies":"two"}`, 400, game.EInvalid, "wrong type"},
+		{"too many companies", "/api/games", `{"companies":99}`, 400, game.EInvalid, "companies"},
+		{"bad agenda", "/api/games", `{"agenda":[{"kind":"lobby"},{"kind":"party"}]}`, 400, game.EInvalid, "unknown kind"},
+		{"agenda not a list", "/api/games", `{"agenda":{"kind":"wall"}}`, 400, game.EInvalid, "list of phases"},
+		{"short code", "/api/games/join", `{"code":"AB","nickname":"x"}`, 400, game.EInvalid, "6 letters"},
+		{"unknown code", "/api/games/join", `{"code":"ZZZZZZ","nickname":"x"}`, 404, game.ENotFound, "No game has the code ZZZZZZ"},
+		{"empty nickname", "/api/games/join", fmt.Sprintf(`{"code":%q,"nickname":" "}`, g.Code), 400, game.EInvalid, "must not be empty"},
+		{"long nickname", "/api/games/join", fmt.Sprintf(`{"code":%q,"nickname":%q}`, g.Code, strings.Repeat("n", 40)), 400, game.EInvalid, "too long"},
+		{"control chars", "/api/games/join", fmt.Sprintf(`{"code":%q,"nickname":"a\u0000b"}`, g.Code), 400, game.EInvalid, "control character"},
+		{"bad team", "/api/games/join", fmt.Sprintf(`{"code":%q,"nickname":"a","team":"boss"}`, g.Code), 400, game.EInvalid, "Unknown team"},
+		{"huge body", "/api/games", `{"title":"` + strings.Repeat("x", 100_000) + `"}`, 413, game.EInvalid, "too large"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, e := post(c.path, c.body)
+			if status != c.status || e.Code != c.code || !strings.Contains(e.Message, c.want) || e.MessageFR == "" {
+				t.Fatalf("got %d %+v; want %d %s containing %q", status, e, c.status, c.code, c.want)
+			}
+		})
+	}
+	// Tokens on the snapshot endpoint.
+	get := func(id, auth string) (int, string) {
+		req, _ := http.NewRequest("GET", in.url+"/api/games/"+id, nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var e protocol.ErrorResponse
+		json.NewDecoder(resp.Body).Decode(&e)
+		return resp.StatusCode, e.Code
+	}
+	for _, c := range []struct {
+		name, id, auth string
+		status         int
+	}{
+		{"no token", g.GameID, "", 401},
+		{"garbage token", g.GameID, "Bearer nonsense", 401},
+		{"wrong secret", g.GameID, "Bearer " + g.GameID + "." + strings.Repeat("A", 43), 401},
+		{"other game's token", g.GameID, "Bearer " + other.FacilitatorToken, 403},
+		{"unknown game", "no-such-game", "Bearer no-such-game." + strings.Repeat("A", 43), 404},
+		{"good token", g.GameID, "Bearer " + g.FacilitatorToken, 200},
+	} {
+		if status, code := get(c.id, c.auth); status != c.status {
+			t.Errorf("%s: got %d %s, want %d", c.name, status, code, c.status)
+		}
+	}
+	// Nothing above changed the game: still no player.
+	snap, err := in.http.Snapshot(ctxT(t), g.GameID, g.FacilitatorToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range snap.Docs {
+		if strings.HasPrefix(k, "player/") {
+			t.Fatalf("a refused request added %s", k)
+		}
+	}
+	if snap.Version != 1 {
+		t.Fatalf("refused requests moved the version to %d", snap.Version)
+	}
+}
+
+// rawWS opens a bare WebSocket to the server.
+func rawWS(t *testing.T, in *instance) *websocket.Conn {
+	t.Helper()
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(in.url, "http")+"/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return ws
+}
+
+// readOut reads messages until one of the given type arrives.
+func readOut(t *testing.T, ws *websocket.Conn, typ string) protocol.Out {
+	t.Helper()
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, raw, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("waiting for %s: %v", typ, err)
+		}
+		var out protocol.Out
+		if err := json.Unmarshal(raw, &out); err != nil {
+			t.Fatal(err)
+		}
+		if out.Type == typ {
+			return out
+		}
+	}
+}
+
+func closeCode(t *testing.T, ws *websocket.Conn) int {
+	t.Helper()
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		if _, _, err := ws.ReadMessage(); err != nil {
+			if ce, ok := err.(*websocket.CloseError); ok {
+				return ce.Code
+			}
+			return -1
+		}
+	}
+}
+
+func TestWebSocketBadInput(t *testing.T) {
+	in := startServer(t, embeddedStore(t, ""), func(c *Config) { c.CommandRate, c.CommandBurst = 1, 5 })
+	g := newGame(t, in, protocol.CreateGameRequest{Agenda: wallAgenda})
+	_, ja := joinAndConnect(t, in, g.Code, "ana", "dev")
+
+	t.Run("hello must come first", func(t *testing.T) {
+		ws := rawWS(t, in)
+		ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"cmd","id":"1","cmd":"game.start"}`))
+		if e := readOut(t, ws, "error"); e.Code != game.EInvalid {
+			t.Fatalf("got %+v", e)
+		}
+		if c := closeCode(t, ws); c != protocol.CloseBadHello {
+			t.Fatalf("close code %d", c)
+		}
+	})
+	t.Run("bad token", func(t *testing.T) {
+		ws := rawWS(t, in)
+		ws.WriteJSON(protocol.In{Type: "hello", Token: g.GameID + "." + strings.Repeat("B", 43)})
+		if e := readOut(t, ws, "error"); e.Code != game.EUnauthorized {
+			t.Fatalf("got %+v", e)
+		}
+		if c := closeCode(t, ws); c != protocol.CloseRevoked {
+			t.Fatalf("close code %d", c)
+		}
+	})
+
+	ws := rawWS(t, in)
+	ws.WriteJSON(protocol.In{Type: "hello", Token: ja.PlayerToken})
+	readOut(t, ws, "snapshot")
+	cases := []struct {
+		name string
+		msg  string
+		code string
+		want string
+	}{
+		{"not JSON", `{"type":`, game.EInvalid, "not valid JSON"},
+		{"unknown message type", `{"type":"hack","id":"1"}`, game.EInvalid, "Unknown message type"},
+		{"no id", `{"type":"cmd","cmd":"note.add"}`, game.EInvalid, "needs an id"},
+		{"no command", `{"type":"cmd","id":"a"}`, game.EInvalid, "missing"},
+		{"unknown command", `{"type":"cmd","id":"b","cmd":"game.win"}`, game.EInvalid, "Unknown command"},
+		{"args not an object", `{"type":"cmd","id":"c","cmd":"note.add","args":[1]}`, game.EInvalid, "JSON object"},
+		{"facilitator command", `{"type":"cmd","id":"d","cmd":"game.start"}`, game.EForbidden, "Only the facilitator"},
+		{"wrong phase", `{"type":"cmd","id":"e","cmd":"note.add","args":{"text":"hi","target":"ops"}}`, game.EConflict, "not possible during the lobby"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ws.WriteMessage(websocket.TextMessage, []byte(c.msg))
+			e := readOut(t, ws, "error")
+			if e.Code != c.code || !strings.Contains(e.Message, c.want) {
+				t.Fatalf("got %s %q; want %s containing %q", e.Code, e.Message, c.code, c.want)
+			}
+		})
+	}
+	t.Run("rate limit", func(t *testing.T) {
+		var limited bool
+		for i := 0; i < 10 && !limited; i++ {
+			// Always refused (she is in dev already), so every answer is an error.
+			ws.WriteMessage(websocket.TextMessage, []byte(fmt.Sprintf(`{"type":"cmd","id":"r%d","cmd":"player.team","args":{"team":"dev"}}`, i)))
+			e := readOut(t, ws, "error")
+			limited = e.Code == game.ERateLimited
+		}
+		if !limited {
+			t.Fatal("10 commands at once with a burst of 5 were never rate limited")
+		}
+	})
+	t.Run("oversized message closes the connection", func(t *testing.T) {
+		ws.WriteMessage(websocket.TextMessage, bytes.Repeat([]byte("x"), maxMessageSize+1))
+		// The server answers 1009 and closes; the client may see the close
+		// frame or, having still been sending, a reset.
+		if c := closeCode(t, ws); c != websocket.CloseMessageTooBig && c != -1 {
+			t.Fatalf("close code %d", c)
+		}
+		// The server is fine: the same player connects again.
+		s := connect(t, ja.PlayerToken, false, in.url)
+		if s.You().PlayerID != ja.PlayerID {
+			t.Fatalf("reconnected as %+v", s.You())
+		}
+	})
+}
+
+func TestConcurrentCommandsAllApplied(t *testing.T) {
+	for _, backend := range backends(t) {
+		t.Run(backend.name, func(t *testing.T) {
+			st := backend.open(t)
+			in := startServer(t, st)
+			g := newGame(t, in, protocol.CreateGameRequest{Agenda: wallAgenda})
+			fac := connect(t, g.FacilitatorToken, false, in.url)
+			const n = 50
+			players := make([]*client.Session, n)
+			for i := range players {
+				players[i], _ = joinAndConnect(t, in, g.Code, fmt.Sprintf("p%02d", i), "")
+			}
+			if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
+				t.Fatal(err)
+			}
+			// Let presence settle so that only the notes move the version.
+			time.Sleep(200 * time.Millisecond)
+			versions := make([]int64, n)
+			var wg sync.WaitGroup
+			for i, p := range players {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					ack, err := p.Do(ctxT(t), "note.add", map[string]string{"text": fmt.Sprintf("note %d", i), "target": "ops"})
+					if err != nil {
+						t.Error(err)
+					}
+					versions[i] = ack.Version
+				}()
+			}
+			wg.Wait()
+			seen := map[int64]bool{}
+			for _, v := range versions {
+				if seen[v] {
+					t.Fatalf("version %d acked twice", v)
+				}
+				seen[v] = true
+			}
+			// The log holds every note, once, without a gap.
+			entries, err := st.Entries(ctxT(t), g.GameID, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			notes := 0
+			for i, e := range entries {
+				if e.Version != int64(i+1) {
+					t.Fatalf("entry %d has version %d", i, e.Version)
+				}
+				var c game.Command
+				json.Unmarshal(e.Data, &c)
+				if c.Type == "note.add" {
+					notes++
+					if !seen[e.Version] {
+						t.Fatalf("note at version %d was never acked", e.Version)
+					}
+				}
+			}
+			if notes != n {
+				t.Fatalf("%d notes in the log, want %d", notes, n)
+			}
+			// Everyone sees all 50 notes.
+			for _, s := range append(players[:3], fac) {
+				if err := s.Wait(ctxT(t), func(s *client.Session) bool { return len(s.Keys("note/")) == n }); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func TestResentCommandAppliedOnce(t *testing.T) {
+	in := startServer(t, embeddedStore(t, ""))
+	g := newGame(t, in, protocol.CreateGameRequest{Agenda: wallAgenda})
+	fac := connect(t, g.FacilitatorToken, false, in.url)
+	ana, _ := joinAndConnect(t, in, g.Code, "ana", "")
+	fac.Do(ctxT(t), "game.start", nil)
+	a1, err := ana.DoID(ctxT(t), "same-id", "note.add", map[string]string{"text": "hello", "target": "devs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a2, err := ana.DoID(ctxT(t), "same-id", "note.add", map[string]string{"text": "hello", "target": "devs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a1.Version != a2.Version {
+		t.Fatalf("resent command acked at %d then %d", a1.Version, a2.Version)
+	}
+	if n := len(fac.Keys("note/")); n != 1 {
+		t.Fatalf("%d notes after a resend, want 1", n)
+	}
+}
+
+func TestReconnectResumesWithoutGapsOrRepeats(t *testing.T) {
+	in := startServer(t, embeddedStore(t, ""))
+	g := newGame(t, in, protocol.CreateGameRequest{Agenda: wallAgenda})
+	fac := connect(t, g.FacilitatorToken, false, in.url)
+	bob, _ := joinAndConnect(t, in, g.Code, "bob", "")
+	var mu sync.Mutex
+	var versions []int64
+	var types []string
+	j, err := in.http.Join(ctxT(t), g.Code, "ana", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ana, err := client.Connect(ctxT(t), client.Options{URLs: []string{in.url}, Token: j.PlayerToken, Reconnect: true,
+		OnMessage: func(out *protocol.Out, _ []byte) {
+			if out.Type == protocol.TypeUpdate || out.Type == protocol.TypeSnapshot {
+				mu.Lock()
+				versions = append(versions, out.Version)
+				types = append(types, out.Type)
+				mu.Unlock()
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ana.Close()
+	fac.Do(ctxT(t), "game.start", nil)
+	bob.Do(ctxT(t), "note.add", map[string]string{"text": "one", "target": "ops"})
+	waitDoc(t, ana, "game", func(d gameDocT) bool { return d.Status == "running" })
+	ana.Drop()
+	for i := 0; i < 3; i++ {
+		if _, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": fmt.Sprintf("while away %d", i), "target": "ops"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ana.Wait(ctxT(t), func(s *client.Session) bool { return s.Connections() == 2 && len(s.Keys("note/")) == 4 }); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i := 1; i < len(versions); i++ {
+		if versions[i] <= versions[i-1] {
+			t.Fatalf("versions went %v (types %v): an update repeated or out of order", versions, types)
+		}
+	}
+	if types[len(types)-1] != protocol.TypeUpdate {
+		t.Fatalf("a short absence should resume with an update, got %v", types)
+	}
+	// What she holds equals a fresh snapshot.
+	snap, err := in.http.Snapshot(ctxT(t), g.GameID, j.PlayerToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := ana.Docs()
+	for k, v := range snap.Docs {
+		b, _ := json.Marshal(v)
+		if string(held[k]) != string(b) {
+			t.Fatalf("after resuming, %s is %s; snapshot says %s", k, held[k], b)
+		}
+	}
+	if len(held) != len(snap.Docs) {
+		t.Fatalf("after resuming the session holds %d documents, the snapshot %d", len(held), len(snap.Docs))
+	}
+}
+
+func TestKickedTokenCannotComeBack(t *testing.T) {
+	in := startServer(t, embeddedStore(t, ""))
+	g := newGame(t, in, protocol.CreateGameRequest{})
+	fac := connect(t, g.FacilitatorToken, false, in.url)
+	ana, ja := joinAndConnect(t, in, g.Code, "ana", "")
+	if _, err := fac.Do(ctxT(t), "player.kick", map[string]string{"playerId": ja.PlayerID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ana.Wait(ctxT(t), func(s *client.Session) bool { return s.Err() != nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Connect(ctxT(t), client.Options{URLs: []string{in.url}, Token: ja.PlayerToken}); !game.IsCode(err, game.EUnauthorized) {
+		t.Fatalf("a kicked token reconnecting: %v", err)
+	}
+	if _, err := in.http.Snapshot(ctxT(t), g.GameID, ja.PlayerToken); !game.IsCode(err, game.EUnauthorized) {
+		t.Fatalf("a kicked token on HTTP: %v", err)
+	}
+}
+
+func TestSlowClientIsDroppedOthersCarryOn(t *testing.T) {
+	in := startServer(t, embeddedStore(t, ""), func(c *Config) { c.SendQueue = 4 })
+	g := newGame(t, in, protocol.CreateGameRequest{Agenda: wallAgenda})
+	fac := connect(t, g.FacilitatorToken, false, in.url)
+	bob, _ := joinAndConnect(t, in, g.Code, "bob", "")
+	j, _ := in.http.Join(ctxT(t), g.Code, "slow", "")
+	// A client that says hello and then never reads.
+	slow := rawWS(t, in)
+	if tc, ok := slow.UnderlyingConn().(*net.TCPConn); ok {
+		tc.SetReadBuffer(1024)
+	}
+	slow.WriteJSON(protocol.In{Type: "hello", Token: j.PlayerToken})
+	ack, err := fac.Do(ctxT(t), "cluster.create", map[string]string{"name": "start"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cluster := ack.Result["clusterId"].(string)
+	name := strings.Repeat("x", 55)
+	var last int64
+	for i := 0; testutil.ToFloat64(in.srv.met.Dropped) == 0; i++ {
+		if i > 50_000 {
+			t.Fatal("the slow client was never dropped")
+		}
+		ack, err := fac.Do(ctxT(t), "cluster.rename", map[string]string{"clusterId": cluster, "name": fmt.Sprintf("%s%05d", name, i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = ack.Version
+	}
+	// The slow client is closed; the others got every change.
+	if err := bob.Wait(ctxT(t), func(s *client.Session) bool { return s.Version() >= last }); err != nil {
+		t.Fatal(err)
+	}
+	slow.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		if _, _, err := slow.ReadMessage(); err != nil {
+			break // closed (possibly before its close frame could be read)
+		}
+	}
+}

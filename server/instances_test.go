@@ -183,4 +183,3 @@ func TestHealthReadyMetrics(t *testing.T) {
 		t.Fatal("healthz is about the process, not Redis")
 	}
 }
-

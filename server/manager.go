@@ -92,15 +92,15 @@ type liveGame struct {
 	// version order, on every instance.
 	mu       sync.Mutex
 	state    *game.State
-	groups   map[string]*group          // local connections by audience
-	players  map[string]map[*conn]bool  // local connections by player ID
-	history  []histEntry                // the last histSize versions, oldest first
-	timer    *time.Timer                // the pending deadline, if any
-	timerSeq int64                      // the clock sequence the timer is for
-	dirty    map[string]bool            // players whose local presence count changed
-	lastUsed time.Time                  // when the last local connection left
-	closed   bool                       // unloaded; connections must get the game again
-	resync   bool                       // the inbox overflowed: read the stream
+	groups   map[string]*group         // local connections by audience
+	players  map[string]map[*conn]bool // local connections by player ID
+	history  []histEntry               // the last histSize versions, oldest first
+	timer    *time.Timer               // the pending deadline, if any
+	timerSeq int64                     // the clock sequence the timer is for
+	dirty    map[string]bool           // players whose local presence count changed
+	lastUsed time.Time                 // when the last local connection left
+	closed   bool                      // unloaded; connections must get the game again
+	resync   bool                      // the inbox overflowed: read the stream
 }
 
 type group struct {

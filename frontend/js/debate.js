@@ -1,0 +1,265 @@
+// debate.js is the debate rounds: a presenting team and its worksheet, a
+// question queue with upvotes, peer ratings and a motion voted before and
+// after; the facilitator orders teams, takes questions, gives bonuses and
+// runs the motion votes.
+
+import { html, useState } from './deps.js';
+import { t, tx, num } from './i18n.js';
+import { TextField, Choice, useDraft, run, byId, notify, teamLabel, teamKeyLabel, TEAMS } from './ui.js';
+import { Worksheet } from './study.js';
+
+const CRITERIA = ['clarity', 'relevance', 'collaboration'];
+
+/** presenter returns the team presenting now, or null. */
+export function presenter(debate) {
+  if (!debate || debate.current < 0 || debate.current >= (debate.order || []).length) return null;
+  const s = debate.order[debate.current];
+  return { ...s, key: `${s.company}/${s.team}` };
+}
+
+/** questionsFor lists the visible questions to one team, open ones by
+ * upvotes first. */
+export function questionsFor(session, key) {
+  const rank = { open: 0, taken: 1, dismissed: 2 };
+  return session.list('question/', byId).filter((q) => q.to === key)
+    .sort((a, b) => rank[a.status] - rank[b.status] || b.upvotes - a.upvotes || a.at - b.at);
+}
+
+function statusText(q) { return t(`question.${q.status}`); }
+
+function QuestionList({ session, list, tools, upvote, upvoted, big }) {
+  if (!list.length) return html`<p class="muted">${t('question.none')}</p>`;
+  return html`<ol class=${`questions-queue${big ? ' big' : ''}`}>
+    ${list.map((q) => {
+      const mine = upvoted && upvoted.includes(q.id);
+      return html`<li key=${q.id} class=${`qitem card status-${q.status}${q.hidden ? ' hidden' : ''}`}>
+        <p class="qtext">${q.text}</p>
+        <p class="qmeta muted">
+          <span>${t('question.upvotes', { n: q.upvotes })}</span>
+          ${q.status !== 'open' ? html` · <span class="tag">${statusText(q)}</span>` : null}
+          ${q.hidden ? html` · <span class="tag">${t('wall.hidden')}</span>` : null}
+          ${q.author ? html` · ${t('question.by', { name: q.author })}` : null}
+        </p>
+        ${upvote && q.status === 'open' ? html`<button type="button" class=${`btn btn-small${mine ? ' btn-on' : ''}`} aria-pressed=${mine ? 'true' : 'false'}
+          onClick=${() => run(session.send(mine ? 'question.unvote' : 'question.upvote', { questionId: q.id }))}>
+          ${mine ? t('question.unvote') : t('question.upvote')}<span class="sr-only">: ${q.text.slice(0, 60)}</span></button>` : null}
+        ${tools ? tools(q) : null}
+      </li>`;
+    })}
+  </ol>`;
+}
+
+function Motion({ session, debate, vote, myVotes }) {
+  if (!debate.motion) return null;
+  const open = debate.stage === 'before' || debate.stage === 'after';
+  const mine = myVotes && myVotes[debate.stage];
+  const tb = (debate.tally && debate.tally.before) || { for: 0, against: 0 };
+  const ta = (debate.tally && debate.tally.after) || { for: 0, against: 0 };
+  return html`<section class="motion card" aria-labelledby="motion-h">
+    <h3 id="motion-h">${t('motion.title')}</h3>
+    <p class="motion-text">« ${tx(debate.motion.motion)} »</p>
+    ${open ? html`<p><span class="tag">${t(`motion.stage.${debate.stage}`)}</span></p>` : null}
+    ${open && vote ? html`<div class="row" role="group" aria-label=${t('motion.yourVote')}>
+      ${['for', 'against'].map((v) => html`<button key=${v} type="button" class=${`btn${mine === v ? ' btn-on' : ''}`} aria-pressed=${mine === v ? 'true' : 'false'}
+        onClick=${() => run(session.send('motion.vote', { vote: v }), t('motion.voted'))}>${mine === v ? '✓ ' : ''}${t(`motion.${v}`)}</button>`)}
+    </div>` : null}
+    <table class="table tally">
+      <caption class="sr-only">${t('motion.tally')}</caption>
+      <thead><tr><th scope="col"></th><th scope="col">${t('motion.for')}</th><th scope="col">${t('motion.against')}</th></tr></thead>
+      <tbody>
+        <tr><th scope="row">${t('motion.before')}</th><td>${tb.for}</td><td>${tb.against}</td></tr>
+        <tr><th scope="row">${t('motion.after')}</th><td>${ta.for}</td><td>${ta.against}</td></tr>
+      </tbody>
+    </table>
+    ${debate.shift !== undefined && debate.shift !== null ? html`<p class="shift"><strong>${t('motion.shift', { n: (debate.shift > 0 ? '+' : '') + num(debate.shift, 1) })}</strong></p>` : null}
+  </section>`;
+}
+
+function RatingForm({ session, p, mine }) {
+  const [r, setR] = useState(mine || {});
+  const done = CRITERIA.every((c) => r[c]);
+  return html`<form class="card form" onSubmit=${(e) => {
+    e.preventDefault();
+    if (done) run(session.send('rating.submit', { clarity: r.clarity, relevance: r.relevance, collaboration: r.collaboration }), t('rating.thanks'));
+  }}>
+    <h3>${t('rating.title', { team: teamLabel(p.company, p.team, 2) })}</h3>
+    ${mine ? html`<p class="muted">${t('rating.already')}</p>` : null}
+    ${CRITERIA.map((c) => html`<${Choice} key=${c} legend=${t(`rating.${c}`)} name=${`rate-${c}`} value=${r[c] ? String(r[c]) : ''} small
+      onChange=${(v) => setR({ ...r, [c]: Number(v) })} options=${[1, 2, 3, 4, 5].map((n) => ({ value: String(n), label: String(n) }))} />`)}
+    <p class="hint">${t('rating.scale')}</p>
+    <button class="btn btn-primary" type="submit" disabled=${!done}>${mine ? t('rating.update') : t('rating.submit')}</button>
+  </form>`;
+}
+
+/** PlayerDebate is what a player does during the debate. */
+export function PlayerDebate({ session, game }) {
+  const debate = session.docs.debate;
+  const me = session.docs.me || {};
+  const mine = (me.extra && me.extra.debate) || { ratings: {}, votes: {}, upvoted: [] };
+  const [text, setText] = useDraft(session.gameId, 'question');
+  if (!debate) return null;
+  const p = presenter(debate);
+  const presenting = p && p.company === me.company && p.team === me.team;
+  return html`<section aria-labelledby="debate-h">
+    <h2 id="debate-h">${t('phase.debate')}</h2>
+    <${Motion} session=${session} debate=${debate} vote myVotes=${mine.votes} />
+    ${p ? html`
+      <p class="presenter">${t('debate.presenting')} <strong>${teamLabel(p.company, p.team, game.companies)}</strong></p>
+      ${presenting ? html`<p class="callout">${t('debate.yourTurn')}</p>` : html`
+        <form class="card form" onSubmit=${async (e) => {
+          e.preventDefault();
+          if (!text.trim()) return;
+          if (await run(session.send('question.ask', { text: text.trim() }))) { setText(''); notify(t('question.sent')); }
+        }}>
+          <${TextField} label=${t('question.ask')} value=${text} onInput=${setText} max=${200} rows=${2} name="question" />
+          <button class="btn btn-primary" type="submit" disabled=${!text.trim()}>${t('question.send')}</button>
+        </form>`}
+      <h3>${t('question.queue')}</h3>
+      <${QuestionList} session=${session} list=${questionsFor(session, p.key)} upvote=${!presenting} upvoted=${mine.upvoted} />
+      ${presenting ? null : html`<${RatingForm} key=${p.key} session=${session} p=${p} mine=${mine.ratings[p.key]} />`}
+      <details class="card"><summary>${t('debate.theirSheet')}</summary>
+        <${Worksheet} session=${session} company=${p.company} team=${p.team} /></details>
+    ` : html`<p class="muted">${t('debate.notStarted')}</p>`}
+  </section>`;
+}
+
+/** ScreenDebate is the projector: speaker, their worksheet, top questions. */
+export function ScreenDebate({ session, game }) {
+  const debate = session.docs.debate;
+  if (!debate) return null;
+  const p = presenter(debate);
+  const qs = p ? questionsFor(session, p.key).filter((q) => q.status !== 'dismissed').slice(0, 5) : [];
+  return html`<section class="screen-debate">
+    ${p ? html`<h2 class="speaker">${t('debate.presenting')} ${teamLabel(p.company, p.team, game.companies)}</h2>` : html`<h2>${t('phase.debate')}</h2>`}
+    <div class="screen-cols">
+      <div>${p ? html`<${Worksheet} session=${session} company=${p.company} team=${p.team} />` : null}</div>
+      <div>
+        <h3>${t('question.top')}</h3>
+        <${QuestionList} session=${session} list=${qs} big />
+        <${Motion} session=${session} debate=${debate} />
+      </div>
+    </div>
+  </section>`;
+}
+
+/** Ratings shows the average peer ratings and bonuses. */
+export function Ratings({ debate, companies }) {
+  if (!debate) return null;
+  const keys = new Set([...Object.keys(debate.ratings || {}), ...Object.keys(debate.bonus || {})]);
+  if (!keys.size) return html`<p class="muted">${t('rating.none')}</p>`;
+  return html`<table class="table">
+    <caption>${t('rating.results')}</caption>
+    <thead><tr><th scope="col">${t('team')}</th>${CRITERIA.map((c) => html`<th key=${c} scope="col">${t(`rating.${c}`)}</th>`)}
+      <th scope="col">${t('rating.mean')}</th><th scope="col">${t('rating.count')}</th><th scope="col">${t('debate.bonus')}</th></tr></thead>
+    <tbody>${[...keys].sort().map((k) => {
+      const r = (debate.ratings || {})[k] || { count: 0 };
+      return html`<tr key=${k}><th scope="row">${teamKeyLabel(k, companies)}</th>
+        ${CRITERIA.map((c) => html`<td key=${c}>${r.count ? num(r[c], 2) : '–'}</td>`)}
+        <td>${r.count ? num(r.mean, 2) : '–'}</td><td>${r.count}</td><td>${(debate.bonus || {})[k] || 0}</td></tr>`;
+    })}</tbody>
+  </table>`;
+}
+
+/** HostDebate lets the facilitator run the debate. */
+export function HostDebate({ session, game }) {
+  const debate = session.docs.debate;
+  const [bonus, setBonus] = useState({});
+  const [add, setAdd] = useState('');
+  if (!debate) return null;
+  const p = presenter(debate);
+  const order = debate.order || [];
+  const slots = [];
+  for (let c = 1; c <= game.companies; c++) for (const tm of TEAMS) slots.push({ company: c, team: tm });
+  const missing = slots.filter((s) => !order.some((o) => o.company === s.company && o.team === s.team));
+  const setOrder = (o) => run(session.send('debate.order', { order: o.map(({ company, team }) => ({ company, team })) }));
+  const move = (i, d) => {
+    const o = [...order];
+    const j = i + d;
+    if (j < 0 || j >= o.length) return;
+    [o[i], o[j]] = [o[j], o[i]];
+    setOrder(o);
+  };
+  const inDebate = game.status === 'running' && (game.agenda[game.phase] || {}).kind === 'debate';
+  const motions = debate.motions || [];
+
+  return html`<section aria-labelledby="hdebate-h">
+    <h2 id="hdebate-h">${t('phase.debate')}</h2>
+    <div class="host-cols">
+      <div>
+        <h3>${t('debate.order')}</h3>
+        <ol class="order">
+          ${order.map((s, i) => html`<li key=${`${s.company}/${s.team}`} class=${i === debate.current && inDebate ? 'current' : ''}>
+            <span>${teamLabel(s.company, s.team, game.companies)}${i === debate.current && inDebate ? html` <strong>(${t('debate.now')})</strong>` : (debate.presented || []).includes(`${s.company}/${s.team}`) ? ` (${t('debate.done')})` : ''}</span>
+            <span class="row">
+              <button type="button" class="btn btn-small" disabled=${i === 0} onClick=${() => move(i, -1)} aria-label=${t('debate.up', { team: teamLabel(s.company, s.team, game.companies) })}>↑</button>
+              <button type="button" class="btn btn-small" disabled=${i === order.length - 1} onClick=${() => move(i, 1)} aria-label=${t('debate.down', { team: teamLabel(s.company, s.team, game.companies) })}>↓</button>
+              <button type="button" class="btn btn-small" disabled=${order.length <= 1} onClick=${() => setOrder(order.filter((_, j) => j !== i))} aria-label=${t('debate.remove', { team: teamLabel(s.company, s.team, game.companies) })}>✕</button>
+            </span>
+          </li>`)}
+        </ol>
+        ${missing.length ? html`<form class="inline-form" onSubmit=${(e) => {
+          e.preventDefault();
+          const s = missing.find((m) => `${m.company}/${m.team}` === add) || missing[0];
+          setOrder([...order, s]);
+        }}>
+          <div class="field"><label for="add-slot">${t('debate.addTeam')}</label>
+            <select id="add-slot" value=${add} onChange=${(e) => setAdd(e.currentTarget.value)}>
+              ${missing.map((m) => html`<option key=${`${m.company}/${m.team}`} value=${`${m.company}/${m.team}`}>${teamLabel(m.company, m.team, game.companies)}</option>`)}
+            </select></div>
+          <button class="btn btn-small" type="submit">${t('add')}</button>
+        </form>` : null}
+        ${p && inDebate ? html`<p>${debate.current + 1 < order.length
+          ? html`<button type="button" class="btn btn-primary" onClick=${() => run(session.send('phase.next'))}>${t('debate.nextTeam', { team: teamLabel(order[debate.current + 1].company, order[debate.current + 1].team, game.companies) })}</button>`
+          : html`<span class="muted">${t('debate.lastTeam')}</span>`}</p>` : null}
+
+        <h3>${t('debate.bonus')}</h3>
+        <p class="hint">${t('debate.bonusHint')}</p>
+        <ul class="bonus-list">
+          ${order.map((s) => {
+            const k = `${s.company}/${s.team}`;
+            const id = `bonus-${s.company}-${s.team}`;
+            const val = bonus[k] !== undefined ? bonus[k] : String((debate.bonus || {})[k] || 0);
+            return html`<li key=${k}><form class="inline-form" onSubmit=${(e) => {
+              e.preventDefault();
+              run(session.send('debate.bonus', { company: s.company, team: s.team, points: Number(val) }), t('debate.bonusSet'));
+            }}>
+              <label for=${id}>${teamLabel(s.company, s.team, game.companies)}</label>
+              <input id=${id} name=${id} type="number" min="0" max="10" value=${val} onInput=${(e) => setBonus({ ...bonus, [k]: e.currentTarget.value })} />
+              <button class="btn btn-small" type="submit">${t('debate.setBonus')}</button>
+            </form></li>`;
+          })}
+        </ul>
+      </div>
+      <div>
+        ${p ? html`<h3>${t('question.queueFor', { team: teamLabel(p.company, p.team, game.companies) })}</h3>
+          <${QuestionList} session=${session} list=${questionsFor(session, p.key)} tools=${(q) => html`<div class="row">
+            ${q.status !== 'taken' ? html`<button type="button" class="btn btn-small btn-primary" onClick=${() => run(session.send('question.take', { questionId: q.id }))}>${t('question.take')}</button>` : null}
+            ${q.status !== 'dismissed' ? html`<button type="button" class="btn btn-small" onClick=${() => run(session.send('question.dismiss', { questionId: q.id }))}>${t('question.dismiss')}</button>` : null}
+            ${q.status !== 'open' ? html`<button type="button" class="btn btn-small" onClick=${() => run(session.send('question.reopen', { questionId: q.id }))}>${t('question.reopen')}</button>` : null}
+            <button type="button" class="btn btn-small" onClick=${() => run(session.send('question.hide', { questionId: q.id, hidden: !q.hidden }))}>${q.hidden ? t('wall.show') : t('wall.hide')}</button>
+          </div>`} />` : null}
+
+        <h3>${t('motion.title')}</h3>
+        <div class="card">
+          <div class="field"><label for="motion-sel">${t('motion.choose')}</label>
+            <select id="motion-sel" value=${debate.motion ? debate.motion.id : ''} disabled=${debate.stage === 'before' || debate.stage === 'after'}
+              onChange=${(e) => e.currentTarget.value && run(session.send('motion.set', { motionId: e.currentTarget.value }))}>
+              <option value="">—</option>
+              ${motions.map((m) => html`<option key=${m.id} value=${m.id}>${tx(m.motion)}</option>`)}
+            </select></div>
+          ${debate.motion ? html`<div class="row">
+            <button type="button" class="btn" disabled=${debate.stage === 'before'} onClick=${() => run(session.send('motion.open', { stage: 'before' }))}>${t('motion.openBefore')}</button>
+            <button type="button" class="btn" disabled=${debate.stage === 'after'} onClick=${() => run(session.send('motion.open', { stage: 'after' }))}>${t('motion.openAfter')}</button>
+            <button type="button" class="btn" disabled=${debate.stage !== 'before' && debate.stage !== 'after'} onClick=${() => run(session.send('motion.close'))}>${t('motion.close')}</button>
+          </div>
+          ${(debate.motion.for || []).length ? html`<details><summary>${t('motion.arguments')}</summary>
+            <h4>${t('motion.for')}</h4><ul>${debate.motion.for.map((a, i) => html`<li key=${i}>${tx(a)}</li>`)}</ul>
+            <h4>${t('motion.against')}</h4><ul>${(debate.motion.against || []).map((a, i) => html`<li key=${i}>${tx(a)}</li>`)}</ul>
+          </details>` : null}` : null}
+        </div>
+        <${Motion} session=${session} debate=${debate} />
+        <${Ratings} debate=${debate} companies=${game.companies} />
+      </div>
+    </div>
+  </section>`;
+}

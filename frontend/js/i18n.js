@@ -1,0 +1,88 @@
+// i18n.js holds every UI string in English and French and the current
+// language: the one the person chose (remembered), or else the browser's.
+// Scenario texts come as {en, fr} objects and are picked with tx().
+
+import { load, save } from './storage.js';
+import { en, fr } from './strings.js';
+
+export const LANGS = ['en', 'fr'];
+const dicts = { en, fr };
+const listeners = new Set();
+
+function browserLang() {
+  const prefs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || 'en'];
+  for (const p of prefs) {
+    const l = String(p).slice(0, 2).toLowerCase();
+    if (LANGS.includes(l)) return l;
+  }
+  return 'en';
+}
+
+let current = load('lang') || browserLang();
+let chosen = !!load('lang');
+
+function apply() {
+  document.documentElement.lang = current;
+}
+apply();
+
+export function lang() { return current; }
+
+/** langChosen reports whether the person picked a language themselves. */
+export function langChosen() { return chosen; }
+
+export function setLang(l, remember = true) {
+  if (!LANGS.includes(l)) return;
+  if (remember) {
+    save('lang', l);
+    chosen = true;
+  }
+  if (l === current) return;
+  current = l;
+  apply();
+  for (const fn of listeners) fn(l);
+}
+
+export function onLang(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+/** t returns the UI string key in the current language, with {name}
+ * placeholders replaced by params. A missing key shows itself, so that a
+ * gap is visible (and caught by the tests) rather than silent. */
+export function t(key, params) {
+  let s = dicts[current][key];
+  if (s === undefined) s = dicts.en[key];
+  if (s === undefined) return key;
+  if (typeof s === 'function') return s(params || {});
+  if (params) s = s.replace(/\{(\w+)\}/g, (m, k) => (params[k] === undefined ? m : String(params[k])));
+  return s;
+}
+
+/** tx picks a scenario text ({en, fr}) in the current language. */
+export function tx(text) {
+  if (text === null || text === undefined) return '';
+  if (typeof text === 'string') return text;
+  return text[current] || text.en || text.fr || '';
+}
+
+/** errText picks the sentence of a server error in the current language. */
+export function errText(e) {
+  if (!e) return '';
+  if (current === 'fr') return e.messageFr || e.message || String(e);
+  return e.messageEn || e.message || String(e);
+}
+
+/** num formats a number for the current language. */
+export function num(n, digits = 0) {
+  if (n === null || n === undefined || Number.isNaN(n)) return '–';
+  return new Intl.NumberFormat(current === 'fr' ? 'fr-FR' : 'en-GB', {
+    maximumFractionDigits: digits, minimumFractionDigits: 0,
+  }).format(n);
+}
+
+/** keySets exposes the dictionaries' keys, for the tests. */
+export function keySets() {
+  return { en: Object.keys(en).sort(), fr: Object.keys(fr).sort() };
+}

@@ -1,0 +1,100 @@
+// play.js is the player view (phone first): every phase from the lobby to
+// the retrospective, for the player whose token this browser holds.
+
+import { html, render, useEffect, useRef } from './deps.js';
+import { t, langChosen, setLang } from './i18n.js';
+import { Session } from './session.js';
+import { seat, dropSeat } from './storage.js';
+import {
+  Header, Notices, Timer, useSession, Revoked, Loading, SkipLink, Choice, run, notify,
+  teamName, teamLabel, currentPhase, phaseName, TEAMS,
+} from './ui.js';
+import { PlayerWall } from './wall.js';
+import { PlayerStudy, WorksheetEditor } from './study.js';
+import { PlayerDebate } from './debate.js';
+import { PlayerSprints } from './sprints.js';
+import { Retro } from './retro.js';
+
+const gameId = new URLSearchParams(location.search).get('g') || '';
+const mySeat = gameId ? seat('player', gameId) : null;
+
+function Lobby({ session, game }) {
+  const me = session.docs.me || {};
+  const players = session.list('player/').filter((p) => p.company === me.company);
+  return html`<section aria-labelledby="lobby-h">
+    <h2 id="lobby-h">${t('lobby.welcome', { name: me.nickname })}</h2>
+    <p class="lead">${t('lobby.youAre', { team: teamLabel(me.company, me.team, game.companies) })}</p>
+    ${game.assignment === 'choice' ? html`<${Choice} legend=${t('lobby.changeTeam')} name="myteam" value=${me.team}
+      onChange=${(tm) => run(session.send('player.team', { team: tm }))}
+      options=${TEAMS.map((tm) => ({ value: tm, label: teamName(tm) }))} />` : html`<p class="muted">${t('lobby.auto')}</p>`}
+    <p>${t('lobby.wait')}</p>
+    <h3>${game.companies > 1 ? t('lobby.yourCompany', { n: me.company }) : t('lobby.players')}</h3>
+    <div class="team-grid">
+      ${TEAMS.map((tm) => html`<div key=${tm} class="card">
+        <h4>${teamName(tm)}</h4>
+        <ul class="plain">${players.filter((p) => p.team === tm).map((p) => html`<li key=${p.id}>${p.nickname}${p.id === me.playerId ? ` (${t('you')})` : ''}</li>`)}</ul>
+      </div>`)}
+    </div>
+  </section>`;
+}
+
+function PhaseBody({ session, game }) {
+  const ph = currentPhase(game);
+  if (!ph) return html`<p>${t('loading')}</p>`;
+  switch (ph.kind) {
+    case 'lobby': return html`<${Lobby} session=${session} game=${game} />`;
+    case 'wall': return html`<${PlayerWall} session=${session} />`;
+    case 'study': return html`<${PlayerStudy} session=${session} game=${game} />`;
+    case 'sprints': return html`<${PlayerSprints} session=${session} game=${game} /><${WorksheetEditor} session=${session} />`;
+    case 'debate': return html`<${PlayerDebate} session=${session} game=${game} /><${WorksheetEditor} session=${session} />`;
+    case 'retro': return html`<${Retro} session=${session} game=${game} role="player" />`;
+    default: return html`<p>${phaseName(ph.kind)}</p>`;
+  }
+}
+
+function App({ session }) {
+  useSession(session);
+  const game = session.docs.game;
+  const me = session.docs.me || {};
+  const lastPhase = useRef(null);
+  const ph = currentPhase(game);
+  const phaseKey = game ? `${game.status}:${game.phase}` : '';
+  useEffect(() => {
+    if (!game) return;
+    if (!langChosen() && game.lang) setLang(game.lang, false);
+    if (lastPhase.current && lastPhase.current !== phaseKey) {
+      notify(t('phase.now', { phase: phaseName(ph.kind) }));
+      window.scrollTo(0, 0);
+    }
+    lastPhase.current = phaseKey;
+  }, [phaseKey]);
+  if (session.status === 'revoked') {
+    dropSeat('player', gameId);
+    return html`<${Revoked} session=${session} backHref=${`/join${mySeat && mySeat.code ? `?code=${mySeat.code}` : ''}`} backLabel=${t('revoked.rejoin')} />`;
+  }
+  if (!game) return html`<${Header} session=${session} title="DevOps Challenge" /><${Loading} />`;
+  const idx = game.status === 'finished' ? game.agenda.length : game.phase + 1;
+  return html`<${SkipLink} />
+    <${Header} session=${session} title=${html`<span class="brand">${game.title}</span>`} />
+    <div class="phasebar">
+      <div>
+        <span class="phase-name">${phaseName(ph.kind)}</span>
+        <span class="muted"> · ${t('phase.of', { n: idx, total: game.agenda.length })}</span>
+        <div class="whoami">${me.nickname} · ${teamLabel(me.company, me.team, game.companies)}</div>
+      </div>
+      <${Timer} clock=${game.clock} session=${session} />
+    </div>
+    <main id="main" class="page play">
+      <${PhaseBody} session=${session} game=${game} />
+    </main>
+    <${Notices} />`;
+}
+
+if (!mySeat) {
+  location.replace('/join');
+} else {
+  const session = new Session({ gameId, token: mySeat.token, role: 'player' });
+  session.start();
+  window.dcSession = session; // for the browser tests and debugging
+  render(html`<${App} session=${session} />`, document.getElementById('app'));
+}

@@ -1,0 +1,98 @@
+// screen.js is the projector view (big screen, read-only): the join code
+// and its QR code, the timer and the live picture of the current phase.
+// Its token comes in the URL fragment (never sent to the server) and is
+// then kept in this browser and removed from the address bar.
+
+import { html, render, useEffect } from './deps.js';
+import { t, langChosen, setLang } from './i18n.js';
+import { Session } from './session.js';
+import { seat, saveSeat, dropSeat } from './storage.js';
+import { Notices, Timer, useSession, ConnBadge, LangSwitch, currentPhase, phaseName, TEAMS, teamName } from './ui.js';
+import { ScreenWall } from './wall.js';
+import { ScreenStudy } from './study.js';
+import { ScreenDebate } from './debate.js';
+import { ScreenSprints } from './sprints.js';
+import { Retro } from './retro.js';
+
+const frag = new URLSearchParams(location.hash.slice(1));
+const query = new URLSearchParams(location.search);
+const gameId = frag.get('g') || query.get('g') || '';
+if (gameId && frag.get('t')) {
+  saveSeat('projector', gameId, { token: frag.get('t') });
+  history.replaceState(null, '', `/screen?g=${encodeURIComponent(gameId)}`);
+}
+const mySeat = gameId ? seat('projector', gameId) : null;
+
+function JoinPanel({ game, big }) {
+  const host = location.host;
+  const local = /^(localhost|127\.|\[::1\])/.test(location.hostname);
+  return html`<div class=${`join-panel${big ? ' join-panel-big' : ''}`}>
+    <img class="qr" src=${`/qr?code=${encodeURIComponent(game.code)}`} alt=${t('qr.alt', { code: game.code })} width="240" height="240" />
+    <div>
+      <p class="join-how">${t('screen.joinAt', { host })}</p>
+      <p class="code code-huge" data-testid="join-code" aria-label=${t('screen.codeLabel', { code: game.code.split('').join(' ') })}>${game.code}</p>
+      ${local && big ? html`<p class="warn">${t('screen.localhost')}</p>` : null}
+    </div>
+  </div>`;
+}
+
+function Lobby({ session, game }) {
+  const players = session.list('player/');
+  return html`<section class="screen-lobby">
+    <${JoinPanel} game=${game} big />
+    <h2>${t('screen.players', { n: players.length })}</h2>
+    <div class="team-grid team-grid-screen">
+      ${TEAMS.map((tm) => html`<div key=${tm} class="card">
+        <h3>${teamName(tm)} <span class="muted">(${players.filter((p) => p.team === tm).length})</span></h3>
+        <ul class="plain names">${players.filter((p) => p.team === tm).map((p) => html`<li key=${p.id}>${p.nickname}</li>`)}</ul>
+      </div>`)}
+    </div>
+  </section>`;
+}
+
+function Body({ session, game }) {
+  const ph = currentPhase(game);
+  switch (ph && ph.kind) {
+    case 'lobby': return html`<${Lobby} session=${session} game=${game} />`;
+    case 'wall': return html`<${ScreenWall} session=${session} />`;
+    case 'study': return html`<${ScreenStudy} session=${session} game=${game} />`;
+    case 'sprints': return html`<${ScreenSprints} session=${session} game=${game} />`;
+    case 'debate': return html`<${ScreenDebate} session=${session} game=${game} />`;
+    case 'retro': return html`<${Retro} session=${session} game=${game} role="projector" />`;
+    default: return null;
+  }
+}
+
+function App({ session }) {
+  useSession(session);
+  const game = session.docs.game;
+  useEffect(() => {
+    if (game && !langChosen() && game.lang) setLang(game.lang, false);
+  }, [game && game.lang]);
+  if (session.status === 'revoked') {
+    dropSeat('projector', gameId);
+    return html`<main id="main" class="page narrow"><h1>${t('revoked.title')}</h1><p>${t('screen.revoked')}</p></main>`;
+  }
+  if (!game) return html`<main id="main" class="page narrow"><h1>DevOps Challenge</h1><p role="status">${t('loading')}</p></main>`;
+  const ph = currentPhase(game);
+  return html`<div class="screen">
+    <header class="screen-top">
+      <div class="screen-title"><h1>${game.title}</h1><p class="screen-phase">${phaseName(ph.kind)}</p></div>
+      <${Timer} clock=${game.clock} session=${session} big label=${ph.kind === 'debate' ? t('timer.speaker') : undefined} />
+      ${ph.kind !== 'lobby' ? html`<${JoinPanel} game=${game} />` : null}
+      <div class="screen-tools"><${ConnBadge} session=${session} /><${LangSwitch} /></div>
+    </header>
+    <main id="main" class="screen-main"><${Body} session=${session} game=${game} /></main>
+    <${Notices} />
+  </div>`;
+}
+
+if (!mySeat) {
+  render(html`<main id="main" class="page narrow"><h1>DevOps Challenge</h1><p>${t('screen.noToken')}</p><p><a href="/host">${t('screen.toHost')}</a></p></main>`,
+    document.getElementById('app'));
+} else {
+  const session = new Session({ gameId, token: mySeat.token, role: 'projector' });
+  session.start();
+  window.dcSession = session;
+  render(html`<${App} session=${session} />`, document.getElementById('app'));
+}

@@ -1,0 +1,272 @@
+// session.js is the live link to one game over the WebSocket: it says
+// hello with the token, keeps the documents the server sends (a snapshot
+// replaces them, an update merges them), sends commands and matches their
+// acknowledgements, and reconnects by itself with exponential backoff and
+// jitter. Commands not yet acknowledged are kept in localStorage and sent
+// again, with the same id, after a reconnect or a reload: the server
+// applies a command id once.
+
+import { load, save } from './storage.js';
+
+const SUBPROTOCOL = 'devops-challenge.v1';
+const CLOSE_REVOKED = 4001;
+const CLOSE_BAD_HELLO = 4002;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_CAP_MS = 15000;
+
+/** randomId returns a unique command id; crypto.randomUUID needs a secure
+ * context, which a phone on the classroom network (plain http) lacks. */
+function randomId() {
+  const b = new Uint8Array(12);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** CommandError is a refusal from the server. */
+export class CommandError extends Error {
+  constructor(e) {
+    super(e.message || e.code || 'error');
+    this.code = e.code;
+    this.messageEn = e.message;
+    this.messageFr = e.messageFr || e.message;
+  }
+}
+
+export class Session {
+  /**
+   * @param {{gameId: string, token: string, role: string, url?: string}} opts
+   */
+  constructor({ gameId, token, role, url }) {
+    this.gameId = gameId;
+    this.token = token;
+    this.role = role;
+    this.url = url || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+    this.docs = {};
+    this.you = null;
+    this.version = 0;
+    this.offset = 0; // server time minus local time, in ms
+    this.status = 'connecting'; // connecting, online, offline, revoked
+    this.closeReason = '';
+    this.attempt = 0;
+    this.ws = null;
+    this.timer = null;
+    this.listeners = new Set();
+    this.pending = new Map(); // id -> {resolve, reject}
+    this.outboxKey = `outbox:${role}:${gameId}`;
+    this.outbox = load(this.outboxKey, []); // [{id, cmd, args}]
+    this.stopped = false;
+    this.rev = 0; // grows at every change, for renderers
+    this.onOnline = () => { if (this.status === 'offline') this.connectNow(); };
+    this.onVisible = () => {
+      if (document.visibilityState === 'visible' && this.status === 'offline') this.connectNow();
+    };
+    window.addEventListener('online', this.onOnline);
+    document.addEventListener('visibilitychange', this.onVisible);
+  }
+
+  /** subscribe calls fn after every change; it returns the unsubscriber. */
+  subscribe(fn) {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  emit() {
+    this.rev++;
+    for (const fn of this.listeners) fn(this);
+  }
+
+  start() {
+    this.stopped = false;
+    this.open();
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    window.removeEventListener('online', this.onOnline);
+    document.removeEventListener('visibilitychange', this.onVisible);
+    if (this.ws) this.ws.close(1000, 'bye');
+  }
+
+  /** serverNow is the server's clock in Unix ms, corrected for skew. */
+  serverNow() { return Date.now() + this.offset; }
+
+  setStatus(s) {
+    if (this.status !== s) {
+      this.status = s;
+      this.emit();
+    }
+  }
+
+  connectNow() {
+    clearTimeout(this.timer);
+    this.attempt = 0;
+    this.open();
+  }
+
+  open() {
+    if (this.stopped || this.status === 'revoked') return;
+    if (this.ws && (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING)) return;
+    this.setStatus(this.version ? 'offline' : 'connecting');
+    let ws;
+    try {
+      ws = new WebSocket(this.url, SUBPROTOCOL);
+    } catch {
+      this.retry();
+      return;
+    }
+    this.ws = ws;
+    ws.onopen = () => {
+      ws.send(JSON.stringify({ type: 'hello', token: this.token, version: this.version }));
+    };
+    ws.onmessage = (ev) => {
+      let m;
+      try {
+        m = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      this.receive(m);
+    };
+    ws.onclose = (ev) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      if (this.stopped) return;
+      if (ev.code === CLOSE_REVOKED) {
+        this.closeReason = ev.reason || '';
+        this.status = 'revoked';
+        for (const p of this.pending.values()) p.reject(new CommandError({ code: 'unauthorized', message: ev.reason }));
+        this.pending.clear();
+        this.emit();
+        return;
+      }
+      this.setStatus('offline');
+      this.retry(ev.code === CLOSE_BAD_HELLO);
+    };
+    ws.onerror = () => { /* onclose follows */ };
+  }
+
+  /** retry schedules a reconnection: full jitter over an exponential
+   * backoff, so that a whole classroom does not reconnect in step. */
+  retry(slow = false) {
+    clearTimeout(this.timer);
+    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** this.attempt) * (slow ? 4 : 1);
+    this.attempt = Math.min(this.attempt + 1, 10);
+    const delay = 200 + Math.random() * ceiling;
+    this.nextRetryAt = Date.now() + delay;
+    this.timer = setTimeout(() => this.open(), delay);
+  }
+
+  receive(m) {
+    if (m.now) this.offset = m.now - Date.now();
+    switch (m.type) {
+      case 'snapshot':
+        this.docs = m.docs || {};
+        this.you = m.you || null;
+        this.version = m.version || 0;
+        this.online();
+        break;
+      case 'update': {
+        const docs = { ...this.docs };
+        for (const [k, v] of Object.entries(m.docs || {})) {
+          if (v === null) delete docs[k];
+          else docs[k] = v;
+        }
+        this.docs = docs;
+        if (m.version) this.version = m.version;
+        this.online();
+        break;
+      }
+      case 'ack':
+        this.settle(m.id, null, m.result || {});
+        break;
+      case 'error':
+        if (m.id) this.settle(m.id, new CommandError(m), null);
+        else this.lastError = new CommandError(m);
+        this.emit();
+        break;
+      default:
+    }
+  }
+
+  online() {
+    const was = this.status;
+    this.status = 'online';
+    this.attempt = 0;
+    if (was !== 'online') this.flush();
+    this.emit();
+  }
+
+  settle(id, err, result) {
+    this.outbox = this.outbox.filter((c) => c.id !== id);
+    save(this.outboxKey, this.outbox.length ? this.outbox : null);
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    if (err) p.reject(err);
+    else p.resolve(result);
+  }
+
+  /** flush sends every command not acknowledged yet (after a reconnect or
+   * a reload), with its original id. */
+  flush() {
+    for (const c of this.outbox) this.transmit(c);
+  }
+
+  transmit(c) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN && this.status === 'online') {
+      this.ws.send(JSON.stringify({ type: 'cmd', id: c.id, cmd: c.cmd, args: c.args || {} }));
+    }
+  }
+
+  /** send sends a command; it resolves with the ack's result or rejects
+   * with a CommandError. While offline the command waits in the outbox. */
+  send(cmd, args = {}) {
+    if (this.status === 'revoked') return Promise.reject(new CommandError({ code: 'unauthorized', message: 'revoked' }));
+    const c = { id: randomId(), cmd, args };
+    this.outbox.push(c);
+    save(this.outboxKey, this.outbox);
+    const p = new Promise((resolve, reject) => this.pending.set(c.id, { resolve, reject }));
+    this.transmit(c);
+    this.emit();
+    return p;
+  }
+
+  /** unsent counts the commands waiting for an acknowledgement. */
+  unsent() { return this.outbox.length; }
+
+  /** list returns the documents whose key starts with prefix, sorted by
+   * the given function or by key. */
+  list(prefix, sort) {
+    const out = [];
+    for (const [k, v] of Object.entries(this.docs)) {
+      if (k.startsWith(prefix)) out.push(v);
+    }
+    if (sort) out.sort(sort);
+    return out;
+  }
+}
+
+/** api calls the HTTP JSON API; it throws a CommandError on refusal. */
+export async function api(method, path, body, token) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new CommandError({ code: 'network', message: 'The server cannot be reached; check the network and try again.',
+      messageFr: 'Le serveur est injoignable ; vérifiez le réseau et réessayez.' });
+  }
+  let data = null;
+  try {
+    data = await res.json();
+  } catch {
+    data = null;
+  }
+  if (!res.ok) {
+    throw new CommandError(data && data.code ? data : { code: 'http', message: `HTTP ${res.status}`, messageFr: `HTTP ${res.status}` });
+  }
+  return data;
+}

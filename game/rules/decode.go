@@ -1,0 +1,267 @@
+package rules
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// The scenario is decoded by hand from yaml.v3 nodes rather than with
+// yaml.Unmarshal, so that every value keeps its line number for error
+// messages, unknown keys are refused, and every problem of a file is
+// reported at once.
+
+// objPos remembers where an object and each of its fields were written.
+type objPos struct {
+	line   int
+	fields map[string]int
+}
+
+type decoder struct {
+	problems []Problem
+	pos      map[any]*objPos // key: pointer to a decoded struct
+}
+
+func (d *decoder) addf(line int, format string, args ...any) {
+	d.problems = append(d.problems, Problem{Line: line, Reason: fmt.Sprintf(format, args...)})
+}
+
+// line returns the line of field name in the struct ptr points to, or the
+// line of the struct itself when the field was not written.
+func (d *decoder) line(ptr any, field string) int {
+	p := d.pos[ptr]
+	if p == nil {
+		return 0
+	}
+	if l, ok := p.fields[field]; ok && field != "" {
+		return l
+	}
+	return p.line
+}
+
+// has reports whether field name was written in the struct ptr points to.
+func (d *decoder) has(ptr any, field string) bool {
+	p := d.pos[ptr]
+	if p == nil {
+		return false
+	}
+	_, ok := p.fields[field]
+	return ok
+}
+
+var (
+	textType = reflect.TypeOf(Text{})
+	exprType = reflect.TypeOf(Expr{})
+)
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "nothing"
+		}
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "something else"
+}
+
+// decode fills v (addressable) from node n; where names the value in
+// messages, as in actions[3].cost.
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, where string) {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			d.addf(n.Line, "the file is empty")
+			return
+		}
+		n = n.Content[0]
+	}
+	t := v.Type()
+	switch {
+	case t == textType:
+		d.decodeText(n, v, where)
+		return
+	case t == exprType:
+		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+			d.addf(n.Line, "%s: expected a number or an expression, found %s", where, kindName(n))
+			return
+		}
+		v.Set(reflect.ValueOf(Expr{Src: n.Value, line: n.Line}))
+		return
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		p := reflect.New(t.Elem())
+		d.decode(n, p.Elem(), where)
+		v.Set(p)
+	case reflect.Struct:
+		d.decodeStruct(n, v, where)
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			d.addf(n.Line, "%s: expected a list, found %s", where, kindName(n))
+			return
+		}
+		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
+		for i, c := range n.Content {
+			d.decode(c, s.Index(i), fmt.Sprintf("%s[%d]", where, i))
+		}
+		v.Set(s)
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			d.addf(n.Line, "%s: expected a mapping, found %s", where, kindName(n))
+			return
+		}
+		m := reflect.MakeMapWithSize(t, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			if m.MapIndex(reflect.ValueOf(k.Value)).IsValid() {
+				d.addf(k.Line, "%s: key %q is given twice", where, k.Value)
+				continue
+			}
+			e := reflect.New(t.Elem()).Elem()
+			d.decode(val, e, where+"."+k.Value)
+			m.SetMapIndex(reflect.ValueOf(k.Value), e)
+		}
+		v.Set(m)
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+			d.addf(n.Line, "%s: expected a word or a sentence, found %s", where, kindName(n))
+			return
+		}
+		v.SetString(n.Value)
+	case reflect.Int:
+		i, err := strconv.Atoi(n.Value)
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || err != nil {
+			d.addf(n.Line, "%s: expected a whole number, found %s", where, kindName(n))
+			return
+		}
+		v.SetInt(int64(i))
+	case reflect.Float64:
+		f, err := strconv.ParseFloat(n.Value, 64)
+		if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") || err != nil {
+			d.addf(n.Line, "%s: expected a number, found %s", where, kindName(n))
+			return
+		}
+		v.SetFloat(f)
+	case reflect.Bool:
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+			d.addf(n.Line, "%s: expected true or false, found %s", where, kindName(n))
+			return
+		}
+		v.SetBool(n.Value == "true")
+	default:
+		panic("rules: cannot decode " + t.String())
+	}
+}
+
+func (d *decoder) decodeText(n *yaml.Node, v reflect.Value, where string) {
+	if n.Kind != yaml.MappingNode {
+		d.addf(n.Line, "%s: expected a text as {en: ..., fr: ...}, found %s", where, kindName(n))
+		return
+	}
+	var t Text
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if val.Kind != yaml.ScalarNode || val.Tag == "!!null" {
+			d.addf(val.Line, "%s.%s: expected a sentence, found %s", where, k.Value, kindName(val))
+			continue
+		}
+		switch k.Value {
+		case "en":
+			t.EN = strings.TrimSpace(val.Value)
+		case "fr":
+			t.FR = strings.TrimSpace(val.Value)
+		default:
+			d.addf(k.Line, "%s: unknown language %q (use en and fr)", where, k.Value)
+			continue
+		}
+		seen[k.Value] = true
+	}
+	if t.EN == "" && !seen["en"] {
+		d.addf(n.Line, "%s: missing English text (en)", where)
+	} else if t.EN == "" {
+		d.addf(n.Line, "%s: the English text (en) is empty", where)
+	}
+	if t.FR == "" && !seen["fr"] {
+		d.addf(n.Line, "%s: missing French translation (fr)", where)
+	} else if t.FR == "" {
+		d.addf(n.Line, "%s: the French translation (fr) is empty", where)
+	}
+	v.Set(reflect.ValueOf(t))
+}
+
+type fieldInfo struct {
+	index    int
+	name     string
+	optional bool
+}
+
+func structFields(t reflect.Type) []fieldInfo {
+	var out []fieldInfo
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("yaml")
+		if tag == "" || tag == "-" || !f.IsExported() {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		out = append(out, fieldInfo{index: i, name: name, optional: opts == "omitempty"})
+	}
+	return out
+}
+
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, where string) {
+	if n.Kind != yaml.MappingNode {
+		d.addf(n.Line, "%s: expected a mapping, found %s", where, kindName(n))
+		return
+	}
+	fields := structFields(v.Type())
+	pos := &objPos{line: n.Line, fields: map[string]int{}}
+	d.pos[v.Addr().Interface()] = pos
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		var fi *fieldInfo
+		for j := range fields {
+			if fields[j].name == k.Value {
+				fi = &fields[j]
+			}
+		}
+		if fi == nil {
+			names := make([]string, len(fields))
+			for j, f := range fields {
+				names[j] = f.name
+			}
+			d.addf(k.Line, "%s: unknown field %q (expected one of %s)", where, k.Value, strings.Join(names, ", "))
+			continue
+		}
+		if _, dup := pos.fields[k.Value]; dup {
+			d.addf(k.Line, "%s: field %q is given twice", where, k.Value)
+			continue
+		}
+		pos.fields[k.Value] = val.Line
+		sub := where + "." + k.Value
+		if where == "" {
+			sub = k.Value
+		}
+		d.decode(val, v.Field(fi.index), sub)
+	}
+	for _, f := range fields {
+		if _, ok := pos.fields[f.name]; !ok && !f.optional {
+			if where == "" {
+				d.addf(n.Line, "missing field %q", f.name)
+			} else {
+				d.addf(n.Line, "%s: missing field %q", where, f.name)
+			}
+		}
+	}
+}

@@ -1,0 +1,166 @@
+package rules
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// DebateRatings are the average ratings (1 to 5) a team's presentation
+// received on the three criteria.
+type DebateRatings struct {
+	Clarity       float64 `json:"clarity"`
+	Relevance     float64 `json:"relevance"`
+	Collaboration float64 `json:"collaboration"`
+}
+
+// TeamExtras are a team's results outside the simulation.
+type TeamExtras struct {
+	// Debate is nil when the team was not rated.
+	Debate *DebateRatings `json:"debate,omitempty"`
+	// Quiz is the share of right answers (0 to 1), nil when the team took
+	// no quiz.
+	Quiz *float64 `json:"quiz,omitempty"`
+}
+
+// FinalEntry is one company at the end of the game.
+type FinalEntry struct {
+	// Company identifies the company (the server's id or name).
+	Company string                `json:"company"`
+	State   *Company              `json:"state"`
+	Teams   map[string]TeamExtras `json:"teams"`
+}
+
+// Ranking is the final ranking of companies and of teams.
+type Ranking struct {
+	Companies []CompanyRank `json:"companies"`
+	Teams     []TeamRank    `json:"teams"`
+}
+
+// CompanyRank is a company's place: its final mark is the average of its
+// teams' final marks.
+type CompanyRank struct {
+	Company string  `json:"company"`
+	Rank    int     `json:"rank"`
+	Final   float64 `json:"final"`
+	Score   float64 `json:"score"`
+}
+
+// TeamRank is a team's place and the four parts of its final mark, each on
+// a 0–100 scale: the company score and the team score as a share of the
+// best one, the debate average mapped from 1–5, and the quiz share. Parts
+// the team has no result for are left out and the weights of the others
+// are scaled up.
+type TeamRank struct {
+	Company string  `json:"company"`
+	Team    string  `json:"team"`
+	Rank    int     `json:"rank"`
+	Final   float64 `json:"final"`
+	Parts   Marks   `json:"parts"`
+}
+
+// Marks are the four parts of a final mark; Debate and Quiz are nil when
+// missing.
+type Marks struct {
+	Company float64  `json:"company"`
+	Team    float64  `json:"team"`
+	Debate  *float64 `json:"debate,omitempty"`
+	Quiz    *float64 `json:"quiz,omitempty"`
+}
+
+// FinalRanking combines each company's score, each team's own score, the
+// debate ratings and the quiz results with the scenario's final weights
+// into a ranking of companies and of teams. Equal marks share a rank.
+func FinalRanking(scn *Scenario, entries []FinalEntry) Ranking {
+	bestCompany := 0.0
+	bestTeam := map[string]float64{}
+	for _, e := range entries {
+		bestCompany = math.Max(bestCompany, e.State.Score)
+		for _, t := range Teams {
+			bestTeam[t] = math.Max(bestTeam[t], e.State.TeamScores[t])
+		}
+	}
+	share := func(v, best float64) float64 {
+		if best <= 0 {
+			return 0
+		}
+		return 100 * math.Max(0, v) / best
+	}
+	w := scn.Scoring.Final
+	var r Ranking
+	for _, e := range entries {
+		sum := 0.0
+		for _, t := range Teams {
+			x := e.Teams[t]
+			mk := Marks{Company: round4(share(e.State.Score, bestCompany)), Team: round4(share(e.State.TeamScores[t], bestTeam[t]))}
+			total, weights := w.Company*mk.Company+w.Team*mk.Team, w.Company+w.Team
+			if x.Debate != nil {
+				avg := (x.Debate.Clarity + x.Debate.Relevance + x.Debate.Collaboration) / 3
+				d := round4(100 * math.Min(1, math.Max(0, (avg-1)/4)))
+				mk.Debate = &d
+				total, weights = total+w.Debate*d, weights+w.Debate
+			}
+			if x.Quiz != nil {
+				q := round4(100 * math.Min(1, math.Max(0, *x.Quiz)))
+				mk.Quiz = &q
+				total, weights = total+w.Quiz*q, weights+w.Quiz
+			}
+			final := 0.0
+			if weights > 0 {
+				final = round4(total / weights)
+			}
+			sum += final
+			r.Teams = append(r.Teams, TeamRank{Company: e.Company, Team: t, Final: final, Parts: mk})
+		}
+		r.Companies = append(r.Companies, CompanyRank{Company: e.Company, Final: round4(sum / float64(len(Teams))), Score: e.State.Score})
+	}
+	slices.SortStableFunc(r.Companies, func(a, b CompanyRank) int {
+		return cmp.Or(cmp.Compare(b.Final, a.Final), cmp.Compare(a.Company, b.Company))
+	})
+	for i := range r.Companies {
+		r.Companies[i].Rank = i + 1
+		if i > 0 && r.Companies[i].Final == r.Companies[i-1].Final {
+			r.Companies[i].Rank = r.Companies[i-1].Rank
+		}
+	}
+	slices.SortStableFunc(r.Teams, func(a, b TeamRank) int {
+		return cmp.Or(cmp.Compare(b.Final, a.Final), cmp.Compare(a.Company, b.Company),
+			cmp.Compare(slices.Index(Teams, a.Team), slices.Index(Teams, b.Team)))
+	})
+	for i := range r.Teams {
+		r.Teams[i].Rank = i + 1
+		if i > 0 && r.Teams[i].Final == r.Teams[i-1].Final {
+			r.Teams[i].Rank = r.Teams[i-1].Rank
+		}
+	}
+	if r.Companies == nil {
+		r.Companies = []CompanyRank{}
+	}
+	if r.Teams == nil {
+		r.Teams = []TeamRank{}
+	}
+	return r
+}
+
+// Question returns the quiz question with the given id, or nil.
+func (s *Scenario) Question(id string) *Question { return s.idx.questions[id] }
+
+// Correct reports whether option is the right answer.
+func (q *Question) Correct(option string) bool { return option == q.Answer }
+
+// QuizScore counts the right answers among answers (question id → option
+// id); questions not in the scenario are ignored. It returns the number of
+// right answers and of questions answered.
+func (s *Scenario) QuizScore(answers map[string]string) (right, answered int) {
+	for id, opt := range answers {
+		q := s.idx.questions[id]
+		if q == nil {
+			continue
+		}
+		answered++
+		if q.Correct(opt) {
+			right++
+		}
+	}
+	return right, answered
+}

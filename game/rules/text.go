@@ -1,0 +1,77 @@
+package rules
+
+import "fmt"
+
+// Text is a sentence or a name shown to players, in English and in French.
+// Every player-visible text of a scenario is a Text, and loading refuses a
+// scenario in which either language is missing.
+type Text struct {
+	EN string `json:"en"`
+	FR string `json:"fr"`
+}
+
+// In returns the text in the given language ("fr" for French, English for
+// anything else).
+func (t Text) In(lang string) string {
+	if lang == "fr" {
+		return t.FR
+	}
+	return t.EN
+}
+
+// textf builds a Text from two format strings that take the same arguments;
+// arguments that are Texts are replaced by their text in the matching
+// language.
+func textf(en, fr string, args ...any) Text {
+	return Text{EN: fmt.Sprintf(en, pick(args, "en")...), FR: fmt.Sprintf(fr, pick(args, "fr")...)}
+}
+
+func pick(args []any, lang string) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if t, ok := a.(Text); ok {
+			out[i] = t.In(lang)
+		} else {
+			out[i] = a
+		}
+	}
+	return out
+}
+
+// Error codes carried by *Error, so that a caller can react to a kind of
+// refusal without parsing sentences.
+const (
+	CodeUnknownTeam     = "unknown_team"
+	CodeUnknownAction   = "unknown_action"
+	CodeNotYourAction   = "not_your_action"
+	CodeDuplicateAction = "duplicate_action"
+	CodeMissingPrereq   = "missing_prerequisite"
+	CodeAlreadyOwned    = "already_owned"
+	CodeOverCapacity    = "over_capacity"
+	CodeWrongSprint     = "wrong_sprint"
+	CodeIncidentPending = "incident_pending"
+	CodeNoIncident      = "no_incident"
+	CodeUnknownResponse = "unknown_response"
+	CodeBadPostmortem   = "bad_postmortem"
+	CodeWrongScenario   = "wrong_scenario"
+	CodeInvalidArgument = "invalid_argument"
+)
+
+// Error is a refusal a player can act on: a machine-readable code and one
+// sentence in English and in French that says what is wrong and what to do.
+type Error struct {
+	Code string `json:"code"`
+	EN   string `json:"en"`
+	FR   string `json:"fr"`
+}
+
+// Error implements the error interface with the English sentence.
+func (e *Error) Error() string { return e.EN }
+
+// Text returns the sentences of e as a Text.
+func (e *Error) Text() Text { return Text{EN: e.EN, FR: e.FR} }
+
+func errorf(code, en, fr string, args ...any) *Error {
+	t := textf(en, fr, args...)
+	return &Error{Code: code, EN: t.EN, FR: t.FR}
+}

@@ -421,7 +421,7 @@ func init() {
 			d.Ratings[cur.key()] = map[string]Rating{}
 		}
 		d.Ratings[cur.key()][x.player.ID] = a
-		x.ch.touch("debate")
+		x.ch.touch("debate", "results")
 		x.ch.private(x.player.ID)
 		return nil
 	}})
@@ -447,7 +447,7 @@ func init() {
 		} else {
 			x.s.Debate.Bonus[sl.key()] = a.Points
 		}
-		x.ch.touch("debate")
+		x.ch.touch("debate", "results")
 		return nil
 	}})
 

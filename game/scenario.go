@@ -16,16 +16,6 @@ func (e *Engine) scenario(s *State) *scenarioT {
 // scenarioT adds lookups to a rules.Scenario.
 type scenarioT struct{ *rules.Scenario }
 
-// Question returns the quiz question with this ID, or nil.
-func (s scenarioT) Question(id string) *rules.Question {
-	for _, q := range s.Quiz {
-		if q.ID == id {
-			return q
-		}
-	}
-	return nil
-}
-
 // Motion returns the debate motion with this ID, or nil.
 func (s scenarioT) Motion(id string) *rules.Motion {
 	for _, m := range s.Debates {

@@ -275,7 +275,7 @@ func init() {
 		}
 		mine[q.ID] = a.OptionID
 		x.ch.private(x.player.ID)
-		x.ch.touch("quizscores")
+		x.ch.touch("quizscores", "results")
 		x.ch.result("correct", q.Answer == a.OptionID)
 		return nil
 	}})

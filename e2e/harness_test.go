@@ -441,8 +441,11 @@ func (u *user) axe(view string) {
 // check runs axe and takes a screenshot of the view at the current size.
 func (u *user) check(view string) {
 	u.b.t.Helper()
+	t0 := time.Now()
 	u.axe(view)
+	t1 := time.Now()
 	u.shot(view + "-" + u.size.name)
+	u.b.t.Logf("check %s-%s: axe %s, screenshot %s", view, u.size.name, t1.Sub(t0).Round(time.Millisecond), time.Since(t1).Round(time.Millisecond))
 }
 
 // checkAt checks the view at each size, then restores the user's size.

@@ -225,7 +225,7 @@ func TestWorkshop(t *testing.T) {
 	screen.checkAt("debate-screen", projector)
 	host.clickIn(".qitem", "without downtime", "Take")
 	host.fill("bonus-1-dev", "3")
-	host.clickIn(".bonus-list li", "Dev", "Set")
+	host.clickIn(".bonus-table tr", "Dev", "Set")
 	host.waitText("Bonus saved.")
 	host.checkAt("debate-host", desktop)
 	// Every other team presents in turn.

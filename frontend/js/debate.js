@@ -214,21 +214,21 @@ export function HostDebate({ session, game }) {
 
         <h3>${t('debate.bonus')}</h3>
         <p class="hint">${t('debate.bonusHint')}</p>
-        <ul class="bonus-list">
-          ${order.map((s) => {
+        <table class="table bonus-table">
+          <caption class="sr-only">${t('debate.bonus')}</caption>
+          <tbody>${order.map((s) => {
             const k = `${s.company}/${s.team}`;
             const id = `bonus-${s.company}-${s.team}`;
             const val = bonus[k] !== undefined ? bonus[k] : String((debate.bonus || {})[k] || 0);
-            return html`<li key=${k}><form class="inline-form" onSubmit=${(e) => {
-              e.preventDefault();
-              run(session.send('debate.bonus', { company: s.company, team: s.team, points: Number(val) }), t('debate.bonusSet'));
-            }}>
-              <label for=${id}>${teamLabel(s.company, s.team, game.companies)}</label>
-              <input id=${id} name=${id} type="number" min="0" max="10" value=${val} onInput=${(e) => setBonus({ ...bonus, [k]: e.currentTarget.value })} />
-              <button class="btn btn-small" type="submit">${t('debate.setBonus')}</button>
-            </form></li>`;
-          })}
-        </ul>
+            const label = teamLabel(s.company, s.team, game.companies);
+            return html`<tr key=${k}>
+              <th scope="row"><label for=${id}>${label}</label></th>
+              <td><input id=${id} name=${id} type="number" min="0" max="10" value=${val} onInput=${(e) => setBonus({ ...bonus, [k]: e.currentTarget.value })} /></td>
+              <td><button type="button" class="btn btn-small" onClick=${() => run(session.send('debate.bonus', { company: s.company, team: s.team, points: Number(val) }), t('debate.bonusSet'))}>
+                ${t('debate.setBonus')}<span class="sr-only"> ${label}</span></button></td>
+            </tr>`;
+          })}</tbody>
+        </table>
       </div>
       <div>
         ${p ? html`<h3>${t('question.queueFor', { team: teamLabel(p.company, p.team, game.companies) })}</h3>

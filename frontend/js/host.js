@@ -131,8 +131,8 @@ function PhaseControl({ session, game }) {
       <${Timer} clock=${clock} session=${session} label=${ph.kind === 'debate' ? t('timer.speaker') : undefined} />
       <div class="row wrap" role="group" aria-label=${t('control.timer')}>
         ${clock.paused
-          ? html`<button type="button" class="btn" onClick=${() => run(session.send('timer.resume'))}>▶ ${t('control.resume')}</button>`
-          : html`<button type="button" class="btn" disabled=${!hasTimer || ms === 0} onClick=${() => run(session.send('timer.pause'))}>⏸ ${t('control.pause')}</button>`}
+          ? html`<button type="button" class="btn" onClick=${() => run(session.send('timer.resume'))}>${t('control.resume')}</button>`
+          : html`<button type="button" class="btn" disabled=${!hasTimer || ms === 0} onClick=${() => run(session.send('timer.pause'))}>${t('control.pause')}</button>`}
         <button type="button" class="btn" onClick=${() => run(session.send('timer.extend', { seconds: 60 }))}>${t('control.plus1')}</button>
         <button type="button" class="btn" onClick=${() => run(session.send('timer.extend', { seconds: 300 }))}>${t('control.plus5')}</button>
         <button type="button" class="btn" disabled=${!hasTimer} onClick=${() => run(session.send('timer.end'))}>${t('control.endTimer')}</button>
@@ -183,12 +183,12 @@ function HostPlayers({ session, game }) {
             }}>${places.map((o) => html`<option key=${o.value} value=${o.value}>${o.label}</option>`)}</select>
           </td>
           <td>${p.connected ? html`<span class="presence on"><span aria-hidden="true">● </span>${t('players.online')}</span>` : html`<span class="presence off"><span aria-hidden="true">○ </span>${t('players.away')}</span>`}</td>
-          <td class="row">
+          <td><div class="row">
             <button type="button" class="btn btn-small" onClick=${() => { setRenaming(p.id); setName(p.nickname); }}>${t('players.rename')}<span class="sr-only"> ${p.nickname}</span></button>
             <button type="button" class="btn btn-small btn-danger" onClick=${() => {
               if (window.confirm(t('players.confirmKick', { name: p.nickname }))) run(session.send('player.kick', { playerId: p.id }));
             }}>${t('players.kick')}<span class="sr-only"> ${p.nickname}</span></button>
-          </td>
+          </div></td>
         </tr>`)}</tbody>
       </table>`;
     })}

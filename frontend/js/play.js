@@ -2,7 +2,7 @@
 // the retrospective, for the player whose token this browser holds.
 
 import { html, render, useEffect, useRef } from './deps.js';
-import { t, langChosen, setLang } from './i18n.js';
+import { t } from './i18n.js';
 import { Session } from './session.js';
 import { seat, dropSeat } from './storage.js';
 import {
@@ -61,7 +61,6 @@ function App({ session }) {
   const phaseKey = game ? `${game.status}:${game.phase}` : '';
   useEffect(() => {
     if (!game) return;
-    if (!langChosen() && game.lang) setLang(game.lang, false);
     if (lastPhase.current && lastPhase.current !== phaseKey) {
       notify(t('phase.now', { phase: phaseName(ph.kind) }));
       window.scrollTo(0, 0);

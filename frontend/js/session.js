@@ -179,6 +179,7 @@ export class Session {
       }
       case 'ack':
         this.settle(m.id, null, m.result || {});
+        this.emit();
         break;
       case 'error':
         if (m.id) this.settle(m.id, new CommandError(m), null);

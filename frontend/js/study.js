@@ -23,9 +23,9 @@ export function ProductBrief({ product, compact }) {
     <p>${tx(product.description)}</p>
     <h4>${t('study.features')}</h4><${Items} items=${product.features} />
     ${compact ? null : html`
-      <h4>${t('study.stack')}</h4><${Items} items=${product.stack} />
-      <h4>${t('study.steps')}</h4><${Items} items=${product.studySteps} />
-      <h4>${t('study.challenges')}</h4><${Items} items=${product.challenges} />`}
+      <details><summary>${t('study.stack')}</summary><${Items} items=${product.stack} /></details>
+      <details><summary>${t('study.steps')}</summary><${Items} items=${product.studySteps} /></details>
+      <details><summary>${t('study.challenges')}</summary><${Items} items=${product.challenges} /></details>`}
   </article>`;
 }
 
@@ -127,7 +127,7 @@ export function Worksheet({ session, company, team, editable, title }) {
       ${CARD_KINDS.map((k) => {
         const list = cards.filter((c) => c.kind === k);
         return html`<section key=${k} class=${`kind kind-${k}`} aria-label=${kindName(k)}>
-          <h4><span aria-hidden="true" class="kind-icon">${{ finding: '🔎', advantage: '➕', challenge: '⚠', recommendation: '➜' }[k]}</span> ${kindName(k)} (${list.length})</h4>
+          <h4><span aria-hidden="true" class="kind-icon">${{ finding: '●', advantage: '+', challenge: '!', recommendation: '→' }[k]}</span> ${kindName(k)} (${list.length})</h4>
           <ul class="wcards">${list.map((c) => html`<${CardView} key=${c.id} session=${session} card=${c} editable=${editable} />`)}</ul>
         </section>`;
       })}
@@ -273,8 +273,6 @@ export function HostStudy({ session, game }) {
 /** ScreenStudy is the projector during the study: the product and the
  * progress of each team. */
 export function ScreenStudy({ session, game }) {
-  const counts = {};
-  for (const card of session.list('card/')) counts[`${card.company}/${card.team}`] = (counts[`${card.company}/${card.team}`] || 0) + 1;
   return html`<section class="screen-study">
     <h2>${t('phase.study')}</h2>
     <div class="screen-cols">

@@ -104,6 +104,7 @@ export function ConnBadge({ session }) {
       icon = '○';
       const s = Math.max(0, Math.ceil(((session.nextRetryAt || 0) - Date.now()) / 1000));
       text = s > 0 ? t('conn.retryIn', { s }) : t('conn.reconnecting');
+      if (session.unsent()) text += ` · ${t('conn.waiting', { n: session.unsent() })}`;
       break;
     }
     case 'revoked':
@@ -149,7 +150,7 @@ export function Timer({ clock, session, label, big }) {
   return html`<div class=${`timer${big ? ' timer-big' : ''}${low ? ' timer-low' : ''}${clock.paused ? ' timer-paused' : ''}`} data-testid="timer">
     <span class="timer-label">${label || t('timer.left')}</span>
     <span class="timer-value" role="timer" aria-label=${`${label || t('timer.left')} ${fmtClock(ms)}`}>${fmtClock(ms)}</span>
-    ${clock.paused ? html`<span class="timer-state">⏸ ${t('timer.paused')}</span>` : null}
+    ${clock.paused ? html`<span class="timer-state">${t('timer.paused')}</span>` : null}
     ${!clock.paused && ms === 0 ? html`<span class="timer-state">${t('timer.over')}</span>` : null}
   </div>`;
 }

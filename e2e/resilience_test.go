@@ -1,0 +1,125 @@
+package e2e
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"devopschallenge/client"
+	"devopschallenge/protocol"
+)
+
+// TestResilience checks what a flaky classroom network does to a player:
+// the connection status is visible, a note posted while offline is sent
+// once the network is back, a reload keeps both the seat and what was
+// being typed, the language can be switched, and a removed player is told
+// so and offered the way back.
+func TestResilience(t *testing.T) {
+	srv := startServer(t)
+	b := newBrowser(t, srv.url)
+	defer b.checkErrors()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	h := &client.HTTP{BaseURL: srv.url}
+	g, err := h.CreateGame(ctx, protocol.CreateGameRequest{Title: "Resilience", Lang: "fr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fac, err := client.Connect(ctx, client.Options{URLs: []string{srv.url}, Token: g.FacilitatorToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fac.Close()
+
+	p := b.newUser("Zoe", phone)
+	p.open("/join?code=" + g.Code)
+	// Both dictionaries have the same keys, and every key the code uses
+	// exists.
+	var keys struct{ EN, FR []string }
+	keys.EN = eval[[]string](p, `import('/ui/js/i18n.js').then(m => m.keySets().en)`)
+	keys.FR = eval[[]string](p, `import('/ui/js/i18n.js').then(m => m.keySets().fr)`)
+	checkKeys(t, keys.EN, keys.FR)
+	// The page follows the browser's language (English here); the switch
+	// turns it to French and back, and the choice is remembered.
+	p.waitText("Nickname")
+	p.click("FR")
+	p.waitText("Pseudo")
+	if l := eval[string](p, `document.documentElement.lang`); l != "fr" {
+		t.Errorf("html lang %q after switching to French", l)
+	}
+	p.reload()
+	p.waitText("Pseudo")
+	p.click("EN")
+	p.waitText("Nickname")
+
+	p.fill("nickname", "Zoe")
+	p.click("Join the game")
+	p.waitText("Welcome, Zoe")
+	if _, err := fac.Do(ctx, "game.start", nil); err != nil {
+		t.Fatal(err)
+	}
+	p.waitText("Post anonymous sticky notes")
+	p.waitText("Online")
+
+	// The network drops: the status says so; a note posted meanwhile waits
+	// and is sent when the network is back.
+	p.offline(true)
+	p.js(`window.dcSession.ws && window.dcSession.ws.close()`)
+	p.waitJS(`document.querySelector('[data-testid=conn]').textContent.includes('Offline') || document.querySelector('[data-testid=conn]').textContent.includes('Reconnecting')`)
+	p.shot("offline-phone")
+	p.fill("note", "Written on a train")
+	p.click("Post the note")
+	p.waitText("1 change waiting")
+	p.offline(false)
+	p.click("Retry now")
+	p.waitText("Note posted.")
+	p.waitJS(`document.querySelector('[data-testid=conn]').textContent.includes('Online')`)
+	if n := eval[int](p, `[...document.querySelectorAll('.note-text')].filter(e => e.textContent === 'Written on a train').length`); n != 1 {
+		t.Errorf("the note sent after the reconnection shows %d times", n)
+	}
+
+	// A reload keeps the seat and the text being typed.
+	p.fill("note", "Half-typed idea")
+	p.reload()
+	p.waitText("Post anonymous sticky notes")
+	if v := eval[string](p, `document.querySelector('[name=note]').value`); v != "Half-typed idea" {
+		t.Errorf("draft after reload: %q", v)
+	}
+	p.waitText("You posted 1 note.")
+
+	// The facilitator removes the player: the page says so.
+	var me struct {
+		PlayerID string `json:"playerId"`
+	}
+	fac.Wait(ctx, func(s *client.Session) bool { return len(s.Keys("player/")) == 1 })
+	id := fac.Keys("player/")[0][len("player/"):]
+	me.PlayerID = id
+	if _, err := fac.Do(ctx, "player.kick", map[string]string{"playerId": me.PlayerID}); err != nil {
+		t.Fatal(err)
+	}
+	p.waitText("You are no longer in this game")
+	p.check("removed")
+	p.click("Join a game")
+	p.waitJS(`location.pathname === '/join' && location.search.includes('code=` + g.Code + `')`)
+}
+
+// checkKeys compares the two dictionaries.
+func checkKeys(t *testing.T, en, fr []string) {
+	t.Helper()
+	in := map[string]bool{}
+	for _, k := range fr {
+		in[k] = true
+	}
+	for _, k := range en {
+		if !in[k] {
+			t.Errorf("string %q has no French translation", k)
+		}
+		delete(in, k)
+	}
+	for k := range in {
+		t.Errorf("string %q has no English original", k)
+	}
+	if len(en) < 100 {
+		t.Errorf("only %d UI strings: the dictionary did not load", len(en))
+	}
+}

@@ -41,6 +41,9 @@ type Company struct {
 	Pending *PendingIncident `json:"pending,omitempty"`
 	// History holds one record per sprint; History[0] is the starting point.
 	History []SprintRecord `json:"history"`
+	// Effects are the effects in force in the last sprint, in order; the
+	// next sprint compares its own with them to explain what changed.
+	Effects []Applied `json:"effects"`
 	// Score is the company score so far (the sum over sprints).
 	Score float64 `json:"score"`
 	// TeamScores are the team scores so far.
@@ -77,9 +80,6 @@ type SprintRecord struct {
 	// Incident is the id of the incident that struck at the end of the
 	// sprint, or "".
 	Incident string `json:"incident"`
-	// Applied are the effects in force, in order; the next sprint compares
-	// its own with them to explain what changed.
-	Applied []Applied `json:"applied"`
 }
 
 // ScoreSheet is the score of one sprint: the company's parts and total and
@@ -99,6 +99,14 @@ type Applied struct {
 	Value  float64 `json:"value"`
 
 	fig int // figure index + 1, or 0 when unknown (read from JSON)
+}
+
+// sameEffects compares two lists of effects, ignoring the cached figure
+// index.
+func sameEffects(a, b []Applied) bool {
+	return slices.EqualFunc(a, b, func(x, y Applied) bool {
+		return x.Source == y.Source && x.Target == y.Target && x.Op == y.Op && x.Value == y.Value
+	})
 }
 
 // IncidentRecord is an incident that struck and how it went.
@@ -158,8 +166,8 @@ func NewCompany(scn *Scenario) *Company {
 	out := scn.evaluate(applied, carry{Debt: c.Debt, Inventory: 0}, nil)
 	rec := SprintRecord{
 		Plans: map[string][]string{}, Done: []string{}, Wasted: []string{}, Acquired: []string{}, Fired: []string{},
-		Applied: applied,
 	}
+	c.Effects = applied
 	out.fill(scn, &rec)
 	rec.Score = ScoreSheet{Parts: map[string]float64{}, Teams: map[string]float64{}}
 	c.History = []SprintRecord{rec}
@@ -193,6 +201,7 @@ func (c *Company) Last() *SprintRecord { return &c.History[len(c.History)-1] }
 func (c *Company) clone() *Company {
 	n := *c
 	n.Capabilities = slices.Clone(c.Capabilities)
+	n.Effects = slices.Clip(c.Effects)
 	n.Unplanned = cloneMap(c.Unplanned)
 	n.Seen = cloneMap(c.Seen)
 	n.Learned = cloneMap(c.Learned)

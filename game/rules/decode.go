@@ -222,7 +222,11 @@ func structFields(t reflect.Type) []fieldInfo {
 
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, where string) {
 	if n.Kind != yaml.MappingNode {
-		d.addf(n.Line, "%s: expected a mapping, found %s", where, kindName(n))
+		if where == "" {
+			d.addf(n.Line, "expected a mapping, found %s", kindName(n))
+		} else {
+			d.addf(n.Line, "%s: expected a mapping, found %s", where, kindName(n))
+		}
 		return
 	}
 	fields := structFields(v.Type())

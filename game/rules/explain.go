@@ -69,13 +69,13 @@ var metricDefs = []metricDef{
 
 var previousName = Text{"Carried over from last sprint (its incident, work waiting, debt)", "Hérité du sprint précédent (son incident, le travail en attente, la dette)"}
 
-func (s *Scenario) explain(c *Company, cr carry, rec *SprintRecord, out outcome, res *SprintResult) {
+func (s *Scenario) explain(c *Company, cr carry, rec *SprintRecord, applied []Applied, out outcome, res *SprintResult) {
 	prev := c.Last()
-	prevBy := groupBySource(prev.Applied)
-	nowBy := groupBySource(rec.Applied)
+	prevBy := groupBySource(c.Effects)
+	nowBy := groupBySource(applied)
 	var changed []string
 	for src := range prevBy {
-		if !slices.Equal(prevBy[src], nowBy[src]) {
+		if !sameEffects(prevBy[src], nowBy[src]) {
 			changed = append(changed, src)
 		}
 	}
@@ -97,7 +97,7 @@ func (s *Scenario) explain(c *Company, cr carry, rec *SprintRecord, out outcome,
 		name          Text
 		before, after Metrics
 	}
-	cur := slices.Clone(prev.Applied)
+	cur := slices.Clone(c.Effects)
 	m := roundMetrics(s.evaluate(cur, cr, nil).metrics)
 	steps := []step{{src: "previous", name: previousName, before: prev.Metrics, after: m}}
 	for _, src := range changed {
@@ -139,20 +139,27 @@ func (s *Scenario) explain(c *Company, cr carry, rec *SprintRecord, out outcome,
 			"Le goulot d'étranglement est passé de %s à %s : c'est désormais en améliorant %s que le flux accélère.",
 			s.stageName(prev.Metrics.Bottleneck), s.stageName(rec.Metrics.Bottleneck), s.stageName(rec.Metrics.Bottleneck))})
 	}
-	for _, st := range steps[1:] {
-		if _, existed := prevBy[st.src]; existed {
-			continue // only sources new this sprint
+	// A source new this sprint that sped up stages but not the flow: with
+	// or without it (everything else as it is now), deployments and lead
+	// time are the same.
+	final := s.evaluate(applied, cr, nil).metrics
+	for _, src := range changed {
+		if _, existed := prevBy[src]; existed {
+			continue
 		}
 		var faster []string
-		for _, a := range nowBy[st.src] {
+		for _, a := range nowBy[src] {
 			if fi, ok := figureIndex[a.Target]; ok && fi < 16 && speedsUp(a) {
 				if id := StageIDs[fi/2]; !slices.Contains(faster, id) {
 					faster = append(faster, id)
 				}
 			}
 		}
-		if len(faster) == 0 || changedEnough(st.before.DeploysPerDay, st.after.DeploysPerDay) ||
-			changedEnough(st.before.LeadTimeHours, st.after.LeadTimeHours) {
+		if len(faster) == 0 {
+			continue
+		}
+		without := s.evaluate(s.replaceSource(applied, src, nil), cr, nil).metrics
+		if changedEnough(without.DeploysPerDay, final.DeploysPerDay) || changedEnough(without.LeadTimeHours, final.LeadTimeHours) {
 			continue
 		}
 		var en, fr []string
@@ -161,9 +168,9 @@ func (s *Scenario) explain(c *Company, cr carry, rec *SprintRecord, out outcome,
 			en, fr = append(en, n.EN), append(fr, n.FR)
 		}
 		res.Notices = append(res.Notices, Notice{Kind: "not_the_bottleneck", Text: textf(
-			"%s sped up %s, but %s is still the bottleneck: deployments and lead time did not change.",
-			"%s a accéléré %s, mais %s reste le goulot d'étranglement : ni les déploiements ni le lead time n'ont bougé.",
-			st.name, Text{strings.Join(en, ", "), strings.Join(fr, ", ")}, s.stageName(st.after.Bottleneck))})
+			"%s sped up %s, but %s is the bottleneck: deployments and lead time did not change.",
+			"%s a accéléré %s, mais le goulot d'étranglement est %s : ni les déploiements ni le lead time n'ont bougé.",
+			s.sourceName(src), Text{strings.Join(en, ", "), strings.Join(fr, ", ")}, s.stageName(final.Bottleneck))})
 	}
 
 	// Figures.
@@ -185,7 +192,7 @@ func (s *Scenario) explain(c *Company, cr carry, rec *SprintRecord, out outcome,
 		name := figureDefs[i].name
 		fc := FigureChange{Figure: name, Name: s.figureLabel(i), Before: before, After: after, Causes: []Cause{}}
 		if figureDefs[i].counter {
-			for _, a := range rec.Applied {
+			for _, a := range applied {
 				if a.Target == name {
 					fc.Causes = append(fc.Causes, Cause{Source: a.Source, Name: s.sourceName(a.Source), Delta: a.Value,
 						Text: textf("%s: %s", "%s : %s", s.sourceName(a.Source), opText(a.Op, a.Value))})
@@ -194,7 +201,7 @@ func (s *Scenario) explain(c *Company, cr carry, rec *SprintRecord, out outcome,
 		} else {
 			for _, src := range changed {
 				p, n := onTarget(prevBy[src], name), onTarget(nowBy[src], name)
-				if slices.Equal(p, n) {
+				if sameEffects(p, n) {
 					continue
 				}
 				fc.Causes = append(fc.Causes, Cause{Source: src, Name: s.sourceName(src), Text: figureCause(s.sourceName(src), p, n)})

@@ -165,11 +165,17 @@ func (e *Expr) compile(kind exprKind, ids *idSets) string {
 	return ""
 }
 
+// goNames turns the Go type names in expr's messages into the names a
+// scenario uses.
+var goNames = strings.NewReplacer(
+	"type rules.Metrics", "metrics", "type rules.CALMS", "calms", "type rules.stagesEnv", "stage",
+	"type rules.stageEnv", "a stage", "type rules.tierEnv", "tier", "rules.", "")
+
 // exprMessage returns the first line of an expr error with its column.
 func exprMessage(err error) string {
 	var fe *file.Error
 	if errors.As(err, &fe) {
-		return fmt.Sprintf("%s (column %d)", fe.Message, fe.Column+1)
+		return fmt.Sprintf("%s (column %d)", goNames.Replace(fe.Message), fe.Column+1)
 	}
 	msg := err.Error()
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
@@ -182,7 +188,7 @@ type idChecker struct {
 	ids     *idSets
 	bare    map[string]int // identifiers has/did/seen seen anywhere
 	checked map[string]int // of which used as has.<id>
-	msg     string
+	msgs    []string
 }
 
 func (v *idChecker) Visit(n *ast.Node) {
@@ -211,13 +217,11 @@ func (v *idChecker) Visit(n *ast.Node) {
 		v.checked[id.Value]++
 		prop, ok := node.Property.(*ast.StringNode)
 		if !ok {
-			if v.msg == "" {
-				v.msg = fmt.Sprintf("%s must be followed by a literal %s id, as in %s.some_id", id.Value, what, id.Value)
-			}
+			v.msgs = append(v.msgs, fmt.Sprintf("%s must be followed by a literal %s id, as in %s.some_id", id.Value, what, id.Value))
 			return
 		}
-		if !set[prop.Value] && v.msg == "" {
-			v.msg = fmt.Sprintf("unknown %s %q in %s.%s", what, prop.Value, id.Value, prop.Value)
+		if !set[prop.Value] {
+			v.msgs = append(v.msgs, fmt.Sprintf("unknown %s %q in %s.%s", what, prop.Value, id.Value, prop.Value))
 		}
 	}
 }
@@ -229,8 +233,8 @@ func checkIDs(src string, ids *idSets) string {
 	}
 	v := &idChecker{ids: ids, bare: map[string]int{}, checked: map[string]int{}}
 	ast.Walk(&tree.Node, v)
-	if v.msg != "" {
-		return v.msg
+	if len(v.msgs) > 0 {
+		return strings.Join(v.msgs, "; ")
 	}
 	for _, name := range []string{"has", "did", "seen"} {
 		if v.bare[name] != v.checked[name] {

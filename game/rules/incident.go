@@ -223,8 +223,8 @@ func ResolveIncident(scn *Scenario, c *Company, in IncidentInput) (*Company, *In
 			next.Unplanned[t] = scn.firefighting(float64(inc.Load), next.Unplanned[t])
 		}
 		res.Steps = append(res.Steps, Notice{Kind: "capacity_lost", Text: textf(
-			"The aftermath will cost Dev and Ops up to %d more capacity points next sprint.",
-			"Les suites de l'incident coûteront jusqu'à %d points de capacité de plus à Dev et Ops au prochain sprint.", inc.Load)})
+			"The aftermath will cost Dev and Ops up to %s more next sprint.",
+			"Les suites de l'incident coûteront jusqu'à %s de plus à Dev et Ops au prochain sprint.", points(inc.Load))})
 	}
 
 	ir := &next.Incidents[len(next.Incidents)-1]

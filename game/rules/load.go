@@ -91,7 +91,9 @@ func Parse(p string, data []byte) (*Scenario, error) {
 	} else {
 		d.decode(&root, reflect.ValueOf(s).Elem(), "")
 	}
-	if len(d.problems) == 0 {
+	// Validation runs even after decoding problems, so that a file shows
+	// all of its mistakes at once; missing fields are reported only once.
+	if len(root.Content) > 0 && root.Content[0].Kind == yaml.MappingNode {
 		v := &validator{d: d, s: s}
 		v.run()
 	}

@@ -353,7 +353,7 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 	}
 	out := scn.evaluate(applied, cr, nil)
 	out.fill(scn, &rec)
-	rec.Applied = applied
+	next.Effects = applied
 
 	next.Debt = round4(out.figs[figDebt])
 	next.Learning = round4(out.figs[figLearning])
@@ -402,17 +402,25 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 	}
 	if lost > 0 {
 		res.Notices = append(res.Notices, Notice{Kind: "capacity_lost", Text: textf(
-			"Firefighting: %d hours of downtime will cost Dev and Ops %d capacity points next sprint.",
-			"Pompiers : %d heures de panne coûteront %d points de capacité à Dev et Ops au prochain sprint.",
-			int(math.Round(rec.Metrics.DowntimeHours)), lost)})
+			"Firefighting: %s of downtime will cost Dev and Ops %s next sprint.",
+			"Pompiers : %s de panne coûteront %s à Dev et Ops au prochain sprint.",
+			Text{duration(rec.Metrics.DowntimeHours, "en"), duration(rec.Metrics.DowntimeHours, "fr")}, points(lost))})
 	}
 	if !in.Quick {
-		scn.explain(c, cr, &rec, out, res)
+		scn.explain(c, cr, &rec, applied, out, res)
 	}
 	if res.Notices == nil {
 		res.Notices = []Notice{}
 	}
 	return next, res, nil
+}
+
+// points says "1 capacity point" or "n capacity points".
+func points(n int) Text {
+	if n == 1 {
+		return Text{"1 capacity point", "1 point de capacité"}
+	}
+	return textf("%d capacity points", "%d points de capacité", n)
 }
 
 // firefighting converts hours of firefighting into capacity points, capped

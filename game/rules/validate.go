@@ -39,6 +39,9 @@ func (v *validator) errf(ptr any, field, format string, args ...any) {
 // checkID checks the syntax of an id and that it is not used twice in the
 // same collection (seen maps ids to the line of their first use).
 func (v *validator) checkID(ptr any, kind, id string, seen map[string]int) {
+	if !v.d.has(ptr, "id") {
+		return // reported as a missing field
+	}
 	line := v.d.line(ptr, "id")
 	if !idPattern.MatchString(id) {
 		v.d.addf(line, "%s id %q must start with a lowercase letter and use only lowercase letters, digits, _ and -", kind, id)
@@ -75,14 +78,14 @@ func (v *validator) run() {
 		ix.applied += len(r.Effects)
 	}
 
-	if !idPattern.MatchString(s.ID) {
+	if v.d.has(s, "id") && !idPattern.MatchString(s.ID) {
 		v.errf(s, "id", "scenario id %q must start with a lowercase letter and use only lowercase letters, digits, _ and -", s.ID)
 	}
-	v.checkRange(s, "sprints", "sprints", float64(s.Sprints), 1, 50)
-	v.checkRange(s, "sprintDays", "sprintDays", float64(s.SprintDays), 1, 90)
-	v.checkRange(s, "capacity", "capacity", float64(s.Capacity), 1, 100)
-	v.checkRange(s, "minCapacity", "minCapacity", float64(s.MinCapacity), 0, float64(s.Capacity))
-	v.checkRange(s, "responseMinutesPerSecond", "responseMinutesPerSecond", s.ResponseMinutesPerSecond, 0, 60)
+	v.checkRange(s, "sprints", float64(s.Sprints), 1, 50)
+	v.checkRange(s, "sprintDays", float64(s.SprintDays), 1, 90)
+	v.checkRange(s, "capacity", float64(s.Capacity), 1, 100)
+	v.checkRange(s, "minCapacity", float64(s.MinCapacity), 0, float64(s.Capacity))
+	v.checkRange(s, "responseMinutesPerSecond", s.ResponseMinutesPerSecond, 0, 60)
 
 	// Ids first, so that references can be checked in any order.
 	seen := map[string]int{}
@@ -124,24 +127,26 @@ func (v *validator) run() {
 		ix.ids.incidents[id] = true
 	}
 
-	v.product()
-	v.teams()
-	v.stages()
-	v.start()
-	v.capabilities()
-	v.actions()
-	v.rules()
-	v.incidents()
-	v.postmortem()
-	v.quiz()
-	v.debates()
-	v.dora()
-	v.scoring()
+	// A section that is missing was reported by the decoder; checking it
+	// would only repeat the news.
+	for _, sec := range []struct {
+		field string
+		check func()
+	}{
+		{"product", v.product}, {"teams", v.teams}, {"stages", v.stages}, {"start", v.start},
+		{"capabilities", v.capabilities}, {"actions", v.actions}, {"rules", v.rules},
+		{"incidents", v.incidents}, {"postmortem", v.postmortem}, {"quiz", v.quiz},
+		{"debates", v.debates}, {"dora", v.dora}, {"value", v.value}, {"scoring", v.scoring},
+	} {
+		if v.d.has(s, sec.field) {
+			sec.check()
+		}
+	}
 }
 
-func (v *validator) checkRange(ptr any, field, what string, x, lo, hi float64) {
-	if x < lo || x > hi {
-		v.errf(ptr, field, "%s %v is out of range %v..%v", what, x, lo, hi)
+func (v *validator) checkRange(ptr any, field string, x, lo, hi float64) {
+	if v.d.has(ptr, field) && (x < lo || x > hi) {
+		v.errf(ptr, field, "%s %v is out of range %v..%v", field, x, lo, hi)
 	}
 }
 
@@ -246,7 +251,7 @@ func (v *validator) start() {
 		s.idx.base[i] = st.Figures[k]
 	}
 	for _, d := range figureDefs {
-		if _, ok := st.Figures[d.name]; d.start && !ok {
+		if _, ok := st.Figures[d.name]; d.start && !ok && v.d.has(st, "figures") {
 			v.errf(st, "figures", "start: missing figure %q", d.name)
 		}
 	}
@@ -288,6 +293,9 @@ func (v *validator) effects(owner string, list []*Effect, stages []string) {
 }
 
 func (v *validator) compile(x *Expr, kind exprKind, what string) {
+	if x == nil || x.line == 0 {
+		return // not written: reported as a missing field
+	}
 	if msg := x.compile(kind, &v.s.idx.ids); msg != "" {
 		v.d.addf(x.line, "%s: %s", what, msg)
 	}
@@ -526,7 +534,10 @@ func (v *validator) dora() {
 	if !(l.Elite > l.High && l.High > l.Medium && l.Medium > 0) {
 		v.errf(d, "deploysPerDay", "dora.deploysPerDay: limits must shrink from elite to high to medium (found %v, %v, %v)", l.Elite, l.High, l.Medium)
 	}
-	if v.s.Value.CostOfDelayDays <= 0 {
+}
+
+func (v *validator) value() {
+	if v.d.has(&v.s.Value, "costOfDelayDays") && v.s.Value.CostOfDelayDays <= 0 {
 		v.errf(&v.s.Value, "costOfDelayDays", "value.costOfDelayDays must be more than 0")
 	}
 }

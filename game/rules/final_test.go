@@ -1,0 +1,91 @@
+package rules
+
+import (
+	"math"
+	"testing"
+)
+
+func company(score float64, teams [4]float64) *Company {
+	c := &Company{Score: score, TeamScores: map[string]float64{}}
+	for i, t := range Teams {
+		c.TeamScores[t] = teams[i]
+	}
+	return c
+}
+
+func ptr(v float64) *float64 { return &v }
+
+func TestFinalRanking(t *testing.T) {
+	s := loadMinimal(t) // weights: company 0.5, team 0.2, debate 0.2, quiz 0.1
+	top := DebateRatings{5, 5, 5}
+	mid := DebateRatings{3, 3, 3}
+	entries := []FinalEntry{
+		{Company: "blue", State: company(100, [4]float64{10, 50, 80, 4}), Teams: map[string]TeamExtras{
+			"dev": {Debate: &top, Quiz: ptr(1)}, "ops": {Debate: &mid, Quiz: ptr(0.5)}, "qa": {}, "pm": {Quiz: ptr(0)},
+		}},
+		{Company: "red", State: company(50, [4]float64{20, 100, 40, 8}), Teams: map[string]TeamExtras{
+			"dev": {Debate: &mid, Quiz: ptr(1)}, "ops": {Debate: &top, Quiz: ptr(1)}, "qa": {}, "pm": {Quiz: ptr(1)},
+		}},
+	}
+	r := FinalRanking(s, entries)
+	if len(r.Companies) != 2 || len(r.Teams) != 8 {
+		t.Fatalf("ranking: %+v", r)
+	}
+	find := func(co, team string) TeamRank {
+		for _, tr := range r.Teams {
+			if tr.Company == co && tr.Team == team {
+				return tr
+			}
+		}
+		t.Fatalf("no %s/%s", co, team)
+		return TeamRank{}
+	}
+	// blue dev: company 100 (best), team 10/20 → 50, debate 5 → 100, quiz 100.
+	bd := find("blue", "dev")
+	want := (0.5*100 + 0.2*50 + 0.2*100 + 0.1*100) / 1.0
+	if math.Abs(bd.Final-want) > 1e-3 || bd.Parts.Team != 50 || *bd.Parts.Debate != 100 {
+		t.Errorf("blue dev: %+v, want final %v", bd, want)
+	}
+	// blue qa has neither debate nor quiz: only company and team weigh.
+	bq := find("blue", "qa")
+	want = (0.5*100 + 0.2*100) / 0.7
+	if math.Abs(bq.Final-want) > 1e-3 || bq.Parts.Debate != nil || bq.Parts.Quiz != nil {
+		t.Errorf("blue qa: %+v, want final %v", bq, want)
+	}
+	// red ops: company 50, team 100, debate 100, quiz 100.
+	ro := find("red", "ops")
+	want = 0.5*50 + 0.2*100 + 0.2*100 + 0.1*100
+	if math.Abs(ro.Final-want) > 1e-3 {
+		t.Errorf("red ops: %+v, want %v", ro, want)
+	}
+	for i := 1; i < len(r.Teams); i++ {
+		if r.Teams[i].Final > r.Teams[i-1].Final || r.Teams[i].Rank < r.Teams[i-1].Rank {
+			t.Errorf("teams out of order at %d: %+v", i, r.Teams)
+		}
+	}
+	if r.Companies[0].Company != "blue" || r.Companies[0].Rank != 1 || r.Companies[1].Rank != 2 {
+		t.Errorf("companies: %+v", r.Companies)
+	}
+
+	// Equal marks share a rank.
+	same := FinalRanking(s, []FinalEntry{
+		{Company: "a", State: company(10, [4]float64{1, 1, 1, 1})},
+		{Company: "b", State: company(10, [4]float64{1, 1, 1, 1})},
+	})
+	if same.Companies[0].Rank != 1 || same.Companies[1].Rank != 1 {
+		t.Errorf("tied companies: %+v", same.Companies)
+	}
+}
+
+func TestQuizScore(t *testing.T) {
+	s := loadEcommerce(t)
+	right, answered := s.QuizScore(map[string]string{"dora_lead_time": "a", "calms_blame": "a", "nope": "a"})
+	if right != 1 || answered != 2 {
+		t.Errorf("QuizScore = %d/%d, want 1/2", right, answered)
+	}
+	for _, q := range s.Quiz {
+		if q.Explanation.EN == "" || q.Explanation.FR == "" || s.Question(q.ID) != q || !q.Correct(q.Answer) {
+			t.Errorf("question %s is incomplete", q.ID)
+		}
+	}
+}

@@ -18,8 +18,14 @@ type Problem struct {
 	Reason string `json:"reason"`
 }
 
-// String formats the problem as path:line: reason.
-func (p Problem) String() string { return fmt.Sprintf("%s:%d: %s", p.Path, p.Line, p.Reason) }
+// String formats the problem as path:line: reason (path: reason when the
+// problem concerns the whole file, as a file that cannot be read).
+func (p Problem) String() string {
+	if p.Line == 0 {
+		return fmt.Sprintf("%s: %s", p.Path, p.Reason)
+	}
+	return fmt.Sprintf("%s:%d: %s", p.Path, p.Line, p.Reason)
+}
 
 // LoadError lists every problem found in a scenario file, in line order.
 type LoadError struct {

@@ -27,6 +27,13 @@ func Capacity(scn *Scenario, c *Company, team string) int {
 // Prerequisites returns every capability the action needs: its own
 // requirements and those of the capability it grants.
 func (s *Scenario) Prerequisites(a *Action) []string {
+	if p, ok := s.idx.prereqs[a]; ok {
+		return slices.Clone(p)
+	}
+	return s.prerequisites(a)
+}
+
+func (s *Scenario) prerequisites(a *Action) []string {
 	out := slices.Clone(a.Requires)
 	if g := s.idx.caps[a.Grants]; g != nil {
 		for _, r := range g.Requires {
@@ -42,7 +49,11 @@ func (s *Scenario) Prerequisites(a *Action) []string {
 // company does not own yet (empty when the action can be picked).
 func MissingPrerequisites(scn *Scenario, c *Company, a *Action) []string {
 	var out []string
-	for _, r := range scn.Prerequisites(a) {
+	reqs, ok := scn.idx.prereqs[a]
+	if !ok {
+		reqs = scn.prerequisites(a)
+	}
+	for _, r := range reqs {
 		if !c.Owns(r) {
 			out = append(out, r)
 		}

@@ -20,7 +20,8 @@ type SprintInput struct {
 	// Silo is true while the facilitator hides each team's choices from the
 	// others; it weighs on the Sharing pillar.
 	Silo bool `json:"silo"`
-	// Quick skips the explanations (for headless simulations).
+	// Quick skips the explanations and notices (for headless
+	// simulations).
 	Quick bool `json:"quick"`
 }
 
@@ -280,6 +281,9 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 			continue
 		case a.Joint() && len(by) < 2:
 			rec.Wasted = append(rec.Wasted, a.ID)
+			if in.Quick {
+				continue
+			}
 			missing := a.Partner(by[0])
 			notices = append(notices, Notice{Kind: "joint_missing", Text: textf(
 				"%s picked “%s” but %s did not: a joint action needs both teams, so nothing happened and the capacity was spent.",
@@ -302,7 +306,9 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 	for _, cp := range scn.Capabilities {
 		if slices.Contains(rec.Acquired, cp.ID) {
 			next.Capabilities = append(next.Capabilities, Owned{ID: cp.ID, Sprint: in.Sprint})
-			notices = append(notices, Notice{Kind: "acquired", Text: textf("New capability: %s.", "Nouvelle capacité : %s.", cp.Name)})
+			if !in.Quick {
+				notices = append(notices, Notice{Kind: "acquired", Text: textf("New capability: %s.", "Nouvelle capacité : %s.", cp.Name)})
+			}
 		}
 	}
 	slices.SortStableFunc(next.Capabilities, func(a, b Owned) int { return scn.idx.capRank[a.ID] - scn.idx.capRank[b.ID] })
@@ -400,7 +406,7 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 	if pending != nil {
 		res.Incident = scn.alert(next, pending)
 	}
-	if lost > 0 {
+	if lost > 0 && !in.Quick {
 		res.Notices = append(res.Notices, Notice{Kind: "capacity_lost", Text: textf(
 			"Firefighting: %s of downtime will cost Dev and Ops %s next sprint.",
 			"Pompiers : %s de panne coûteront %s à Dev et Ops au prochain sprint.",

@@ -23,6 +23,7 @@ type index struct {
 	src        map[any]string // "capability:<id>"… for each capability, action, rule
 	applied    int            // most effects a sprint can apply
 	capApplied int            // of which from capabilities
+	prereqs    map[*Action][]string
 }
 
 type validator struct {
@@ -61,7 +62,7 @@ func (v *validator) run() {
 		actions: map[string]*Action{}, actRank: map[string]int{},
 		rules: map[string]*Rule{}, ruleRank: map[string]int{},
 		incidents: map[string]*Incident{}, questions: map[string]*Question{},
-		catalogue: map[string][]*Action{}, src: map[any]string{},
+		catalogue: map[string][]*Action{}, src: map[any]string{}, prereqs: map[*Action][]string{},
 	}
 	ix := &s.idx
 	for _, c := range s.Capabilities {
@@ -417,6 +418,7 @@ func (v *validator) actions() {
 			}
 		}
 		v.effects(owner, a.Effects, nil)
+		ix.prereqs[a] = s.prerequisites(a)
 		for _, t := range a.Teams {
 			if slices.Contains(Teams, t) {
 				ix.catalogue[t] = append(ix.catalogue[t], a)

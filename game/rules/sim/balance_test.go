@@ -100,7 +100,9 @@ func TestCalibration(t *testing.T) {
 	}
 
 	t.Run("the platform starts low on every metric", func(t *testing.T) {
-		if got := share(res, bal, func(r *Result) bool { return r.Start.Tiers == rules.Tiers{LeadTime: rules.Low, DeployFrequency: rules.Low, ChangeFailureRate: rules.Low, TimeToRestore: rules.Low} }); got != 1 {
+		if got := share(res, bal, func(r *Result) bool {
+			return r.Start.Tiers == rules.Tiers{LeadTime: rules.Low, DeployFrequency: rules.Low, ChangeFailureRate: rules.Low, TimeToRestore: rules.Low}
+		}); got != 1 {
 			t.Errorf("starting tiers: %+v", res[0][bal].Start.Tiers)
 		}
 	})

@@ -191,6 +191,7 @@ type idChecker struct {
 	msgs    []string
 }
 
+// Visit implements ast.Visitor: it checks the id after has., did. and seen.
 func (v *idChecker) Visit(n *ast.Node) {
 	switch node := (*n).(type) {
 	case *ast.IdentifierNode:

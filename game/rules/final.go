@@ -145,6 +145,16 @@ func FinalRanking(scn *Scenario, entries []FinalEntry) Ranking {
 // Question returns the quiz question with the given id, or nil.
 func (s *Scenario) Question(id string) *Question { return s.idx.questions[id] }
 
+// Motion returns the debate motion with the given id, or nil.
+func (s *Scenario) Motion(id string) *Motion {
+	for _, m := range s.Debates {
+		if m.ID == id {
+			return m
+		}
+	}
+	return nil
+}
+
 // Correct reports whether option is the right answer.
 func (q *Question) Correct(option string) bool { return option == q.Answer }
 

@@ -81,6 +81,9 @@ type IncidentResult struct {
 	RepairMinutes   float64 `json:"repairMinutes"`
 	RestoreMinutes  float64 `json:"restoreMinutes"`
 	DowntimeMinutes float64 `json:"downtimeMinutes"`
+	// ScoreChange is what the incident cost the company score (negative
+	// or zero), downtime, tiers and all.
+	ScoreChange float64 `json:"scoreChange"`
 	// Steps tell the story: detection, each team's response, the repair.
 	Steps []Notice `json:"steps"`
 	// Metrics are the sprint's outcomes the incident changed.
@@ -198,6 +201,7 @@ func ResolveIncident(scn *Scenario, c *Company, in IncidentInput) (*Company, *In
 		return nil, nil, err
 	}
 	res.Record = *next.Last()
+	res.ScoreChange = round4(next.Score - c.Score)
 
 	src := "incident:" + inc.ID
 	for _, d := range metricDefs {

@@ -260,11 +260,15 @@ func (s *Scenario) replaceSource(list []Applied, src string, repl []Applied) []A
 	out := make([]Applied, 0, len(list)+len(repl))
 	rank := s.sourceRank(src)
 	inserted := false
+	last, lastRank := "", 0
 	for _, a := range list {
 		if a.Source == src {
 			continue
 		}
-		if !inserted && s.sourceRank(a.Source) > rank {
+		if a.Source != last {
+			last, lastRank = a.Source, s.sourceRank(a.Source)
+		}
+		if !inserted && lastRank > rank {
 			out = append(out, repl...)
 			inserted = true
 		}

@@ -17,6 +17,11 @@ type SprintInput struct {
 	Seed uint64 `json:"seed"`
 	// Plans are the action ids each team picked ("dev", "ops", "qa", "pm").
 	Plans map[string][]string `json:"plans"`
+	// Sprints is the number of sprints of this game, when the facilitator
+	// changed the scenario's default (0 keeps the default). Expressions see
+	// it as sprints, so that an incident "in the sprint before the last"
+	// still comes at the right time.
+	Sprints int `json:"sprints,omitempty"`
 	// Silo is true while the facilitator hides each team's choices from the
 	// others; it weighs on the Sharing pillar.
 	Silo bool `json:"silo"`
@@ -319,6 +324,9 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 
 	// Effects of capabilities and actions, then a first look at the sprint.
 	en := scn.newEnv(c, owned, in.Sprint, in.Silo)
+	if in.Sprints > 0 {
+		en.Sprints = in.Sprints
+	}
 	for _, id := range rec.Done {
 		en.Did[id] = true
 	}
@@ -473,6 +481,9 @@ func (s *Scenario) rescore(c *Company) error {
 	en := s.newEnv(c, c.ownedSet(), rec.Sprint, false)
 	for _, id := range rec.Done {
 		en.Did[id] = true
+		if a := s.idx.actions[id]; a != nil && a.Joint() {
+			en.Joint++
+		}
 	}
 	if len(c.History) > 1 {
 		en.Prev = c.History[len(c.History)-2].Metrics

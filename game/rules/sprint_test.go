@@ -314,3 +314,24 @@ func TestTiers(t *testing.T) {
 		}
 	}
 }
+
+// A game with fewer sprints than the scenario's default still has its
+// Black Friday in the sprint before the last.
+func TestGameLengthMovesBlackFriday(t *testing.T) {
+	s := loadEcommerce(t)
+	c := NewCompany(s)
+	for sprint := 1; sprint <= 4; sprint++ {
+		next, res, err := ResolveSprint(s, c, SprintInput{Sprint: sprint, Seed: 3, Sprints: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bf := res.Incident != nil && res.Incident.ID == "black_friday"
+		if bf != (sprint == 4) {
+			t.Errorf("sprint %d of 5: Black Friday %v", sprint, bf)
+		}
+		c = next
+		if c.Pending != nil {
+			c, _, _ = ResolveIncident(s, c, IncidentInput{ResponseSeconds: 10, Seed: 3})
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"slices"
@@ -193,5 +194,34 @@ func TestEcommerceContent(t *testing.T) {
 	d := s.DORA
 	if d.LeadTimeHours.Elite != 24 || d.DeploysPerDay.Elite < 2 || d.ChangeFailureRate.Elite != 0.15 || d.TimeToRestoreHours.Elite != 1 {
 		t.Errorf("elite thresholds %+v do not match the course", d)
+	}
+}
+
+// The scenario goes to browsers as JSON: texts in both languages and
+// expressions as their source.
+func TestScenarioJSON(t *testing.T) {
+	s := loadEcommerce(t)
+	data, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		Title   Text `json:"title"`
+		Actions []struct {
+			ID      string `json:"id"`
+			Effects []struct {
+				Target string `json:"target"`
+				Mul    string `json:"mul"`
+			} `json:"effects"`
+		} `json:"actions"`
+		Rules []struct {
+			When string `json:"when"`
+		} `json:"rules"`
+	}
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Title != s.Title || back.Rules[0].When != s.Rules[0].When.Src || len(back.Actions) != len(s.Actions) {
+		t.Errorf("scenario JSON lost data: %+v", back.Title)
 	}
 }

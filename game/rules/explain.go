@@ -136,7 +136,7 @@ func (s *Scenario) explain(c *Company, cr carry, rec *SprintRecord, applied []Ap
 	if prev.Metrics.Bottleneck != rec.Metrics.Bottleneck {
 		res.Notices = append(res.Notices, Notice{Kind: "bottleneck_moved", Text: textf(
 			"The bottleneck moved from %s to %s: improving %s is what speeds up the flow now.",
-			"Le goulot d'étranglement est passé de %s à %s : c'est désormais en améliorant %s que le flux accélère.",
+			"Le goulot d'étranglement est passé de l'étape « %s » à l'étape « %s » : c'est désormais en améliorant « %s » que le flux accélère.",
 			s.stageName(prev.Metrics.Bottleneck), s.stageName(rec.Metrics.Bottleneck), s.stageName(rec.Metrics.Bottleneck))})
 	}
 	// A source new this sprint that sped up stages but not the flow: with
@@ -162,15 +162,10 @@ func (s *Scenario) explain(c *Company, cr carry, rec *SprintRecord, applied []Ap
 		if changedEnough(without.DeploysPerDay, final.DeploysPerDay) || changedEnough(without.LeadTimeHours, final.LeadTimeHours) {
 			continue
 		}
-		var en, fr []string
-		for _, id := range faster {
-			n := s.stageName(id)
-			en, fr = append(en, n.EN), append(fr, n.FR)
-		}
 		res.Notices = append(res.Notices, Notice{Kind: "not_the_bottleneck", Text: textf(
 			"%s sped up %s, but %s is the bottleneck: deployments and lead time did not change.",
-			"%s a accéléré %s, mais le goulot d'étranglement est %s : ni les déploiements ni le lead time n'ont bougé.",
-			s.sourceName(src), Text{strings.Join(en, ", "), strings.Join(fr, ", ")}, s.stageName(final.Bottleneck))})
+			"%s a accéléré %s, mais le goulot d'étranglement est l'étape « %s » : ni les déploiements ni le lead time n'ont bougé.",
+			s.sourceName(src), s.stageList(faster), s.stageName(final.Bottleneck))})
 	}
 
 	// Figures.
@@ -221,6 +216,26 @@ func speedsUp(a Applied) bool {
 		return true
 	}
 	return false
+}
+
+// stageList names stages in a sentence: "the Build and Code stages", « les
+// étapes « Construire » et « Coder » ».
+func (s *Scenario) stageList(ids []string) Text {
+	var en, fr []string
+	for _, id := range ids {
+		n := s.stageName(id)
+		en, fr = append(en, n.EN), append(fr, "« "+n.FR+" »")
+	}
+	and := func(list []string, word string) string {
+		if len(list) == 1 {
+			return list[0]
+		}
+		return strings.Join(list[:len(list)-1], ", ") + " " + word + " " + list[len(list)-1]
+	}
+	if len(ids) == 1 {
+		return Text{"the " + en[0] + " stage", "l'étape " + fr[0]}
+	}
+	return Text{"the " + and(en, "and") + " stages", "les étapes " + and(fr, "et")}
 }
 
 func (s *Scenario) stageName(id string) Text {

@@ -71,7 +71,7 @@ func TestOnlyTheBottleneckSetsTheFlow(t *testing.T) {
 			a.DeploysPerDay, b.DeploysPerDay, a.LeadTimeHours, b.LeadTimeHours, a.Value, b.Value)
 	}
 	n := hasNotice(ci, "not_the_bottleneck")
-	if n == nil || !strings.Contains(n.Text.EN, "but Release is the bottleneck") || !strings.Contains(n.Text.FR, "le goulot d'étranglement est Livrer") {
+	if n == nil || n.Text.EN != "CI sped up the Build stage, but Release is the bottleneck: deployments and lead time did not change." || !strings.Contains(n.Text.FR, "IC a accéléré l'étape « Construire », mais le goulot d'étranglement est l'étape « Livrer »") {
 		t.Errorf("no plain-words notice that Release is still the bottleneck: %+v", ci.Notices)
 	}
 

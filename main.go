@@ -27,6 +27,7 @@ import (
 	"github.com/google/uuid"
 
 	"devopschallenge/assets"
+	"devopschallenge/cli"
 	"devopschallenge/frontend"
 	"devopschallenge/game"
 	"devopschallenge/game/rules"
@@ -44,9 +45,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] {
 		case "scenario":
-			return scenarioCommand(args[1:], stdout, stderr)
+			return cli.Scenario(args[1:], stdout, stderr)
 		case "simulate":
-			return simulateCommand(args[1:], stdout, stderr)
+			return cli.Simulate(args[1:], stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}
@@ -249,12 +250,3 @@ func newEngine() (*game.Engine, error) {
 	return game.NewEngine(scns, defaultScenario)
 }
 
-func scenarioCommand(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "scenario: not available yet")
-	return 2
-}
-
-func simulateCommand(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "simulate: not available yet")
-	return 2
-}

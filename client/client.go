@@ -115,3 +115,9 @@ type rawBody struct {
 	data        []byte
 	contentType string
 }
+
+// Post sends a JSON body (nil for none) to an API path with a token and
+// decodes the JSON answer into out (when not nil).
+func (h *HTTP) Post(ctx context.Context, path, token string, body, out any) error {
+	return h.do(ctx, http.MethodPost, path, token, body, out)
+}

@@ -76,7 +76,7 @@ func DefaultAgenda() []Phase {
 		{Kind: KindLobby},
 		{Kind: KindWall, Minutes: 10},
 		{Kind: KindStudy, Minutes: 20, Quiz: true},
-		{Kind: KindSprints, Minutes: 5, Sprints: 4, IncidentMinutes: 3, Silo: true},
+		{Kind: KindSprints, Minutes: 4, Sprints: 6, IncidentMinutes: 2, Silo: true},
 		{Kind: KindDebate, Minutes: 5},
 		{Kind: KindRetro},
 	}

@@ -154,7 +154,8 @@ func (x *ctx) resolveSprint() error {
 				plans[t] = slices.Clone(p)
 			}
 		}
-		nc, res, err := rules.ResolveSprint(scn, c, rules.SprintInput{Sprint: sp.Sprint, Seed: x.s.Seed, Plans: plans, Silo: x.s.silo()})
+		nc, res, err := rules.ResolveSprint(scn, c, rules.SprintInput{Sprint: sp.Sprint, Sprints: x.s.CurrentPhase().Sprints,
+			Seed: x.s.Seed, Plans: plans, Silo: x.s.silo()})
 		if err != nil {
 			return fromRules(err)
 		}

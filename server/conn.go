@@ -31,6 +31,8 @@ const (
 	// sendQueueSize bounds the messages waiting for a client; a client that
 	// lets it fill up is disconnected.
 	sendQueueSize = 256
+	// socketBufferSize is the kernel send buffer of a WebSocket.
+	socketBufferSize = 64 << 10
 	// commandTimeout bounds the time to apply and store one command.
 	commandTimeout = 10 * time.Second
 	// maxCommandID is the longest command ID accepted.
@@ -247,12 +249,8 @@ func (c *conn) refuse(code int, err error) {
 // command decodes, checks and submits one command, then acks or refuses
 // it.
 func (c *conn) command(data []byte) {
-	var in protocol.In
-	if err := json.Unmarshal(data, &in); err != nil {
-		c.reply(errorOut(c.srv.log, "", game.Errorf(game.EInvalid, "That message is not valid JSON.", "Ce message n'est pas du JSON valide.")))
-		return
-	}
-	if err := checkCommand(&in); err != nil {
+	in, err := decodeCommand(data)
+	if err != nil {
 		c.reply(errorOut(c.srv.log, in.ID, err))
 		return
 	}
@@ -271,6 +269,17 @@ func (c *conn) command(data []byte) {
 		return
 	}
 	c.reply(protocol.Out{Type: protocol.TypeAck, ID: in.ID, Version: v, Result: res})
+}
+
+// decodeCommand decodes and checks a command message from a client. On
+// error, the returned message still carries the command ID when one could
+// be read, so that the error can name it.
+func decodeCommand(data []byte) (protocol.In, error) {
+	var in protocol.In
+	if err := json.Unmarshal(data, &in); err != nil {
+		return protocol.In{}, game.Errorf(game.EInvalid, "That message is not valid JSON.", "Ce message n'est pas du JSON valide.")
+	}
+	return in, checkCommand(&in)
 }
 
 // checkCommand validates the envelope of a command message.

@@ -169,7 +169,8 @@ func waitDoc[T any](t testing.TB, s *client.Session, key string, cond func(T) bo
 		return cond(x)
 	})
 	if err != nil {
-		t.Fatalf("waiting for %s: %v (last seen %+v)", key, err, v)
+		t.Fatalf("waiting for %s: %v (last seen %+v; session at version %d, online %v, %d connections)",
+			key, err, v, s.Version(), s.Online(), s.Connections())
 	}
 	return v
 }

@@ -52,6 +52,10 @@ type Config struct {
 	// SendQueue bounds the messages waiting for one client (default
 	// sendQueueSize); a client that lets it fill up is disconnected.
 	SendQueue int
+	// SocketBuffer bounds the kernel's send buffer of each WebSocket
+	// (default socketBufferSize), so that what a client does not read is
+	// noticed, and dropped, before megabytes pile up for it.
+	SocketBuffer int
 }
 
 // Server is one instance of the game server.
@@ -87,6 +91,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.CommandBurst <= 0 {
 		cfg.CommandBurst = 30
+	}
+	if cfg.SocketBuffer <= 0 {
+		cfg.SocketBuffer = socketBufferSize
 	}
 	if cfg.SendQueue <= 0 {
 		cfg.SendQueue = sendQueueSize
@@ -236,6 +243,7 @@ func (s *Server) routes() *echo.Echo {
 	api.POST("/games", s.createGame, limiter)
 	api.POST("/games/join", s.join, limiter)
 	api.GET("/games/:id", s.snapshot)
+	s.exportRoutes(api)
 	s.uiRoutes(e)
 	return e
 }
@@ -286,6 +294,9 @@ func (s *Server) websocket(c echo.Context) error {
 	ws, err := upgrader.Upgrade(c.Response(), c.Request(), nil)
 	if err != nil {
 		return nil // the upgrader already answered
+	}
+	if tc, ok := ws.UnderlyingConn().(*net.TCPConn); ok {
+		tc.SetWriteBuffer(s.cfg.SocketBuffer)
 	}
 	cn := &conn{srv: s, ws: ws, send: make(chan *prepared, s.cfg.SendQueue), dead: make(chan struct{}),
 		limiter: rate.NewLimiter(rate.Limit(s.cfg.CommandRate), s.cfg.CommandBurst)}

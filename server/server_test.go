@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -457,11 +458,19 @@ func TestSlowClientIsDroppedOthersCarryOn(t *testing.T) {
 	fac := connect(t, g.FacilitatorToken, false, in.url)
 	bob, _ := joinAndConnect(t, in, g.Code, "bob", "")
 	j, _ := in.http.Join(ctxT(t), g.Code, "slow", "")
-	// A client that says hello and then never reads.
-	slow := rawWS(t, in)
-	if tc, ok := slow.UnderlyingConn().(*net.TCPConn); ok {
-		tc.SetReadBuffer(1024)
+	// A client that says hello and then never reads, with a small receive
+	// buffer (set before connecting, so the TCP window stays small).
+	d := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+		nd := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+			return c.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048) })
+		}}
+		return nd.Dial(network, addr)
+	}}
+	slow, _, err := d.Dial("ws"+strings.TrimPrefix(in.url, "http")+"/ws", nil)
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer slow.Close()
 	slow.WriteJSON(protocol.In{Type: "hello", Token: j.PlayerToken})
 	ack, err := fac.Do(ctxT(t), "cluster.create", map[string]string{"name": "start"})
 	if err != nil {
@@ -470,7 +479,8 @@ func TestSlowClientIsDroppedOthersCarryOn(t *testing.T) {
 	cluster := ack.Result["clusterId"].(string)
 	name := strings.Repeat("x", 55)
 	var last int64
-	for i := 0; testutil.ToFloat64(in.srv.met.Dropped) == 0; i++ {
+	i := 0
+	for ; testutil.ToFloat64(in.srv.met.Dropped) == 0; i++ {
 		if i > 50_000 {
 			t.Fatal("the slow client was never dropped")
 		}
@@ -480,6 +490,7 @@ func TestSlowClientIsDroppedOthersCarryOn(t *testing.T) {
 		}
 		last = ack.Version
 	}
+	t.Logf("dropped after %d updates", i)
 	// The slow client is closed; the others got every change.
 	if err := bob.Wait(ctxT(t), func(s *client.Session) bool { return s.Version() >= last }); err != nil {
 		t.Fatal(err)

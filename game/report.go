@@ -1,0 +1,228 @@
+package game
+
+import (
+	"strconv"
+
+	"devopschallenge/game/rules"
+)
+
+// Report is everything a facilitator exports at (or before) the end of a
+// game: standings, each company's sprints with their explained effects,
+// incidents and post-mortems, the teams' worksheets, the wall and the
+// debate. Notes and questions stay anonymous; hidden ones are left out.
+type Report struct {
+	Game      ReportGame      `json:"game"`
+	Results   Results         `json:"results"`
+	Players   []ReportPlayer  `json:"players"`
+	Teams     []ReportTeam    `json:"teams"`
+	Companies []ReportCompany `json:"companies"`
+	Wall      ReportWall      `json:"wall"`
+	Debate    ReportDebate    `json:"debate"`
+}
+
+// ReportGame describes the game.
+type ReportGame struct {
+	ID        string  `json:"id"`
+	Code      string  `json:"code"`
+	Title     string  `json:"title"`
+	Scenario  Text    `json:"scenario"`
+	Status    string  `json:"status"`
+	CreatedAt int64   `json:"createdAt"`
+	Version   int64   `json:"version"`
+	Agenda    []Phase `json:"agenda"`
+	Lang      string  `json:"lang"`
+}
+
+// ReportPlayer is one player's line.
+type ReportPlayer struct {
+	ID       string    `json:"id"`
+	Nickname string    `json:"nickname"`
+	Company  int       `json:"company"`
+	Team     string    `json:"team"`
+	Quiz     QuizScore `json:"quiz"`
+}
+
+// ReportTeam is one team's line: its members, marks and worksheet.
+type ReportTeam struct {
+	Company   int            `json:"company"`
+	Team      string         `json:"team"`
+	Members   []string       `json:"members"`
+	Rank      int            `json:"rank"`
+	Final     float64        `json:"final"`
+	Parts     rules.Marks    `json:"parts"`
+	TeamScore float64        `json:"teamScore"`
+	Quiz      *QuizScore     `json:"quiz,omitempty"`
+	Debate    *RatingResult  `json:"debate,omitempty"`
+	Bonus     int            `json:"bonus"`
+	Worksheet []ReportCard   `json:"worksheet"`
+	Questions []ReportAnswer `json:"questions"`
+}
+
+// ReportCard is a worksheet card.
+type ReportCard struct {
+	Kind   string `json:"kind"`
+	Text   string `json:"text"`
+	Author string `json:"author"`
+}
+
+// ReportAnswer is a question the team was asked in the debate.
+type ReportAnswer struct {
+	Text    string `json:"text"`
+	Upvotes int    `json:"upvotes"`
+	Status  string `json:"status"`
+}
+
+// ReportCompany is one company's game.
+type ReportCompany struct {
+	Company      int              `json:"company"`
+	Rank         int              `json:"rank"`
+	Final        float64          `json:"final"`
+	Score        float64          `json:"score"`
+	Cluster      *ClusterMatch    `json:"cluster,omitempty"`
+	Capabilities []rules.Owned    `json:"capabilities"`
+	Sprints      []ReportSprint   `json:"sprints"`
+	Incidents    []ReportIncident `json:"incidents"`
+}
+
+// ReportSprint is one sprint of a company: decisions, outcomes and why.
+type ReportSprint struct {
+	sprintSummary
+	Review *Review `json:"review,omitempty"`
+}
+
+// ReportIncident is an incident with its post-mortem.
+type ReportIncident struct {
+	rules.IncidentRecord
+	Name       Text        `json:"name"`
+	Postmortem *Postmortem `json:"postmortem,omitempty"`
+}
+
+// ReportWall is the wall of confusion, clustered.
+type ReportWall struct {
+	Clusters    []ReportCluster `json:"clusters"`
+	Unclustered []ReportNote    `json:"unclustered"`
+}
+
+// ReportCluster is a cluster with its notes and votes.
+type ReportCluster struct {
+	Name  string       `json:"name"`
+	Votes int          `json:"votes"`
+	Notes []ReportNote `json:"notes"`
+}
+
+// ReportNote is an anonymous note.
+type ReportNote struct {
+	Text   string `json:"text"`
+	Target string `json:"target"`
+}
+
+// ReportDebate is the motion and its votes.
+type ReportDebate struct {
+	Motion *rules.Motion        `json:"motion,omitempty"`
+	Tally  map[string]voteTally `json:"tally"`
+	Shift  *float64             `json:"shift,omitempty"`
+	Order  []Slot               `json:"order"`
+}
+
+// Report builds the game's report.
+func (e *Engine) Report(s *State) *Report {
+	scn := e.scenario(s)
+	res := e.Results(s)
+	r := &Report{Game: ReportGame{ID: s.ID, Code: s.Code, Title: s.Settings.Title, Scenario: scn.Title, Status: s.Status,
+		CreatedAt: s.CreatedAt, Version: s.Version, Agenda: s.Agenda, Lang: s.Settings.Lang}, Results: res}
+	quiz := e.quizScores(s)
+	for _, p := range s.activePlayers() {
+		r.Players = append(r.Players, ReportPlayer{ID: p.ID, Nickname: p.Nickname, Company: p.Company, Team: p.Team, Quiz: quiz[p.ID]})
+	}
+	teamRank := map[string]rules.TeamRank{}
+	for _, t := range res.Ranking.Teams {
+		c, _ := strconv.Atoi(t.Company)
+		teamRank[teamKey(c, t.Team)] = t
+	}
+	companyRank := map[string]rules.CompanyRank{}
+	for _, c := range res.Ranking.Companies {
+		companyRank[c.Company] = c
+	}
+	for c := 1; c <= s.Settings.Companies; c++ {
+		co := s.Sprints.company(c)
+		for _, t := range Teams {
+			key := teamKey(c, t)
+			rt := ReportTeam{Company: c, Team: t, Members: []string{}, TeamScore: co.TeamScores[t], Bonus: res.Bonus[key],
+				Worksheet: []ReportCard{}, Questions: []ReportAnswer{}}
+			for _, p := range s.activePlayers() {
+				if p.Company == c && p.Team == t {
+					rt.Members = append(rt.Members, p.Nickname)
+				}
+			}
+			if len(rt.Members) == 0 {
+				continue
+			}
+			if tr, ok := teamRank[key]; ok {
+				rt.Rank, rt.Final, rt.Parts = tr.Rank, tr.Final, tr.Parts
+			}
+			if q, ok := res.Quiz[key]; ok {
+				rt.Quiz = &q
+			}
+			if d, ok := res.Debate[key]; ok {
+				rt.Debate = &d
+			}
+			for _, id := range s.Study.CardOrder {
+				if cd := s.Study.Cards[id]; cd.Company == c && cd.Team == t {
+					rt.Worksheet = append(rt.Worksheet, ReportCard{Kind: cd.Kind, Text: cd.Text, Author: cd.Author})
+				}
+			}
+			for _, id := range s.Debate.QuestionOrder {
+				if q := s.Debate.Questions[id]; q.To == key && !q.Hidden {
+					rt.Questions = append(rt.Questions, ReportAnswer{Text: q.Text, Upvotes: len(q.Upvotes), Status: q.Status})
+				}
+			}
+			r.Teams = append(r.Teams, rt)
+		}
+		id := strconv.Itoa(c)
+		cr, ranked := companyRank[id]
+		if !ranked {
+			continue // nobody played in this company
+		}
+		rc := ReportCompany{Company: c, Rank: cr.Rank, Final: cr.Final, Score: co.Score, Capabilities: co.Capabilities,
+			Sprints: []ReportSprint{}, Incidents: []ReportIncident{}}
+		if m, ok := res.Clusters[id]; ok {
+			rc.Cluster = &m
+		}
+		for _, h := range co.History {
+			rs := ReportSprint{sprintSummary: summarise(h)}
+			if h.Sprint >= 1 && h.Sprint <= len(s.Sprints.Reviews[c-1]) {
+				rs.Review = s.Sprints.Reviews[c-1][h.Sprint-1]
+			}
+			rc.Sprints = append(rc.Sprints, rs)
+		}
+		for i, ir := range co.Incidents {
+			ri := ReportIncident{IncidentRecord: ir, Postmortem: s.Sprints.Postmortems[id+"/"+strconv.Itoa(i)]}
+			if in := scn.Incident(ir.ID); in != nil {
+				ri.Name = in.Name
+			}
+			rc.Incidents = append(rc.Incidents, ri)
+		}
+		r.Companies = append(r.Companies, rc)
+	}
+	w := &s.Wall
+	for _, id := range w.ClusterOrder {
+		cl := w.Clusters[id]
+		rc := ReportCluster{Name: cl.Name, Votes: cl.Votes, Notes: []ReportNote{}}
+		for _, nid := range w.NoteOrder {
+			if n := w.Notes[nid]; n.Cluster == id && !n.Hidden {
+				rc.Notes = append(rc.Notes, ReportNote{Text: n.Text, Target: n.Target})
+			}
+		}
+		r.Wall.Clusters = append(r.Wall.Clusters, rc)
+	}
+	r.Wall.Unclustered = []ReportNote{}
+	for _, nid := range w.NoteOrder {
+		if n := w.Notes[nid]; n.Cluster == "" && !n.Hidden {
+			r.Wall.Unclustered = append(r.Wall.Unclustered, ReportNote{Text: n.Text, Target: n.Target})
+		}
+	}
+	r.Debate.Motion = scn.Motion(s.Debate.Motion)
+	r.Debate.Tally, r.Debate.Shift = s.Debate.tallies()
+	r.Debate.Order = s.Debate.Order
+	return r
+}

@@ -277,6 +277,12 @@ func (u *user) open(path string) {
 	u.waitJS(`!!document.querySelector('.topbar, .screen, #main h1')`)
 }
 
+// navigate loads a page that is not one of the app's (a report).
+func (u *user) navigate(path string) {
+	u.b.t.Helper()
+	u.do(chromedp.Navigate(u.b.base + path))
+}
+
 // waitJS waits until a JavaScript expression is truthy. A navigation in
 // the middle (the page's context goes away) is retried.
 func (u *user) waitJS(expr string) {
@@ -442,6 +448,16 @@ func (u *user) axe(view string) {
 func (u *user) check(view string) {
 	u.b.t.Helper()
 	t0 := time.Now()
+	// Nothing may stick out sideways: no horizontal scrolling on a phone,
+	// nothing cut off on the projector.
+	if wide := eval[[]string](u, `(() => {
+		const w = document.documentElement.clientWidth;
+		if (document.documentElement.scrollWidth <= w) return [];
+		return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 1 && e.getClientRects().length)
+			.slice(0, 3).map(e => e.tagName.toLowerCase() + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' «' + e.textContent.slice(0, 60) + '»');
+	})()`); len(wide) > 0 {
+		u.b.t.Errorf("%s at %s size is wider than the screen: %v", view, u.size.name, wide)
+	}
 	u.axe(view)
 	t1 := time.Now()
 	u.shot(view + "-" + u.size.name)

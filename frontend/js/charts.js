@@ -104,7 +104,7 @@ export function DoraCharts({ histories, big }) {
   const sprints = Array.from({ length: len }, (_, i) => i);
   return html`<div class=${`dora-grid${big ? ' big' : ''}`}>
     ${DORA.map((d) => html`<${LineChart} key=${d.id} title=${t(`metric.${d.id}`)} sprints=${sprints} fmt=${d.fmt} big=${big}
-      height=${big ? 230 : 170}
+      height=${big ? 190 : 170}
       series=${histories.map((h) => ({ label: h.label, values: sprints.map((i) => (h.history[i] ? h.history[i].metrics[d.id] : null)) }))} />`)}
   </div>`;
 }
@@ -115,7 +115,8 @@ const PILLARS = ['culture', 'automation', 'lean', 'measurement', 'sharing'];
  * are told apart by dash pattern and marker as well as colour. */
 export function Radar({ series, size = 300, big }) {
   const c = size / 2;
-  const r = size / 2 - (big ? 70 : 56);
+  const r = size / 2 - (big ? 56 : 44);
+  const pad = big ? 70 : 50; // room for the labels on the sides
   const pt = (i, v) => {
     const a = -Math.PI / 2 + (2 * Math.PI * i) / PILLARS.length;
     return [c + Math.cos(a) * r * (v / 5), c + Math.sin(a) * r * (v / 5)];
@@ -124,7 +125,7 @@ export function Radar({ series, size = 300, big }) {
   const desc = series.map((s) => `${s.label}: ${PILLARS.map((p) => `${t(`calms.${p}`)} ${num(s.calms[p] || 0, 1)}`).join(', ')}`).join('; ');
   return html`<figure class="chart radar-figure">
     <figcaption class="chart-title">${t('chart.calms')}</figcaption>
-    <svg class=${`radar${big ? ' big' : ''}`} viewBox=${`0 0 ${size} ${size}`} width=${size} height=${size} role="img" aria-label=${`${t('chart.calms')}. ${desc}`}>
+    <svg class=${`radar${big ? ' big' : ''}`} viewBox=${`${-pad} 0 ${size + 2 * pad} ${size}`} width=${size + 2 * pad} height=${size} role="img" aria-label=${`${t('chart.calms')}. ${desc}`}>
       ${[1, 2, 3, 4, 5].map((v) => html`<polygon key=${v} points=${ring(v)} fill="none" stroke="#c9ced6" stroke-width="1" />`)}
       ${PILLARS.map((p, i) => {
         const [x, y] = pt(i, 5);
@@ -145,8 +146,8 @@ export function Radar({ series, size = 300, big }) {
       <span class=${`legend-mark legend-${i % PALETTE.length}`} aria-hidden="true">${MARKS[i % MARKS.length]}</span> ${s.label}</span>`)}</p>` : null}
     <table class="table calms-table">
       <caption class="sr-only">${t('chart.calms')}</caption>
-      <thead><tr><th scope="col"></th>${PILLARS.map((p) => html`<th key=${p} scope="col">${t(`calms.${p}`)}</th>`)}</tr></thead>
-      <tbody>${series.map((s) => html`<tr key=${s.label}><th scope="row">${s.label}</th>${PILLARS.map((p) => html`<td key=${p}>${num(s.calms[p] || 0, 1)}</td>`)}</tr>`)}</tbody>
+      <thead><tr><th scope="col">${t('chart.pillar')}</th>${series.map((s) => html`<th key=${s.label} scope="col">${s.label}</th>`)}</tr></thead>
+      <tbody>${PILLARS.map((p) => html`<tr key=${p}><th scope="row">${t(`calms.${p}`)}</th>${series.map((s) => html`<td key=${s.label}>${num(s.calms[p] || 0, 1)}</td>`)}</tr>`)}</tbody>
     </table>
   </figure>`;
 }

@@ -147,15 +147,15 @@ export function Ratings({ debate, companies }) {
   if (!debate) return null;
   const keys = new Set([...Object.keys(debate.ratings || {}), ...Object.keys(debate.bonus || {})]);
   if (!keys.size) return html`<p class="muted">${t('rating.none')}</p>`;
-  return html`<table class="table">
+  return html`<table class="table stack">
     <caption>${t('rating.results')}</caption>
-    <thead><tr><th scope="col">${t('team')}</th>${CRITERIA.map((c) => html`<th key=${c} scope="col">${t(`rating.${c}`)}</th>`)}
-      <th scope="col">${t('rating.mean')}</th><th scope="col">${t('rating.count')}</th><th scope="col">${t('debate.bonus')}</th></tr></thead>
+    <thead><tr><th scope="col">${t('team')}</th><th scope="col">${t('rating.mean')}</th><th scope="col">${t('rating.detail')}</th><th scope="col">${t('debate.bonus')}</th></tr></thead>
     <tbody>${[...keys].sort().map((k) => {
       const r = (debate.ratings || {})[k] || { count: 0 };
       return html`<tr key=${k}><th scope="row">${teamKeyLabel(k, companies)}</th>
-        ${CRITERIA.map((c) => html`<td key=${c}>${r.count ? num(r[c], 2) : '–'}</td>`)}
-        <td>${r.count ? num(r.mean, 2) : '–'}</td><td>${r.count}</td><td>${(debate.bonus || {})[k] || 0}</td></tr>`;
+        <td data-label=${t('rating.mean')}><strong>${r.count ? num(r.mean, 2) : '–'}</strong></td>
+        <td data-label=${t('rating.detail')}>${r.count ? CRITERIA.map((c) => `${t(`rating.${c}`)} ${num(r[c], 1)}`).join(' · ') : ''}${r.count ? html`<br /><span class="muted">${t('rating.n', { n: r.count })}</span>` : null}</td>
+        <td data-label=${t('debate.bonus')}>${(debate.bonus || {})[k] || 0}</td></tr>`;
     })}</tbody>
   </table>`;
 }

@@ -8,13 +8,13 @@ import { Session, api } from './session.js';
 import { seat, saveSeat, dropSeat } from './storage.js';
 import {
   Header, Notices, Timer, useSession, useLang, Revoked, Loading, SkipLink, TextField, Choice, run, notify,
-  teamName, teamLabel, currentPhase, phaseName, TEAMS, remaining,
+  teamName, teamLabel, currentPhase, phaseName, TEAMS, remaining, timerLabel,
 } from './ui.js';
 import { AgendaEditor, defaultAgenda, cleanAgenda } from './agenda.js';
 import { HostWall } from './wall.js';
 import { HostStudy } from './study.js';
 import { HostDebate } from './debate.js';
-import { HostSprints } from './sprints.js';
+import { HostSprints, sprintTitle } from './sprints.js';
 import { Retro, Exports } from './retro.js';
 
 const params = new URLSearchParams(location.search);
@@ -116,6 +116,21 @@ function PhaseControl({ session, game }) {
   const ms = remaining(clock, session);
   const hasTimer = ms !== null;
   const players = session.list('player/');
+  // Inside a phase, "next" may move a step of the phase rather than the
+  // agenda: resolve a sprint, close an incident, give the floor.
+  let inner = '';
+  const sprint = session.docs.sprint;
+  const debate = session.docs.debate;
+  if (ph && ph.kind === 'sprints' && sprint) {
+    if (sprint.step === 'planning') inner = t('control.resolve', { n: sprint.sprint });
+    else if (sprint.step === 'incident') inner = t('control.endIncident');
+    else if (sprint.sprint < sprint.of) inner = t('control.nextSprint', { n: sprint.sprint + 1 });
+  }
+  if (ph && ph.kind === 'debate' && debate && debate.current + 1 < (debate.order || []).length) {
+    const s = debate.order[debate.current + 1];
+    inner = t('debate.nextTeam', { team: teamLabel(s.company, s.team, game.companies) });
+  }
+  const nextLabel = inner || (next ? t('control.next', { phase: phaseName(next.kind) }) : t('control.finish'));
   return html`<section class="card control" aria-labelledby="ctl-h">
     <h2 id="ctl-h">${t('control.title')}</h2>
     <ol class="agenda-rail">
@@ -128,7 +143,8 @@ function PhaseControl({ session, game }) {
     ${game.status === 'lobby' ? html`<p>${t('control.joined', { n: players.length })}</p>
       <button type="button" class="btn btn-primary btn-big" onClick=${() => run(session.send('game.start'))}>${t('control.start')}</button>` : null}
     ${game.status === 'running' ? html`
-      <${Timer} clock=${clock} session=${session} label=${ph.kind === 'debate' ? t('timer.speaker') : undefined} />
+      ${ph.kind === 'sprints' && sprint ? html`<p><strong>${sprintTitle(sprint)}</strong></p>` : null}
+      <${Timer} clock=${clock} session=${session} label=${timerLabel(ph, sprint)} />
       <div class="row wrap" role="group" aria-label=${t('control.timer')}>
         ${clock.paused
           ? html`<button type="button" class="btn" onClick=${() => run(session.send('timer.resume'))}>${t('control.resume')}</button>`
@@ -140,9 +156,9 @@ function PhaseControl({ session, game }) {
       <div class="row wrap">
         ${prev ? html`<button type="button" class="btn" onClick=${() => { if (window.confirm(t('control.confirmBack', { phase: phaseName(prev.kind) }))) run(session.send('phase.back')); }}>← ${t('control.back', { phase: phaseName(prev.kind) })}</button>` : null}
         <button type="button" class="btn btn-primary" data-testid="phase-next" onClick=${() => {
-          if (!next && !window.confirm(t('control.confirmFinish'))) return;
+          if (!inner && !next && !window.confirm(t('control.confirmFinish'))) return;
           run(session.send('phase.next'));
-        }}>${next ? t('control.next', { phase: phaseName(next.kind) }) : t('control.finish')} →</button>
+        }}>${nextLabel} →</button>
       </div>
       <p class="hint">${t('control.nextHint')}</p>` : null}
     ${game.status === 'finished' ? html`<p><strong>${t('control.over')}</strong></p>` : null}

@@ -7,12 +7,12 @@ import { Session } from './session.js';
 import { seat, dropSeat } from './storage.js';
 import {
   Header, Notices, Timer, useSession, Revoked, Loading, SkipLink, Choice, run, notify,
-  teamName, teamLabel, currentPhase, phaseName, TEAMS,
+  teamName, teamLabel, currentPhase, phaseName, TEAMS, timerLabel,
 } from './ui.js';
 import { PlayerWall } from './wall.js';
 import { PlayerStudy, WorksheetEditor } from './study.js';
 import { PlayerDebate } from './debate.js';
-import { PlayerSprints } from './sprints.js';
+import { PlayerSprints, sprintTitle, Postmortems } from './sprints.js';
 import { Retro } from './retro.js';
 
 const gameId = new URLSearchParams(location.search).get('g') || '';
@@ -78,10 +78,11 @@ function App({ session }) {
     <div class="phasebar">
       <div>
         <span class="phase-name">${phaseName(ph.kind)}</span>
-        <span class="muted"> · ${t('phase.of', { n: idx, total: game.agenda.length })}</span>
+        ${ph.kind === 'sprints' && session.docs.sprint ? html`<span> · ${sprintTitle(session.docs.sprint)}</span>`
+          : html`<span class="muted"> · ${t('phase.of', { n: idx, total: game.agenda.length })}</span>`}
         <div class="whoami">${me.nickname} · ${teamLabel(me.company, me.team, game.companies)}</div>
       </div>
-      <${Timer} clock=${game.clock} session=${session} />
+      <${Timer} clock=${game.clock} session=${session} label=${timerLabel(ph, session.docs.sprint)} />
     </div>
     <main id="main" class="page play">
       <${PhaseBody} session=${session} game=${game} />

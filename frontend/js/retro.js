@@ -1,68 +1,159 @@
-// retro.js is the retrospective: final rankings, DORA over the sprints,
-// the CALMS radar, the incidents, the debate ratings and the wall.
+// retro.js is the retrospective: the final ranking (company score, team
+// score, debate ratings and quiz with the scenario's weights), DORA over
+// the sprints, the CALMS radar, the incidents with their time to restore,
+// the decisions log, the debate, the quiz and the wall; and the exports.
 
-import { html } from './deps.js';
-import { t, errText } from './i18n.js';
-import { notify } from './ui.js';
+import { html, useEffect, useState } from './deps.js';
+import { t, num, errText } from './i18n.js';
+import { notify, teamLabel } from './ui.js';
 import { Ratings } from './debate.js';
 import { QuizBoard } from './study.js';
+import { DoraCharts, Radar, TierBadge, fmtHours } from './charts.js';
+import { Leaderboard, Postmortems, companySeries, sourceNames, nameOf } from './sprints.js';
+import { wallData } from './wall.js';
 
-export function Retro({ session, game }) {
-  return html`<section aria-labelledby="retro-h">
-    <h2 id="retro-h">${t('phase.retro')}</h2>
-    <${Ratings} debate=${session.docs.debate} companies=${game.companies} />
-    <${QuizBoard} session=${session} companies=${game.companies} />
+function Ranking({ session, game, big }) {
+  const res = session.docs.results;
+  if (!res || !res.ranking) return html`<${Leaderboard} session=${session} game=${game} big=${big} />`;
+  const rk = res.ranking;
+  const part = (v) => (v === null || v === undefined ? '–' : num(v, 0));
+  return html`<div class=${`ranking${big ? ' big' : ''}`}>
+    ${game.companies > 1 ? html`<table class="table">
+      <caption>${t('retro.companies')}</caption>
+      <thead><tr><th scope="col">${t('board.rank')}</th><th scope="col">${t('board.company')}</th><th scope="col">${t('retro.final')}</th><th scope="col">${t('retro.companyScore')}</th></tr></thead>
+      <tbody>${rk.companies.map((c) => html`<tr key=${c.company}><td>${c.rank}</td><th scope="row">${t('players.company', { n: c.company })}</th><td><strong>${num(c.final, 1)}</strong></td><td>${num(c.score, 0)}</td></tr>`)}</tbody>
+    </table>` : null}
+    <table class="table stack">
+      <caption>${t('retro.teams')}</caption>
+      <thead><tr><th scope="col">${t('board.rank')}</th><th scope="col">${t('team')}</th><th scope="col">${t('retro.final')}</th>
+        ${big ? null : html`<th scope="col">${t('retro.parts')}</th>`}</tr></thead>
+      <tbody>${rk.teams.map((r) => {
+        const key = `${r.company}/${r.team}`;
+        const bonus = (res.bonus || {})[key];
+        return html`<tr key=${key}><td data-label=${t('board.rank')}>${r.rank}</td><th scope="row">${teamLabel(Number(r.company), r.team, game.companies)}</th>
+          <td data-label=${t('retro.final')}><strong>${num(r.final, 1)}</strong></td>
+          ${big ? null : html`<td class="parts" data-label=${t('retro.parts')}>${t('retro.partsText', { company: part(r.parts.company), team: part(r.parts.team), debate: part(r.parts.debate), quiz: part(r.parts.quiz) })}${bonus ? ` · ${t('retro.bonus', { n: bonus })}` : ''}</td>`}</tr>`;
+      })}</tbody>
+    </table>
+    ${Object.entries(res.clusters || {}).map(([c, m]) => html`<p key=${c} class="cluster-match">
+      ${game.companies > 1 ? html`<strong>${t('players.company', { n: c })}: </strong>` : null}${t('retro.cluster', { share: m.share })} <${TierBadge} tier=${m.cluster} /></p>`)}
+  </div>`;
+}
+
+function IncidentTimeline({ session, game }) {
+  const names = sourceNames(session);
+  const rows = [];
+  for (let c = 1; c <= game.companies; c++) {
+    const co = session.docs[`company/${c}`];
+    for (const [i, inc] of ((co && co.incidents) || []).entries()) rows.push({ c, i, inc });
+  }
+  if (!rows.length) return html`<p class="muted">${t('retro.noIncident')}</p>`;
+  return html`<table class="table stack">
+    <caption>${t('retro.incidents')}</caption>
+    <thead><tr><th scope="col">${t('incident.title')}</th><th scope="col">${t('chart.sprint')}</th><th scope="col">${t('retro.detect')}</th>
+      <th scope="col">${t('retro.restore')}</th><th scope="col">${t('retro.postmortem')}</th></tr></thead>
+    <tbody>${rows.map(({ c, i, inc }) => html`<tr key=${`${c}/${i}`}>
+      <th scope="row">${nameOf(names, `incident:${inc.id}`, inc.id)}${game.companies > 1 ? ` (${t('players.company', { n: c })})` : ''}</th>
+      <td data-label=${t('chart.sprint')}>${inc.sprint}</td>
+      <td data-label=${t('retro.detect')}>${fmtHours(inc.detectMinutes / 60)}</td><td data-label=${t('retro.restore')}>${fmtHours(inc.restoreMinutes / 60)}</td>
+      <td data-label=${t('retro.postmortem')}>${inc.postmortem ? `✓ ${t('retro.written')}` : t('retro.none')}</td></tr>`)}</tbody>
+  </table>`;
+}
+
+function DecisionsLog({ session, game, company }) {
+  const co = session.docs[`company/${company}`];
+  const names = sourceNames(session);
+  const hist = ((co && co.history) || []).filter((h) => h.sprint > 0);
+  if (!hist.length) return null;
+  return html`<table class="table decisions stack">
+    <caption>${game.companies > 1 ? t('retro.decisionsOf', { n: company }) : t('retro.decisions')}</caption>
+    <thead><tr><th scope="col">${t('chart.sprint')}</th><th scope="col">${t('retro.done')}</th><th scope="col">${t('retro.effects')}</th></tr></thead>
+    <tbody>${hist.map((h) => html`<tr key=${h.sprint}><th scope="row">${t('chart.sprint')} ${h.sprint}</th>
+      <td data-label=${t('retro.done')}>${(h.done || []).length ? (h.done || []).map((id) => nameOf(names, `action:${id}`, id)).join(', ') : t('plan.nothing')}
+        ${(h.wasted || []).length ? html`<br /><span class="muted">${t('retro.wasted', { list: h.wasted.map((id) => nameOf(names, `action:${id}`, id)).join(', ') })}</span>` : null}</td>
+      <td data-label=${t('retro.effects')}>${t('retro.tiersLine')} ${['leadTime', 'deployFrequency', 'changeFailureRate', 'timeToRestore'].map((k) => html`<${TierBadge} key=${k} tier=${h.tiers[k]} /> `)}
+        <br /><span class="muted">${t('retro.bottleneck', { stage: t(`stage.${h.metrics.bottleneck}`) })}</span></td></tr>`)}</tbody>
+  </table>`;
+}
+
+function WallSummary({ session }) {
+  const { clusters, byCluster, notes } = wallData(session);
+  if (!notes.length) return null;
+  const ranked = [...clusters].sort((a, b) => b.votes - a.votes);
+  return html`<section class="card">
+    <h3>${t('retro.wall', { n: notes.length })}</h3>
+    ${ranked.length ? html`<ol class="wall-summary">${ranked.map((c) => html`<li key=${c.id}><strong>${c.name}</strong> — ${t('wall.votes', { n: c.votes })}, ${t('wall.count', { n: byCluster.get(c.id).length })}</li>`)}</ol>`
+      : html`<p class="muted">${t('wall.noClusters')}</p>`}
   </section>`;
 }
 
-// Export formats the server offers under /api/games/{id}/export.{ext}.
-const FORMATS = [
-  { ext: 'html', mime: 'text/html' },
-  { ext: 'json', mime: 'application/json' },
-  { ext: 'csv', mime: 'text/csv' },
-];
-
-/** download fetches an export with the facilitator's token (never in the
- * URL) and hands it to the browser as a file. */
-async function download(session, game, fmt) {
-  const res = await fetch(`/api/games/${encodeURIComponent(session.gameId)}/export.${fmt.ext}`, {
-    headers: { Authorization: `Bearer ${session.token}` },
-  });
-  if (!res.ok) {
-    let e = null;
-    try { e = await res.json(); } catch { e = null; }
-    throw e && e.code ? e : { message: `HTTP ${res.status}`, messageFr: `HTTP ${res.status}` };
+/** Retro is the retrospective for every role. */
+export function Retro({ session, game, role }) {
+  const series = companySeries(session, game);
+  const me = session.docs.me || {};
+  const big = role === 'projector';
+  const radar = series.length ? html`<${Radar} series=${series.map((s) => ({ label: s.label, calms: s.history[s.history.length - 1].calms }))} big=${big} size=${big ? 380 : 300} />` : null;
+  if (big) {
+    return html`<section class="screen-retro" aria-labelledby="retro-h">
+      <h2 id="retro-h" class="sr-only">${t('phase.retro')}</h2>
+      <div class="screen-grid3">
+        <div><${Ranking} session=${session} game=${game} big /></div>
+        <div><${DoraCharts} histories=${series} big /></div>
+        <div>${radar}<${IncidentTimeline} session=${session} game=${game} /></div>
+      </div>
+    </section>`;
   }
-  const blob = await res.blob();
-  const cd = res.headers.get('Content-Disposition') || '';
-  const m = /filename="?([^";]+)"?/.exec(cd);
-  const name = m ? m[1] : `devops-challenge-${game.code}.${fmt.ext}`;
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-  return name;
+  const companies = role === 'player' ? [me.company] : Array.from({ length: game.companies }, (_, i) => i + 1);
+  return html`<section aria-labelledby="retro-h">
+    <h2 id="retro-h">${t('phase.retro')}</h2>
+    <h3>${t('retro.ranking')}</h3>
+    <${Ranking} session=${session} game=${game} />
+    <h3>${t('retro.dora')}</h3>
+    <${DoraCharts} histories=${series} />
+    ${radar}
+    <h3>${t('retro.incidents')}</h3>
+    <${IncidentTimeline} session=${session} game=${game} />
+    ${companies.map((c) => html`<${Postmortems} key=${c} session=${session} company=${c} editable=${role === 'player'} />`)}
+    <h3>${t('retro.decisions')}</h3>
+    ${companies.map((c) => html`<${DecisionsLog} key=${c} session=${session} game=${game} company=${c} />`)}
+    <h3>${t('phase.debate')}</h3>
+    <${Ratings} debate=${session.docs.debate} companies=${game.companies} />
+    <${QuizBoard} session=${session} companies=${game.companies} />
+    <${WallSummary} session=${session} />
+  </section>`;
 }
 
-/** Exports lets the facilitator download the report. */
-export function Exports({ session, game }) {
+/** Exports lets the facilitator open or download the report: the server
+ * gives links that work without the token for a day, so the printable
+ * page opens in a new tab and the files can be shared with the class. */
+export function Exports({ session }) {
+  const [links, setLinks] = useState(null);
+  const [error, setError] = useState('');
+  async function load() {
+    setError('');
+    try {
+      const res = await fetch(`/api/games/${encodeURIComponent(session.gameId)}/exports`, {
+        method: 'POST', headers: { Authorization: `Bearer ${session.token}`, Accept: 'application/json' },
+      });
+      const body = await res.json().catch(() => null);
+      if (!res.ok) throw body && body.code ? body : { message: `HTTP ${res.status}`, messageFr: `HTTP ${res.status}` };
+      setLinks(body);
+    } catch (e) {
+      setError(errText(e));
+    }
+  }
+  useEffect(() => { load(); }, []);
   return html`<section class="card" aria-labelledby="exports-h">
     <h2 id="exports-h">${t('export.title')}</h2>
     <p class="hint">${t('export.hint')}</p>
-    <div class="row wrap">
-      ${FORMATS.map((f) => html`<button key=${f.ext} type="button" class="btn" data-export=${f.ext}
-        onClick=${async () => {
-          try {
-            const name = await download(session, game, f);
-            notify(t('export.done', { name }));
-          } catch (e) {
-            notify(errText(e), 'error');
-          }
-        }}>${t(`export.${f.ext}`)}</button>`)}
+    ${error ? html`<p class="error" role="alert">${error}</p>` : null}
+    ${links ? html`<div class="row wrap">
+      <a class="btn btn-primary" href=${links.links.html} target="_blank" rel="noopener" data-export="html">${t('export.html')}</a>
+      <a class="btn" href=${links.links.json} download data-export="json">${t('export.json')}</a>
+      <a class="btn" href=${links.links['csv.zip']} download data-export="csv">${t('export.csv')}</a>
     </div>
+    <p class="hint">${t('export.expires', { time: new Date(links.expiresAt).toLocaleString() })}</p>` : null}
+    <button type="button" class="btn btn-small" onClick=${() => { load(); notify(t('export.refreshed')); }}>${t('export.refresh')}</button>
   </section>`;
 }
+

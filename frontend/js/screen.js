@@ -7,7 +7,7 @@ import { html, render, useEffect } from './deps.js';
 import { t, langChosen, setLang } from './i18n.js';
 import { Session } from './session.js';
 import { seat, saveSeat, dropSeat } from './storage.js';
-import { Notices, Timer, useSession, ConnBadge, LangSwitch, currentPhase, phaseName, TEAMS, teamName } from './ui.js';
+import { Notices, Timer, useSession, ConnBadge, LangSwitch, currentPhase, phaseName, TEAMS, teamName, timerLabel } from './ui.js';
 import { ScreenWall } from './wall.js';
 import { ScreenStudy } from './study.js';
 import { ScreenDebate } from './debate.js';
@@ -78,7 +78,7 @@ function App({ session }) {
   return html`<div class="screen">
     <header class="screen-top">
       <div class="screen-title"><h1>${game.title}</h1><p class="screen-phase">${phaseName(ph.kind)}</p></div>
-      <${Timer} clock=${game.clock} session=${session} big label=${ph.kind === 'debate' ? t('timer.speaker') : undefined} />
+      <${Timer} clock=${game.clock} session=${session} big label=${timerLabel(ph, session.docs.sprint)} />
       ${ph.kind !== 'lobby' ? html`<${JoinPanel} game=${game} />` : null}
       <div class="screen-tools"><${ConnBadge} session=${session} /><${LangSwitch} /></div>
     </header>

@@ -1,17 +1,443 @@
-// sprints.js is the sprint simulation: planning, resolution, incidents,
-// post-mortems and review. (Being written with the server's sprint rules.)
+// sprints.js is the sprint simulation: each team plans its actions within
+// its capacity (joint actions need both teams), the rules engine resolves
+// the sprint, an incident may strike and the teams respond under a timer,
+// then everyone reads what changed and why, and writes a blameless
+// post-mortem. The facilitator and the projector follow every company.
 
-import { html } from './deps.js';
-import { t } from './i18n.js';
+import { html, useState } from './deps.js';
+import { t, tx, num } from './i18n.js';
+import { TextField, Choice, useDraft, run, notify, teamName, teamLabel, TEAMS } from './ui.js';
+import { DoraCharts, Radar, ValueStream, TierBadge, DORA, fmtHours } from './charts.js';
 
-export function PlayerSprints() {
-  return html`<section><h2>${t('phase.sprints')}</h2><p class="muted">${t('loading')}</p></section>`;
+/** humanize turns an id like "ops_containers" into words, for names the
+ * documents do not carry. */
+function humanize(id) {
+  return String(id || '').replace(/[_-]+/g, ' ');
 }
 
-export function HostSprints() {
-  return html`<section><h2>${t('phase.sprints')}</h2></section>`;
+/** actionNames maps action ids to their names from every catalogue the
+ * viewer can see. */
+function actionNames(session) {
+  const out = {};
+  for (const [k, v] of Object.entries(sourceNames(session))) {
+    if (k.startsWith('action:')) out[k.slice(7)] = v;
+  }
+  return out;
 }
 
-export function ScreenSprints() {
-  return html`<section><h2>${t('phase.sprints')}</h2></section>`;
+function actionName(names, id) { return names[id] ? tx(names[id]) : humanize(id); }
+
+/** sourceNames maps "action:<id>", "capability:<id>", "rule:<id>" and
+ * "incident:<id>" to their names, gathered from the explanations of the
+ * reviews and from the catalogues the viewer sees. */
+export function sourceNames(session) {
+  const out = {};
+  const add = (causes) => {
+    for (const c of causes || []) if (c.source && c.name) out[c.source] = c.name;
+  };
+  for (const [k, v] of Object.entries(session.docs)) {
+    if (k.startsWith('review/') && v) {
+      const r = v.result || {};
+      for (const m of r.metrics || []) add(m.causes);
+      for (const f of r.figures || []) add(f.causes);
+      for (const x of r.rules || []) out[`rule:${x.id}`] = x.name;
+      for (const x of r.risks || []) out[`incident:${x.incident}`] = x.name;
+      if (v.incident) {
+        out[`incident:${v.incident.incident}`] = v.incident.name;
+        for (const m of v.incident.metrics || []) add(m.causes);
+      }
+    }
+    if (k.startsWith('options/') && v && v.options) for (const o of v.options) out[`action:${o.action.id}`] = o.action.name;
+    if (k.startsWith('incident/') && v && v.alert) out[`incident:${v.alert.id}`] = v.alert.name;
+  }
+  return out;
+}
+
+/** nameOf names a source, or makes words of its id. */
+export function nameOf(names, key, id) { return names[key] ? tx(names[key]) : humanize(id); }
+
+export function stepName(step) { return t(`sprint.step.${step}`); }
+
+/** sprintTitle is "Sprint 2 of 4 · Planning". */
+export function sprintTitle(sprint) {
+  if (!sprint) return '';
+  return `${t('sprint.nOf', { n: sprint.sprint, total: sprint.of })} · ${stepName(sprint.step)}`;
+}
+
+function pct(v) { return `${num(v * 100, 0)} %`; }
+
+// Planning ----------------------------------------------------------------
+
+function Planning({ session, game }) {
+  const me = session.docs.me || {};
+  const key = `${me.company}/${me.team}`;
+  const plan = session.docs[`plan/${key}`] || { actions: [], used: 0, capacity: 0, ready: false };
+  const opts = session.docs[`options/${key}`] || { options: [], capacity: 0 };
+  const sprint = session.docs.sprint || {};
+  const [busy, setBusy] = useState(false);
+  const picked = plan.actions || [];
+  const capacity = plan.capacity || opts.capacity || 0;
+  const used = plan.used || 0;
+  const names = actionNames(session);
+
+  async function toggle(id, on) {
+    setBusy(true);
+    const next = on ? [...picked, id] : picked.filter((a) => a !== id);
+    await run(session.send('plan.set', { actions: next }));
+    setBusy(false);
+  }
+
+  const renderOption = (o) => {
+    const a = o.action;
+    const on = picked.includes(a.id);
+    const tooMuch = !on && used + a.cost > capacity;
+    const disabled = busy || (!on && (!o.available || tooMuch));
+    const id = `act-${a.id}`;
+    const partnerPlan = o.partner ? session.docs[`plan/${me.company}/${o.partner}`] : null;
+    return html`<li key=${a.id} class=${`action card${on ? ' picked' : ''}${o.available ? '' : ' unavailable'}`}>
+      <div class="action-head">
+        <input type="checkbox" id=${id} name="action" value=${a.id} checked=${on} disabled=${disabled}
+          onChange=${(e) => toggle(a.id, e.currentTarget.checked)} aria-describedby=${`${id}-d`} />
+        <label for=${id}>${tx(a.name)}</label>
+        <span class="cost">${t('plan.cost', { n: a.cost })}</span>
+      </div>
+      <div id=${`${id}-d`} class="action-body">
+        <p>${tx(a.description)}</p>
+        ${o.partner ? html`<p class="joint"><span class="tag">${t('plan.joint')}</span> ${t('plan.jointWith', { team: teamName(o.partner) })}
+          ${partnerPlan ? (partnerPlan.actions.includes(a.id) ? html` <strong>${t('plan.partnerPicked', { team: teamName(o.partner) })}</strong>` : html` ${t('plan.partnerNot', { team: teamName(o.partner) })}`) : sprint.silo ? html` ${t('plan.partnerHidden')}` : null}</p>` : null}
+        ${o.owned ? html`<p class="muted">✓ ${t('plan.owned')}</p>` : !o.available && o.reason ? html`<p class="muted">${tx({ en: o.reason.en, fr: o.reason.fr })}</p>` : null}
+        ${o.available && tooMuch ? html`<p class="muted">${t('plan.noCapacity')}</p>` : null}
+      </div>
+    </li>`;
+  };
+  const open = opts.options.filter((o) => o.available || picked.includes(o.action.id));
+  const closed = opts.options.filter((o) => !(o.available || picked.includes(o.action.id)));
+  return html`<section aria-labelledby="plan-h">
+    <h3 id="plan-h">${t('plan.title', { team: teamName(me.team) })}</h3>
+    <p class="lead">${t('plan.intro')}</p>
+    <div class="capacity" role="status">
+      <strong>${t('plan.capacity', { used, capacity })}</strong>
+      <span class="capacity-bar" aria-hidden="true"><span class="capacity-used" ref=${(el) => { if (el) el.style.width = `${capacity ? Math.min(100, (100 * used) / capacity) : 0}%`; }}></span></span>
+    </div>
+    ${sprint.silo ? html`<p class="callout">${t('plan.silo')}</p>` : null}
+    <ul class="actions">${open.map(renderOption)}</ul>
+    ${closed.length ? html`<details class="card"><summary>${t('plan.unavailable', { n: closed.length })}</summary>
+      <ul class="actions">${closed.map(renderOption)}</ul></details>` : null}
+    <div class="row wrap ready-row">
+      <button type="button" class=${`btn btn-big${plan.ready ? ' btn-on' : ' btn-primary'}`} aria-pressed=${plan.ready ? 'true' : 'false'}
+        onClick=${() => run(session.send('plan.ready', { ready: !plan.ready }))}>
+        ${plan.ready ? `✓ ${t('plan.readyOn')}` : t('plan.ready')}
+      </button>
+    </div>
+    <p class="hint">${t('plan.readyHint')}</p>
+    <${CompanyPlans} session=${session} company=${me.company} names=${names} game=${game} exceptTeam=${me.team} />
+  </section>`;
+}
+
+/** CompanyPlans lists what each team of a company picked and whether it is
+ * ready, as far as the viewer may see. */
+function CompanyPlans({ session, company, names, game, exceptTeam }) {
+  const sprint = session.docs.sprint || {};
+  const teams = TEAMS.filter((tm) => tm !== exceptTeam);
+  return html`<table class="table">
+    <caption>${exceptTeam ? t('plan.otherTeams') : game.companies > 1 ? t('plan.teamsOf', { n: company }) : t('plan.teams')}</caption>
+    <thead><tr><th scope="col">${t('team')}</th><th scope="col">${t('plan.picked')}</th><th scope="col">${t('plan.readyCol')}</th></tr></thead>
+    <tbody>${teams.map((tm) => {
+      const p = session.docs[`plan/${company}/${tm}`];
+      const ready = !!(sprint.ready || {})[`${company}/${tm}`];
+      return html`<tr key=${tm}><th scope="row">${teamName(tm)}</th>
+        <td>${p ? (p.actions.length ? p.actions.map((id) => actionName(names, id)).join(', ') : html`<span class="muted">${t('plan.nothing')}</span>`) : html`<span class="muted">${t('plan.hidden')}</span>`}
+          ${p ? html` <span class="muted">(${t('plan.points', { used: p.used, capacity: p.capacity })})</span>` : null}</td>
+        <td>${ready ? html`<strong>✓ ${t('plan.isReady')}</strong>` : html`<span class="muted">… ${t('plan.notReady')}</span>`}</td></tr>`;
+    })}</tbody>
+  </table>`;
+}
+
+// Incident ----------------------------------------------------------------
+
+/** IncidentBanner announces a company's incident. */
+export function IncidentBanner({ doc, company, companies, big }) {
+  if (!doc || !doc.alert) return null;
+  const a = doc.alert;
+  return html`<div class=${`incident-banner${big ? ' big' : ''}`} role="alert">
+    <p class="incident-title">${companies > 1 ? `${t('players.company', { n: company })} · ` : ''}${t('incident.title')}: ${tx(a.name)}</p>
+    <p class="incident-desc">${tx(a.description)}</p>
+    <p class="incident-meta">${tx(a.detected)} ${t('incident.impact', { n: num(a.impact * 100, 0) })}</p>
+  </div>`;
+}
+
+function responseName(alert, team, id) {
+  const o = ((alert.options || {})[team] || []).find((r) => r.id === id);
+  return o ? tx(o.name) : humanize(id);
+}
+
+function IncidentPanel({ session, game }) {
+  const me = session.docs.me || {};
+  const doc = session.docs[`incident/${me.company}`];
+  if (!doc) return html`<p class="callout">${t('incident.none')}</p>`;
+  const alert = doc.alert;
+  const mine = (doc.responses || {})[me.team] || '';
+  const options = (alert.options || {})[me.team] || [];
+  return html`<section aria-labelledby="inc-h">
+    <h3 id="inc-h" class="sr-only">${t('incident.title')}</h3>
+    <${IncidentBanner} doc=${doc} company=${me.company} companies=${game.companies} />
+    <p class="lead">${t('incident.intro')}</p>
+    <${Choice} legend=${t('incident.yourResponse', { team: teamName(me.team) })} name="response" value=${mine}
+      onChange=${(id) => run(session.send('incident.respond', { responseId: id }), t('incident.sent'))}
+      options=${options.map((o) => ({ value: o.id, label: o.available ? tx(o.name) : `${tx(o.name)} (${t('incident.unavailable')})`, disabled: false }))} />
+    <p class="hint">${t('incident.hint')}</p>
+    <${Responses} doc=${doc} />
+  </section>`;
+}
+
+function Responses({ doc }) {
+  return html`<table class="table">
+    <caption>${t('incident.responses')}</caption>
+    <tbody>${TEAMS.map((tm) => html`<tr key=${tm}><th scope="row">${teamName(tm)}</th>
+      <td>${(doc.responses || {})[tm] ? html`✓ ${responseName(doc.alert, tm, doc.responses[tm])}` : html`<span class="muted">… ${t('incident.waiting')}</span>`}</td></tr>`)}</tbody>
+  </table>`;
+}
+
+// Review ------------------------------------------------------------------
+
+function Causes({ causes }) {
+  if (!causes || !causes.length) return null;
+  return html`<ul class="causes">${causes.map((c, i) => html`<li key=${i}>${tx(c.text) || tx(c.name)}</li>`)}</ul>`;
+}
+
+function MetricChanges({ metrics }) {
+  if (!metrics || !metrics.length) return null;
+  return html`<ul class="changes">${metrics.map((m) => html`<li key=${m.metric} class="change card">
+    <p class="change-text"><strong>${tx(m.text)}</strong>
+      ${m.tierAfter ? html` <span class="muted">${t('review.tier')}</span> <${TierBadge} tier=${m.tierBefore} />${m.tierBefore !== m.tierAfter ? html` → <${TierBadge} tier=${m.tierAfter} />` : null}` : null}</p>
+    <${Causes} causes=${m.causes} />
+  </li>`)}</ul>`;
+}
+
+/** Review explains one sprint of one company: every change with its cause. */
+export function Review({ session, company, sprint, compact }) {
+  const rv = session.docs[`review/${company}/${sprint}`];
+  if (!rv || !rv.result) return html`<p class="muted">${t('review.none')}</p>`;
+  const r = rv.result;
+  return html`<div class="review">
+    ${r.metrics && r.metrics.length ? html`<h4>${t('review.changes')}</h4><${MetricChanges} metrics=${r.metrics} />` : html`<p>${t('review.noChange')}</p>`}
+    ${r.notices && r.notices.length ? html`<h4>${t('review.notices')}</h4><ul>${r.notices.map((n, i) => html`<li key=${i}>${tx(n.text)}</li>`)}</ul>` : null}
+    ${rv.incident ? html`<h4>${t('review.incident', { name: tx(rv.incident.name) })}</h4>
+      <ol class="steps">${(rv.incident.steps || []).map((s, i) => html`<li key=${i}>${tx(s.text)}</li>`)}</ol>
+      <${MetricChanges} metrics=${rv.incident.metrics} />` : null}
+    ${r.rules && r.rules.length ? html`<h4>${t('review.rules')}</h4><ul class="rules">${r.rules.map((x) => html`<li key=${x.id}><strong>${tx(x.name)}</strong> — ${tx(x.explain)}</li>`)}</ul>` : null}
+    ${compact ? null : html`
+      ${r.figures && r.figures.length ? html`<details><summary>${t('review.figures', { n: r.figures.length })}</summary>
+        <ul class="changes">${r.figures.map((f) => html`<li key=${f.figure}><strong>${tx(f.name)}</strong>: ${num(f.before, 2)} → ${num(f.after, 2)}<${Causes} causes=${f.causes} /></li>`)}</ul></details>` : null}
+      ${r.risks && r.risks.length ? html`<details><summary>${t('review.risks')}</summary>
+        <ul>${r.risks.map((x) => html`<li key=${x.incident}>${tx(x.name)}: ${pct(x.chance)}</li>`)}</ul></details>` : null}`}
+  </div>`;
+}
+
+// Post-mortems ------------------------------------------------------------
+
+/** incidentNames maps incident ids to names from the reviews. */
+function incidentNames(session) {
+  const out = {};
+  for (const [k, v] of Object.entries(sourceNames(session))) {
+    if (k.startsWith('incident:')) out[k.slice(9)] = v;
+  }
+  return out;
+}
+
+function PostmortemForm({ session, index, name }) {
+  const base = `pm${index}`;
+  const [what, setWhat] = useDraft(session.gameId, `${base}what`);
+  const [why, setWhy] = useDraft(session.gameId, `${base}why`);
+  const [change, setChange] = useDraft(session.gameId, `${base}change`);
+  const ok = what.trim() && why.trim() && change.trim();
+  return html`<form class="card form postmortem" onSubmit=${async (e) => {
+    e.preventDefault();
+    if (!ok) return;
+    if (await run(session.send('postmortem.submit', { incident: index, whatHappened: what.trim(), why: why.trim(), change: change.trim() }))) {
+      setWhat(''); setWhy(''); setChange('');
+      notify(t('pm.sent'));
+    }
+  }}>
+    <h4>${t('pm.title', { name })}</h4>
+    <p class="hint">${t('pm.hint')}</p>
+    <${TextField} label=${t('pm.what')} value=${what} onInput=${setWhat} max=${600} rows=${2} name=${`${base}what`} />
+    <${TextField} label=${t('pm.why')} value=${why} onInput=${setWhy} max=${600} rows=${2} name=${`${base}why`} />
+    <${TextField} label=${t('pm.change')} value=${change} onInput=${setChange} max=${600} rows=${2} name=${`${base}change`} />
+    <button class="btn btn-primary" type="submit" disabled=${!ok}>${t('pm.submit')}</button>
+  </form>`;
+}
+
+/** Postmortems lists a company's incidents: a form for those without a
+ * post-mortem (players), the cards written. */
+export function Postmortems({ session, company, editable }) {
+  const co = session.docs[`company/${company}`];
+  if (!co || !co.incidents || !co.incidents.length) return null;
+  const names = incidentNames(session);
+  return html`<section class="postmortems" aria-labelledby=${`pm-h-${company}`}>
+    <h3 id=${`pm-h-${company}`}>${t('pm.section')}</h3>
+    ${co.incidents.map((inc, i) => {
+      const name = names[inc.id] ? tx(names[inc.id]) : humanize(inc.id);
+      const pm = session.docs[`postmortem/${company}/${i}`];
+      if (pm) {
+        return html`<article key=${i} class="card">
+          <h4>${t('pm.card', { name, sprint: inc.sprint })}</h4>
+          <dl class="pm-card"><dt>${t('pm.what')}</dt><dd>${pm.whatHappened}</dd><dt>${t('pm.why')}</dt><dd>${pm.why}</dd><dt>${t('pm.change')}</dt><dd>${pm.change}</dd></dl>
+          <p class="muted">${t('pm.by', { name: pm.author, team: teamName(pm.team) })} · ${tx(pm.text)}</p>
+        </article>`;
+      }
+      if (editable && inc.resolved && !inc.postmortem) return html`<${PostmortemForm} key=${i} session=${session} index=${i} name=${name} />`;
+      return html`<p key=${i} class="muted">${t('pm.missing', { name, sprint: inc.sprint })}</p>`;
+    })}
+  </section>`;
+}
+
+// Dashboards --------------------------------------------------------------
+
+function lastRecord(co) {
+  return co && co.history && co.history.length ? co.history[co.history.length - 1] : null;
+}
+
+/** DoraNow shows the four DORA metrics of the last sprint with their tiers. */
+export function DoraNow({ record, big }) {
+  if (!record) return null;
+  return html`<div class=${`figures${big ? ' big' : ''}`}>
+    ${DORA.map((d) => html`<div key=${d.id} class="figure">
+      <div class="figure-label">${t(`metric.${d.id}`)}</div>
+      <div class="figure-value">${d.fmt(record.metrics[d.id])}</div>
+      <${TierBadge} tier=${record.tiers[d.tier]} />
+    </div>`)}
+    <div class="figure"><div class="figure-label">${t('metric.availability')}</div><div class="figure-value">${pct(record.metrics.availability)}</div></div>
+    <div class="figure"><div class="figure-label">${t('metric.value')}</div><div class="figure-value">${num(record.metrics.value, 1)}</div></div>
+  </div>`;
+}
+
+/** CompanyDashboard is one company's picture: DORA now, value stream,
+ * CALMS and the history. */
+export function CompanyDashboard({ session, company, game, big, charts = true }) {
+  const co = session.docs[`company/${company}`];
+  const last = lastRecord(co);
+  if (!co || !last) return null;
+  const label = game.companies > 1 ? t('players.company', { n: company }) : t('dash.company');
+  return html`<section class="dashboard" aria-label=${t('dash.of', { name: label })}>
+    <h3>${label} · ${t('dash.score', { n: num(co.score, 0) })}</h3>
+    <${DoraNow} record=${last} big=${big} />
+    <div class="dash-cols">
+      <${ValueStream} stream=${last.stream} bottleneck=${last.metrics.bottleneck} big=${big} />
+      <${Radar} series=${[{ label, calms: last.calms }]} big=${big} size=${big ? 420 : 300} />
+    </div>
+    ${charts ? html`<${DoraCharts} histories=${[{ label, history: co.history }]} big=${big} />` : null}
+    ${co.capabilities && co.capabilities.length ? html`<p class="caps"><strong>${t('dash.capabilities')}</strong> ${co.capabilities.map((c) => nameOf(sourceNames(session), `capability:${c.id}`, c.id)).join(', ')}</p>` : null}
+  </section>`;
+}
+
+/** Leaderboard ranks companies and teams. */
+export function Leaderboard({ session, game, big, top }) {
+  const lb = session.docs.leaderboard;
+  if (!lb) return null;
+  return html`<div class=${`leaderboard${big ? ' big' : ''}`}>
+    ${game.companies > 1 ? html`<table class="table">
+      <caption>${t('board.companies')}</caption>
+      <thead><tr><th scope="col">${t('board.rank')}</th><th scope="col">${t('board.company')}</th><th scope="col">${t('board.score')}</th></tr></thead>
+      <tbody>${lb.companies.map((r) => html`<tr key=${r.company}><td>${r.rank}</td><th scope="row">${t('players.company', { n: r.company })}</th><td>${num(r.score, 0)}</td></tr>`)}</tbody>
+    </table>` : null}
+    <table class="table">
+      <caption>${t('board.teams')}</caption>
+      <thead><tr><th scope="col">${t('board.rank')}</th><th scope="col">${t('team')}</th><th scope="col">${t('board.score')}</th></tr></thead>
+      <tbody>${(top ? lb.teams.slice(0, top) : lb.teams).map((r) => html`<tr key=${`${r.company}/${r.team}`}><td>${r.rank}</td><th scope="row">${teamLabel(r.company, r.team, game.companies)}</th><td>${num(r.score, 0)}</td></tr>`)}</tbody>
+    </table>
+  </div>`;
+}
+
+/** companySeries gathers every company's history for the charts. */
+export function companySeries(session, game) {
+  const out = [];
+  for (let c = 1; c <= game.companies; c++) {
+    const co = session.docs[`company/${c}`];
+    if (co && co.history) out.push({ label: game.companies > 1 ? t('players.company', { n: c }) : t('dash.company'), history: co.history, company: c });
+  }
+  return out;
+}
+
+// Views -------------------------------------------------------------------
+
+/** PlayerSprints is the player's sprint screen, step by step. */
+export function PlayerSprints({ session, game }) {
+  const sprint = session.docs.sprint;
+  const me = session.docs.me || {};
+  if (!sprint) return html`<p class="muted">${t('loading')}</p>`;
+  return html`<section aria-labelledby="sprints-h">
+    <h2 id="sprints-h">${sprintTitle(sprint)}</h2>
+    ${sprint.step === 'planning' ? html`<${Planning} session=${session} game=${game} />` : null}
+    ${sprint.step === 'incident' ? html`<${IncidentPanel} session=${session} game=${game} />` : null}
+    ${sprint.step === 'review' ? html`<h3>${t('review.title', { n: sprint.sprint })}</h3>
+      <${Review} session=${session} company=${me.company} sprint=${sprint.sprint} />` : null}
+    <${Postmortems} session=${session} company=${me.company} editable />
+    <details class="card" open=${sprint.step === 'review'}><summary>${t('dash.title')}</summary>
+      <${CompanyDashboard} session=${session} company=${me.company} game=${game} />
+    </details>
+    ${sprint.sprint > 1 ? html`<details class="card"><summary>${t('review.earlier')}</summary>
+      ${Array.from({ length: sprint.sprint - 1 }, (_, i) => i + 1).reverse().map((n) => html`<section key=${n}>
+        <h4>${t('review.title', { n })}</h4><${Review} session=${session} company=${me.company} sprint=${n} compact /></section>`)}
+    </details>` : null}
+  </section>`;
+}
+
+/** HostSprints is the facilitator's view of every company's sprint. */
+export function HostSprints({ session, game }) {
+  const sprint = session.docs.sprint;
+  const [company, setCompany] = useState(1);
+  if (!sprint) return html`<section><h2>${t('phase.sprints')}</h2><p class="muted">${t('sprint.notStarted')}</p></section>`;
+  const names = actionNames(session);
+  const companies = [];
+  for (let c = 1; c <= game.companies; c++) companies.push(c);
+  return html`<section aria-labelledby="hs-h">
+    <h2 id="hs-h">${sprintTitle(sprint)}</h2>
+    ${game.companies > 1 ? html`<div class="field"><label for="dash-company">${t('dash.choose')}</label>
+      <select id="dash-company" value=${String(company)} onChange=${(e) => setCompany(Number(e.currentTarget.value))}>
+        ${companies.map((c) => html`<option key=${c} value=${c}>${t('players.company', { n: c })}</option>`)}
+      </select></div>` : null}
+    ${sprint.step === 'planning' ? html`<${CompanyPlans} session=${session} company=${company} names=${names} game=${game} />
+      ${sprint.silo ? html`<p class="callout">${t('plan.siloHost')}</p>` : null}` : null}
+    ${sprint.step === 'incident' ? (session.docs[`incident/${company}`]
+      ? html`<${IncidentBanner} doc=${session.docs[`incident/${company}`]} company=${company} companies=${game.companies} /><${Responses} doc=${session.docs[`incident/${company}`]} />`
+      : html`<p>${t('incident.noneFor')}</p>`) : null}
+    ${sprint.step === 'review' ? html`<h3>${t('review.title', { n: sprint.sprint })}</h3><${Review} session=${session} company=${company} sprint=${sprint.sprint} />` : null}
+    <${Leaderboard} session=${session} game=${game} />
+    <${CompanyDashboard} session=${session} company=${company} game=${game} charts=${false} />
+    <${DoraCharts} histories=${companySeries(session, game)} />
+    ${game.companies > 1 ? html`<${Radar} series=${companySeries(session, game).map((s) => ({ label: s.label, calms: lastRecord({ history: s.history }).calms }))} />` : null}
+    <${Postmortems} session=${session} company=${company} />
+  </section>`;
+}
+
+/** ScreenSprints is the projector: incidents, value stream, DORA, CALMS,
+ * leaderboard, laid out to fit one 1920×1080 screen. */
+export function ScreenSprints({ session, game }) {
+  const sprint = session.docs.sprint;
+  if (!sprint) return null;
+  const series = companySeries(session, game);
+  const first = series[0];
+  const last = first ? lastRecord({ history: first.history }) : null;
+  const incidents = [];
+  for (let c = 1; c <= game.companies; c++) if (session.docs[`incident/${c}`]) incidents.push(c);
+  return html`<section class="screen-sprints">
+    <h2 class="sr-only">${sprintTitle(sprint)}</h2>
+    ${incidents.length ? html`<div class="incident-row">${incidents.map((c) => html`<${IncidentBanner} key=${c} doc=${session.docs[`incident/${c}`]} company=${c} companies=${game.companies} big />`)}</div>` : null}
+    ${sprint.step === 'planning' ? html`<div class="ready-board">${Array.from({ length: game.companies }, (_, i) => i + 1).map((c) => html`<p key=${c}>
+      <strong>${game.companies > 1 ? t('players.company', { n: c }) : t('screen.ready')}: </strong>
+      ${TEAMS.map((tm) => html`<span key=${tm} class=${`ready-chip${(sprint.ready || {})[`${c}/${tm}`] ? ' on' : ''}`}>${(sprint.ready || {})[`${c}/${tm}`] ? '✓' : '…'} ${teamName(tm)}</span>`)}
+    </p>`)}</div>` : null}
+    <div class="screen-grid3">
+      <div>
+        ${last ? html`<${DoraNow} record=${last} big />` : null}
+        ${last ? html`<${ValueStream} stream=${last.stream} bottleneck=${last.metrics.bottleneck} big />` : null}
+      </div>
+      <div><${DoraCharts} histories=${series} big /></div>
+      <div>
+        <${Leaderboard} session=${session} game=${game} big top=${5} />
+        ${series.length ? html`<${Radar} series=${series.map((s) => ({ label: s.label, calms: lastRecord({ history: s.history }).calms }))} big size=${360} />` : null}
+      </div>
+    </div>
+  </section>`;
 }

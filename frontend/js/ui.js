@@ -231,6 +231,14 @@ export function currentPhase(game) {
   return game.agenda[game.phase] || null;
 }
 
+/** timerLabel names what the clock of the current phase measures. */
+export function timerLabel(ph, sprint) {
+  if (ph && ph.kind === 'debate') return t('timer.speaker');
+  if (ph && ph.kind === 'sprints' && sprint && sprint.step === 'incident') return t('timer.incident');
+  if (ph && ph.kind === 'sprints' && sprint && sprint.step === 'planning') return t('timer.planning');
+  return undefined;
+}
+
 /** Header is the top bar of every screen. */
 export function Header({ session, title, extra }) {
   return html`<header class="topbar">

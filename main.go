@@ -3,6 +3,7 @@
 //	go run .                                  start the server (embedded store, UI included)
 //	go run . scenario validate FILE           check a scenario file
 //	go run . simulate --strategy NAME …       play seeded games headless
+//	devopschallenge healthcheck               exit 0 when the local server is alive
 //
 // Configuration comes from flags or environment variables; run with -h for
 // the list.
@@ -17,6 +18,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -48,6 +50,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return cli.Scenario(args[1:], stdout, stderr)
 		case "simulate":
 			return cli.Simulate(args[1:], stdout, stderr)
+		case "healthcheck":
+			return healthcheck(os.Getenv, stderr)
 		case "serve":
 			args = args[1:]
 		}
@@ -211,6 +215,31 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	return srv.Shutdown(sctx)
 }
 
+// healthcheck asks the server on this machine whether it is alive (for the
+// container's HEALTHCHECK, where no curl is installed).
+func healthcheck(getenv func(string) string, stderr io.Writer) int {
+	port := "8080"
+	if a := getenv("ADDR"); a != "" {
+		if _, p, err := net.SplitHostPort(a); err == nil {
+			port = p
+		}
+	} else if p := getenv("PORT"); p != "" {
+		port = p
+	}
+	c := http.Client{Timeout: 3 * time.Second}
+	resp, err := c.Get("http://127.0.0.1:" + port + "/healthz")
+	if err != nil {
+		fmt.Fprintf(stderr, "healthcheck: %v\n", err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "healthcheck: HTTP %d\n", resp.StatusCode)
+		return 1
+	}
+	return 0
+}
+
 // urls lists the addresses people can open: localhost, and the machine's
 // LAN addresses when listening on all interfaces (for players' phones).
 func urls(a *net.TCPAddr) []string {
@@ -249,4 +278,3 @@ func newEngine() (*game.Engine, error) {
 	}
 	return game.NewEngine(scns, defaultScenario)
 }
-

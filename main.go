@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
 
 	"devopschallenge/assets"
 	"devopschallenge/cli"
@@ -168,6 +169,7 @@ func isLoopback(h string) bool {
 // 10 seconds.
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+	redis.SetLogger(redisLog{log})
 	eng, err := newEngine()
 	if err != nil {
 		return err
@@ -238,6 +240,14 @@ func healthcheck(getenv func(string) string, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// redisLog sends go-redis's own messages (reconnects, pool errors) to the
+// server's log at warning level.
+type redisLog struct{ log *slog.Logger }
+
+func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
+	r.log.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }
 
 // urls lists the addresses people can open: localhost, and the machine's

@@ -35,7 +35,7 @@ func TestIncident(t *testing.T) {
 	found := false
 	for attempt := 0; attempt < 10 && !found; attempt++ {
 		var err error
-		g, err = h.CreateGame(ctx, protocol.CreateGameRequest{Title: "Incident drill", Companies: 2, Lang: "en",
+		g, err = h.CreateGame(ctx, protocol.CreateGameRequest{Title: "Incident drill", Companies: 2, Lang: "fr",
 			Agenda: json.RawMessage(`[{"kind":"lobby"},{"kind":"sprints","minutes":5,"sprints":12,"incidentMinutes":3},{"kind":"retro"}]`)})
 		if err != nil {
 			t.Fatal(err)
@@ -99,7 +99,10 @@ func TestIncident(t *testing.T) {
 
 	screen := b.newUser("projector", projector)
 	screen.open(fmt.Sprintf("/screen#g=%s&t=%s", g.GameID, g.ProjectorToken))
-	screen.waitText("Incident:")
+	// The shared screen speaks the game's language (French here), scenario
+	// texts included.
+	screen.waitText("Incident :")
+	screen.waitText("Temps de réponse")
 	screen.check("incident-screen")
 
 	host := b.newUser("facilitator", desktop)

@@ -78,9 +78,38 @@ func TestWorkshop(t *testing.T) {
 	}
 	ada, linus, grace, ken := players[0], players[1], players[2], players[3]
 	ada.checkAt("lobby-player", phone)
+
+	// Lobby management: a fifth player joins and is removed; Ken is
+	// renamed; a player moves to another team and back.
+	eve := b.newUser("Eve", phone)
+	eve.open("/join?code=" + code)
+	eve.fill("nickname", "Eve")
+	eve.click("Join the game")
+	eve.waitText("Welcome, Eve")
+	host.waitText("5 joined, 5 online")
+	host.clickIn("tr", "Eve", "Remove")
+	eve.waitText("You are no longer in this game")
+	eve.stop()
+	host.waitText("4 joined")
+	host.clickIn("tr", "Ken", "Rename")
+	host.fill("rename", "Ken T.")
+	host.click("Save")
+	ken.waitText("Ken T. · PM")
+	grace.choose("myteam", "ops")
+	host.waitJS(`[...document.querySelectorAll('tr')].some(r => r.textContent.includes('Grace') && r.querySelector('select').value === '1/ops')`)
+	grace.waitText("You are in team Ops")
+	grace.choose("myteam", "qa")
+	grace.waitText("You are in team QA")
+	// The facilitator shortens the wall in the agenda.
+	host.click("Agenda")
+	host.fill("up-0-min", "8")
+	host.click("Save the agenda")
+	host.waitText("Agenda saved.")
+	host.waitText("Wall of confusion 8 min")
+	host.click("Players")
 	host.waitText("4 joined, 4 online")
 	host.checkAt("lobby-host", desktop)
-	screen.waitText("Ken")
+	screen.waitText("Ken T.")
 	screen.checkAt("lobby-screen", projector)
 
 	// Start: the wall of confusion.

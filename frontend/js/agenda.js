@@ -35,7 +35,7 @@ export function cleanAgenda(phases) {
 
 function Num({ id, label, value, min, max, onChange }) {
   return html`<span class="agenda-field"><label for=${id}>${label}</label>
-    <input id=${id} type="number" min=${min} max=${max} value=${value} onInput=${(e) => onChange(e.currentTarget.value)} /></span>`;
+    <input id=${id} name=${id} type="number" min=${min} max=${max} value=${value} onInput=${(e) => onChange(e.currentTarget.value)} /></span>`;
 }
 
 function Check({ id, label, checked, onChange }) {

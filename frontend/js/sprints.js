@@ -160,7 +160,7 @@ export function IncidentBanner({ doc, company, companies, big }) {
   if (!doc || !doc.alert) return null;
   const a = doc.alert;
   return html`<div class=${`incident-banner${big ? ' big' : ''}`} role="alert">
-    <p class="incident-title">${companies > 1 ? `${t('players.company', { n: company })} · ` : ''}${t('incident.title')}: ${tx(a.name)}</p>
+    <p class="incident-title">${companies > 1 ? `${t('players.company', { n: company })} · ` : ''}${t('incident.banner', { name: tx(a.name) })}</p>
     <p class="incident-desc">${tx(a.description)}</p>
     <p class="incident-meta">${tx(a.detected)} ${t('incident.impact', { n: num(a.impact * 100, 0) })}</p>
   </div>`;
@@ -318,7 +318,7 @@ export function CompanyDashboard({ session, company, game, big, charts = true })
   const co = session.docs[`company/${company}`];
   const last = lastRecord(co);
   if (!co || !last) return null;
-  const label = game.companies > 1 ? t('players.company', { n: company }) : t('dash.company');
+  const label = companyName(session, game, company);
   return html`<section class="dashboard" aria-label=${t('dash.of', { name: label })}>
     <h3>${label} · ${t('dash.score', { n: num(co.score, 0) })}</h3>
     <${DoraNow} record=${last} big=${big} />
@@ -349,12 +349,20 @@ export function Leaderboard({ session, game, big, top }) {
   </div>`;
 }
 
+/** companyName names a company for the viewer: "Company 2", or with a
+ * single company "Your company" for its players and "The company" for
+ * the facilitator and the projector. */
+export function companyName(session, game, company) {
+  if (game.companies > 1) return t('players.company', { n: company });
+  return (session.docs.me || {}).role === 'player' ? t('dash.company') : t('dash.theCompany');
+}
+
 /** companySeries gathers every company's history for the charts. */
 export function companySeries(session, game) {
   const out = [];
   for (let c = 1; c <= game.companies; c++) {
     const co = session.docs[`company/${c}`];
-    if (co && co.history) out.push({ label: game.companies > 1 ? t('players.company', { n: c }) : t('dash.company'), history: co.history, company: c });
+    if (co && co.history) out.push({ label: companyName(session, game, c), history: co.history, company: c });
   }
   return out;
 }

@@ -209,3 +209,48 @@ func TestWholeGameIsDeterministic(t *testing.T) {
 		t.Fatal("the game did not finish")
 	}
 }
+
+func TestSiloModeHidesPlansInTheFirstSprintOnly(t *testing.T) {
+	m := newMatrixGame(t)
+	m.to(KindSprints)
+	dev, ops, other := m.actors[rOwner], m.actors[rTeam], m.actors[rCompany]
+	m.must(dev, "plan.set", map[string]any{"actions": pickPlan(m.e, m.s, 1, TeamDev)})
+	sees := func(a Actor, key string) bool {
+		_, ok := m.e.Doc(m.s, m.s.ViewerOf(a), key)
+		return ok
+	}
+	if !m.s.silo() || sees(ops, "plan/1/dev") || !sees(dev, "plan/1/dev") || !sees(fac, "plan/1/dev") {
+		t.Fatal("in silo mode only the team and the facilitator see a plan")
+	}
+	m.must(fac, "phase.next", nil) // resolve sprint 1
+	if m.s.Sprints.Step == StepIncident {
+		m.must(fac, "phase.next", nil)
+	}
+	m.must(fac, "phase.next", nil) // sprint 2 planning
+	if m.s.silo() || !sees(ops, "plan/1/dev") || sees(other, "plan/1/dev") || sees(proj, "plan/1/dev") {
+		t.Fatal("from sprint 2, plans are shared inside the company, never with other companies")
+	}
+}
+
+func TestConcurrentWorksheetEditsLoseNothing(t *testing.T) {
+	g := newTestGame(t, Settings{}, nil)
+	a := g.join("ana", TeamDev)
+	b := g.join("bob", TeamDev)
+	g.must(fac, "game.start", nil)
+	g.must(fac, "phase.next", nil) // study
+	c1 := g.must(player(a), "card.add", map[string]string{"kind": "finding", "text": "one"}).Result["cardId"].(string)
+	c2 := g.must(player(b), "card.add", map[string]string{"kind": "challenge", "text": "two"}).Result["cardId"].(string)
+	// Both edit different cards at the same moment: both edits stay.
+	g.must(player(a), "card.edit", map[string]any{"cardId": c1, "rev": 1, "text": "one, edited by ana"})
+	g.must(player(b), "card.edit", map[string]any{"cardId": c2, "rev": 1, "text": "two, edited by bob"})
+	// Both edit the same card from revision 2: the second is refused with
+	// the name of who changed it, and the first edit is kept.
+	g.must(player(a), "card.edit", map[string]any{"cardId": c1, "rev": 2, "text": "ana again"})
+	e := g.fails(EConflict, player(b), "card.edit", map[string]any{"cardId": c1, "rev": 2, "text": "bob's version"})
+	if !strings.Contains(e.Message, "ana changed this card") {
+		t.Fatalf("the refusal should say who changed the card: %q", e.Message)
+	}
+	if g.s.Study.Cards[c1].Text != "ana again" || g.s.Study.Cards[c2].Text != "two, edited by bob" {
+		t.Fatalf("cards: %q, %q", g.s.Study.Cards[c1].Text, g.s.Study.Cards[c2].Text)
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	dto "github.com/prometheus/client_model/go"
+
 	"devopschallenge/client"
 	"devopschallenge/game"
 	"devopschallenge/protocol"
@@ -306,6 +308,14 @@ func TestScriptedWholeGame(t *testing.T) {
 				}
 			}
 
+			// Updates carry what changed, not the state: compare their mean
+			// size with a player's whole view.
+			var m dto.Metric
+			in.srv.met.UpdateBytes.Write(&m)
+			raw, _ := json.Marshal(players[0].s.Docs())
+			t.Logf("mean update %.0f bytes over %d updates; a player's whole view is %d bytes",
+				m.GetHistogram().GetSampleSum()/float64(m.GetHistogram().GetSampleCount()), m.GetHistogram().GetSampleCount(), len(raw))
+
 			// Exports, during the retrospective and after the end.
 			checkExports(t, in, g)
 			do(fac, "phase.next", nil)
@@ -377,4 +387,3 @@ func checkExports(t *testing.T, in *instance, g protocol.CreateGameResponse) {
 		t.Fatalf("forged ticket: %v", err)
 	}
 }
-

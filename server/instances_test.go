@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"devopschallenge/client"
 	"devopschallenge/game"
 	"devopschallenge/internal/redistest"
@@ -181,5 +183,41 @@ func TestHealthReadyMetrics(t *testing.T) {
 	}
 	if get("/healthz") != 200 {
 		t.Fatal("healthz is about the process, not Redis")
+	}
+}
+
+// A finished game's keys expire after FinishedTTL; an unfinished one's after
+// IdleTTL from its last change.
+func TestFinishedGamesExpire(t *testing.T) {
+	url, prefix := redistest.Start(t), redistest.Prefix(t)
+	in := startServer(t, redisStore(t, url, prefix), func(c *Config) {
+		c.Manager.IdleTTL, c.Manager.FinishedTTL = 30*24*time.Hour, 2*24*time.Hour
+	})
+	g := newGame(t, in, protocol.CreateGameRequest{Agenda: json.RawMessage(`[{"kind":"lobby"},{"kind":"retro"}]`)})
+	fac := connect(t, g.FacilitatorToken, false, in.url)
+	opts, err := goredis.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := goredis.NewClient(opts)
+	defer rdb.Close()
+	ttl := func() time.Duration {
+		d, err := rdb.PTTL(ctxT(t), prefix+"g:{"+g.GameID+"}:log").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
+		t.Fatal(err)
+	}
+	if d := ttl(); d < 29*24*time.Hour {
+		t.Fatalf("a running game should live 30 days from its last change, TTL %v", d)
+	}
+	if _, err := fac.Do(ctxT(t), "phase.next", nil); err != nil {
+		t.Fatal(err)
+	}
+	if d := ttl(); d > 2*24*time.Hour || d < 47*time.Hour {
+		t.Fatalf("a finished game should expire in 2 days, TTL %v", d)
 	}
 }

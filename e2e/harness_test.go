@@ -98,6 +98,9 @@ func startServer(t testing.TB) *testServer {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)
+		// Shutdown right after Serve started may miss the http.Server
+		// (Serve sets it itself): closing the listener ends Serve anyway.
+		ln.Close()
 		<-done
 		st.Close()
 	})
@@ -107,6 +110,9 @@ func startServer(t testing.TB) *testServer {
 // findChromium returns the browser binary, or "" when there is none.
 func findChromium() string {
 	if p := os.Getenv("CHROMIUM"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return ""
+		}
 		return p
 	}
 	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {

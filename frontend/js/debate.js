@@ -57,7 +57,7 @@ function Motion({ session, debate, vote, myVotes }) {
   const ta = (debate.tally && debate.tally.after) || { for: 0, against: 0 };
   return html`<section class="motion card" aria-labelledby="motion-h">
     <h3 id="motion-h">${t('motion.title')}</h3>
-    <p class="motion-text">« ${tx(debate.motion.motion)} »</p>
+    <p class="motion-text">${t('motion.quote', { text: tx(debate.motion.motion) })}</p>
     ${open ? html`<p><span class="tag">${t(`motion.stage.${debate.stage}`)}</span></p>` : null}
     ${open && vote ? html`<div class="row" role="group" aria-label=${t('motion.yourVote')}>
       ${['for', 'against'].map((v) => html`<button key=${v} type="button" class=${`btn${mine === v ? ' btn-on' : ''}`} aria-pressed=${mine === v ? 'true' : 'false'}
@@ -75,14 +75,14 @@ function Motion({ session, debate, vote, myVotes }) {
   </section>`;
 }
 
-function RatingForm({ session, p, mine }) {
+function RatingForm({ session, p, mine, companies }) {
   const [r, setR] = useState(mine || {});
   const done = CRITERIA.every((c) => r[c]);
   return html`<form class="card form" onSubmit=${(e) => {
     e.preventDefault();
     if (done) run(session.send('rating.submit', { clarity: r.clarity, relevance: r.relevance, collaboration: r.collaboration }), t('rating.thanks'));
   }}>
-    <h3>${t('rating.title', { team: teamLabel(p.company, p.team, 2) })}</h3>
+    <h3>${t('rating.title', { team: teamLabel(p.company, p.team, companies) })}</h3>
     ${mine ? html`<p class="muted">${t('rating.already')}</p>` : null}
     ${CRITERIA.map((c) => html`<${Choice} key=${c} legend=${t(`rating.${c}`)} name=${`rate-${c}`} value=${r[c] ? String(r[c]) : ''} small
       onChange=${(v) => setR({ ...r, [c]: Number(v) })} options=${[1, 2, 3, 4, 5].map((n) => ({ value: String(n), label: String(n) }))} />`)}
@@ -116,7 +116,7 @@ export function PlayerDebate({ session, game }) {
         </form>`}
       <h3>${t('question.queue')}</h3>
       <${QuestionList} session=${session} list=${questionsFor(session, p.key)} upvote=${!presenting} upvoted=${mine.upvoted} />
-      ${presenting ? null : html`<${RatingForm} key=${p.key} session=${session} p=${p} mine=${mine.ratings[p.key]} />`}
+      ${presenting ? null : html`<${RatingForm} key=${p.key} session=${session} p=${p} mine=${mine.ratings[p.key]} companies=${game.companies} />`}
       <details class="card"><summary>${t('debate.theirSheet')}</summary>
         <${Worksheet} session=${session} company=${p.company} team=${p.team} /></details>
     ` : html`<p class="muted">${t('debate.notStarted')}</p>`}

@@ -444,7 +444,7 @@ export function ScreenSprints({ session, game }) {
       <div><${DoraCharts} histories=${series} big /></div>
       <div>
         <${Leaderboard} session=${session} game=${game} big top=${5} />
-        ${series.length ? html`<${Radar} series=${series.map((s) => ({ label: s.label, calms: lastRecord({ history: s.history }).calms }))} big size=${360} />` : null}
+        ${series.length ? html`<${Radar} series=${series.map((s) => ({ label: s.label, calms: lastRecord({ history: s.history }).calms }))} big size=${320} />` : null}
       </div>
     </div>
   </section>`;

@@ -216,6 +216,7 @@ export const en = {
   'rating.none': 'No ratings yet.',
 
   'motion.title': 'Motion',
+  'motion.quote': '“{text}”',
   'motion.for': 'For',
   'motion.against': 'Against',
   'motion.before': 'Before the debate',
@@ -685,6 +686,7 @@ export const fr = {
   'rating.none': 'Aucune note pour le moment.',
 
   'motion.title': 'Motion',
+  'motion.quote': '« {text} »',
   'motion.for': 'Pour',
   'motion.against': 'Contre',
   'motion.before': 'Avant le débat',

@@ -1,0 +1,91 @@
+package e2e
+
+import (
+	"io/fs"
+	"regexp"
+	"strings"
+	"testing"
+
+	"devopschallenge/frontend"
+)
+
+// TestStrings checks, without a browser, that every UI string the code
+// asks for by a literal key exists in both dictionaries of strings.js, and
+// that the dynamic keys (team.dev, phase.wall…) have every variant.
+func TestStrings(t *testing.T) {
+	src, err := fs.ReadFile(frontend.FS, "js/strings.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(src)
+	split := strings.Index(text, "export const fr")
+	if split < 0 {
+		t.Fatal("strings.js has no French dictionary")
+	}
+	keyRe := regexp.MustCompile(`(?m)^\s*'([a-zA-Z0-9_.]+)':|^\s*([a-zA-Z]+):`)
+	dict := func(s string) map[string]bool {
+		out := map[string]bool{}
+		for _, m := range keyRe.FindAllStringSubmatch(s, -1) {
+			out[m[1]+m[2]] = true
+		}
+		return out
+	}
+	en, fr := dict(text[:split]), dict(text[split:])
+	if len(en) < 300 || len(en) != len(fr) {
+		t.Errorf("%d English strings, %d French ones", len(en), len(fr))
+	}
+	useRe := regexp.MustCompile(`\bt\('([a-zA-Z0-9_.]+)'`)
+	files, _ := fs.Glob(frontend.FS, "js/*.js")
+	used := 0
+	for _, f := range files {
+		b, _ := fs.ReadFile(frontend.FS, f)
+		for _, m := range useRe.FindAllStringSubmatch(string(b), -1) {
+			used++
+			if !en[m[1]] || !fr[m[1]] {
+				t.Errorf("%s asks for the string %q, missing in English or French", f, m[1])
+			}
+		}
+	}
+	if used < 200 {
+		t.Errorf("only %d uses of t() found", used)
+	}
+	dynamic := map[string][]string{
+		"team":         {"dev", "ops", "qa", "pm"},
+		"phase":        {"lobby", "wall", "study", "sprints", "debate", "retro"},
+		"calms":        {"culture", "automation", "lean", "measurement", "sharing"},
+		"card":         {"finding", "advantage", "challenge", "recommendation"},
+		"rating":       {"clarity", "relevance", "collaboration"},
+		"question":     {"open", "taken", "dismissed"},
+		"motion.stage": {"before", "after"},
+		"motion":       {"for", "against"},
+		"console.tab":  {"players", "wall", "study", "sprints", "debate", "results", "agenda"},
+		"sprint.step":  {"planning", "incident", "review"},
+		"tier":         {"elite", "high", "medium", "low"},
+		"stage":        {"plan", "code", "build", "test", "release", "deploy", "operate", "monitor"},
+		"metric":       {"leadTimeHours", "deploysPerDay", "changeFailureRate", "timeToRestoreHours"},
+		"export":       {"html", "json", "csv"},
+	}
+	for prefix, list := range dynamic {
+		for _, k := range list {
+			if key := prefix + "." + k; !en[key] || !fr[key] {
+				t.Errorf("string %q missing in English or French", key)
+			}
+		}
+	}
+}
+
+// TestTextOnly checks that the UI never turns text into HTML: no
+// innerHTML, outerHTML, insertAdjacentHTML, document.write or
+// dangerouslySetInnerHTML anywhere in the modules (Preact renders strings
+// as text).
+func TestTextOnly(t *testing.T) {
+	files, _ := fs.Glob(frontend.FS, "js/*.js")
+	for _, f := range files {
+		b, _ := fs.ReadFile(frontend.FS, f)
+		for _, bad := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "dangerouslySetInnerHTML", "eval(", "new Function"} {
+			if strings.Contains(string(b), bad) {
+				t.Errorf("%s uses %s", f, bad)
+			}
+		}
+	}
+}

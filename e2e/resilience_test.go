@@ -66,7 +66,7 @@ func TestResilience(t *testing.T) {
 	p.offline(true)
 	p.js(`window.dcSession.ws && window.dcSession.ws.close()`)
 	p.waitJS(`document.querySelector('[data-testid=conn]').textContent.includes('Offline') || document.querySelector('[data-testid=conn]').textContent.includes('Reconnecting')`)
-	p.shot("offline-phone")
+	p.check("offline")
 	p.fill("note", "Written on a train")
 	p.click("Post the note")
 	p.waitText("1 change waiting")

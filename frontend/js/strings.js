@@ -40,11 +40,11 @@ export const en = {
   'calms.sharing': 'Sharing',
 
   'conn.online': 'Online',
-  'conn.sending': (p) => `Sending ${p.n} ${plural(p.n, 'change', 'changes')}…`,
+  'conn.sending': (p) => `sending ${p.n} ${plural(p.n, 'change', 'changes')}…`,
   'conn.waiting': (p) => `${p.n} ${plural(p.n, 'change', 'changes')} waiting`,
   'conn.connecting': 'Connecting…',
-  'conn.reconnecting': 'Reconnecting…',
-  'conn.retryIn': 'Offline · retry in {s} s',
+  'conn.reconnecting': 'Offline, reconnecting…',
+  'conn.retryIn': 'retry in {s} s',
   'conn.retryNow': 'Retry now',
   'conn.revoked': 'Disconnected',
 
@@ -510,11 +510,11 @@ export const fr = {
   'calms.sharing': 'Partage',
 
   'conn.online': 'En ligne',
-  'conn.sending': (p) => `Envoi de ${p.n} ${pluralFr(p.n, 'modification', 'modifications')}…`,
+  'conn.sending': (p) => `envoi de ${p.n} ${pluralFr(p.n, 'modification', 'modifications')}…`,
   'conn.waiting': (p) => `${p.n} ${pluralFr(p.n, 'modification', 'modifications')} en attente`,
   'conn.connecting': 'Connexion…',
-  'conn.reconnecting': 'Reconnexion…',
-  'conn.retryIn': 'Hors ligne · nouvel essai dans {s} s',
+  'conn.reconnecting': 'Hors ligne, reconnexion…',
+  'conn.retryIn': 'nouvel essai dans {s} s',
   'conn.retryNow': 'Réessayer',
   'conn.revoked': 'Déconnecté',
 

@@ -93,18 +93,24 @@ export function ConnBadge({ session }) {
     const id = setInterval(() => setTick((n) => n + 1), 1000);
     return () => clearInterval(id);
   }, [session.status]);
+  // The live region only says what matters (online, offline, gone); the
+  // count of changes being sent is shown but not announced at every
+  // command.
   let text;
   let icon;
+  let extra = '';
   switch (session.status) {
     case 'online':
       icon = '●';
-      text = session.unsent() ? t('conn.sending', { n: session.unsent() }) : t('conn.online');
+      text = t('conn.online');
+      if (session.unsent()) extra = t('conn.sending', { n: session.unsent() });
       break;
     case 'offline': {
       icon = '○';
       const s = Math.max(0, Math.ceil(((session.nextRetryAt || 0) - Date.now()) / 1000));
-      text = s > 0 ? t('conn.retryIn', { s }) : t('conn.reconnecting');
-      if (session.unsent()) text += ` · ${t('conn.waiting', { n: session.unsent() })}`;
+      text = t('conn.reconnecting');
+      extra = s > 0 ? t('conn.retryIn', { s }) : '';
+      if (session.unsent()) extra += `${extra ? ' · ' : ''}${t('conn.waiting', { n: session.unsent() })}`;
       break;
     }
     case 'revoked':
@@ -115,8 +121,9 @@ export function ConnBadge({ session }) {
       icon = '◌';
       text = t('conn.connecting');
   }
-  return html`<span class=${`conn conn-${session.status}`} role="status" data-testid="conn">
-    <span aria-hidden="true" class="conn-icon">${icon}</span> ${text}
+  return html`<span class=${`conn conn-${session.status}`} data-testid="conn">
+    <span role="status"><span aria-hidden="true" class="conn-icon">${icon}</span> ${text}</span>
+    ${extra ? html`<span class="conn-extra" aria-hidden="true"> · ${extra}</span>` : null}
     ${session.status === 'offline' ? html` <button type="button" class="btn btn-link" onClick=${() => session.connectNow()}>${t('conn.retryNow')}</button>` : null}
   </span>`;
 }

@@ -262,7 +262,7 @@ func (b *browser) checkErrors() {
 	b.errors = nil
 }
 
-const stepTimeout = 20 * time.Second
+const stepTimeout = 30 * time.Second
 
 // do runs steps in the user's tab with a timeout, failing the test on
 // error (with a screenshot of the failure).

@@ -449,3 +449,31 @@ var (
 	// ended), for documents whose visibility depends on the phase.
 	phaseChangeHooks []func(x *ctx)
 )
+
+// JoinInfo is what someone holding only the join code may learn before
+// joining: enough to show the right join form.
+type JoinInfo struct {
+	Title      string `json:"title"`
+	Status     string `json:"status"`
+	Assignment string `json:"assignment"`
+	TeamCap    int    `json:"teamCap"`
+	Companies  int    `json:"companies"`
+	Lang       string `json:"lang"`
+	// Full lists the teams a newcomer can no longer choose (full in every
+	// company).
+	Full []string `json:"full"`
+}
+
+// JoinInfo describes the game for its join page.
+func (s *State) JoinInfo() JoinInfo {
+	info := JoinInfo{Title: s.Settings.Title, Status: s.Status, Assignment: s.Settings.Assignment, TeamCap: s.Settings.TeamCap,
+		Companies: s.Settings.Companies, Lang: s.Settings.Lang, Full: []string{}}
+	if s.Settings.TeamCap > 0 {
+		for _, t := range Teams {
+			if _, _, err := s.placePlayer(t); err != nil {
+				info.Full = append(info.Full, t)
+			}
+		}
+	}
+	return info
+}

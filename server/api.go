@@ -98,6 +98,34 @@ func (s *Server) createGame(c echo.Context) error {
 		FacilitatorToken: facTok, ProjectorToken: projTok})
 }
 
+// codeInfo answers GET /api/codes/:code: what the join page needs to know
+// (is the game there, may players choose a team, which teams are full).
+func (s *Server) codeInfo(c echo.Context) error {
+	code := normaliseCode(c.Param("code"))
+	if !validCode(code) {
+		return writeError(c, s.log, game.Errorf(game.EInvalid, "A join code has 6 letters and digits, as shown on the projector.",
+			"Un code de partie a 6 lettres et chiffres, comme affiché au projecteur."))
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), commandTimeout)
+	defer cancel()
+	gameID, err := s.mgr.lookupCode(ctx, code)
+	if err != nil {
+		if game.IsCode(err, game.ENotFound) {
+			err = game.Errorf(game.ENotFound, "No game has the code %s; check it on the projector.",
+				"Aucune partie n'a le code %s ; vérifiez-le au projecteur.", code)
+		}
+		return writeError(c, s.log, err)
+	}
+	lg, err := s.mgr.get(ctx, gameID)
+	if err != nil {
+		return writeError(c, s.log, err)
+	}
+	lg.mu.Lock()
+	info := lg.state.JoinInfo()
+	lg.mu.Unlock()
+	return c.JSON(http.StatusOK, info)
+}
+
 // join answers POST /api/games/join.
 func (s *Server) join(c echo.Context) error {
 	var req protocol.JoinRequest

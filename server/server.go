@@ -65,6 +65,7 @@ type Server struct {
 	met  *Metrics
 	mgr  *Manager
 	echo *echo.Echo
+	http *http.Server
 
 	mu    sync.Mutex
 	conns map[*conn]bool // open WebSocket connections, guarded by mu
@@ -106,6 +107,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.Logger, met: met, conns: map[*conn]bool{}}
 	s.mgr = NewManager(cfg.Engine, cfg.Store, met, cfg.Logger, cfg.Manager)
 	s.echo = s.routes()
+	s.http = &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	return s, nil
 }
 
@@ -114,9 +116,7 @@ func (s *Server) Handler() http.Handler { return s.echo }
 
 // Serve accepts connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	srv := &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
-	s.echo.Server = srv
-	err := srv.Serve(ln)
+	err := s.http.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
@@ -134,10 +134,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		conns = append(conns, c)
 	}
 	s.mu.Unlock()
-	var err error
-	if s.echo.Server != nil {
-		err = s.echo.Server.Shutdown(ctx)
-	}
+	// Shutdown before or during Serve is fine: Serve then returns at once.
+	err := s.http.Shutdown(ctx)
 	for _, c := range conns {
 		c.kill(1001, "server restarting; reconnect") // CloseGoingAway
 	}
@@ -242,6 +240,7 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/scenarios", s.scenarios)
 	api.POST("/games", s.createGame, limiter)
 	api.POST("/games/join", s.join, limiter)
+	api.GET("/codes/:code", s.codeInfo, limiter)
 	api.GET("/games/:id", s.snapshot)
 	s.exportRoutes(api)
 	s.uiRoutes(e)

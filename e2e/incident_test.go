@@ -103,6 +103,11 @@ func TestIncident(t *testing.T) {
 	// texts included.
 	screen.waitText("Incident :")
 	screen.waitText("Temps de réponse")
+	// Stages and capabilities are named by the catalogue, in French:
+	// "Livrer" is the scenario's name of the release stage (the UI's own
+	// dictionary says "Publier").
+	screen.waitJS(`document.querySelector('.stream-list').innerText.includes('Livrer')`)
+	screen.waitJS(`document.querySelector('.caps-board').innerText.includes('Gestion de versions')`)
 	screen.check("incident-screen")
 
 	host := b.newUser("facilitator", desktop)

@@ -277,6 +277,8 @@ func TestWorkshop(t *testing.T) {
 	for _, p := range players {
 		p.waitText("Retrospective")
 	}
+	// The decisions log names every action that took effect.
+	ada.waitJS(namedInDecisions)
 	ada.checkAt("retro-player", phone)
 	screen.checkAt("retro-screen", projector)
 	host.click("Results")
@@ -324,6 +326,8 @@ func playSprints(t *testing.T, host, screen *user, players []*user) {
 		if n == 1 {
 			host.click("Sprints")
 			host.waitText("Plans of the teams")
+			// Plans show actions by their names in the catalogue.
+			host.waitJS(namedInPlans)
 			host.checkAt("sprint-planning-host", desktop)
 			screen.checkAt("sprint-planning-screen", projector)
 		}
@@ -353,6 +357,10 @@ func playSprints(t *testing.T, host, screen *user, players []*user) {
 		}
 		players[1].waitText("What changed, and why")
 		if n == 1 {
+			// The projector names the capabilities in place from the
+			// catalogue ("Version control", not "version control").
+			screen.waitText("Capabilities in place")
+			screen.waitJS(`document.querySelector('.caps-board').innerText.includes('Version control')`)
 			players[1].checkAt("sprint-review", phone)
 			screen.checkAt("sprint-review-screen", projector)
 		}
@@ -415,3 +423,27 @@ func exportChecks(t *testing.T, host *user, srv *testServer, gameID string) {
 	host.open("/host?g=" + gameID)
 	host.waitText("Retrospective")
 }
+
+// namedInPlans holds when the facilitator's table of plans shows each
+// action picked by its name in the catalogue, and no id.
+const namedInPlans = `(() => {
+	const s = window.dcSession, cat = s.docs.catalogue;
+	const table = [...document.querySelectorAll('table')].find(t => t.caption && t.caption.textContent.includes('Plans of the teams'));
+	if (!cat || !table) return false;
+	const ids = Object.entries(s.docs).filter(([k]) => k.startsWith('plan/')).flatMap(([, p]) => p.actions);
+	if (!ids.length) return false;
+	const text = table.innerText;
+	return ids.every(id => text.includes(cat.actions.find(a => a.id === id).name.en) && !(id.includes('_') && text.includes(id)));
+})()`
+
+// namedInDecisions holds when the decisions log shows the actions done in
+// each sprint by their names in the catalogue.
+const namedInDecisions = `(() => {
+	const s = window.dcSession, cat = s.docs.catalogue, co = s.docs['company/' + s.docs.me.company];
+	const table = document.querySelector('table.decisions');
+	if (!cat || !co || !table) return false;
+	const ids = co.history.flatMap(h => h.done || []);
+	if (!ids.length) return false;
+	const text = table.innerText;
+	return ids.every(id => text.includes(cat.actions.find(a => a.id === id).name.en) && !(id.includes('_') && text.includes(id)));
+})()`

@@ -5,7 +5,7 @@
 
 import { html, useEffect, useRef, useState } from './deps.js';
 import { UPLOT_URL } from './deps.js';
-import { t, tx, num } from './i18n.js';
+import { t, num } from './i18n.js';
 
 // Colour-blind-safe palette (Okabe–Ito), dark enough on white.
 export const PALETTE = ['#0b4f8a', '#b35900', '#1b6e3a', '#8b1a6b', '#5b4a00', '#006d77', '#a4161a', '#3d3d3d'];
@@ -153,9 +153,9 @@ export function Radar({ series, size = 300, big }) {
 }
 
 /** ValueStream shows each stage's processing and waiting time, the
- * slowest stage (the bottleneck) marked in words. stages: the scenario's
- * stage names by id ({id: {en, fr}}), optional. */
-export function ValueStream({ stream, bottleneck, names, big }) {
+ * slowest stage (the bottleneck) marked in words. name: names a stage id
+ * (from the scenario's catalogue), optional. */
+export function ValueStream({ stream, bottleneck, name: nameStage, big }) {
   if (!stream || !stream.length) return null;
   const max = Math.max(...stream.map((s) => s.time || s.process + s.wait), 0.01);
   return html`<figure class=${`chart stream${big ? ' big' : ''}`}>
@@ -165,7 +165,7 @@ export function ValueStream({ stream, bottleneck, names, big }) {
       ${stream.map((s) => {
         const time = s.time || s.process + s.wait;
         const isB = s.stage === bottleneck;
-        const name = names && names[s.stage] ? tx(names[s.stage]) : t(`stage.${s.stage}`);
+        const name = nameStage ? nameStage(s.stage) : t(`stage.${s.stage}`);
         return html`<li key=${s.stage} class=${`stage${isB ? ' bottleneck' : ''}`}>
           <span class="stage-name">${name}${isB ? html` <strong class="bottleneck-tag">${t('chart.bottleneck')}</strong>` : null}</span>
           <span class="stage-bar" aria-hidden="true">

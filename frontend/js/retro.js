@@ -9,7 +9,8 @@ import { notify, teamLabel } from './ui.js';
 import { Ratings } from './debate.js';
 import { QuizBoard } from './study.js';
 import { DoraCharts, Radar, TierBadge, fmtHours } from './charts.js';
-import { Leaderboard, Postmortems, companySeries, sourceNames, nameOf } from './sprints.js';
+import { Leaderboard, Postmortems, companySeries } from './sprints.js';
+import { actionName, capabilityName, incidentName, stageName } from './names.js';
 import { wallData } from './wall.js';
 
 function Ranking({ session, game, big }) {
@@ -41,7 +42,6 @@ function Ranking({ session, game, big }) {
 }
 
 function IncidentTimeline({ session, game }) {
-  const names = sourceNames(session);
   const rows = [];
   for (let c = 1; c <= game.companies; c++) {
     const co = session.docs[`company/${c}`];
@@ -53,7 +53,7 @@ function IncidentTimeline({ session, game }) {
     <thead><tr><th scope="col">${t('incident.title')}</th><th scope="col">${t('chart.sprint')}</th><th scope="col">${t('retro.detect')}</th>
       <th scope="col">${t('retro.restore')}</th><th scope="col">${t('retro.postmortem')}</th></tr></thead>
     <tbody>${rows.map(({ c, i, inc }) => html`<tr key=${`${c}/${i}`}>
-      <th scope="row">${nameOf(names, `incident:${inc.id}`, inc.id)}${game.companies > 1 ? ` (${t('players.company', { n: c })})` : ''}</th>
+      <th scope="row">${incidentName(session, inc.id)}${game.companies > 1 ? ` (${t('players.company', { n: c })})` : ''}</th>
       <td data-label=${t('chart.sprint')}>${inc.sprint}</td>
       <td data-label=${t('retro.detect')}>${fmtHours(inc.detectMinutes / 60)}</td><td data-label=${t('retro.restore')}>${fmtHours(inc.restoreMinutes / 60)}</td>
       <td data-label=${t('retro.postmortem')}>${inc.postmortem ? `✓ ${t('retro.written')}` : t('retro.none')}</td></tr>`)}</tbody>
@@ -62,17 +62,18 @@ function IncidentTimeline({ session, game }) {
 
 function DecisionsLog({ session, game, company }) {
   const co = session.docs[`company/${company}`];
-  const names = sourceNames(session);
   const hist = ((co && co.history) || []).filter((h) => h.sprint > 0);
   if (!hist.length) return null;
   return html`<table class="table decisions stack">
     <caption>${game.companies > 1 ? t('retro.decisionsOf', { n: company }) : t('retro.decisions')}</caption>
     <thead><tr><th scope="col">${t('chart.sprint')}</th><th scope="col">${t('retro.done')}</th><th scope="col">${t('retro.effects')}</th></tr></thead>
     <tbody>${hist.map((h) => html`<tr key=${h.sprint}><th scope="row">${t('chart.sprint')} ${h.sprint}</th>
-      <td data-label=${t('retro.done')}>${(h.done || []).length ? (h.done || []).map((id) => nameOf(names, `action:${id}`, id)).join(', ') : t('plan.nothing')}
-        ${(h.wasted || []).length ? html`<br /><span class="muted">${t('retro.wasted', { list: h.wasted.map((id) => nameOf(names, `action:${id}`, id)).join(', ') })}</span>` : null}</td>
+      <td data-label=${t('retro.done')}>${(h.done || []).length ? (h.done || []).map((id) => actionName(session, id)).join(', ') : t('plan.nothing')}
+        ${(h.wasted || []).length ? html`<br /><span class="muted">${t('retro.wasted', { list: h.wasted.map((id) => actionName(session, id)).join(', ') })}</span>` : null}
+        ${(h.acquired || []).length ? html`<br />${t('retro.acquired', { list: h.acquired.map((id) => capabilityName(session, id)).join(', ') })}` : null}
+        ${h.incident ? html`<br /><strong>${t('retro.struck', { name: incidentName(session, h.incident) })}</strong>` : null}</td>
       <td data-label=${t('retro.effects')}>${t('retro.tiersLine')} ${['leadTime', 'deployFrequency', 'changeFailureRate', 'timeToRestore'].map((k) => html`<${TierBadge} key=${k} tier=${h.tiers[k]} /> `)}
-        <br /><span class="muted">${t('retro.bottleneck', { stage: t(`stage.${h.metrics.bottleneck}`) })}</span></td></tr>`)}</tbody>
+        <br /><span class="muted">${t('retro.bottleneck', { stage: stageName(session, h.metrics.bottleneck) })}</span></td></tr>`)}</tbody>
   </table>`;
 }
 

@@ -8,53 +8,7 @@ import { html, useState } from './deps.js';
 import { t, tx, num } from './i18n.js';
 import { TextField, Choice, useDraft, run, notify, teamName, teamLabel, TEAMS } from './ui.js';
 import { DoraCharts, Radar, ValueStream, TierBadge, DORA, fmtHours } from './charts.js';
-
-/** humanize turns an id like "ops_containers" into words, for names the
- * documents do not carry. */
-function humanize(id) {
-  return String(id || '').replace(/[_-]+/g, ' ');
-}
-
-/** actionNames maps action ids to their names from every catalogue the
- * viewer can see. */
-function actionNames(session) {
-  const out = {};
-  for (const [k, v] of Object.entries(sourceNames(session))) {
-    if (k.startsWith('action:')) out[k.slice(7)] = v;
-  }
-  return out;
-}
-
-function actionName(names, id) { return names[id] ? tx(names[id]) : humanize(id); }
-
-/** sourceNames maps "action:<id>", "capability:<id>", "rule:<id>" and
- * "incident:<id>" to their names, gathered from the explanations of the
- * reviews and from the catalogues the viewer sees. */
-export function sourceNames(session) {
-  const out = {};
-  const add = (causes) => {
-    for (const c of causes || []) if (c.source && c.name) out[c.source] = c.name;
-  };
-  for (const [k, v] of Object.entries(session.docs)) {
-    if (k.startsWith('review/') && v) {
-      const r = v.result || {};
-      for (const m of r.metrics || []) add(m.causes);
-      for (const f of r.figures || []) add(f.causes);
-      for (const x of r.rules || []) out[`rule:${x.id}`] = x.name;
-      for (const x of r.risks || []) out[`incident:${x.incident}`] = x.name;
-      if (v.incident) {
-        out[`incident:${v.incident.incident}`] = v.incident.name;
-        for (const m of v.incident.metrics || []) add(m.causes);
-      }
-    }
-    if (k.startsWith('options/') && v && v.options) for (const o of v.options) out[`action:${o.action.id}`] = o.action.name;
-    if (k.startsWith('incident/') && v && v.alert) out[`incident:${v.alert.id}`] = v.alert.name;
-  }
-  return out;
-}
-
-/** nameOf names a source, or makes words of its id. */
-export function nameOf(names, key, id) { return names[key] ? tx(names[key]) : humanize(id); }
+import { actionName, capabilityName, incidentName, stageName, humanize, describe } from './names.js';
 
 export function stepName(step) { return t(`sprint.step.${step}`); }
 
@@ -78,7 +32,6 @@ function Planning({ session, game }) {
   const picked = plan.actions || [];
   const capacity = plan.capacity || opts.capacity || 0;
   const used = plan.used || 0;
-  const names = actionNames(session);
 
   async function toggle(id, on) {
     setBusy(true);
@@ -130,13 +83,13 @@ function Planning({ session, game }) {
       </button>
     </div>
     <p class="hint">${t('plan.readyHint')}</p>
-    <${CompanyPlans} session=${session} company=${me.company} names=${names} game=${game} exceptTeam=${me.team} />
+    <${CompanyPlans} session=${session} company=${me.company} game=${game} exceptTeam=${me.team} />
   </section>`;
 }
 
 /** CompanyPlans lists what each team of a company picked and whether it is
  * ready, as far as the viewer may see. */
-function CompanyPlans({ session, company, names, game, exceptTeam }) {
+function CompanyPlans({ session, company, game, exceptTeam }) {
   const sprint = session.docs.sprint || {};
   const teams = TEAMS.filter((tm) => tm !== exceptTeam);
   return html`<table class="table">
@@ -146,7 +99,7 @@ function CompanyPlans({ session, company, names, game, exceptTeam }) {
       const p = session.docs[`plan/${company}/${tm}`];
       const ready = !!(sprint.ready || {})[`${company}/${tm}`];
       return html`<tr key=${tm}><th scope="row">${teamName(tm)}</th>
-        <td>${p ? (p.actions.length ? p.actions.map((id) => actionName(names, id)).join(', ') : html`<span class="muted">${t('plan.nothing')}</span>`) : html`<span class="muted">${t('plan.hidden')}</span>`}
+        <td>${p ? (p.actions.length ? p.actions.map((id) => actionName(session, id)).join(', ') : html`<span class="muted">${t('plan.nothing')}</span>`) : html`<span class="muted">${t('plan.hidden')}</span>`}
           ${p ? html` <span class="muted">(${t('plan.points', { used: p.used, capacity: p.capacity })})</span>` : null}</td>
         <td>${ready ? html`<strong>✓ ${t('plan.isReady')}</strong>` : html`<span class="muted">… ${t('plan.notReady')}</span>`}</td></tr>`;
     })}</tbody>
@@ -236,15 +189,6 @@ export function Review({ session, company, sprint, compact }) {
 
 // Post-mortems ------------------------------------------------------------
 
-/** incidentNames maps incident ids to names from the reviews. */
-function incidentNames(session) {
-  const out = {};
-  for (const [k, v] of Object.entries(sourceNames(session))) {
-    if (k.startsWith('incident:')) out[k.slice(9)] = v;
-  }
-  return out;
-}
-
 function PostmortemForm({ session, index, name }) {
   const base = `pm${index}`;
   const [what, setWhat] = useDraft(session.gameId, `${base}what`);
@@ -273,11 +217,10 @@ function PostmortemForm({ session, index, name }) {
 export function Postmortems({ session, company, editable }) {
   const co = session.docs[`company/${company}`];
   if (!co || !co.incidents || !co.incidents.length) return null;
-  const names = incidentNames(session);
   return html`<section class="postmortems" aria-labelledby=${`pm-h-${company}`}>
     <h3 id=${`pm-h-${company}`}>${t('pm.section')}</h3>
     ${co.incidents.map((inc, i) => {
-      const name = names[inc.id] ? tx(names[inc.id]) : humanize(inc.id);
+      const name = incidentName(session, inc.id);
       const pm = session.docs[`postmortem/${company}/${i}`];
       if (pm) {
         return html`<article key=${i} class="card">
@@ -323,11 +266,44 @@ export function CompanyDashboard({ session, company, game, big, charts = true })
     <h3>${label} · ${t('dash.score', { n: num(co.score, 0) })}</h3>
     <${DoraNow} record=${last} big=${big} />
     <div class="dash-cols">
-      <${ValueStream} stream=${last.stream} bottleneck=${last.metrics.bottleneck} big=${big} />
+      <${ValueStream} stream=${last.stream} bottleneck=${last.metrics.bottleneck} name=${(id) => stageName(session, id)} big=${big} />
       <${Radar} series=${[{ label, calms: last.calms }]} big=${big} size=${big ? 420 : 300} />
     </div>
     ${charts ? html`<${DoraCharts} histories=${[{ label, history: co.history }]} big=${big} />` : null}
-    ${co.capabilities && co.capabilities.length ? html`<p class="caps"><strong>${t('dash.capabilities')}</strong> ${co.capabilities.map((c) => nameOf(sourceNames(session), `capability:${c.id}`, c.id)).join(', ')}</p>` : null}
+    <${Capabilities} session=${session} co=${co} />
+  </section>`;
+}
+
+/** Capabilities lists what a company has in place, by name, those
+ * acquired in the last sprint marked "new" in words. */
+export function Capabilities({ session, co, label, big }) {
+  const caps = (co && co.capabilities) || [];
+  if (!caps.length) return null;
+  const last = lastRecord(co);
+  const fresh = new Set((last && last.acquired) || []);
+  return html`<div class=${`caps${big ? ' big' : ''}`}>
+    <strong>${label || t('dash.capabilities')}</strong>
+    <ul class="caps-list">${caps.map((c) => html`<li key=${c.id} class="cap" title=${describe(session, 'capability', c.id) || undefined}>
+      ${capabilityName(session, c.id)}${fresh.has(c.id) ? html` <span class="cap-new">${t('dash.new')}</span>` : null}</li>`)}</ul>
+  </div>`;
+}
+
+/** CapabilitiesBoard is the projector's view of what every company has
+ * in place: names for a few companies, counts beyond. */
+function CapabilitiesBoard({ session, game }) {
+  const cos = [];
+  for (let c = 1; c <= game.companies; c++) {
+    const co = session.docs[`company/${c}`];
+    if (co && co.capabilities && co.capabilities.length) cos.push({ c, co });
+  }
+  if (!cos.length) return null;
+  const detailed = cos.length <= 3;
+  return html`<section class="caps-board" aria-labelledby="caps-board-h">
+    <h3 id="caps-board-h">${t('dash.inPlace')}</h3>
+    ${detailed
+      ? cos.map(({ c, co }) => html`<${Capabilities} key=${c} session=${session} co=${co} big
+          label=${game.companies > 1 ? t('players.company', { n: c }) : companyName(session, game, c)} />`)
+      : html`<ul class="plain">${cos.map(({ c, co }) => html`<li key=${c}><strong>${t('players.company', { n: c })}</strong>: ${t('dash.capCount', { n: co.capabilities.length })}</li>`)}</ul>`}
   </section>`;
 }
 
@@ -396,7 +372,6 @@ export function HostSprints({ session, game }) {
   const sprint = session.docs.sprint;
   const [company, setCompany] = useState(1);
   if (!sprint) return html`<section><h2>${t('phase.sprints')}</h2><p class="muted">${t('sprint.notStarted')}</p></section>`;
-  const names = actionNames(session);
   const companies = [];
   for (let c = 1; c <= game.companies; c++) companies.push(c);
   return html`<section aria-labelledby="hs-h">
@@ -405,7 +380,7 @@ export function HostSprints({ session, game }) {
       <select id="dash-company" value=${String(company)} onChange=${(e) => setCompany(Number(e.currentTarget.value))}>
         ${companies.map((c) => html`<option key=${c} value=${c}>${t('players.company', { n: c })}</option>`)}
       </select></div>` : null}
-    ${sprint.step === 'planning' ? html`<${CompanyPlans} session=${session} company=${company} names=${names} game=${game} />
+    ${sprint.step === 'planning' ? html`<${CompanyPlans} session=${session} company=${company} game=${game} />
       ${sprint.silo ? html`<p class="callout">${t('plan.siloHost')}</p>` : null}` : null}
     ${sprint.step === 'incident' ? (session.docs[`incident/${company}`]
       ? html`<${IncidentBanner} doc=${session.docs[`incident/${company}`]} company=${company} companies=${game.companies} /><${Responses} doc=${session.docs[`incident/${company}`]} />`
@@ -439,9 +414,9 @@ export function ScreenSprints({ session, game }) {
     <div class="screen-grid3">
       <div>
         ${last ? html`<${DoraNow} record=${last} big />` : null}
-        ${last ? html`<${ValueStream} stream=${last.stream} bottleneck=${last.metrics.bottleneck} big />` : null}
+        ${last ? html`<${ValueStream} stream=${last.stream} bottleneck=${last.metrics.bottleneck} name=${(id) => stageName(session, id)} big />` : null}
       </div>
-      <div><${DoraCharts} histories=${series} big /></div>
+      <div><${DoraCharts} histories=${series} big /><${CapabilitiesBoard} session=${session} game=${game} /></div>
       <div>
         <${Leaderboard} session=${session} game=${game} big top=${5} />
         ${series.length ? html`<${Radar} series=${series.map((s) => ({ label: s.label, calms: lastRecord({ history: s.history }).calms }))} big size=${320} />` : null}

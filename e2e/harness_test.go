@@ -501,3 +501,13 @@ func (u *user) reload() {
 	u.do(chromedp.Reload())
 	u.waitJS(`!!document.querySelector('.topbar, .screen, #main h1')`)
 }
+
+// onNewDocument runs JavaScript in every page the user opens from now on,
+// before the page's own scripts (to stand in for a failing API, say).
+func (u *user) onNewDocument(src string) {
+	u.b.t.Helper()
+	u.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src})
+		return err
+	}))
+}

@@ -68,6 +68,8 @@ func TestWorkshop(t *testing.T) {
 			p.click("Join")
 			p.waitJS(`location.pathname === '/join'`)
 		}
+		// The page looked the code up: it names the game.
+		p.waitJS(`document.querySelector('[data-testid=game-title]')?.textContent === 'Class 3B'`)
 		p.fill("nickname", name)
 		p.choose("team", teams[i])
 		if i == 0 {

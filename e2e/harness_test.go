@@ -131,6 +131,7 @@ type browser struct {
 	base   string
 	mu     sync.Mutex
 	errors []string
+	warns  []string
 }
 
 // newBrowser starts Chromium or skips the test when it is absent (fails
@@ -211,6 +212,10 @@ func (b *browser) newUser(name string, sz size) *user {
 				b.fail(name, "exception: "+m.Text+" at "+m.URL)
 			case m.Type == chromedp.ConsoleError && !expectedLogError(m):
 				b.fail(name, fmt.Sprintf("console error (%s): %s %s", m.Source, m.Text, m.URL))
+			case m.Type == chromedp.ConsoleWarning && strings.HasPrefix(m.Text, "dc:"):
+				// The UI's own warnings (a connection given up on): the
+				// UI recovers, the test goes on, the log tells.
+				b.warn(name, m.Text)
 			}
 		}
 	}()
@@ -250,12 +255,22 @@ func (b *browser) fail(who, msg string) {
 	b.errors = append(b.errors, who+": "+msg)
 }
 
+func (b *browser) warn(who, msg string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.warns = append(b.warns, time.Now().Format("15:04:05.000")+" "+who+": "+msg)
+}
+
 // checkErrors fails the test on every uncaught exception, console error or
-// CSP violation seen so far.
+// CSP violation seen so far, and logs the UI's warnings.
 func (b *browser) checkErrors() {
 	b.t.Helper()
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	for _, w := range b.warns {
+		b.t.Logf("browser warning: %s", w)
+	}
+	b.warns = nil
 	for _, e := range b.errors {
 		b.t.Errorf("browser: %s", e)
 	}
@@ -314,7 +329,7 @@ func (u *user) waitJS(expr string) {
 func (u *user) pageText() string {
 	ctx, cancel := context.WithTimeout(u.ctx, 2*time.Second)
 	defer cancel()
-	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText.replace(/\s+/g, ' ').slice(0, 1500) + (window.dcSession ? ' OUTBOX ' + JSON.stringify(window.dcSession.outbox) : '')`))
+	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText.replace(/\s+/g, ' ').slice(0, 1500) + (window.dcSession ? ' OUTBOX ' + JSON.stringify(window.dcSession.outbox) + ' SESSION ' + JSON.stringify({status: window.dcSession.status, version: window.dcSession.version, attempt: window.dcSession.attempt, socket: window.dcSession.ws ? window.dcSession.ws.readyState : null, trace: window.dcSession.trace}) : '')`))
 	return s
 }
 

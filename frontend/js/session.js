@@ -13,6 +13,10 @@ const CLOSE_REVOKED = 4001;
 const CLOSE_BAD_HELLO = 4002;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 15000;
+// A socket that has not brought the first answer (snapshot or update)
+// this long after it was opened is given up and another one is tried:
+// the page must not wait forever on a connection that went nowhere.
+const ANSWER_TIMEOUT_MS = 12000;
 
 /** randomId returns a unique command id; crypto.randomUUID needs a secure
  * context, which a phone on the classroom network (plain http) lacks. */
@@ -56,6 +60,7 @@ export class Session {
     this.outbox = load(this.outboxKey, []); // [{id, cmd, args}]
     this.stopped = false;
     this.rev = 0; // grows at every change, for renderers
+    this.trace = []; // the last connection events, for debugging
     this.onOnline = () => { if (this.status === 'offline') this.connectNow(); };
     this.onVisible = () => {
       if (document.visibilityState === 'visible' && this.status === 'offline') this.connectNow();
@@ -83,9 +88,17 @@ export class Session {
   stop() {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.answerTimer);
     window.removeEventListener('online', this.onOnline);
     document.removeEventListener('visibilitychange', this.onVisible);
     if (this.ws) this.ws.close(1000, 'bye');
+  }
+
+  /** note keeps a connection event in a short ring (what a stuck page
+   * went through, for the browser tests and for debugging). */
+  note(ev, detail) {
+    this.trace.push(`${new Date().toISOString().slice(11, 23)} ${ev}${detail === undefined ? '' : ` ${detail}`}`);
+    if (this.trace.length > 40) this.trace.splice(0, this.trace.length - 40);
   }
 
   /** serverNow is the server's clock in Unix ms, corrected for skew. */
@@ -111,24 +124,41 @@ export class Session {
     let ws;
     try {
       ws = new WebSocket(this.url, SUBPROTOCOL);
-    } catch {
+    } catch (e) {
+      this.note('socket-failed', String(e));
       this.retry();
       return;
     }
+    this.note('connect', `v${this.version}`);
     this.ws = ws;
+    let answered = false;
+    clearTimeout(this.answerTimer);
+    this.answerTimer = setTimeout(() => {
+      if (answered || this.ws !== ws || this.stopped) return;
+      const state = ws.readyState === WebSocket.OPEN ? 'open, hello sent' : `readyState ${ws.readyState}`;
+      this.abandon('no-answer', `no answer from the server ${ANSWER_TIMEOUT_MS} ms after connecting (${state})`);
+    }, ANSWER_TIMEOUT_MS);
     ws.onopen = () => {
+      this.note('hello', `v${this.version}`);
       ws.send(JSON.stringify({ type: 'hello', token: this.token, version: this.version }));
     };
     ws.onmessage = (ev) => {
+      if (this.ws !== ws) return; // a socket given up on
+      if (!answered) {
+        answered = true;
+        clearTimeout(this.answerTimer);
+      }
       let m;
       try {
         m = JSON.parse(ev.data);
       } catch {
+        this.note('bad-message', String(ev.data).slice(0, 80));
         return;
       }
       this.receive(m);
     };
     ws.onclose = (ev) => {
+      this.note('close', `${ev.code}${ev.reason ? ` ${ev.reason}` : ''}${this.ws === ws ? '' : ' (old socket)'}`);
       if (this.ws !== ws) return;
       this.ws = null;
       if (this.stopped) return;
@@ -146,6 +176,21 @@ export class Session {
     ws.onerror = () => { /* onclose follows */ };
   }
 
+  /** abandon gives up the current socket (it brought nothing, or
+   * something that makes no sense) and tries another one. The warning
+   * goes to the console, where the browser tests pick it up. */
+  abandon(tag, why) {
+    const ws = this.ws;
+    if (!ws) return;
+    this.note(tag, why);
+    console.warn(`dc: ${why}; reconnecting`);
+    this.ws = null;
+    clearTimeout(this.answerTimer);
+    try { ws.close(); } catch { /* already closing */ }
+    this.setStatus('offline');
+    this.retry();
+  }
+
   /** retry schedules a reconnection: full jitter over an exponential
    * backoff, so that a whole classroom does not reconnect in step. */
   retry(slow = false) {
@@ -153,12 +198,16 @@ export class Session {
     const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** this.attempt) * (slow ? 4 : 1);
     this.attempt = Math.min(this.attempt + 1, 10);
     const delay = 200 + Math.random() * ceiling;
+    this.note('retry', `in ${Math.round(delay)} ms`);
     this.nextRetryAt = Date.now() + delay;
     this.timer = setTimeout(() => this.open(), delay);
   }
 
   receive(m) {
     if (m.now) this.offset = m.now - Date.now();
+    if (m.type === 'snapshot' || m.type === 'error' || this.status !== 'online') {
+      this.note(m.type, `v${m.version || ''}${m.code ? ` ${m.code}` : ''}`);
+    }
     switch (m.type) {
       case 'snapshot':
         this.docs = m.docs || {};
@@ -167,6 +216,12 @@ export class Session {
         this.online();
         break;
       case 'update': {
+        if (!this.version) {
+          // An update merges into a snapshot; without one, the page
+          // would show a game it does not have. Start again.
+          this.abandon('out-of-sync', `an update (v${m.version}) came before any snapshot`);
+          return;
+        }
         const docs = { ...this.docs };
         for (const [k, v] of Object.entries(m.docs || {})) {
           if (v === null) delete docs[k];

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -169,4 +170,97 @@ func checkKeys(t *testing.T, en, fr []string) {
 	if len(en) < 100 {
 		t.Errorf("only %d UI strings: the dictionary did not load", len(en))
 	}
+}
+
+// TestReloads reloads a player's page again and again while the other
+// teams write: each time the page must show the game. (The session
+// connects before the first render; a snapshot that came before the page
+// subscribed to the session used to leave it on "Connecting… Loading…"
+// until the next update, which in a quiet phase never came.)
+func TestReloads(t *testing.T) {
+	srv := startServer(t)
+	b := newBrowser(t, srv.url)
+	defer b.checkErrors()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	h := &client.HTTP{BaseURL: srv.url}
+	g, err := h.CreateGame(ctx, protocol.CreateGameRequest{Title: "Reloads"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fac, err := client.Connect(ctx, client.Options{URLs: []string{srv.url}, Token: g.FacilitatorToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fac.Close()
+	var bots []*client.Session
+	for _, tm := range []string{"ops", "qa", "pm"} {
+		j, err := h.Join(ctx, g.Code, "bot-"+tm, tm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := client.Connect(ctx, client.Options{URLs: []string{srv.url}, Token: j.PlayerToken})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		bots = append(bots, s)
+	}
+	p := b.newUser("Ada", phone)
+	p.open("/join?code=" + g.Code)
+	p.fill("nickname", "Ada")
+	p.choose("team", "dev")
+	p.click("Join the game")
+	p.waitText("Welcome, Ada")
+	do(t, ctx, fac, "game.start", nil)
+	do(t, ctx, fac, "phase.next", nil) // the study: Ada's team gets no update from the others
+	p.waitText("Mission:")
+
+	// The race itself, made certain: a change of the session between the
+	// first render and the effects that subscribe to it is shown.
+	if got := eval[string](p, `(async () => {
+		const { html, render } = await import('/ui/js/deps.js');
+		const { useSession } = await import('/ui/js/ui.js');
+		const listeners = new Set();
+		const fake = { rev: 0, docs: {}, subscribe(fn) { listeners.add(fn); return () => listeners.delete(fn); } };
+		const el = document.createElement('div');
+		document.body.appendChild(el);
+		const Probe = ({ s }) => { useSession(s); return html`+"`<p>${s.docs.game ? 'game' : 'loading'}</p>`"+`; };
+		render(html`+"`<${Probe} s=${fake} />`"+`, el);
+		fake.docs = { game: {} };
+		fake.rev++;
+		for (const fn of listeners) fn();
+		await new Promise((r) => setTimeout(r, 300));
+		const text = el.textContent;
+		render(null, el);
+		el.remove();
+		return text;
+	})()`); got != "game" {
+		t.Errorf("a snapshot that came before the page subscribed is not shown: the probe says %q", got)
+	}
+
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for n := 0; ; n++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(40 * time.Millisecond):
+			}
+			bots[n%len(bots)].Do(ctx, "card.add", map[string]string{"kind": "finding", "text": fmt.Sprintf("finding %d", n)})
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	var worst time.Duration
+	const reloads = 30
+	for i := 0; i < reloads; i++ {
+		t0 := time.Now()
+		p.reload()
+		p.waitText("Mission:")
+		p.waitText("Online")
+		worst = max(worst, time.Since(t0))
+	}
+	t.Logf("%d reloads, the slowest took %s", reloads, worst.Round(time.Millisecond))
 }

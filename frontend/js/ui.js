@@ -9,22 +9,34 @@ import { draft, saveDraft } from './storage.js';
 export const TEAMS = ['dev', 'ops', 'qa', 'pm'];
 
 /** useSession re-renders the component at every change of the session
- * (documents, status) and of the language. */
+ * (documents, status) and of the language. Effects run after the first
+ * paint, and the session is already connecting by then: a change that
+ * came in between (the snapshot, on a fast network) is caught up on when
+ * subscribing, else the page would show "Loading…" until the next one. */
 export function useSession(session) {
   const [, setTick] = useState(0);
+  const rendered = useRef(null);
+  rendered.current = { rev: session ? session.rev : 0, lang: lang() };
   useEffect(() => {
     const bump = () => setTick((n) => n + 1);
     const un1 = session ? session.subscribe(bump) : () => {};
     const un2 = onLang(bump);
+    if ((session && session.rev !== rendered.current.rev) || lang() !== rendered.current.lang) bump();
     return () => { un1(); un2(); };
   }, [session]);
   return session;
 }
 
-/** useLang re-renders the component when the language changes. */
+/** useLang re-renders the component when the language changes (a change
+ * between the render and the subscription included). */
 export function useLang() {
   const [, setTick] = useState(0);
-  useEffect(() => onLang(() => setTick((n) => n + 1)), []);
+  const rendered = lang();
+  useEffect(() => {
+    const un = onLang(() => setTick((n) => n + 1));
+    if (lang() !== rendered) setTick((n) => n + 1);
+    return un;
+  }, []);
   return lang();
 }
 
@@ -61,9 +73,11 @@ export async function run(promise, okText) {
 
 export function Notices() {
   const [, setTick] = useState(0);
+  const shown = notices;
   useEffect(() => {
     const fn = () => setTick((n) => n + 1);
     noticeListeners.add(fn);
+    if (notices !== shown) fn(); // one came before this subscription
     return () => noticeListeners.delete(fn);
   }, []);
   const errors = notices.filter((n) => n.kind === 'error');

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -34,6 +35,12 @@ type Options struct {
 	// OnMessage, when set, is called for every message received, from the
 	// session's reader goroutine, before the session applies it.
 	OnMessage func(out *protocol.Out, raw []byte)
+	// OnFrame is OnMessage without decoding the documents: it is called
+	// likewise (before OnMessage when both are set), with the documents
+	// left as the server encoded them. It is much cheaper for a client
+	// that only watches versions and acknowledgements (the load
+	// generator). The frame is only valid during the call.
+	OnFrame func(f *Frame)
 	// Header is sent with the WebSocket handshake.
 	Header http.Header
 }
@@ -60,12 +67,48 @@ type Session struct {
 	version  int64
 	you      protocol.You
 	pending  map[string]*pending // commands sent and not yet answered
-	changed  chan struct{}       // closed at every change, then replaced
+	changed  chan struct{}       // closed at every change someone waits for, then replaced
+	watched  bool                // Wait holds changed
 	urlIdx   int
 	closed   bool
 	fatal    error // set when the server refused the token
 	online   bool
 	sessions int // connections made, for tests of reconnection
+}
+
+// Frame is a message from the server with its documents left encoded.
+type Frame struct {
+	Type    string                     `json:"type"`
+	Version int64                      `json:"version"`
+	Now     int64                      `json:"now"`
+	You     *protocol.You              `json:"you"`
+	Docs    map[string]json.RawMessage `json:"docs"`
+	ID      string                     `json:"id"`
+	Result  map[string]any             `json:"result"`
+	Code    string                     `json:"code"`
+	Message string                     `json:"message"`
+	// MessageFR is the French error message.
+	MessageFR string `json:"messageFr"`
+	// Raw is the whole message as received.
+	Raw []byte `json:"-"`
+}
+
+// receive decodes a message, calls the hooks and returns the frame.
+func (s *Session) receive(raw []byte) (*Frame, error) {
+	f := &Frame{Raw: raw}
+	if err := json.Unmarshal(raw, f); err != nil {
+		return nil, err
+	}
+	if s.opt.OnFrame != nil {
+		s.opt.OnFrame(f)
+	}
+	if s.opt.OnMessage != nil {
+		var out protocol.Out
+		if err := json.Unmarshal(raw, &out); err == nil {
+			s.opt.OnMessage(&out, raw)
+		}
+	}
+	return f, nil
 }
 
 type pending struct {
@@ -131,13 +174,10 @@ func (s *Session) dial(ctx context.Context) error {
 		return err
 	}
 	ws.SetReadDeadline(time.Time{})
-	var out protocol.Out
-	if err := json.Unmarshal(raw, &out); err != nil {
+	out, err := s.receive(raw)
+	if err != nil {
 		ws.Close()
 		return err
-	}
-	if s.opt.OnMessage != nil {
-		s.opt.OnMessage(&out, raw)
 	}
 	if out.Type == protocol.TypeError {
 		ws.Close()
@@ -156,7 +196,7 @@ func (s *Session) dial(ctx context.Context) error {
 	s.ws = ws
 	s.online = true
 	s.sessions++
-	s.apply(&out)
+	s.apply(out)
 	// Resend what was never answered: the server applies a command ID once.
 	var resend [][]byte
 	ids := make([]string, 0, len(s.pending))
@@ -184,27 +224,26 @@ func (s *Session) read(ws *websocket.Conn) {
 			s.lost(ws, err)
 			return
 		}
-		var out protocol.Out
-		if err := json.Unmarshal(raw, &out); err != nil {
+		out, err := s.receive(raw)
+		if err != nil {
 			continue
 		}
-		if s.opt.OnMessage != nil {
-			s.opt.OnMessage(&out, raw)
-		}
 		s.mu.Lock()
-		s.apply(&out)
+		s.apply(out)
 		s.mu.Unlock()
 	}
 }
 
 // apply folds one message into the session. Called with s.mu held.
-func (s *Session) apply(out *protocol.Out) {
+// Documents are kept as the server encoded them (Docs normalises them).
+func (s *Session) apply(out *Frame) {
 	switch out.Type {
 	case protocol.TypeSnapshot:
-		s.docs = map[string]json.RawMessage{}
+		s.docs = make(map[string]json.RawMessage, len(out.Docs))
 		for k, v := range out.Docs {
-			b, _ := json.Marshal(v)
-			s.docs[k] = b
+			if !isNull(v) {
+				s.docs[k] = v
+			}
 		}
 		s.version = out.Version
 		if out.You != nil {
@@ -215,25 +254,33 @@ func (s *Session) apply(out *protocol.Out) {
 			return // already seen
 		}
 		for k, v := range out.Docs {
-			if v == nil {
+			if isNull(v) {
 				delete(s.docs, k)
 			} else {
-				b, _ := json.Marshal(v)
-				s.docs[k] = b
+				s.docs[k] = v
 			}
 		}
 		s.version = max(s.version, out.Version)
 	case protocol.TypeAck, protocol.TypeError:
 		if p, ok := s.pending[out.ID]; ok && out.ID != "" {
 			delete(s.pending, out.ID)
-			p.done <- *out
+			p.done <- protocol.Out{Type: out.Type, ID: out.ID, Version: out.Version, Result: out.Result,
+				Code: out.Code, Message: out.Message, MessageFR: out.MessageFR}
 		}
 		if out.Type == protocol.TypeError && out.ID == "" && (out.Code == game.EUnauthorized) {
 			s.fatal = &game.Error{Code: out.Code, Message: out.Message, MessageFR: out.MessageFR}
 		}
 	}
-	close(s.changed)
-	s.changed = make(chan struct{})
+	s.notify()
+}
+
+// notify wakes the waiters of Wait. Called with s.mu held.
+func (s *Session) notify() {
+	if s.watched {
+		close(s.changed)
+		s.changed = make(chan struct{})
+		s.watched = false
+	}
 }
 
 // lost handles the end of a connection.
@@ -249,8 +296,7 @@ func (s *Session) lost(ws *websocket.Conn, err error) {
 	}
 	stop := s.closed || s.fatal != nil || !s.opt.Reconnect
 	s.urlIdx++
-	close(s.changed)
-	s.changed = make(chan struct{})
+	s.notify()
 	s.mu.Unlock()
 	if stop {
 		return
@@ -401,15 +447,27 @@ func (s *Session) Keys(prefix string) []string {
 	return out
 }
 
-// Docs returns a copy of every document the session holds.
+// Docs returns a copy of every document the session holds, each
+// normalised as encoding/json encodes it once decoded (object keys sorted).
 func (s *Session) Docs() map[string]json.RawMessage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make(map[string]json.RawMessage, len(s.docs))
 	for k, v := range s.docs {
-		out[k] = v
+		var x any
+		if err := json.Unmarshal(v, &x); err != nil {
+			out[k] = v
+			continue
+		}
+		out[k], _ = json.Marshal(x)
 	}
 	return out
+}
+
+// isNull reports whether an encoded document is JSON null (absent or no
+// longer visible).
+func isNull(v json.RawMessage) bool {
+	return len(v) == 0 || string(bytes.TrimSpace(v)) == "null"
 }
 
 // Online reports whether the session is connected now.
@@ -439,6 +497,7 @@ func (s *Session) Wait(ctx context.Context, cond func(*Session) bool) error {
 	for {
 		s.mu.Lock()
 		ch := s.changed
+		s.watched = true
 		s.mu.Unlock()
 		if cond(s) {
 			return nil

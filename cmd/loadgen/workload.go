@@ -1,0 +1,394 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"devopschallenge/client"
+	"devopschallenge/protocol"
+)
+
+const (
+	roleFacilitator = "facilitator"
+	roleProjector   = "projector"
+	rolePlayer      = "player"
+)
+
+// Phase kinds a game of the load can be played in.
+const (
+	kindWall  = "wall"
+	kindStudy = "study"
+)
+
+var teams = []string{"dev", "ops", "qa", "pm"}
+
+// conn is one WebSocket client of the load: a player, a facilitator or a
+// projector.
+type conn struct {
+	p    *pass
+	g    *gameRun
+	role string
+	team string // "<company>/<team>" for players
+	s    *client.Session
+	// slow clients stop reading when the measured window opens: their
+	// reader blocks in OnMessage until stall is closed.
+	slow    bool
+	stalled atomic.Bool
+	stall   chan struct{}
+
+	mu      sync.Mutex
+	pending map[string]pend
+
+	// A player's own game state, to choose commands that are accepted.
+	rng      *rand.Rand
+	notes    int
+	voted    []string
+	cards    []*cardRef
+	adds     int
+	toAnswer []quizQ
+}
+
+type pend struct {
+	sent     int64
+	cmd      string
+	aud      audience
+	measured bool
+	card     *cardRef
+}
+
+type cardRef struct {
+	id  string
+	rev int
+}
+
+type quizQ struct {
+	ID      string `json:"id"`
+	Options []struct {
+		ID string `json:"id"`
+	} `json:"options"`
+}
+
+// gameRun is one game (or one hub room) of the load.
+type gameRun struct {
+	idx      int
+	kind     string
+	id, code string
+	facTok   string
+	projTok  string
+	conns    []*conn
+	players  []*conn
+	tr       *tracker
+	clusters []string
+	quiz     []quizQ
+	// Non-slow connections expected to receive effects.
+	all, fac int
+	team     map[string]int
+}
+
+func (g *gameRun) expected(a audience) int {
+	if a.team == "" {
+		return g.all
+	}
+	return g.team[a.team] + g.fac
+}
+
+// count fixes who is expected to receive effects.
+func (g *gameRun) count() {
+	g.all, g.fac, g.team = 0, 0, map[string]int{}
+	for _, c := range g.conns {
+		if c.slow {
+			continue
+		}
+		g.all++
+		switch c.role {
+		case roleFacilitator:
+			g.fac++
+		case rolePlayer:
+			g.team[c.team]++
+		}
+	}
+}
+
+// onMessage watches every message a connection receives.
+func (c *conn) onMessage(out *client.Frame) {
+	raw := out.Raw
+	if c.stalled.Load() {
+		<-c.stall
+		return
+	}
+	p := c.p
+	t := p.clk.now()
+	switch out.Type {
+	case protocol.TypeUpdate:
+		p.rec.allUpdates.Add(1)
+		if p.w.in(t) {
+			p.rec.deliveries.Add(1)
+			p.rec.deliveryBytes.Add(int64(len(raw)))
+		}
+		c.g.tr.received(c, out.Version, t, len(raw))
+	case protocol.TypeAck:
+		pd, ok := c.take(out.ID)
+		if !ok {
+			return
+		}
+		if pd.measured {
+			p.rec.acked.Add(1)
+		}
+		if pd.card != nil && pd.cmd == "card.add" {
+			if id, _ := out.Result["cardId"].(string); id != "" {
+				c.mu.Lock()
+				pd.card.id, pd.card.rev = id, 1
+				c.mu.Unlock()
+			}
+		}
+		c.g.tr.acked(c, out.Version, pd.sent, pd.cmd, pd.aud, pd.measured, t)
+	case protocol.TypeError:
+		pd, ok := c.take(out.ID)
+		if !ok {
+			p.rec.otherErrors.Add(1)
+			return
+		}
+		if pd.measured {
+			p.rec.refused.Add(1)
+		}
+		p.rec.refusal(pd.cmd, out.Code)
+		if os.Getenv("LOADGEN_DEBUG") != "" {
+			fmt.Fprintf(os.Stderr, "refused %s %v by %s (%s): %s\n", pd.cmd, pd.card, c.team, out.ID, out.Message)
+		}
+		if pd.card != nil {
+			// Read the card's revision again from what the session holds.
+			var d struct {
+				Rev int `json:"rev"`
+			}
+			if c.s.Doc("card/"+pd.card.id, &d) {
+				c.mu.Lock()
+				pd.card.rev = d.Rev
+				c.mu.Unlock()
+			}
+		}
+	}
+}
+
+func (c *conn) take(id string) (pend, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	pd, ok := c.pending[id]
+	if ok {
+		delete(c.pending, id)
+	}
+	return pd, ok
+}
+
+// command is one command a player sends.
+type command struct {
+	cmd  string
+	args any
+	aud  audience
+	card *cardRef
+}
+
+var noteTexts = []string{
+	"Deploys wait for the monthly release window",
+	"Ops never tell us why a release was rolled back",
+	"Devs throw code over the wall on Friday evening",
+	"Nobody owns the flaky integration tests",
+	"Tickets to get a test environment take two weeks",
+	"Alerts page the on-call for things devs changed",
+	"The runbook for the payment service is from 2019",
+	"We learn about incidents from customers on Twitter",
+	"Config lives in a spreadsheet that only Ops can edit",
+	"Hotfixes skip the pipeline and break the next release",
+}
+
+var cardTexts = []string{
+	"The checkout service is deployed by hand from a wiki page; every step is a chance to forget something.",
+	"Automated tests cover the catalogue but not payments, where most incidents start.",
+	"Feature flags would let us ship the new search without a big-bang release.",
+	"Recommendation: one pipeline from commit to production, with the same artefact in every environment.",
+	"Monitoring shows CPU and memory, not what customers feel: add latency and error-rate dashboards per service.",
+	"Challenge: the database schema is shared by five teams, so every migration needs a meeting.",
+}
+
+// nextCommand chooses a player's next command in a game so that it is
+// accepted: notes up to the per-player limit, votes alternating with
+// unvotes within the three allowed, each quiz question answered once,
+// edits of the player's own cards with the revision their last edit made.
+// Called with c.mu held.
+func (c *conn) nextCommand() command {
+	r := c.rng
+	all := audience{}
+	switch c.g.kind {
+	case kindWall:
+		if c.notes < 30 && (r.Float64() < 0.35 || len(c.g.clusters) == 0) {
+			c.notes++
+			target := "devs"
+			if r.IntN(2) == 0 {
+				target = "ops"
+			}
+			return command{cmd: "note.add", args: map[string]string{"text": noteTexts[r.IntN(len(noteTexts))], "target": target}, aud: all}
+		}
+		if len(c.voted) < 3 && (len(c.voted) == 0 || r.IntN(2) == 0) {
+			var free []string
+			for _, k := range c.g.clusters {
+				if !contains(c.voted, k) {
+					free = append(free, k)
+				}
+			}
+			k := free[r.IntN(len(free))]
+			c.voted = append(c.voted, k)
+			return command{cmd: "cluster.vote", args: map[string]string{"clusterId": k}, aud: all}
+		}
+		i := r.IntN(len(c.voted))
+		k := c.voted[i]
+		c.voted = append(c.voted[:i], c.voted[i+1:]...)
+		return command{cmd: "cluster.unvote", args: map[string]string{"clusterId": k}, aud: all}
+	default: // study
+		if len(c.toAnswer) > 0 && r.Float64() < 0.2 {
+			i := r.IntN(len(c.toAnswer))
+			q := c.toAnswer[i]
+			c.toAnswer = append(c.toAnswer[:i], c.toAnswer[i+1:]...)
+			return command{cmd: "quiz.answer", args: map[string]string{"questionId": q.ID, "optionId": q.Options[r.IntN(len(q.Options))].ID}, aud: all}
+		}
+		team := audience{team: c.team}
+		var mine []*cardRef
+		for _, cr := range c.cards {
+			if cr.id != "" {
+				mine = append(mine, cr)
+			}
+		}
+		if len(mine) == 0 || (c.adds < 3 && r.Float64() < 0.06) {
+			c.adds++
+			cr := &cardRef{}
+			c.cards = append(c.cards, cr)
+			return command{cmd: "card.add", args: map[string]string{"kind": "finding", "text": cardTexts[r.IntN(len(cardTexts))]}, aud: team, card: cr}
+		}
+		cr := mine[r.IntN(len(mine))]
+		rev := cr.rev
+		cr.rev++ // the edit, once applied, makes the next revision
+		text := fmt.Sprintf("%s (v%d)", cardTexts[r.IntN(len(cardTexts))], rev+1)
+		return command{cmd: "card.edit", args: map[string]any{"cardId": cr.id, "rev": rev, "text": text}, aud: team, card: cr}
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// hubCommand draws a hub message from the command mix the game produced:
+// same share of each command, same audience, same message sizes.
+func (c *conn) hubCommand() command {
+	m := c.p.hubMix
+	x := c.rng.Float64() * m.total
+	e := m.entries[len(m.entries)-1]
+	for _, en := range m.entries {
+		if x < en.weight {
+			e = en
+			break
+		}
+		x -= en.weight
+	}
+	aud := audience{}
+	to := "all"
+	if e.team {
+		aud, to = audience{team: c.team}, "team"
+	}
+	pad := max(0, e.cmdBytes-len(`{"type":"cmd","id":"c0000","cmd":"","args":{"text":"","_to":"team","_size":0000}}`)-len(e.cmd))
+	return command{cmd: e.cmd, args: map[string]any{"text": strings.Repeat("x", pad), "_to": to, "_size": e.updBytes}, aud: aud}
+}
+
+// hubMix is the command mix the hub replays.
+type hubMix struct {
+	total   float64
+	entries []mixEntry
+}
+
+type mixEntry struct {
+	cmd      string
+	weight   float64
+	team     bool
+	cmdBytes int
+	updBytes int
+}
+
+// send sends one command now.
+func (c *conn) send(cmd command, measured bool) {
+	p := c.p
+	id := c.s.NewID() // unique for the token, setup commands included
+	c.mu.Lock()
+	t := p.clk.now()
+	c.pending[id] = pend{sent: t, cmd: cmd.cmd, aud: cmd.aud, measured: measured, card: cmd.card}
+	c.mu.Unlock()
+	if measured {
+		p.rec.sent.Add(1)
+		if p.target.kind == targetGame {
+			b, _ := json.Marshal(cmd.args)
+			ms := p.rec.mixOf(cmd.cmd, cmd.aud.team != "")
+			ms.n.Add(1)
+			ms.cmdBytes.Add(int64(len(b) + len(id) + len(cmd.cmd) + len(`{"type":"cmd","id":"","cmd":"","args":}`)))
+		}
+	}
+	if err := c.s.Send(id, cmd.cmd, cmd.args); err != nil {
+		p.rec.sendErrors.Add(1)
+	}
+}
+
+// run sends commands with exponential gaps (a Poisson process of mean
+// rate p.cfg.rate) until ctx ends. The schedule is open: a command goes
+// out at its time whether or not earlier ones were answered.
+func (c *conn) run(ctx context.Context, start time.Time) {
+	mean := float64(time.Second) / c.p.cfg.rate
+	next := start.Add(time.Duration(c.rng.ExpFloat64() * mean))
+	t := time.NewTimer(time.Until(next))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if !c.p.budget() {
+			return
+		}
+		now := c.p.clk.now()
+		measured := c.p.w.in(now)
+		var cmd command
+		if c.p.target.kind == targetHub {
+			cmd = c.hubCommand()
+		} else {
+			c.mu.Lock()
+			cmd = c.nextCommand()
+			c.mu.Unlock()
+		}
+		c.send(cmd, measured)
+		next = next.Add(time.Duration(c.rng.ExpFloat64() * mean))
+		t.Reset(time.Until(next))
+	}
+}
+
+// sourceIP returns the n-th loopback address of 127.1.0.0/16 used as the
+// source of a game's HTTP calls, so that each simulated classroom has its
+// own address, as behind a school's router (the server limits joins per
+// address).
+func sourceIP(n int64) net.IP {
+	n %= 250 * 250
+	return net.IPv4(127, 1, byte(n/250), byte(n%250+1))
+}
+
+func httpFrom(ip net.IP) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: 10 * time.Second}
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 4, IdleConnTimeout: 2 * time.Second}}
+}

@@ -39,41 +39,53 @@ const (
 	maxCommandID = 64
 )
 
-// prepared is a message encoded once and sent to many connections.
+// prepared is a message ready to send: encoded once for however many
+// connections it goes to. Each connection's writer frames it straight
+// from these bytes into a pooled write buffer (a copy and a header): for
+// the small updates of a game that is cheaper than a PreparedMessage,
+// which allocates a framing buffer of several kilobytes per message.
 type prepared struct {
-	msg *websocket.PreparedMessage
+	data []byte
+	ping bool // a ping, queued by the connection's timer
 }
 
-// prepare encodes a message once for any number of connections.
-func (m *Manager) prepare(out protocol.Out) *prepared {
+// encode encodes a message, or an internal error in its place should a
+// document fail to encode (a bug: every document is plain data).
+func (m *Manager) encode(out protocol.Out) []byte {
 	b, err := json.Marshal(out)
 	if err != nil {
-		// Every document is plain data; failing to encode one is a bug.
 		m.log.Error("encode message", "err", err)
 		b, _ = json.Marshal(protocol.Out{Type: protocol.TypeError, Code: game.EInternal, Message: "encoding failed"})
 	}
 	if out.Type == protocol.TypeUpdate {
 		m.met.UpdateBytes.Observe(float64(len(b)))
 	}
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
-	if err != nil {
-		m.log.Error("prepare message", "err", err)
-	}
-	return &prepared{msg: pm}
+	return b
 }
 
+// single encodes a message (for one connection or a whole audience).
+func (m *Manager) single(out protocol.Out) *prepared { return &prepared{data: m.encode(out)} }
+
+var pingMessage = &prepared{ping: true}
+
 // conn is one WebSocket client. Its read pump (the goroutine that runs
-// serve) reads and applies commands one at a time; its write pump is the
-// only goroutine that writes to the socket.
+// serve) reads and applies commands one at a time. Messages for it wait
+// in a bounded queue; a writer goroutine, started when the queue gets a
+// message and gone once it is empty, is the only one that writes to the
+// socket. An idle connection thus holds one goroutine, not two, and no
+// write buffer (they come from a pool, per message).
 type conn struct {
 	srv     *Server
 	ws      *websocket.Conn
 	limiter *rate.Limiter
-	send    chan *prepared // bounded; never blocks the sender
-	dead    chan struct{}  // closed by kill
-	once    sync.Once
 
-	closeCode   int    // set by kill before dead is closed
+	qmu     sync.Mutex
+	queue   []*prepared // waiting messages, at most srv.cfg.SendQueue
+	writing bool        // a writer goroutine is running
+	dead    bool        // kill was called: flush, say goodbye, close
+	pinger  *time.Timer // queues a ping every pingPeriod
+
+	closeCode   int    // set by kill, under qmu
 	closeReason string // idem
 
 	// Set once by the hello, then read-only.
@@ -91,70 +103,99 @@ func (c *conn) viewer(s *game.State) game.Viewer { return s.ViewerOf(c.actor) }
 // enqueue queues a message without waiting; a client whose queue is full
 // is disconnected, so that it never slows anyone else.
 func (c *conn) enqueue(p *prepared) {
-	select {
-	case <-c.dead:
+	c.qmu.Lock()
+	if c.dead {
+		c.qmu.Unlock()
 		return
-	default:
 	}
-	select {
-	case c.send <- p:
-	default:
+	if len(c.queue) >= c.srv.cfg.SendQueue {
+		c.qmu.Unlock()
 		c.srv.met.Dropped.Inc()
 		c.kill(protocol.CloseTooSlow, "too slow: messages were not read")
+		return
+	}
+	c.queue = append(c.queue, p)
+	c.startWriter()
+	c.qmu.Unlock()
+}
+
+// startWriter starts the writer goroutine unless it runs. Called with
+// c.qmu held.
+func (c *conn) startWriter() {
+	if !c.writing {
+		c.writing = true
+		go c.writeLoop()
 	}
 }
 
-// kill asks the write pump to close the connection with a code and reason.
+// kill asks the writer to send what is queued, then close the connection
+// with a code and reason. Only the first call counts.
 func (c *conn) kill(code int, reason string) {
-	c.once.Do(func() {
-		c.closeCode, c.closeReason = code, reason
-		close(c.dead)
-	})
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	if c.dead {
+		return
+	}
+	c.dead = true
+	c.closeCode, c.closeReason = code, reason
+	if c.pinger != nil {
+		c.pinger.Stop()
+	}
+	c.startWriter()
 }
 
-// writePump sends queued messages and pings until the connection dies.
-func (c *conn) writePump() {
-	ticker := time.NewTicker(pingPeriod)
-	defer func() {
-		ticker.Stop()
-		c.ws.Close()
-	}()
+// ping queues a ping and arms the next one.
+func (c *conn) ping() {
+	c.enqueue(pingMessage)
+	c.qmu.Lock()
+	if !c.dead {
+		c.pinger.Reset(pingPeriod)
+	}
+	c.qmu.Unlock()
+}
+
+// writeLoop sends queued messages until the queue is empty, then ends; on
+// a killed connection it sends what is queued (an error explaining the
+// close), says goodbye and closes the socket.
+func (c *conn) writeLoop() {
 	for {
-		select {
-		case p := <-c.send:
-			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := c.ws.WritePreparedMessage(p.msg); err != nil {
-				c.kill(websocket.CloseAbnormalClosure, "")
+		c.qmu.Lock()
+		if len(c.queue) == 0 {
+			if !c.dead {
+				c.writing = false
+				c.queue = nil
+				c.qmu.Unlock()
 				return
 			}
-		case <-ticker.C:
-			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := c.ws.WriteMessage(websocket.PingMessage, nil); err != nil {
-				c.kill(websocket.CloseAbnormalClosure, "")
-				return
-			}
-		case <-c.dead:
-			// Flush what is queued (an error explaining the close), then
-			// say goodbye.
-			for {
-				select {
-				case p := <-c.send:
-					c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-					if c.ws.WritePreparedMessage(p.msg) != nil {
-						return
-					}
-					continue
-				default:
-				}
-				break
-			}
-			if c.closeCode != websocket.CloseAbnormalClosure {
-				msg := websocket.FormatCloseMessage(c.closeCode, c.closeReason)
+			code, reason := c.closeCode, c.closeReason
+			c.queue = nil
+			c.qmu.Unlock()
+			if code != websocket.CloseAbnormalClosure {
+				msg := websocket.FormatCloseMessage(code, reason)
 				c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 			}
-			return
+			c.ws.Close()
+			return // writing stays true: no writer starts again
+		}
+		p := c.queue[0]
+		c.queue[0] = nil
+		c.queue = c.queue[1:]
+		c.qmu.Unlock()
+		if err := c.write(p); err != nil {
+			c.kill(websocket.CloseAbnormalClosure, "")
+			c.qmu.Lock()
+			c.queue = nil
+			c.qmu.Unlock()
 		}
 	}
+}
+
+func (c *conn) write(p *prepared) error {
+	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	if p.ping {
+		return c.ws.WriteMessage(websocket.PingMessage, nil)
+	}
+	return c.ws.WriteMessage(websocket.TextMessage, p.data)
 }
 
 // serve runs the read pump: the hello, then commands until the client
@@ -173,7 +214,9 @@ func (c *conn) serve() {
 			lg.poke(false)
 		}
 	}()
-	go c.writePump()
+	c.qmu.Lock()
+	c.pinger = time.AfterFunc(pingPeriod, c.ping)
+	c.qmu.Unlock()
 
 	c.ws.SetReadLimit(maxMessageSize)
 	c.ws.SetReadDeadline(time.Now().Add(helloWait))
@@ -192,7 +235,7 @@ func (c *conn) serve() {
 }
 
 // reply queues a message for this connection only.
-func (c *conn) reply(out protocol.Out) { c.enqueue(c.srv.mgr.prepare(out)) }
+func (c *conn) reply(out protocol.Out) { c.enqueue(c.srv.mgr.single(out)) }
 
 // hello reads the first message, identifies the client and sends what it
 // missed. It returns false when the connection must end.
@@ -300,9 +343,16 @@ func checkCommand(in *protocol.In) error {
 	return nil
 }
 
+// writeBuffers lends connections a write buffer for the time of one
+// message, instead of each holding one for its whole life.
+var writeBuffers sync.Pool
+
 var upgrader = websocket.Upgrader{
-	ReadBufferSize:  4096,
+	// Clients send small messages (commands of a few hundred bytes): 512 B
+	// reads most in one go, and larger ones in several reads.
+	ReadBufferSize:  512,
 	WriteBufferSize: 4096,
+	WriteBufferPool: &writeBuffers,
 	Subprotocols:    []string{protocol.Subprotocol},
 	// Browsers from other origins must not open sockets with a stolen
 	// token; non-browser clients send no Origin.

@@ -83,9 +83,15 @@ type liveGame struct {
 	ready chan struct{} // closed once loaded; then err is set
 	err   error
 
-	inbox chan store.Entry // entries published by any instance
-	kick  chan struct{}    // (cap 1) asks the goroutine to check the stream or sync presence
-	done  chan struct{}    // closed when the game is unloaded
+	// inbox holds the entries published by any instance, waiting for the
+	// game's goroutine, at most inboxSize (past that the goroutine reads
+	// the stream instead). A slice, not a channel: a channel would hold
+	// its whole capacity for the game's life.
+	inMu  sync.Mutex
+	inbox []store.Entry
+	wake  chan struct{} // (cap 1) the inbox has entries
+	kick  chan struct{} // (cap 1) asks the goroutine to check the stream or sync presence
+	done  chan struct{} // closed when the game is unloaded
 
 	// mu guards everything below. It is held while a command is applied
 	// and appended, so the game's commands are applied one at a time, in
@@ -106,6 +112,12 @@ type liveGame struct {
 type group struct {
 	viewer game.Viewer
 	conns  map[*conn]bool
+	// hidden holds documents every connection of the group knows to be
+	// absent (not visible to the audience): told so by a null, or never
+	// shown one since. A change to such a document that leaves it
+	// invisible is not sent to the group. Cleared when the group's
+	// connections get fresh snapshots.
+	hidden map[string]bool
 }
 
 type histEntry struct {
@@ -140,10 +152,17 @@ func (m *Manager) onPublished(gameID string, e store.Entry) {
 		lg.poke(true)
 		return
 	}
-	select {
-	case lg.inbox <- e:
-	default:
+	lg.inMu.Lock()
+	if len(lg.inbox) >= inboxSize {
+		lg.inMu.Unlock()
 		lg.poke(true)
+		return
+	}
+	lg.inbox = append(lg.inbox, e)
+	lg.inMu.Unlock()
+	select {
+	case lg.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -170,7 +189,7 @@ func (m *Manager) get(ctx context.Context, id string) (*liveGame, error) {
 		}
 		lg, ok := m.games[id]
 		if !ok {
-			lg = &liveGame{id: id, m: m, ready: make(chan struct{}), inbox: make(chan store.Entry, inboxSize),
+			lg = &liveGame{id: id, m: m, ready: make(chan struct{}), wake: make(chan struct{}, 1),
 				kick: make(chan struct{}, 1), done: make(chan struct{}), groups: map[string]*group{},
 				players: map[string]map[*conn]bool{}, dirty: map[string]bool{}, lastUsed: time.Now()}
 			m.games[id] = lg
@@ -279,9 +298,15 @@ func (lg *liveGame) run() {
 	defer lg.m.wg.Done()
 	for {
 		select {
-		case e := <-lg.inbox:
+		case <-lg.wake:
+			lg.inMu.Lock()
+			entries := lg.inbox
+			lg.inbox = nil
+			lg.inMu.Unlock()
 			lg.mu.Lock()
-			lg.onEntry(e)
+			for _, e := range entries {
+				lg.onEntry(e)
+			}
 			lg.mu.Unlock()
 		case <-lg.kick:
 			lg.mu.Lock()
@@ -477,23 +502,31 @@ func (lg *liveGame) armTimer() {
 }
 
 // fanout sends each local audience the documents a change touched, encoded
-// once per audience. Called with lg.mu held.
+// once per audience. An audience gets nothing when none of the documents
+// concerns it: each is invisible to it and already known to it as absent
+// (a team is not sent a null for another team's card at every edit).
+// Called with lg.mu held.
 func (lg *liveGame) fanout(ch *game.Change, version int64) {
 	lg.history = append(lg.history, histEntry{version: version, docs: ch.Docs, private: ch.Private, reseat: ch.Reseat})
 	if len(lg.history) > histSize {
 		lg.history = slices.Delete(lg.history, 0, len(lg.history)-histSize)
 	}
 	now := time.Now().UnixMilli()
-	reseat := map[string]bool{}
+	var reseat map[string]bool
 	for _, id := range ch.Reseat {
+		if reseat == nil {
+			reseat = map[string]bool{}
+		}
 		reseat[id] = true
 	}
 	for _, g := range lg.groups {
-		var shared *prepared
+		var msg *prepared
 		var docs map[string]any
 		if len(ch.Docs) > 0 {
-			docs = lg.docs(g.viewer, ch.Docs)
-			shared = lg.m.prepare(protocol.Out{Type: protocol.TypeUpdate, Version: version, Now: now, Docs: docs})
+			docs = lg.changedDocs(g, ch.Docs)
+			if len(docs) > 0 {
+				msg = lg.m.single(protocol.Out{Type: protocol.TypeUpdate, Version: version, Now: now, Docs: docs})
+			}
 		}
 		for c := range g.conns {
 			switch {
@@ -505,9 +538,9 @@ func (lg *liveGame) fanout(ch *game.Change, version int64) {
 					own[k] = v
 				}
 				own["me"], _ = lg.m.eng.Doc(lg.state, c.viewer(lg.state), "me")
-				c.enqueue(lg.m.prepare(protocol.Out{Type: protocol.TypeUpdate, Version: version, Now: now, Docs: own}))
-			case shared != nil:
-				c.enqueue(shared)
+				c.enqueue(lg.m.single(protocol.Out{Type: protocol.TypeUpdate, Version: version, Now: now, Docs: own}))
+			case msg != nil:
+				c.enqueue(msg)
 			}
 		}
 	}
@@ -516,6 +549,37 @@ func (lg *liveGame) fanout(ch *game.Change, version int64) {
 			lg.reseat(c)
 		}
 	}
+}
+
+// maxHidden bounds an audience's set of documents known to be absent;
+// past it the set starts again (costing a few needless nulls).
+const maxHidden = 4096
+
+// changedDocs returns what audience g must be told of the documents keys:
+// each one it sees, and null for each it does not see unless it already
+// knows it as absent. Called with lg.mu held.
+func (lg *liveGame) changedDocs(g *group, keys []string) map[string]any {
+	var out map[string]any
+	for _, k := range keys {
+		d, ok := lg.m.eng.Doc(lg.state, g.viewer, k)
+		if ok {
+			delete(g.hidden, k)
+		} else {
+			if g.hidden[k] {
+				continue
+			}
+			if g.hidden == nil || len(g.hidden) >= maxHidden {
+				g.hidden = map[string]bool{}
+			}
+			g.hidden[k] = true
+			d = nil
+		}
+		if out == nil {
+			out = make(map[string]any, len(keys))
+		}
+		out[k] = d
+	}
+	return out
 }
 
 // docs computes the documents of keys as viewer v sees them; null for
@@ -550,6 +614,7 @@ func (lg *liveGame) reseat(c *conn) {
 // lg.mu held.
 func (lg *liveGame) resnapshot() {
 	for _, g := range lg.groups {
+		g.hidden = nil
 		for c := range g.conns {
 			c.enqueue(lg.snapshotFor(c))
 		}
@@ -558,7 +623,7 @@ func (lg *liveGame) resnapshot() {
 
 func (lg *liveGame) snapshotFor(c *conn) *prepared {
 	v := c.viewer(lg.state)
-	return lg.m.prepare(protocol.Out{Type: protocol.TypeSnapshot, Version: lg.state.Version, Now: time.Now().UnixMilli(),
+	return lg.m.single(protocol.Out{Type: protocol.TypeSnapshot, Version: lg.state.Version, Now: time.Now().UnixMilli(),
 		You: you(v), Docs: lg.m.eng.Snapshot(lg.state, v)})
 }
 
@@ -589,7 +654,7 @@ func (lg *liveGame) resume(c *conn, from int64) *prepared {
 	}
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
-	return lg.m.prepare(protocol.Out{Type: protocol.TypeUpdate, Version: cur, Now: time.Now().UnixMilli(),
+	return lg.m.single(protocol.Out{Type: protocol.TypeUpdate, Version: cur, Now: time.Now().UnixMilli(),
 		Docs: lg.docs(c.viewer(lg.state), keys)})
 }
 

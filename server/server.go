@@ -297,8 +297,7 @@ func (s *Server) websocket(c echo.Context) error {
 	if tc, ok := ws.UnderlyingConn().(*net.TCPConn); ok {
 		tc.SetWriteBuffer(s.cfg.SocketBuffer)
 	}
-	cn := &conn{srv: s, ws: ws, send: make(chan *prepared, s.cfg.SendQueue), dead: make(chan struct{}),
-		limiter: rate.NewLimiter(rate.Limit(s.cfg.CommandRate), s.cfg.CommandBurst)}
+	cn := &conn{srv: s, ws: ws, limiter: rate.NewLimiter(rate.Limit(s.cfg.CommandRate), s.cfg.CommandBurst)}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()

@@ -106,8 +106,3 @@ export const actionName = (session, id) => nameOf(session, 'action', id);
 export const capabilityName = (session, id) => nameOf(session, 'capability', id);
 export const stageName = (session, id) => nameOf(session, 'stage', id);
 export const incidentName = (session, id) => nameOf(session, 'incident', id);
-
-/** names joins the names of a list of ids. */
-export function names(session, kind, ids) {
-  return (ids || []).map((id) => nameOf(session, kind, id)).join(', ');
-}

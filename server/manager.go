@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"devopschallenge/game"
@@ -89,13 +90,21 @@ type liveGame struct {
 	// its whole capacity for the game's life.
 	inMu  sync.Mutex
 	inbox []store.Entry
-	wake  chan struct{} // (cap 1) the inbox has entries
+	wake  chan struct{} // (cap 1) the inbox or the queue has entries
+	// resync asks the goroutine to read the stream (the inbox overflowed,
+	// the pub/sub connection was lost, a catch-up failed).
+	resync atomic.Bool
+	// queue holds the commands submitted and not yet taken by the game's
+	// goroutine, which applies and stores them in batches (guarded by
+	// inMu).
+	queue []*pending
 	kick  chan struct{} // (cap 1) asks the goroutine to check the stream or sync presence
 	done  chan struct{} // closed when the game is unloaded
 
-	// mu guards everything below. It is held while a command is applied
-	// and appended, so the game's commands are applied one at a time, in
-	// version order, on every instance.
+	// mu guards everything below. The game's goroutine holds it while it
+	// applies a batch of commands and appends them (one round trip), so the
+	// game's commands are applied in version order on every instance and
+	// nobody sees a state the store does not hold.
 	mu       sync.Mutex
 	state    *game.State
 	groups   map[string]*group         // local connections by audience
@@ -106,7 +115,6 @@ type liveGame struct {
 	dirty    map[string]bool           // players whose local presence count changed
 	lastUsed time.Time                 // when the last local connection left
 	closed   bool                      // unloaded; connections must get the game again
-	resync   bool                      // the inbox overflowed: read the stream
 }
 
 type group struct {
@@ -169,9 +177,7 @@ func (m *Manager) onPublished(gameID string, e store.Entry) {
 // poke wakes the game's goroutine; resync asks it to read the stream.
 func (lg *liveGame) poke(resync bool) {
 	if resync {
-		lg.mu.Lock()
-		lg.resync = true
-		lg.mu.Unlock()
+		lg.resync.Store(true)
 	}
 	select {
 	case lg.kick <- struct{}{}:
@@ -300,18 +306,20 @@ func (lg *liveGame) run() {
 		select {
 		case <-lg.wake:
 			lg.inMu.Lock()
-			entries := lg.inbox
-			lg.inbox = nil
+			entries, batch := lg.inbox, lg.queue
+			lg.inbox, lg.queue = nil, nil
 			lg.inMu.Unlock()
 			lg.mu.Lock()
 			for _, e := range entries {
 				lg.onEntry(e)
 			}
+			if len(batch) > 0 {
+				lg.commit(batch)
+			}
 			lg.mu.Unlock()
 		case <-lg.kick:
 			lg.mu.Lock()
-			if lg.resync {
-				lg.resync = false
+			if lg.resync.Swap(false) {
 				lg.catchUp(context.Background())
 			}
 			lg.mu.Unlock()
@@ -348,7 +356,7 @@ func (lg *liveGame) catchUp(ctx context.Context) {
 	if err != nil {
 		lg.m.met.RedisErrors.Inc()
 		lg.m.log.Warn("catch up failed", "game", lg.id, "err", err)
-		lg.resync = true
+		lg.resync.Store(true)
 		return
 	}
 	for _, e := range entries {
@@ -390,13 +398,39 @@ func (lg *liveGame) applied(ch *game.Change) {
 	lg.armTimer()
 }
 
-// Submit applies a command to a game and stores it: one round trip to the
-// store when it is accepted, none when it is refused. It returns the
-// version at which the command was applied (earlier, for a resent
-// command), and its result.
+// pending is a command waiting for the game's goroutine.
+type pending struct {
+	c    game.Command
+	done chan struct{} // closed once v, res and err are set; nil: nobody waits
+	v    int64
+	res  map[string]any
+	err  error
+	// dupOf is the command of the same batch this one repeats (same
+	// actor and ID): it gets that command's outcome.
+	dupOf *pending
+	// log, for commands nobody waits for: log a failure.
+	log bool
+	// got is what the last attempt did with it.
+	got outcome
+}
+
+type outcome int
+
+const (
+	gotSeen    outcome = iota // stored earlier: acked with its version
+	gotApplied                // applied, to be stored with the batch
+	gotDup                    // repeats a command of the batch
+	gotRefused                // refused by the rules
+)
+
+// Submit applies a command to a game and stores it, and returns the
+// version at which it was applied (earlier, for a resent command) and its
+// result. Commands go to the game's goroutine, which applies and stores
+// those that arrived meanwhile together: one round trip to the store per
+// batch of accepted commands, none for refused ones.
 func (m *Manager) Submit(ctx context.Context, lg *liveGame, c game.Command) (int64, map[string]any, error) {
 	start := time.Now()
-	v, res, err := m.submit(ctx, lg, c)
+	v, res, err := m.submit(lg, c)
 	outcome := "ok"
 	if err != nil {
 		outcome = game.ErrorCode(err)
@@ -410,57 +444,219 @@ func (m *Manager) Submit(ctx context.Context, lg *liveGame, c game.Command) (int
 	return v, res, err
 }
 
-func (m *Manager) submit(ctx context.Context, lg *liveGame, c game.Command) (int64, map[string]any, error) {
-	lg.mu.Lock()
-	defer lg.mu.Unlock()
-	if lg.closed {
-		return 0, nil, game.Errorf(game.EInternal, "The game was unloaded; retry.", "La partie a été déchargée ; réessayez.")
+func errUnloaded() error {
+	return game.Errorf(game.EInternal, "The game was unloaded; retry.", "La partie a été déchargée ; réessayez.")
+}
+
+func (m *Manager) submit(lg *liveGame, c game.Command) (int64, map[string]any, error) {
+	p := &pending{c: c, done: make(chan struct{})}
+	if !lg.enqueue(p) {
+		return 0, nil, errUnloaded()
 	}
-	if v, ok := lg.state.Seen(c.Actor, c.ID); ok {
-		return v, nil, nil
+	select {
+	case <-p.done:
+	case <-lg.done:
+		select {
+		case <-p.done:
+		default:
+			return 0, nil, errUnloaded()
+		}
 	}
-	for attempt := 0; ; attempt++ {
-		before := lg.state.Version
-		ch, err := m.eng.Apply(lg.state, c)
-		if err != nil {
-			return 0, nil, err
-		}
-		data, err := json.Marshal(c)
-		if err != nil {
-			lg.rebuild(ctx, before)
-			return 0, nil, err
-		}
-		opts := store.AppendOptions{TTL: m.opt.IdleTTL}
-		if lg.state.Status == game.StatusFinished {
-			opts.TTL = m.opt.FinishedTTL
-		}
-		if lg.state.Version%m.opt.SnapshotEvery == 0 {
-			if opts.Snapshot, err = game.MarshalState(lg.state); err != nil {
-				lg.rebuild(ctx, before)
-				return 0, nil, err
+	return p.v, p.res, p.err
+}
+
+// enqueue hands a command to the game's goroutine; false when the game
+// was unloaded.
+func (lg *liveGame) enqueue(p *pending) bool {
+	select {
+	case <-lg.done:
+		return false
+	default:
+	}
+	lg.inMu.Lock()
+	lg.queue = append(lg.queue, p)
+	lg.inMu.Unlock()
+	select {
+	case lg.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// finish reports a command's outcome.
+func (p *pending) finish() {
+	if p.dupOf != nil {
+		p.v, p.res, p.err = p.dupOf.v, nil, p.dupOf.err
+	}
+	if p.done != nil {
+		close(p.done)
+	}
+}
+
+// commit applies a batch of commands to the state and stores the accepted
+// ones in one round trip, then sends their updates, in order. When the
+// store refuses (another instance appended first) or fails, the state is
+// rebuilt from the store and the commands it did not keep are tried
+// again (on a conflict). Called by the game's goroutine with lg.mu held;
+// it keeps it during the round trip.
+func (lg *liveGame) commit(batch []*pending) {
+	m := lg.m
+	defer func() {
+		for _, p := range batch {
+			p.finish()
+			if p.log { // nobody waits for it: count it and log a failure here
+				outcome := "ok"
+				if p.err != nil {
+					outcome = game.ErrorCode(p.err)
+				}
+				m.met.Commands.WithLabelValues(p.c.Type, outcome).Inc()
+				if p.err != nil && outcome != game.EConflict && outcome != game.ENotFound {
+					m.log.Warn("server command failed", "game", lg.id, "cmd", p.c.Type, "err", p.err)
+				}
 			}
 		}
-		err = m.st.Append(ctx, lg.id, lg.state.Version, data, opts)
+	}()
+	if lg.closed {
+		for _, p := range batch {
+			p.err = errUnloaded()
+		}
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	todo := batch
+	for attempt := 0; len(todo) > 0; attempt++ {
+		before := lg.state.Version
+		histLen := len(lg.history)
+		var (
+			applied    []*pending
+			data       [][]byte
+			deliveries []*delivery
+			snapshot   []byte
+			snapV      int64
+			broken     error
+		)
+		for _, p := range todo {
+			p.v, p.res, p.err, p.dupOf = 0, nil, nil, nil
+			if v, ok := lg.state.Seen(p.c.Actor, p.c.ID); ok {
+				if v <= before {
+					p.v, p.got = v, gotSeen // applied and stored earlier: ack it again
+					continue
+				}
+				for _, q := range applied {
+					if q.v == v {
+						p.dupOf = q
+					}
+				}
+				p.got = gotDup
+				continue
+			}
+			ch, err := m.eng.Apply(lg.state, p.c)
+			if err != nil {
+				p.err, p.got = err, gotRefused
+				continue
+			}
+			p.v, p.res, p.got = lg.state.Version, ch.Result, gotApplied
+			applied = append(applied, p)
+			b, err := json.Marshal(p.c)
+			if err != nil {
+				broken = err
+				break
+			}
+			data = append(data, b)
+			if lg.state.Version%m.opt.SnapshotEvery == 0 {
+				if snapshot, err = game.MarshalState(lg.state); err != nil {
+					broken = err
+					break
+				}
+				snapV = lg.state.Version
+			}
+			deliveries = append(deliveries, lg.prepare(ch, lg.state.Version))
+		}
+		if len(applied) == 0 {
+			return
+		}
+		var err error
+		if broken != nil {
+			err = broken
+		} else {
+			opts := store.AppendOptions{TTL: m.opt.IdleTTL, Snapshot: snapshot}
+			if lg.state.Status == game.StatusFinished {
+				opts.TTL = m.opt.FinishedTTL
+			}
+			err = m.append(ctx, lg.id, before+1, data, snapV, opts)
+		}
 		if err == nil {
-			lg.applied(ch)
-			return lg.state.Version, ch.Result, nil
+			for _, d := range deliveries {
+				lg.deliver(d)
+			}
+			lg.armTimer()
+			return
+		}
+		// The state holds commands the store may not have kept: forget
+		// what was prepared for them, rebuild the state from the store,
+		// then look again.
+		lg.history = lg.history[:histLen]
+		for _, g := range lg.groups {
+			g.hidden = nil
 		}
 		conflict := game.IsCode(err, game.EConflict)
-		if !conflict {
+		if !conflict && broken == nil {
 			m.met.RedisErrors.Inc()
 		}
-		// The state holds a command the store may not have kept: rebuild
-		// it from the store, then look again.
 		if rerr := lg.rebuild(ctx, before); rerr != nil {
-			return 0, nil, errors.Join(err, rerr)
+			err = errors.Join(err, rerr)
 		}
-		if v, ok := lg.state.Seen(c.Actor, c.ID); ok {
-			return v, nil, nil
+		again := conflict && broken == nil && attempt < 8
+		var retry []*pending
+		for _, p := range todo {
+			switch p.got {
+			case gotSeen:
+				continue
+			case gotRefused:
+				// Refused against a state that held commands now undone:
+				// check it again with the others.
+				if again {
+					retry = append(retry, p)
+				}
+				continue
+			}
+			p.v, p.res, p.dupOf = 0, nil, nil
+			if v, ok := lg.state.Seen(p.c.Actor, p.c.ID); ok {
+				p.v = v // the store kept it (its reply was lost)
+				continue
+			}
+			if !again {
+				p.err = err
+				continue
+			}
+			retry = append(retry, p)
 		}
-		if !conflict || attempt >= 8 {
-			return 0, nil, err
+		todo = retry
+	}
+}
+
+// batchAppender is a store that appends several entries in one round
+// trip (store.Redis does).
+type batchAppender interface {
+	AppendBatch(ctx context.Context, gameID string, first int64, data [][]byte, snapV int64, opts store.AppendOptions) error
+}
+
+// append stores entries first, first+1, … in one round trip.
+func (m *Manager) append(ctx context.Context, id string, first int64, data [][]byte, snapV int64, opts store.AppendOptions) error {
+	if ba, ok := m.st.(batchAppender); ok {
+		return ba.AppendBatch(ctx, id, first, data, snapV, opts)
+	}
+	for i, d := range data {
+		o := opts
+		if first+int64(i) != snapV {
+			o.Snapshot = nil
+		}
+		if err := m.st.Append(ctx, id, first+int64(i), d, o); err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
 // system submits a command from the server itself.
@@ -501,50 +697,96 @@ func (lg *liveGame) armTimer() {
 	})
 }
 
-// fanout sends each local audience the documents a change touched, encoded
-// once per audience. An audience gets nothing when none of the documents
-// concerns it: each is invisible to it and already known to it as absent
-// (a team is not sent a null for another team's card at every edit).
-// Called with lg.mu held.
+// fanout sends each local audience the documents a change touched. Called
+// with lg.mu held.
 func (lg *liveGame) fanout(ch *game.Change, version int64) {
+	lg.deliver(lg.prepare(ch, version))
+}
+
+// delivery is the messages of one version for the local connections,
+// encoded while the state was at that version and sent once the store
+// holds it.
+type delivery struct {
+	sends  []groupSend
+	own    map[string]*prepared // by player: the audience's update and their "me"
+	reseat []string
+}
+
+type groupSend struct {
+	g   *group
+	msg *prepared // nil: nothing for this audience
+}
+
+// prepare encodes the update of a change for each local audience, once
+// per audience, and for each player whose "me" changed. An audience gets
+// nothing when none of the documents concerns it: each is invisible to
+// it and already known to it as absent (a team is not sent a null for
+// another team's card at every edit). Called with lg.mu held, the state
+// at version.
+func (lg *liveGame) prepare(ch *game.Change, version int64) *delivery {
 	lg.history = append(lg.history, histEntry{version: version, docs: ch.Docs, private: ch.Private, reseat: ch.Reseat})
 	if len(lg.history) > histSize {
 		lg.history = slices.Delete(lg.history, 0, len(lg.history)-histSize)
 	}
 	now := time.Now().UnixMilli()
-	var reseat map[string]bool
-	for _, id := range ch.Reseat {
-		if reseat == nil {
-			reseat = map[string]bool{}
-		}
-		reseat[id] = true
-	}
+	d := &delivery{sends: make([]groupSend, 0, len(lg.groups)), reseat: ch.Reseat}
+	var docs map[*group]map[string]any
 	for _, g := range lg.groups {
-		var msg *prepared
-		var docs map[string]any
+		s := groupSend{g: g}
 		if len(ch.Docs) > 0 {
-			docs = lg.changedDocs(g, ch.Docs)
-			if len(docs) > 0 {
-				msg = lg.m.single(protocol.Out{Type: protocol.TypeUpdate, Version: version, Now: now, Docs: docs})
+			if gd := lg.changedDocs(g, ch.Docs); len(gd) > 0 {
+				s.msg = lg.m.single(protocol.Out{Type: protocol.TypeUpdate, Version: version, Now: now, Docs: gd})
+				if len(ch.Private) > 0 {
+					if docs == nil {
+						docs = map[*group]map[string]any{}
+					}
+					docs[g] = gd
+				}
 			}
 		}
-		for c := range g.conns {
-			switch {
-			case reseat[c.actor.PlayerID]:
-				// Handled below, with the new identity.
-			case c.actor.Role == game.RolePlayer && slices.Contains(ch.Private, c.actor.PlayerID):
-				own := make(map[string]any, len(docs)+1)
-				for k, v := range docs {
-					own[k] = v
+		d.sends = append(d.sends, s)
+	}
+	for _, id := range ch.Private {
+		if slices.Contains(ch.Reseat, id) {
+			continue // gets a fresh snapshot
+		}
+		for c := range lg.players[id] {
+			gd := docs[lg.groups[c.aud]]
+			own := make(map[string]any, len(gd)+1)
+			for k, v := range gd {
+				own[k] = v
+			}
+			own["me"], _ = lg.m.eng.Doc(lg.state, c.viewer(lg.state), "me")
+			if d.own == nil {
+				d.own = map[string]*prepared{}
+			}
+			d.own[id] = lg.m.single(protocol.Out{Type: protocol.TypeUpdate, Version: version, Now: now, Docs: own})
+			break // every connection of a player is in the same audience
+		}
+	}
+	return d
+}
+
+// deliver queues prepared messages for the local connections. Called with
+// lg.mu held; the connections and audiences are those prepare saw.
+func (lg *liveGame) deliver(d *delivery) {
+	for _, s := range d.sends {
+		for c := range s.g.conns {
+			if id := c.actor.PlayerID; id != "" {
+				if slices.Contains(d.reseat, id) {
+					continue // handled below, with the new identity
 				}
-				own["me"], _ = lg.m.eng.Doc(lg.state, c.viewer(lg.state), "me")
-				c.enqueue(lg.m.single(protocol.Out{Type: protocol.TypeUpdate, Version: version, Now: now, Docs: own}))
-			case msg != nil:
-				c.enqueue(msg)
+				if m := d.own[id]; m != nil {
+					c.enqueue(m)
+					continue
+				}
+			}
+			if s.msg != nil {
+				c.enqueue(s.msg)
 			}
 		}
 	}
-	for id := range reseat {
+	for _, id := range d.reseat {
 		for c := range lg.players[id] {
 			lg.reseat(c)
 		}
@@ -714,41 +956,29 @@ func (lg *liveGame) detach(c *conn) {
 }
 
 // syncPresence records this instance's connection counts of the players
-// whose count changed.
+// whose count changed, all in one batch. Called by the game's goroutine.
 func (lg *liveGame) syncPresence() {
 	lg.mu.Lock()
-	type rec struct {
-		id string
-		n  int
-	}
-	var todo []rec
+	defer lg.mu.Unlock()
+	var ids []string
 	for id := range lg.dirty {
 		p := lg.state.Players[id]
-		n := len(lg.players[id])
-		if p != nil && !p.Kicked && p.Conns[lg.m.opt.Instance] != n {
-			todo = append(todo, rec{id, n})
+		if p != nil && !p.Kicked && p.Conns[lg.m.opt.Instance] != len(lg.players[id]) {
+			ids = append(ids, id)
 		}
 	}
 	clear(lg.dirty)
-	lg.mu.Unlock()
-	slices.SortFunc(todo, func(a, b rec) int { return compareStrings(a.id, b.id) })
-	for _, r := range todo {
-		err := lg.m.system(lg, "presence.set", map[string]any{"playerId": r.id, "instance": lg.m.opt.Instance, "conns": r.n},
-			time.Now().UnixMilli())
-		if err != nil && game.ErrorCode(err) != game.EConflict && game.ErrorCode(err) != game.ENotFound {
-			lg.m.log.Warn("presence update failed", "game", lg.id, "err", err)
-		}
+	if len(ids) == 0 {
+		return
 	}
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+	slices.Sort(ids)
+	now := time.Now().UnixMilli()
+	batch := make([]*pending, 0, len(ids))
+	for _, id := range ids {
+		raw, _ := json.Marshal(map[string]any{"playerId": id, "instance": lg.m.opt.Instance, "conns": len(lg.players[id])})
+		batch = append(batch, &pending{c: game.Command{Type: "presence.set", Actor: game.Actor{Role: game.RoleSystem}, At: now, Args: raw}, log: true})
 	}
-	return 0
+	lg.commit(batch)
 }
 
 // janitor beats this instance's heart, clears the presence of dead

@@ -217,6 +217,60 @@ redis.call('PUBLISH', ARGV[7], ARGV[1] .. ' ' .. ARGV[2])
 return {1, code}
 `)
 
+// appendBatchScript is appendScript for several consecutive entries, all
+// or none: it appends entries first..first+n-1 if the stream holds first-1
+// entries, saves the snapshot (taken at version snapV of the batch),
+// refreshes the TTLs and publishes each entry, in order.
+//
+// KEYS: log, snap, meta. ARGV: first, n, has snapshot ("1"/"0"), snapV,
+// snapshot, ttl ms (0: keep), now (unix ms), channel, data1, …, dataN.
+// Returns what appendScript returns; {2, code} when entry first already
+// holds exactly data1 and the stream holds the whole batch (a replay).
+var appendBatchScript = redis.NewScript(`
+local len = redis.call('XLEN', KEYS[1])
+if len == 0 then return {0, ''} end
+local first = tonumber(ARGV[1])
+local n = tonumber(ARGV[2])
+if len ~= first - 1 then
+  if first >= 1 and len >= first + n - 1 then
+    local e = redis.call('XRANGE', KEYS[1], '0-' .. ARGV[1], '0-' .. ARGV[1])
+    if e[1] and e[1][2][2] == ARGV[9] then
+      local code = ''
+      if tonumber(ARGV[6]) > 0 then code = redis.call('HGET', KEYS[3], 'code') or '' end
+      return {2, code}
+    end
+  end
+  return {-1, len}
+end
+for i = 1, n do
+  redis.call('XADD', KEYS[1], string.format('0-%d', first + i - 1), 'd', ARGV[8 + i])
+end
+local ttl = tonumber(ARGV[6])
+if ARGV[3] == '1' then
+  redis.call('HSET', KEYS[2], 'v', ARGV[4], 'd', ARGV[5])
+  if ttl <= 0 then
+    local p = redis.call('PTTL', KEYS[1])
+    if p > 0 then redis.call('PEXPIRE', KEYS[2], p) end
+  end
+end
+local code = ''
+if ttl > 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[6])
+  redis.call('PEXPIRE', KEYS[2], ARGV[6])
+  redis.call('PEXPIRE', KEYS[3], ARGV[6])
+  local now = tonumber(ARGV[7])
+  local cexp = tonumber(redis.call('HGET', KEYS[3], 'cexp') or '0') or 0
+  if cexp < now + ttl then
+    redis.call('HSET', KEYS[3], 'cexp', string.format('%d', now + ttl + math.floor(ttl / 2)))
+    code = redis.call('HGET', KEYS[3], 'code') or ''
+  end
+end
+for i = 1, n do
+  redis.call('PUBLISH', ARGV[8], string.format('%d ', first + i - 1) .. ARGV[8 + i])
+end
+return {1, code}
+`)
+
 // loadScript reads the snapshot and the entries after it atomically.
 //
 // KEYS: log, snap. Returns {0} when the game does not exist, else
@@ -345,6 +399,80 @@ func (r *Redis) Append(ctx context.Context, gameID string, version int64, data [
 			deadline = now.UnixMilli() + ttlMs
 		}
 		if err := r.emb.journalAppend(ctx, gameID, version, data, deadline); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AppendBatch stores data[0], data[1], … as entries first, first+1, … of
+// the game's stream and publishes each, in one round trip, all or none:
+// only if the stream holds exactly first-1 entries. It is Append for
+// several commands (the server's group commit: the commands that arrived
+// while the previous batch was being stored). opts.Snapshot, when not
+// nil, is the game's snapshot at version snapV, which must be in the
+// batch. Errors and idempotence are those of Append.
+func (r *Redis) AppendBatch(ctx context.Context, gameID string, first int64, data [][]byte, snapV int64, opts AppendOptions) error {
+	if len(data) == 0 {
+		return nil
+	}
+	if len(data) == 1 && (opts.Snapshot == nil || snapV == first) {
+		return r.Append(ctx, gameID, first, data[0], opts)
+	}
+	if !validID(gameID) {
+		return errGameNotFound()
+	}
+	last := first + int64(len(data)) - 1
+	if opts.Snapshot != nil && (snapV < first || snapV > last) {
+		return fmt.Errorf("store: append to game %s: snapshot version %d outside the batch %d-%d", gameID, snapV, first, last)
+	}
+	for _, d := range data {
+		if err := checkData(d); err != nil {
+			return err
+		}
+	}
+	hasSnap := "0"
+	if opts.Snapshot != nil {
+		hasSnap = "1"
+	}
+	now := r.now()
+	ttlMs := ms(opts.TTL)
+	args := make([]any, 0, 8+len(data))
+	args = append(args, first, len(data), hasSnap, snapV, opts.Snapshot, ttlMs, now.UnixMilli(), r.channel(gameID))
+	for _, d := range data {
+		args = append(args, d)
+	}
+	res, err := appendBatchScript.Run(ctx, r.rdb, []string{r.logKey(gameID), r.snapKey(gameID), r.metaKey(gameID)}, args...).Slice()
+	if err != nil {
+		return fmt.Errorf("store: append to game %s: %w", gameID, err)
+	}
+	if len(res) != 2 {
+		return fmt.Errorf("store: append to game %s: unexpected script result %v", gameID, res)
+	}
+	status, _ := res[0].(int64)
+	switch status {
+	case 1, 2:
+	case 0:
+		return errGameNotFound()
+	case -1:
+		n, _ := res[1].(int64)
+		return errMovedOn(first, n)
+	default:
+		return fmt.Errorf("store: append to game %s: unexpected script result %v", gameID, res)
+	}
+	if code, _ := res[1].(string); code != "" {
+		if err := r.rdb.PExpire(ctx, r.codeKey(code), time.Duration(ttlMs+ttlMs/2)*time.Millisecond).Err(); err != nil {
+			r.log.Warn("store: cannot refresh the join code's TTL", "game", gameID, "err", err)
+		}
+	}
+	if r.emb != nil {
+		var deadline int64
+		if ttlMs > 0 {
+			deadline = now.UnixMilli() + ttlMs
+		}
+		// The journal writes the batch's entries (read back from the
+		// embedded server) with one fsync.
+		if err := r.emb.journalAppend(ctx, gameID, last, data[len(data)-1], deadline); err != nil {
 			return err
 		}
 	}

@@ -88,6 +88,8 @@ type conn struct {
 	closeCode   int    // set by kill, under qmu
 	closeReason string // idem
 
+	deadlineSet time.Time // when the writer last set the write deadline (writer only)
+
 	// Set once by the hello, then read-only.
 	game  *liveGame
 	actor game.Actor
@@ -191,7 +193,12 @@ func (c *conn) writeLoop() {
 }
 
 func (c *conn) write(p *prepared) error {
-	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	// Each message gets writeWait, give or take a second: moving the
+	// deadline (a timer in the runtime) at every message costs more.
+	if now := time.Now(); now.Sub(c.deadlineSet) > time.Second {
+		c.ws.SetWriteDeadline(now.Add(writeWait))
+		c.deadlineSet = now
+	}
 	if p.ping {
 		return c.ws.WriteMessage(websocket.PingMessage, nil)
 	}

@@ -94,12 +94,16 @@ type liveGame struct {
 	// resync asks the goroutine to read the stream (the inbox overflowed,
 	// the pub/sub connection was lost, a catch-up failed).
 	resync atomic.Bool
-	// queue holds the commands submitted and not yet taken by the game's
-	// goroutine, which applies and stores them in batches (guarded by
-	// inMu).
-	queue []*pending
-	kick  chan struct{} // (cap 1) asks the goroutine to check the stream or sync presence
-	done  chan struct{} // closed when the game is unloaded
+	// queue holds the commands submitted and not yet applied (guarded by
+	// inMu). The submitter that finds nobody committing becomes the
+	// committer: it applies and stores the queue as one batch; commands
+	// that arrived meanwhile are handed to the game's goroutine, which
+	// commits them the same way until the queue is empty.
+	queue      []*pending
+	committing bool          // a committer owns the queue (guarded by inMu)
+	handoff    atomic.Bool   // the game's goroutine is the committer now
+	kick       chan struct{} // (cap 1) asks the goroutine to check the stream or sync presence
+	done       chan struct{} // closed when the game is unloaded
 
 	// mu guards everything below. The game's goroutine holds it while it
 	// applies a batch of commands and appends them (one round trip), so the
@@ -306,17 +310,19 @@ func (lg *liveGame) run() {
 		select {
 		case <-lg.wake:
 			lg.inMu.Lock()
-			entries, batch := lg.inbox, lg.queue
-			lg.inbox, lg.queue = nil, nil
+			entries := lg.inbox
+			lg.inbox = nil
 			lg.inMu.Unlock()
-			lg.mu.Lock()
-			for _, e := range entries {
-				lg.onEntry(e)
+			if len(entries) > 0 {
+				lg.mu.Lock()
+				for _, e := range entries {
+					lg.onEntry(e)
+				}
+				lg.mu.Unlock()
 			}
-			if len(batch) > 0 {
-				lg.commit(batch)
+			if lg.handoff.Swap(false) {
+				lg.drain(false)
 			}
-			lg.mu.Unlock()
 		case <-lg.kick:
 			lg.mu.Lock()
 			if lg.resync.Swap(false) {
@@ -436,12 +442,20 @@ func (m *Manager) Submit(ctx context.Context, lg *liveGame, c game.Command) (int
 		outcome = game.ErrorCode(err)
 	}
 	typ := c.Type
-	if _, known := game.CommandTypes()[typ]; !known {
+	if !knownCommand(typ) {
 		typ = "unknown"
 	}
 	m.met.Commands.WithLabelValues(typ, outcome).Inc()
 	m.met.Latency.Observe(time.Since(start).Seconds())
 	return v, res, err
+}
+
+// commandTypes is the set of command types, for metric labels.
+var commandTypes = sync.OnceValue(game.CommandTypes)
+
+func knownCommand(typ string) bool {
+	_, ok := commandTypes()[typ]
+	return ok
 }
 
 func errUnloaded() error {
@@ -450,8 +464,12 @@ func errUnloaded() error {
 
 func (m *Manager) submit(lg *liveGame, c game.Command) (int64, map[string]any, error) {
 	p := &pending{c: c, done: make(chan struct{})}
-	if !lg.enqueue(p) {
+	lead, ok := lg.enqueue(p)
+	if !ok {
 		return 0, nil, errUnloaded()
+	}
+	if lead {
+		lg.drain(true)
 	}
 	select {
 	case <-p.done:
@@ -465,22 +483,56 @@ func (m *Manager) submit(lg *liveGame, c game.Command) (int64, map[string]any, e
 	return p.v, p.res, p.err
 }
 
-// enqueue hands a command to the game's goroutine; false when the game
-// was unloaded.
-func (lg *liveGame) enqueue(p *pending) bool {
+// enqueue queues a command and reports whether the caller must commit the
+// queue (nobody else does); ok is false when the game was unloaded.
+func (lg *liveGame) enqueue(p *pending) (lead, ok bool) {
 	select {
 	case <-lg.done:
-		return false
+		return false, false
 	default:
 	}
 	lg.inMu.Lock()
 	lg.queue = append(lg.queue, p)
+	lead = !lg.committing
+	lg.committing = true
 	lg.inMu.Unlock()
-	select {
-	case lg.wake <- struct{}{}:
-	default:
+	return lead, true
+}
+
+// drain commits the queued commands, batch after batch, until the queue is
+// empty. A submitter (leader) commits one batch, which holds its own
+// command, and hands what arrived meanwhile to the game's goroutine so as
+// to answer its client at once.
+func (lg *liveGame) drain(leader bool) {
+	lg.mu.Lock()
+	defer lg.mu.Unlock()
+	for {
+		lg.inMu.Lock()
+		batch := lg.queue
+		lg.queue = nil
+		if len(batch) == 0 {
+			lg.committing = false
+			lg.inMu.Unlock()
+			return
+		}
+		lg.inMu.Unlock()
+		lg.commit(batch)
+		if leader {
+			lg.inMu.Lock()
+			if len(lg.queue) == 0 {
+				lg.committing = false
+				lg.inMu.Unlock()
+				return
+			}
+			lg.inMu.Unlock()
+			lg.handoff.Store(true)
+			select {
+			case lg.wake <- struct{}{}:
+			default:
+			}
+			return
+		}
 	}
-	return true
 }
 
 // finish reports a command's outcome.
@@ -730,15 +782,16 @@ func (lg *liveGame) prepare(ch *game.Change, version int64) *delivery {
 	}
 	now := time.Now().UnixMilli()
 	d := &delivery{sends: make([]groupSend, 0, len(lg.groups)), reseat: ch.Reseat}
-	var docs map[*group]map[string]any
+	enc := &docEncoder{m: lg.m}
+	var docs map[*group][]encodedDoc
 	for _, g := range lg.groups {
 		s := groupSend{g: g}
 		if len(ch.Docs) > 0 {
-			if gd := lg.changedDocs(g, ch.Docs); len(gd) > 0 {
-				s.msg = lg.m.single(protocol.Out{Type: protocol.TypeUpdate, Version: version, Now: now, Docs: gd})
+			if gd := lg.changedDocs(g, ch.Docs, enc); len(gd) > 0 {
+				s.msg = &prepared{data: lg.m.updateMessage(version, now, gd)}
 				if len(ch.Private) > 0 {
 					if docs == nil {
-						docs = map[*group]map[string]any{}
+						docs = map[*group][]encodedDoc{}
 					}
 					docs[g] = gd
 				}
@@ -751,16 +804,17 @@ func (lg *liveGame) prepare(ch *game.Change, version int64) *delivery {
 			continue // gets a fresh snapshot
 		}
 		for c := range lg.players[id] {
-			gd := docs[lg.groups[c.aud]]
-			own := make(map[string]any, len(gd)+1)
-			for k, v := range gd {
-				own[k] = v
+			me, _ := lg.m.eng.Doc(lg.state, c.viewer(lg.state), "me")
+			raw, err := json.Marshal(me)
+			if err != nil {
+				lg.m.log.Error("encode document", "key", "me", "err", err)
+				raw = jsonNull
 			}
-			own["me"], _ = lg.m.eng.Doc(lg.state, c.viewer(lg.state), "me")
+			own := append(slices.Clip(docs[lg.groups[c.aud]]), encodedDoc{key: "me", raw: raw})
 			if d.own == nil {
 				d.own = map[string]*prepared{}
 			}
-			d.own[id] = lg.m.single(protocol.Out{Type: protocol.TypeUpdate, Version: version, Now: now, Docs: own})
+			d.own[id] = &prepared{data: lg.m.updateMessage(version, now, own)}
 			break // every connection of a player is in the same audience
 		}
 	}
@@ -797,15 +851,16 @@ func (lg *liveGame) deliver(d *delivery) {
 // past it the set starts again (costing a few needless nulls).
 const maxHidden = 4096
 
-// changedDocs returns what audience g must be told of the documents keys:
-// each one it sees, and null for each it does not see unless it already
-// knows it as absent. Called with lg.mu held.
-func (lg *liveGame) changedDocs(g *group, keys []string) map[string]any {
-	var out map[string]any
+// changedDocs returns what audience g must be told of the documents keys
+// (sorted), encoded: each one it sees, and null for each it does not see
+// unless it already knows it as absent. Called with lg.mu held.
+func (lg *liveGame) changedDocs(g *group, keys []string, enc *docEncoder) []encodedDoc {
+	var out []encodedDoc
 	for _, k := range keys {
-		d, ok := lg.m.eng.Doc(lg.state, g.viewer, k)
-		if ok {
+		raw := jsonNull
+		if d, ok := lg.m.eng.Doc(lg.state, g.viewer, k); ok {
 			delete(g.hidden, k)
+			raw = enc.encode(k, d)
 		} else {
 			if g.hidden[k] {
 				continue
@@ -814,12 +869,11 @@ func (lg *liveGame) changedDocs(g *group, keys []string) map[string]any {
 				g.hidden = map[string]bool{}
 			}
 			g.hidden[k] = true
-			d = nil
 		}
 		if out == nil {
-			out = make(map[string]any, len(keys))
+			out = make([]encodedDoc, 0, len(keys))
 		}
-		out[k] = d
+		out = append(out, encodedDoc{key: k, raw: raw})
 	}
 	return out
 }

@@ -20,6 +20,7 @@
 #   --fsync POLICY     redis-server appendfsync: everysec (default) or always
 #   --steps LIST       capacity steps in games (default 20,40,60,80,100,120,140,160,180,200,240,280)
 #   --out DIR          where results go (default $TMPDIR/load-results/<date>)
+#   --wait-load N      before each run, wait (up to 15 minutes) for the 1-minute load average to drop below N
 #
 # Each run starts its own servers (fresh processes), a redis-server on a
 # free port with AOF in a temporary directory, and the hub; it stops them
@@ -37,6 +38,7 @@ WARMUP=10
 FSYNC=everysec
 STEPS=20,40,60,80,100,120,140,160,180,200,240,280
 OUT=""
+WAIT_LOAD=""
 RUNS=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -46,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--fsync) FSYNC=$2; shift ;;
 	--steps) STEPS=$2; shift ;;
 	--out) OUT=$2; shift ;;
+	--wait-load) WAIT_LOAD=$2; shift ;;
 	-h|--help) sed -n '2,30p' "$0"; exit 0 ;;
 	laptop|s1|mid|idle|slow|capacity) RUNS+=("$1") ;;
 	all) RUNS+=(laptop s1 mid idle slow capacity) ;;
@@ -163,7 +166,18 @@ loadgen() {
 
 common=(-warmup "${WARMUP}s" -duration "${WINDOW}s" -v)
 
+# quiet waits for the machine to calm down (other people's test runs).
+quiet() {
+	[ -n "$WAIT_LOAD" ] || return 0
+	for _ in $(seq 180); do
+		if awk -v max="$WAIT_LOAD" '{ exit !($1 < max) }' /proc/loadavg; then return 0; fi
+		sleep 5
+	done
+	echo "load.sh: the load average stayed above $WAIT_LOAD; running anyway" >&2
+}
+
 for run in "${RUNS[@]}"; do
+	quiet
 	case "$run" in
 	laptop)
 		start_game

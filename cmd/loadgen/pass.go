@@ -769,6 +769,10 @@ func (p *pass) scrapeMetrics() map[string]float64 {
 				out["slow_clients_dropped"] += f
 			case name == "devops_challenge_redis_errors_total":
 				out["redis_errors"] += f
+			case name == "go_gc_duration_seconds_count":
+				out["gc_cycles"] += f
+			case name == "go_memstats_alloc_bytes_total":
+				out["alloc_bytes"] += f
 			case name == "go_goroutines":
 				out["goroutines_end"] += f
 			case name == "go_memstats_heap_inuse_bytes":

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"devopschallenge/game"
 	"devopschallenge/protocol"
 	"devopschallenge/store"
@@ -22,9 +24,15 @@ import (
 type Manager struct {
 	eng *game.Engine
 	st  store.Store
-	log *slog.Logger
-	met *Metrics
-	opt ManagerOptions
+	// shared: other instances may use the store (not the embedded one).
+	shared bool
+	// conflicts counts batches the store refused because another instance
+	// appended first; rebuilds, states reloaded from the store; batches
+	// and batched, the appends and the commands they stored.
+	conflicts, rebuilds, batches, batched prometheus.Counter
+	log                                   *slog.Logger
+	met                                   *Metrics
+	opt                                   ManagerOptions
 
 	mu     sync.Mutex
 	games  map[string]*liveGame // guarded by mu
@@ -109,16 +117,23 @@ type liveGame struct {
 	// applies a batch of commands and appends them (one round trip), so the
 	// game's commands are applied in version order on every instance and
 	// nobody sees a state the store does not hold.
-	mu       sync.Mutex
-	state    *game.State
-	groups   map[string]*group         // local connections by audience
-	players  map[string]map[*conn]bool // local connections by player ID
-	history  []histEntry               // the last histSize versions, oldest first
-	timer    *time.Timer               // the pending deadline, if any
-	timerSeq int64                     // the clock sequence the timer is for
-	dirty    map[string]bool           // players whose local presence count changed
-	lastUsed time.Time                 // when the last local connection left
-	closed   bool                      // unloaded; connections must get the game again
+	mu    sync.Mutex
+	state *game.State
+	// shadow is a second copy of the state at the stored version, kept for
+	// games that several instances write to (contended): when the store
+	// refuses a batch because another instance appended first, the state
+	// that took the batch is dropped for it instead of reloaded from the
+	// store. Every stored entry is applied to both.
+	shadow    *game.State
+	contended bool
+	groups    map[string]*group         // local connections by audience
+	players   map[string]map[*conn]bool // local connections by player ID
+	history   []histEntry               // the last histSize versions, oldest first
+	timer     *time.Timer               // the pending deadline, if any
+	timerSeq  int64                     // the clock sequence the timer is for
+	dirty     map[string]bool           // players whose local presence count changed
+	lastUsed  time.Time                 // when the last local connection left
+	closed    bool                      // unloaded; connections must get the game again
 }
 
 type group struct {
@@ -144,6 +159,20 @@ func NewManager(eng *game.Engine, st store.Store, met *Metrics, log *slog.Logger
 	opt.defaults()
 	m := &Manager{eng: eng, st: st, log: log, met: met, opt: opt,
 		games: map[string]*liveGame{}, codes: map[string]string{}, stop: make(chan struct{})}
+	if e, ok := st.(interface{ EmbeddedAddr() string }); !ok || e.EmbeddedAddr() == "" {
+		m.shared = true
+	}
+	counter := func(name, help string) prometheus.Counter {
+		c := prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
+		if met.Registry != nil {
+			met.Registry.MustRegister(c)
+		}
+		return c
+	}
+	m.conflicts = counter("devops_challenge_store_conflicts_total", "Batches of commands the store refused because another instance appended first.")
+	m.rebuilds = counter("devops_challenge_state_rebuilds_total", "Game states reloaded from the store.")
+	m.batches = counter("devops_challenge_appends_total", "Appends to the store (each one round trip, for one or more commands).")
+	m.batched = counter("devops_challenge_appended_commands_total", "Commands stored by those appends.")
 	st.Watch(m.onPublished)
 	m.wg.Add(1)
 	go m.janitor()
@@ -289,18 +318,44 @@ func (m *Manager) fold(ctx context.Context, id string, silentUpTo int64, after f
 // applyEntry applies a stored entry; it must succeed, since it succeeded
 // when it was appended.
 func (m *Manager) applyEntry(st *game.State, e store.Entry) (*game.Change, error) {
-	if e.Version != st.Version+1 {
-		return nil, fmt.Errorf("entry %d does not follow version %d", e.Version, st.Version)
+	c, err := decodeEntry(e)
+	if err != nil {
+		return nil, err
 	}
+	return m.applyCommand(st, e.Version, c)
+}
+
+func decodeEntry(e store.Entry) (game.Command, error) {
 	var c game.Command
 	if err := json.Unmarshal(e.Data, &c); err != nil {
-		return nil, fmt.Errorf("decode entry %d: %w", e.Version, err)
+		return c, fmt.Errorf("decode entry %d: %w", e.Version, err)
+	}
+	return c, nil
+}
+
+// applyCommand applies the stored command of version v.
+func (m *Manager) applyCommand(st *game.State, v int64, c game.Command) (*game.Change, error) {
+	if v != st.Version+1 {
+		return nil, fmt.Errorf("entry %d does not follow version %d", v, st.Version)
 	}
 	ch, err := m.eng.Apply(st, c)
 	if err != nil {
-		return nil, fmt.Errorf("entry %d (%s) no longer applies: %w", e.Version, c.Type, err)
+		return nil, fmt.Errorf("entry %d (%s) no longer applies: %w", v, c.Type, err)
 	}
 	return ch, nil
+}
+
+// shadowApply applies a stored command to the shadow state, if the game
+// keeps one; should it fail (it cannot: the state took it), the shadow is
+// dropped. Called with lg.mu held.
+func (lg *liveGame) shadowApply(c game.Command) {
+	if lg.shadow == nil {
+		return
+	}
+	if _, err := lg.m.applyCommand(lg.shadow, lg.shadow.Version+1, c); err != nil {
+		lg.m.log.Warn("shadow state diverged; dropped", "game", lg.id, "err", err)
+		lg.shadow = nil
+	}
 }
 
 // run applies what other instances append, and syncs presence.
@@ -309,17 +364,9 @@ func (lg *liveGame) run() {
 	for {
 		select {
 		case <-lg.wake:
-			lg.inMu.Lock()
-			entries := lg.inbox
-			lg.inbox = nil
-			lg.inMu.Unlock()
-			if len(entries) > 0 {
-				lg.mu.Lock()
-				for _, e := range entries {
-					lg.onEntry(e)
-				}
-				lg.mu.Unlock()
-			}
+			lg.mu.Lock()
+			lg.applyInbox()
+			lg.mu.Unlock()
 			if lg.handoff.Swap(false) {
 				lg.drain(false)
 			}
@@ -336,6 +383,18 @@ func (lg *liveGame) run() {
 	}
 }
 
+// applyInbox applies the entries published since the last call. Called
+// with lg.mu held (so entries are taken and applied in order).
+func (lg *liveGame) applyInbox() {
+	lg.inMu.Lock()
+	entries := lg.inbox
+	lg.inbox = nil
+	lg.inMu.Unlock()
+	for _, e := range entries {
+		lg.onEntry(e)
+	}
+}
+
 // onEntry applies an entry published by any instance (this one included:
 // entries at or below the current version are already applied). Called
 // with lg.mu held.
@@ -343,12 +402,17 @@ func (lg *liveGame) onEntry(e store.Entry) {
 	switch {
 	case e.Version <= lg.state.Version:
 	case e.Version == lg.state.Version+1:
-		ch, err := lg.m.applyEntry(lg.state, e)
+		c, err := decodeEntry(e)
+		var ch *game.Change
+		if err == nil {
+			ch, err = lg.m.applyCommand(lg.state, e.Version, c)
+		}
 		if err != nil {
 			lg.m.log.Error("game diverged from its log; reloading", "game", lg.id, "err", err)
 			lg.rebuild(context.Background(), 0)
 			return
 		}
+		lg.shadowApply(c)
 		lg.applied(ch)
 	default:
 		lg.catchUp(context.Background())
@@ -374,23 +438,38 @@ func (lg *liveGame) catchUp(ctx context.Context) {
 // took a command the store did not keep. Versions up to good were right;
 // later entries are fanned out. Called with lg.mu held.
 func (lg *liveGame) rebuild(ctx context.Context, good int64) error {
-	var changes []*game.Change
-	st, err := lg.m.fold(ctx, lg.id, good, func(_ *game.State, ch *game.Change) { changes = append(changes, ch) })
+	lg.m.rebuilds.Inc()
+	old, histLen := lg.state, len(lg.history)
+	var deliveries []*delivery
+	// Each later entry's update is prepared as it is folded, with the
+	// state at its version.
+	st, err := lg.m.fold(ctx, lg.id, good, func(st *game.State, ch *game.Change) {
+		if good > 0 {
+			lg.state = st
+			deliveries = append(deliveries, lg.prepare(ch, st.Version))
+		}
+	})
 	if err != nil {
+		lg.state, lg.history = old, lg.history[:histLen]
+		for _, g := range lg.groups {
+			g.hidden = nil
+		}
 		lg.m.met.RedisErrors.Inc()
 		lg.m.log.Error("reload failed", "game", lg.id, "err", err)
 		return err
 	}
 	lg.state = st
-	if good == 0 || len(changes) != int(st.Version-good) {
+	lg.shadow = nil
+	if lg.contended {
+		lg.shadow = cloneState(st)
+	}
+	if good == 0 || len(deliveries) != int(st.Version-good) {
 		// A snapshot newer than what we had: resend everything.
 		lg.history = nil
 		lg.resnapshot()
 	} else {
-		v := good
-		for _, ch := range changes {
-			v++
-			lg.fanout(ch, v)
+		for _, d := range deliveries {
+			lg.deliver(d)
 		}
 	}
 	lg.armTimer()
@@ -507,6 +586,10 @@ func (lg *liveGame) drain(leader bool) {
 	lg.mu.Lock()
 	defer lg.mu.Unlock()
 	for {
+		// What other instances stored first: commands checked against a
+		// state that lacks it would be refused by the store (a conflict,
+		// which costs a rebuild).
+		lg.applyInbox()
 		lg.inMu.Lock()
 		batch := lg.queue
 		lg.queue = nil
@@ -576,6 +659,35 @@ func (lg *liveGame) commit(batch []*pending) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
+	lg.commitOnce(ctx, batch)
+	if !m.shared {
+		return
+	}
+	// Several instances may share the store: a command refused here may
+	// have been refused by a state that lags behind the stream (the game
+	// was started on another instance a moment ago). Read the stream
+	// (one round trip, for refusals only) and, if it moved on, check the
+	// refused commands again.
+	var refused []*pending
+	for _, p := range batch {
+		if p.got == gotRefused {
+			refused = append(refused, p)
+		}
+	}
+	if len(refused) == 0 {
+		return
+	}
+	v := lg.state.Version
+	lg.catchUp(ctx)
+	if lg.state.Version > v {
+		lg.commitOnce(ctx, refused)
+	}
+}
+
+// commitOnce applies commands and stores the accepted ones in one round trip,
+// then sends their updates; see commit. Called with lg.mu held.
+func (lg *liveGame) commitOnce(ctx context.Context, batch []*pending) {
+	m := lg.m
 	todo := batch
 	for attempt := 0; len(todo) > 0; attempt++ {
 		before := lg.state.Version
@@ -637,8 +749,16 @@ func (lg *liveGame) commit(batch []*pending) {
 				opts.TTL = m.opt.FinishedTTL
 			}
 			err = m.append(ctx, lg.id, before+1, data, snapV, opts)
+			m.batches.Inc()
 		}
 		if err == nil {
+			m.batched.Add(float64(len(applied)))
+			for _, p := range applied {
+				lg.shadowApply(p.c)
+			}
+			if lg.shadow != nil && lg.shadow.Version != lg.state.Version {
+				lg.shadow = nil
+			}
 			for _, d := range deliveries {
 				lg.deliver(d)
 			}
@@ -653,10 +773,23 @@ func (lg *liveGame) commit(batch []*pending) {
 			g.hidden = nil
 		}
 		conflict := game.IsCode(err, game.EConflict)
-		if !conflict && broken == nil {
+		if conflict {
+			m.conflicts.Inc()
+		} else if broken == nil {
 			m.met.RedisErrors.Inc()
 		}
-		if rerr := lg.rebuild(ctx, before); rerr != nil {
+		if conflict && !lg.contended && m.shared {
+			lg.contended = true // keep a shadow from now on
+		}
+		if conflict && lg.shadow != nil && lg.shadow.Version == before {
+			// Drop the batch with the state that took it; catch up from
+			// the stream (what the other instance appended), then try
+			// the commands again on a copy.
+			lg.state, lg.shadow = lg.shadow, nil
+			lg.catchUp(ctx)
+			lg.shadow = cloneState(lg.state)
+			lg.armTimer()
+		} else if rerr := lg.rebuild(ctx, before); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
 		again := conflict && broken == nil && attempt < 8
@@ -1014,6 +1147,7 @@ func (lg *liveGame) detach(c *conn) {
 func (lg *liveGame) syncPresence() {
 	lg.mu.Lock()
 	defer lg.mu.Unlock()
+	lg.applyInbox()
 	var ids []string
 	for id := range lg.dirty {
 		p := lg.state.Players[id]

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"sort"
 	"strconv"
@@ -45,6 +46,10 @@ type Options struct {
 	// Keys and Docs find nothing) and frames come without them. For
 	// clients that only watch versions and answers (the load generator).
 	IgnoreDocs bool
+	// RecvBuffer, when positive, sets the socket's receive buffer: a
+	// client that stops reading then fills the server's buffers in seconds
+	// (tests of slow clients).
+	RecvBuffer int
 	// Header is sent with the WebSocket handshake.
 	Header http.Header
 }
@@ -323,6 +328,16 @@ func (s *Session) dial(ctx context.Context) error {
 	version := s.version
 	s.mu.Unlock()
 	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second, Subprotocols: []string{protocol.Subprotocol}}
+	if n := s.opt.RecvBuffer; n > 0 {
+		d.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			var nd net.Dialer
+			c, err := nd.DialContext(ctx, network, addr)
+			if tc, ok := c.(*net.TCPConn); ok {
+				err = tc.SetReadBuffer(n)
+			}
+			return c, err
+		}
+	}
 	ws, _, err := d.DialContext(ctx, wsURL(url), s.opt.Header)
 	if err != nil {
 		return err

@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -184,6 +186,11 @@ func (c *conn) writeLoop() {
 		c.queue = c.queue[1:]
 		c.qmu.Unlock()
 		if err := c.write(p); err != nil {
+			if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
+				// The client did not read for writeWait: as slow as one
+				// whose queue filled up.
+				c.srv.met.Dropped.Inc()
+			}
 			c.kill(websocket.CloseAbnormalClosure, "")
 			c.qmu.Lock()
 			c.queue = nil

@@ -25,6 +25,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -231,6 +232,9 @@ func (c *client) writePump() {
 		case m := <-c.send:
 			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := c.ws.WritePreparedMessage(m); err != nil {
+				if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() && c.slow.CompareAndSwap(false, true) {
+					c.h.dropped.Add(1)
+				}
 				c.kill()
 				return
 			}

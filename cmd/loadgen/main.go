@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command loadgen is the load generator of DevOps Challenge: N games × P
 // players over real WebSockets (through the Go client package), plus a
 // facilitator and a projector per game, each player sending realistic

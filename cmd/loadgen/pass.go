@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -142,16 +144,27 @@ var ipSeq atomic.Int64
 var roomSeq atomic.Int64
 
 func (p *pass) newConn(g *gameRun, role, team string, i int) *conn {
-	return &conn{p: p, g: g, role: role, team: team, pending: map[string]pend{}, stall: make(chan struct{}),
+	c := &conn{p: p, g: g, role: role, team: team, pending: map[string]pend{}, stall: make(chan struct{}),
 		rng: rand.New(rand.NewPCG(p.cfg.seed, uint64(g.idx)<<20|uint64(i)))}
+	if role == rolePlayer && p.cfg.slow > 0 {
+		c.slow = rand.New(rand.NewPCG(p.cfg.seed^0x5eed, uint64(g.idx)<<20|uint64(i))).Float64() < p.cfg.slow
+	}
+	return c
 }
 
 func (p *pass) connect(ctx context.Context, c *conn, url, token string) error {
 	// Only the facilitator keeps the documents (the quiz, the cards'
 	// revisions): decoding them in every client would make the
 	// generator's share of the machine larger than it needs to be.
+	// A slow client has a small receive buffer, as a phone on a poor
+	// network: once it stops reading, the server's buffers fill in
+	// seconds rather than minutes.
+	recv := 0
+	if c.slow {
+		recv = 4096
+	}
 	s, err := client.Connect(ctx, client.Options{URLs: []string{url}, Token: token, Reconnect: true, OnFrame: c.onMessage,
-		IgnoreDocs: c.role != roleFacilitator})
+		IgnoreDocs: c.role != roleFacilitator, RecvBuffer: recv})
 	if err != nil {
 		return err
 	}
@@ -347,14 +360,13 @@ func (p *pass) setup(ctx context.Context) error {
 	return first
 }
 
-// chooseSlow marks a share of the players of each game as slow readers.
-func (p *pass) chooseSlow() int {
+// countSlow counts the slow readers (chosen when their connection was
+// made) and fixes who is expected to receive effects.
+func (p *pass) countSlow() int {
 	n := 0
-	r := rand.New(rand.NewPCG(p.cfg.seed, 7))
 	for _, g := range p.games {
 		for _, c := range g.players {
-			if p.cfg.slow > 0 && r.Float64() < p.cfg.slow {
-				c.slow = true
+			if c.slow {
 				n++
 			}
 		}
@@ -412,7 +424,7 @@ func (p *pass) run(ctx context.Context) (*passResult, error) {
 		return nil, fmt.Errorf("%s: setup: %w", p.label, err)
 	}
 	res.SetupS = round3(time.Since(t0).Seconds())
-	res.Slow = p.chooseSlow()
+	res.Slow = p.countSlow()
 	res.Conns = p.conns()
 	if p.cfg.verbose {
 		fmt.Printf("  %s: %d connections set up in %.1f s\n", p.label, res.Conns, res.SetupS)

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -360,8 +362,8 @@ func (c *conn) run(ctx context.Context, start time.Time) {
 			return
 		case <-t.C:
 		}
-		if !c.p.budget() {
-			return
+		if !c.p.budget() || c.stalled.Load() {
+			return // a slow client stops sending as well as reading
 		}
 		now := c.p.clk.now()
 		measured := c.p.w.in(now)

@@ -99,6 +99,10 @@ type liveGame struct {
 	inMu  sync.Mutex
 	inbox []store.Entry
 	wake  chan struct{} // (cap 1) the inbox or the queue has entries
+	// stored is the version the store holds and the state has applied, for
+	// onPublished to drop the entries this instance stored itself (or
+	// applied already) without waking anybody.
+	stored atomic.Int64
 	// resync asks the goroutine to read the stream (the inbox overflowed,
 	// the pub/sub connection was lost, a catch-up failed).
 	resync atomic.Bool
@@ -126,6 +130,9 @@ type liveGame struct {
 	// store. Every stored entry is applied to both.
 	shadow    *game.State
 	contended bool
+	// hiddenLog, while a batch is prepared, records the changes to the
+	// audiences' hidden sets (see hiddenUndo).
+	hiddenLog *[]hiddenUndo
 	groups    map[string]*group         // local connections by audience
 	players   map[string]map[*conn]bool // local connections by player ID
 	history   []histEntry               // the last histSize versions, oldest first
@@ -192,6 +199,9 @@ func (m *Manager) onPublished(gameID string, e store.Entry) {
 	if e.Version == 0 {
 		lg.poke(true)
 		return
+	}
+	if e.Version <= lg.stored.Load() {
+		return // applied already (this instance's own entries come back)
 	}
 	lg.inMu.Lock()
 	if len(lg.inbox) >= inboxSize {
@@ -280,6 +290,7 @@ func (lg *liveGame) load(ctx context.Context) error {
 		return err
 	}
 	lg.state = st
+	lg.stored.Store(st.Version)
 	lg.armTimer()
 	return nil
 }
@@ -459,6 +470,7 @@ func (lg *liveGame) rebuild(ctx context.Context, good int64) error {
 		return err
 	}
 	lg.state = st
+	lg.stored.Store(st.Version)
 	lg.shadow = nil
 	if lg.contended {
 		lg.shadow = cloneState(st)
@@ -479,6 +491,7 @@ func (lg *liveGame) rebuild(ctx context.Context, good int64) error {
 // applied runs after the state took a stored entry: tell the clients, arm
 // the timer. Called with lg.mu held.
 func (lg *liveGame) applied(ch *game.Change) {
+	lg.stored.Store(lg.state.Version)
 	lg.fanout(ch, lg.state.Version)
 	lg.armTimer()
 }
@@ -700,6 +713,10 @@ func (lg *liveGame) commitOnce(ctx context.Context, batch []*pending) {
 			snapV      int64
 			broken     error
 		)
+		// What prepare changes in the audiences' sets of documents known
+		// as absent, to undo if the store does not take the batch.
+		var undo []hiddenUndo
+		lg.hiddenLog = &undo
 		for _, p := range todo {
 			p.v, p.res, p.err, p.dupOf = 0, nil, nil, nil
 			if v, ok := lg.state.Seen(p.c.Actor, p.c.ID); ok {
@@ -737,6 +754,7 @@ func (lg *liveGame) commitOnce(ctx context.Context, batch []*pending) {
 			}
 			deliveries = append(deliveries, lg.prepare(ch, lg.state.Version))
 		}
+		lg.hiddenLog = nil
 		if len(applied) == 0 {
 			return
 		}
@@ -752,6 +770,7 @@ func (lg *liveGame) commitOnce(ctx context.Context, batch []*pending) {
 			m.batches.Inc()
 		}
 		if err == nil {
+			lg.stored.Store(lg.state.Version)
 			m.batched.Add(float64(len(applied)))
 			for _, p := range applied {
 				lg.shadowApply(p.c)
@@ -769,8 +788,8 @@ func (lg *liveGame) commitOnce(ctx context.Context, batch []*pending) {
 		// what was prepared for them, rebuild the state from the store,
 		// then look again.
 		lg.history = lg.history[:histLen]
-		for _, g := range lg.groups {
-			g.hidden = nil
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i].revert()
 		}
 		conflict := game.IsCode(err, game.EConflict)
 		if conflict {
@@ -980,6 +999,37 @@ func (lg *liveGame) deliver(d *delivery) {
 	}
 }
 
+// hiddenUndo undoes one change to an audience's set of documents known
+// as absent.
+type hiddenUndo struct {
+	g     *group
+	key   string
+	was   bool            // key was in the set
+	reset bool            // the set was replaced; old is the previous one
+	old   map[string]bool // idem
+}
+
+func (u hiddenUndo) revert() {
+	switch {
+	case u.reset:
+		u.g.hidden = u.old
+	case u.was:
+		if u.g.hidden == nil {
+			u.g.hidden = map[string]bool{}
+		}
+		u.g.hidden[u.key] = true
+	default:
+		delete(u.g.hidden, u.key)
+	}
+}
+
+// logHidden records a change to undo, while a batch may be undone.
+func (lg *liveGame) logHidden(u hiddenUndo) {
+	if lg.hiddenLog != nil {
+		*lg.hiddenLog = append(*lg.hiddenLog, u)
+	}
+}
+
 // maxHidden bounds an audience's set of documents known to be absent;
 // past it the set starts again (costing a few needless nulls).
 const maxHidden = 4096
@@ -992,15 +1042,20 @@ func (lg *liveGame) changedDocs(g *group, keys []string, enc *docEncoder) []enco
 	for _, k := range keys {
 		raw := jsonNull
 		if d, ok := lg.m.eng.Doc(lg.state, g.viewer, k); ok {
-			delete(g.hidden, k)
+			if g.hidden[k] {
+				lg.logHidden(hiddenUndo{g: g, key: k, was: true})
+				delete(g.hidden, k)
+			}
 			raw = enc.encode(k, d)
 		} else {
 			if g.hidden[k] {
 				continue
 			}
 			if g.hidden == nil || len(g.hidden) >= maxHidden {
+				lg.logHidden(hiddenUndo{g: g, reset: true, old: g.hidden})
 				g.hidden = map[string]bool{}
 			}
+			lg.logHidden(hiddenUndo{g: g, key: k})
 			g.hidden[k] = true
 		}
 		if out == nil {

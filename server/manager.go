@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -515,7 +516,8 @@ type pending struct {
 type outcome int
 
 const (
-	gotSeen    outcome = iota // stored earlier: acked with its version
+	gotNone    outcome = iota // not looked at (the batch broke off before it)
+	gotSeen                   // stored earlier: acked with its version
 	gotApplied                // applied, to be stored with the batch
 	gotDup                    // repeats a command of the batch
 	gotRefused                // refused by the rules
@@ -718,6 +720,9 @@ func (lg *liveGame) commitOnce(ctx context.Context, batch []*pending) {
 		var undo []hiddenUndo
 		lg.hiddenLog = &undo
 		for _, p := range todo {
+			p.got = gotNone
+		}
+		for _, p := range todo {
 			p.v, p.res, p.err, p.dupOf = 0, nil, nil, nil
 			if v, ok := lg.state.Seen(p.c.Actor, p.c.ID); ok {
 				if v <= before {
@@ -811,11 +816,23 @@ func (lg *liveGame) commitOnce(ctx context.Context, batch []*pending) {
 		} else if rerr := lg.rebuild(ctx, before); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
-		again := conflict && broken == nil && attempt < 8
+		again := conflict && broken == nil && attempt < maxAttempts && ctx.Err() == nil
+		if again && attempt > 0 {
+			// Instances writing over each other again and again: step
+			// back a little, at random, so that one of them gets through.
+			// The state is the store's now; others may read it meanwhile.
+			lg.mu.Unlock()
+			time.Sleep(time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 4))))
+			lg.mu.Lock()
+			lg.applyInbox()
+		}
 		var retry []*pending
 		for _, p := range todo {
 			switch p.got {
 			case gotSeen:
+				continue
+			case gotNone:
+				p.err = err
 				continue
 			case gotRefused:
 				// Refused against a state that held commands now undone:
@@ -839,6 +856,10 @@ func (lg *liveGame) commitOnce(ctx context.Context, batch []*pending) {
 		todo = retry
 	}
 }
+
+// maxAttempts bounds the tries of a batch the store keeps refusing
+// because other instances append first.
+const maxAttempts = 16
 
 // batchAppender is a store that appends several entries in one round
 // trip (store.Redis does).

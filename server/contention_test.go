@@ -1,0 +1,114 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"devopschallenge/client"
+	"devopschallenge/game"
+	"devopschallenge/internal/redistest"
+	"devopschallenge/protocol"
+)
+
+// Players of one game on two instances act at once: the instances keep
+// appending over each other (store conflicts, handled with the shadow
+// state), yet every command is stored once, acked with its version, and
+// every client ends with the same wall.
+func TestTwoInstancesWriteOneGame(t *testing.T) {
+	url, prefix := redistest.Start(t), redistest.Prefix(t)
+	a := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "A" })
+	b := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "B" })
+	g := newGame(t, a, protocol.CreateGameRequest{Agenda: wallAgenda})
+	fac := connect(t, g.FacilitatorToken, true, a.url)
+	var players []*client.Session
+	for i := 0; i < 8; i++ {
+		in := []*instance{a, b}[i%2]
+		s, _ := joinAndConnect(t, in, g.Code, fmt.Sprintf("p%d", i), "")
+		players = append(players, s)
+	}
+	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
+		t.Fatal(err)
+	}
+	k, err := fac.Do(ctxT(t), "cluster.create", map[string]string{"name": "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cluster := k.Result["clusterId"].(string)
+	const each = 12
+	var mu sync.Mutex
+	versions := map[int64]string{}
+	var wg sync.WaitGroup
+	for i, s := range players {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < each; j++ {
+				cmd, args := "note.add", any(map[string]string{"text": fmt.Sprintf("p%d n%d", i, j), "target": "ops"})
+				if j%3 == 1 {
+					cmd, args = "cluster.vote", map[string]string{"clusterId": cluster}
+				} else if j%3 == 2 {
+					cmd, args = "cluster.unvote", map[string]string{"clusterId": cluster}
+				}
+				ack, err := s.Do(ctxT(t), cmd, args)
+				if err != nil {
+					t.Errorf("p%d %s: %v", i, cmd, err)
+					return
+				}
+				mu.Lock()
+				if prev, dup := versions[ack.Version]; dup {
+					t.Errorf("version %d acked twice (%s, p%d %s)", ack.Version, prev, i, cmd)
+				}
+				versions[ack.Version] = fmt.Sprintf("p%d %s", i, cmd)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	// The log holds each command once, at the version it was acked with.
+	st := redisStore(t, url, prefix)
+	entries, err := st.Entries(ctxT(t), g.GameID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := 0
+	for v, who := range versions {
+		if v < 1 || v > int64(len(entries)) {
+			t.Fatalf("acked version %d, the log has %d entries", v, len(entries))
+		}
+		var c game.Command
+		if err := json.Unmarshal(entries[v-1].Data, &c); err != nil {
+			t.Fatal(err)
+		}
+		if c.Actor.Role != game.RolePlayer || fmt.Sprint(c.Type) == "" {
+			t.Fatalf("version %d (%s) holds %s by %v", v, who, c.Type, c.Actor)
+		}
+		if c.Type == "note.add" {
+			notes++
+		}
+	}
+	for _, e := range entries {
+		var c game.Command
+		json.Unmarshal(e.Data, &c)
+		if c.Actor.Role == game.RolePlayer && c.Type == "note.add" {
+			notes--
+		}
+	}
+	if notes != 0 {
+		t.Fatalf("%d notes acked and not in the log (or the reverse)", notes)
+	}
+	// Every client converges on the same wall.
+	want := len(players) * 4
+	for _, s := range append(players, fac) {
+		if err := s.Wait(ctxT(t), func(s *client.Session) bool { return len(s.Keys("note/")) == want }); err != nil {
+			t.Fatalf("a client holds %d notes, want %d: %v", len(s.Keys("note/")), want, err)
+		}
+	}
+	t.Logf("store conflicts: A %v, B %v", testutil.ToFloat64(a.srv.mgr.conflicts), testutil.ToFloat64(b.srv.mgr.conflicts))
+}

@@ -368,8 +368,13 @@ func playSprints(t *testing.T, host, screen *user, players []*user) {
 		}
 		// A post-mortem for every incident so far (Grace, QA).
 		grace := players[2]
-		for eval[bool](grace, `!!document.querySelector('form.postmortem')`) {
-			names := eval[[]string](grace, `[...document.querySelector('form.postmortem').querySelectorAll('textarea')].map(e => e.name)`)
+		for {
+			// One evaluation reads whether a form is there and its fields:
+			// the page may re-render between two.
+			names := eval[[]string](grace, `(() => { const f = document.querySelector('form.postmortem'); return f ? [...f.querySelectorAll('textarea')].map(e => e.name) : []; })()`)
+			if len(names) == 0 {
+				break
+			}
 			if len(names) != 3 {
 				t.Fatalf("post-mortem fields: %v", names)
 			}
@@ -378,6 +383,9 @@ func playSprints(t *testing.T, host, screen *user, players []*user) {
 			grace.fill(names[2], "Alert on disk usage and rotate logs")
 			grace.click("Publish the post-mortem")
 			grace.waitText("Post-mortem published.")
+			// The form goes once the update carrying the card arrives,
+			// which may be a moment after the acknowledgement.
+			grace.waitJS(fmt.Sprintf(`!document.querySelector('textarea[name=%s]')`, names[0]))
 		}
 		if n < sprints {
 			host.click(fmt.Sprintf("Start sprint %d", n+1))

@@ -282,6 +282,13 @@ func (c *conn) hello() bool {
 	}
 	lg.mu.Lock()
 	actor, err := identify(lg.state, hash)
+	if (err != nil || in.Version > lg.state.Version) && c.srv.mgr.shared {
+		// Another instance may have stored what this one has not applied
+		// yet (the join that made this token, or updates the client saw
+		// there): read the stream before answering.
+		lg.catchUp(ctx)
+		actor, err = identify(lg.state, hash)
+	}
 	if err != nil {
 		lg.mu.Unlock()
 		c.refuse(protocol.CloseRevoked, err)

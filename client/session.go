@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,6 +53,11 @@ type Options struct {
 	RecvBuffer int
 	// Header is sent with the WebSocket handshake.
 	Header http.Header
+	// GameID, when set, is added to the WebSocket URL (/ws?game=ID): a
+	// hint for a load balancer in front of several instances, so that it
+	// can keep a game's connections on one instance. The server itself
+	// goes by the token.
+	GameID string
 }
 
 // Ack is a server's acknowledgement of a command.
@@ -310,13 +316,16 @@ func Connect(ctx context.Context, opt Options) (*Session, error) {
 	return s, nil
 }
 
-func wsURL(base string) string {
+func wsURL(base, gameID string) string {
 	base = strings.TrimRight(base, "/")
 	switch {
 	case strings.HasPrefix(base, "https://"):
 		base = "wss://" + strings.TrimPrefix(base, "https://")
 	case strings.HasPrefix(base, "http://"):
 		base = "ws://" + strings.TrimPrefix(base, "http://")
+	}
+	if gameID != "" {
+		return base + "/ws?game=" + url.QueryEscape(gameID)
 	}
 	return base + "/ws"
 }
@@ -338,7 +347,7 @@ func (s *Session) dial(ctx context.Context) error {
 			return c, err
 		}
 	}
-	ws, _, err := d.DialContext(ctx, wsURL(url), s.opt.Header)
+	ws, _, err := d.DialContext(ctx, wsURL(url, s.opt.GameID), s.opt.Header)
 	if err != nil {
 		return err
 	}

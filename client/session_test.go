@@ -47,3 +47,17 @@ func TestScanHead(t *testing.T) {
 		}
 	}
 }
+
+// The game ID rides in the WebSocket URL as a load balancer's routing
+// hint, escaped; without one the URL is the bare endpoint.
+func TestWSURL(t *testing.T) {
+	for _, c := range []struct{ base, game, want string }{
+		{"http://127.0.0.1:8080", "", "ws://127.0.0.1:8080/ws"},
+		{"https://example.org/", "g1", "wss://example.org/ws?game=g1"},
+		{"http://h:1", "a b&c", "ws://h:1/ws?game=a+b%26c"},
+	} {
+		if got := wsURL(c.base, c.game); got != c.want {
+			t.Errorf("wsURL(%q, %q) = %q, want %q", c.base, c.game, got, c.want)
+		}
+	}
+}

@@ -7,7 +7,10 @@
 # RUN is one or more of:
 #   laptop    zero config (embedded store), 4 games × 40 players, 1 command per player every 2 s
 #   s1        50 games × 30 players, one instance, a real redis-server
-#   mid       100 games × 30 players on two instances sharing one redis-server
+#   mid       100 games × 30 players on two instances sharing one redis-server,
+#             the players of each game alternating between the instances
+#   mid-games the same with each game's players on one instance, as behind a
+#             load balancer that hashes the ?game= hint of the WebSocket URL
 #   idle      5,000 connected, silent clients (156 games × 32): memory per connection
 #   slow      s1, then s1 again with 5 % of the players not reading
 #   capacity  games raised step by step until p99 passes 100 ms, for the game and the hub
@@ -49,14 +52,14 @@ while [ $# -gt 0 ]; do
 	--steps) STEPS=$2; shift ;;
 	--out) OUT=$2; shift ;;
 	--wait-load) WAIT_LOAD=$2; shift ;;
-	-h|--help) sed -n '2,30p' "$0"; exit 0 ;;
-	laptop|s1|mid|idle|slow|capacity) RUNS+=("$1") ;;
-	all) RUNS+=(laptop s1 mid idle slow capacity) ;;
+	-h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+	laptop|s1|mid|mid-games|idle|slow|capacity) RUNS+=("$1") ;;
+	all) RUNS+=(laptop s1 mid mid-games idle slow capacity) ;;
 	*) echo "load.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
 done
-[ ${#RUNS[@]} -gt 0 ] || { sed -n '2,30p' "$0"; exit 2; }
+[ ${#RUNS[@]} -gt 0 ] || { sed -n '2,32p' "$0"; exit 2; }
 case "$FSYNC" in everysec|always) ;; *) echo "load.sh: --fsync everysec or always" >&2; exit 2 ;; esac
 command -v redis-server >/dev/null || { echo "load.sh: redis-server is not on PATH" >&2; exit 1; }
 OUT=${OUT:-${TMPDIR:-/tmp}/load-results/$(date +%Y%m%d-%H%M%S)}
@@ -192,15 +195,17 @@ for run in "${RUNS[@]}"; do
 		loadgen s1 -game "$GAME_URL" -game-pids "$GAME_PID" -redis-pid "$REDIS_PID" -redis-url "redis://127.0.0.1:$REDIS_PORT/0" \
 			-hub "$HUB_URL" -hub-pid "$HUB_PID" -games 50 -players 30 -rate 0.5 "${common[@]}"
 		;;
-	mid)
+	mid|mid-games)
+		spread=players
+		[ "$run" = mid-games ] && spread=games
 		start_redis
 		start_game redis
 		A_URL=$GAME_URL A_PID=$GAME_PID
 		start_game redis
 		start_hub
-		loadgen mid -game "$A_URL,$GAME_URL" -game-pids "$A_PID,$GAME_PID" -redis-pid "$REDIS_PID" \
+		loadgen "$run" -game "$A_URL,$GAME_URL" -game-pids "$A_PID,$GAME_PID" -redis-pid "$REDIS_PID" \
 			-redis-url "redis://127.0.0.1:$REDIS_PORT/0" -hub "$HUB_URL" -hub-pid "$HUB_PID" \
-			-games 100 -players 30 -rate 0.5 "${common[@]}"
+			-games 100 -players 30 -rate 0.5 -spread "$spread" "${common[@]}"
 		;;
 	idle)
 		start_redis

@@ -11,9 +11,10 @@
 //
 //	→ {"type":"hello","token":"hub.<room>.<team>"}
 //	← {"type":"snapshot","version":V,"now":…,"you":{"role":"player","team":"<team>"},"docs":{}}
-//	→ {"type":"cmd","id":"c1","cmd":"note.add","args":{…,"_to":"all"|"team","_size":N}}
-//	← {"type":"update","version":V+1,"now":…,"docs":{"pad":"…"}}   to the room (or the team
-//	                                                              and the "fac" team), N bytes
+//	→ {"type":"cmd","id":"c1","cmd":"note.add","args":{…,"_to":"all"|"company"|"team","_size":N}}
+//	← {"type":"update","version":V+1,"now":…,"docs":{"pad":"…"}}   to the room (or the team,
+//	                                                              or the company, and the
+//	                                                              "fac" team), N bytes
 //	← {"type":"ack","id":"c1","version":V+1}                      to the sender
 //
 // Each room keeps a version counter so that the generator can match an
@@ -209,7 +210,8 @@ func (c *client) readPump() {
 			v := r.version
 			msg := update(v, m.Args.Size)
 			for o := range r.conns {
-				if m.Args.To != "team" || o.team == c.team || o.team == "fac" {
+				if o.team == "fac" || m.Args.To == "all" || (m.Args.To == "team" && o.team == c.team) ||
+					(m.Args.To == "company" && sameCompany(o.team, c.team)) {
 					o.enqueue(msg)
 				}
 			}
@@ -284,4 +286,11 @@ func main() {
 	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
 		log.Fatal(err)
 	}
+}
+
+// sameCompany reports whether two "<company>/<team>" names are of one
+// company.
+func sameCompany(a, b string) bool {
+	i, j := strings.IndexByte(a, '/'), strings.IndexByte(b, '/')
+	return i > 0 && j > 0 && a[:i] == b[:j]
 }

@@ -31,6 +31,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -122,7 +123,8 @@ func run(args []string) int {
 func parseFlags(args []string) (options, error) {
 	var o options
 	fl := flag.NewFlagSet("loadgen", flag.ContinueOnError)
-	gameURLs := fl.String("game", "", "game server base URLs, comma-separated (http://127.0.0.1:PORT); players are spread over them")
+	gameURLs := fl.String("game", "", "game server base URLs, comma-separated (http://127.0.0.1:PORT); games and players are spread over them (see -spread)")
+	spread := fl.String("spread", "players", "with several servers: players (the players of each game alternate between the servers) or games (each game's players on one server, as behind a load balancer hashing ?game=)")
 	gamePIDs := fl.String("game-pids", "", "PIDs of the game server processes, comma-separated (CPU and memory from /proc)")
 	redisPID := fl.Int("redis-pid", 0, "PID of the redis-server the game servers share (its CPU is reported beside theirs)")
 	redisURL := fl.String("redis-url", "", "that Redis, to read INFO commandstats before and after the window (loopback only)")
@@ -132,7 +134,7 @@ func parseFlags(args []string) (options, error) {
 	fl.IntVar(&o.cfg.players, "players", 40, "players per game (a facilitator and a projector are added)")
 	fl.IntVar(&o.cfg.companies, "companies", 0, "companies per game (0: one per 16 players)")
 	fl.Float64Var(&o.cfg.rate, "rate", 0.5, "mean commands per player per second (Poisson)")
-	phases := fl.String("phases", "wall,study", "phase each game plays, in turn: wall (notes, votes) and/or study (card edits, quiz)")
+	phases := fl.String("phases", strings.Join(kinds, ","), "phase each game plays, in turn: wall (notes, votes), study (card edits, quiz), sprints (plans), debate (questions, upvotes)")
 	fl.DurationVar(&o.cfg.warmup, "warmup", 10*time.Second, "warm-up before the measured window")
 	fl.DurationVar(&o.cfg.duration, "duration", 30*time.Second, "measured window")
 	fl.DurationVar(&o.cfg.grace, "grace", 10*time.Second, "time allowed after the window for its effects to arrive")
@@ -155,6 +157,13 @@ func parseFlags(args []string) (options, error) {
 	}
 	if fl.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q", fl.Arg(0))
+	}
+	switch *spread {
+	case "players":
+	case "games":
+		o.cfg.byGame = true
+	default:
+		return o, fmt.Errorf("-spread: %q is neither players nor games", *spread)
 	}
 	var err error
 	if o.game.urls, err = loopbackURLs(*gameURLs); err != nil {
@@ -187,8 +196,8 @@ func parseFlags(args []string) (options, error) {
 	}
 	o.game.redisPID, o.game.redisURL = *redisPID, *redisURL
 	for _, ph := range strings.Split(*phases, ",") {
-		if ph != kindWall && ph != kindStudy {
-			return o, fmt.Errorf("-phases: unknown phase %q (wall, study)", ph)
+		if !slices.Contains(kinds, ph) {
+			return o, fmt.Errorf("-phases: unknown phase %q (%s)", ph, strings.Join(kinds, ", "))
 		}
 		o.cfg.phases = append(o.cfg.phases, ph)
 	}
@@ -414,6 +423,9 @@ func describe(cfg config) string {
 	s := fmt.Sprintf("%.2g cmd/player/s, phases %s, warm-up %s, window %s", cfg.rate, strings.Join(cfg.phases, "+"), cfg.warmup, cfg.duration)
 	if cfg.slow > 0 {
 		s += fmt.Sprintf(", %.0f%% slow readers", cfg.slow*100)
+	}
+	if cfg.byGame {
+		s += ", each game's players on one server"
 	}
 	return s
 }

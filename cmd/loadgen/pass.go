@@ -47,9 +47,12 @@ type config struct {
 	idle                      bool
 	slow                      float64
 	setupParallel             int
-	maxCommands               int64
-	seed                      uint64
-	verbose                   bool
+	// byGame keeps each game's players on one server, as a load balancer
+	// hashing the ?game= hint does; otherwise they alternate.
+	byGame      bool
+	maxCommands int64
+	seed        uint64
+	verbose     bool
 }
 
 // pass is one bounded run against one target.
@@ -77,6 +80,7 @@ type passResult struct {
 	Conns     int        `json:"connections"`
 	Companies int        `json:"companies"`
 	Phases    []string   `json:"phases"`
+	ByGame    bool       `json:"playersByGame,omitempty"`
 	Rate      float64    `json:"ratePerPlayer"`
 	Slow      int        `json:"slowClients"`
 	Idle      bool       `json:"idle"`
@@ -164,12 +168,23 @@ func (p *pass) connect(ctx context.Context, c *conn, url, token string) error {
 		recv = 4096
 	}
 	s, err := client.Connect(ctx, client.Options{URLs: []string{url}, Token: token, Reconnect: true, OnFrame: c.onMessage,
-		IgnoreDocs: c.role != roleFacilitator, RecvBuffer: recv})
+		IgnoreDocs: c.role != roleFacilitator, RecvBuffer: recv, GameID: c.g.id})
 	if err != nil {
 		return err
 	}
 	c.s = s
 	return nil
+}
+
+// playerURL is the server the i-th player of game g connects to: with
+// several servers, the players of a game alternate between them, or all
+// go to the game's server (byGame).
+func (p *pass) playerURL(g *gameRun, i int) string {
+	urls := p.target.urls
+	if p.cfg.byGame {
+		return urls[g.idx%len(urls)]
+	}
+	return urls[(g.idx+i+1)%len(urls)]
 }
 
 // companies is the number of companies of a game of n players: 1 up to
@@ -203,7 +218,7 @@ func (p *pass) setupGame(ctx context.Context, g *gameRun) error {
 			// The same balance as the game's automatic assignment.
 			team := fmt.Sprintf("%d/%s", i%comp+1, teams[(i/comp)%len(teams)])
 			c := p.newConn(g, rolePlayer, team, i+2)
-			if err := p.connect(ctx, c, urls[(g.idx+i+1)%len(urls)], "hub."+room+"."+team); err != nil {
+			if err := p.connect(ctx, c, p.playerURL(g, i), "hub."+room+"."+team); err != nil {
 				return err
 			}
 			g.conns = append(g.conns, c)
@@ -224,8 +239,15 @@ func (p *pass) setupGame(ctx context.Context, g *gameRun) error {
 		return &client.HTTP{BaseURL: url, Client: hc}
 	}
 	agenda := `[{"kind":"lobby"},{"kind":"wall","minutes":30},{"kind":"retro"}]`
-	if g.kind == kindStudy {
+	switch g.kind {
+	case kindStudy:
 		agenda = `[{"kind":"lobby"},{"kind":"study","minutes":30,"quiz":true},{"kind":"retro"}]`
+	case kindSprints:
+		// Planning lasts the whole run; plans are shared in the company
+		// (no silo mode).
+		agenda = `[{"kind":"lobby"},{"kind":"sprints","minutes":30,"sprints":1,"incidentMinutes":2},{"kind":"retro"}]`
+	case kindDebate:
+		agenda = `[{"kind":"lobby"},{"kind":"debate","minutes":30},{"kind":"retro"}]`
 	}
 	cg, err := api().CreateGame(ctx, protocol.CreateGameRequest{Title: fmt.Sprintf("Load %d", g.idx), Companies: companiesFor(n, p.cfg.companies),
 		Assignment: "auto", Lang: "en", Agenda: []byte(agenda)})
@@ -265,7 +287,7 @@ func (p *pass) setupGame(ctx context.Context, g *gameRun) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := p.connect(ctx, c, urls[(g.idx+i+1)%len(urls)], js[i].token); err != nil {
+			if err := p.connect(ctx, c, p.playerURL(g, i), js[i].token); err != nil {
 				errs <- fmt.Errorf("player: %w", err)
 			}
 		}()
@@ -287,6 +309,49 @@ func (p *pass) setupGame(ctx context.Context, g *gameRun) error {
 			}
 			g.clusters = append(g.clusters, a.Result["clusterId"].(string))
 		}
+	case kindSprints:
+		// Each team's options, as the facilitator sees them: the actions
+		// available now, with their costs.
+		g.options = map[string]teamOptions{}
+		for _, c := range g.players {
+			if _, ok := g.options[c.team]; ok {
+				continue
+			}
+			var d struct {
+				Capacity int `json:"capacity"`
+				Options  []struct {
+					Action struct {
+						ID   string `json:"id"`
+						Cost int    `json:"cost"`
+					} `json:"action"`
+					Owned     bool `json:"owned"`
+					Available bool `json:"available"`
+				} `json:"options"`
+			}
+			key := "options/" + c.team
+			if err := fac.s.Wait(ctx, func(s *client.Session) bool { return s.Doc(key, &d) && d.Capacity > 0 }); err != nil {
+				return fmt.Errorf("%s: %w", key, err)
+			}
+			to := teamOptions{capacity: d.Capacity}
+			for _, o := range d.Options {
+				if o.Available && !o.Owned {
+					to.actions = append(to.actions, actionOpt{id: o.Action.ID, cost: o.Action.Cost})
+				}
+			}
+			g.options[c.team] = to
+		}
+	case kindDebate:
+		var d struct {
+			Order []struct {
+				Company int    `json:"company"`
+				Team    string `json:"team"`
+			} `json:"order"`
+			Current int `json:"current"`
+		}
+		if err := fac.s.Wait(ctx, func(s *client.Session) bool { return s.Doc("debate", &d) && d.Current >= 0 && d.Current < len(d.Order) }); err != nil {
+			return fmt.Errorf("debate: %w", err)
+		}
+		g.presenter = fmt.Sprintf("%d/%s", d.Order[d.Current].Company, d.Order[d.Current].Team)
 	case kindStudy:
 		var q struct {
 			Questions []quizQ `json:"questions"`
@@ -406,7 +471,7 @@ func (p *pass) sample() ([]procSample, error) {
 // run does the whole pass: set up, warm up, measure, drain, tear down.
 func (p *pass) run(ctx context.Context) (*passResult, error) {
 	res := &passResult{Label: p.label, Target: p.target.kind, URLs: p.target.urls, Games: p.cfg.games, Players: p.cfg.players,
-		Companies: companiesFor(p.cfg.players, p.cfg.companies), Phases: p.cfg.phases, Rate: p.cfg.rate, Idle: p.cfg.idle,
+		Companies: companiesFor(p.cfg.players, p.cfg.companies), Phases: p.cfg.phases, ByGame: p.cfg.byGame, Rate: p.cfg.rate, Idle: p.cfg.idle,
 		LoadStart: loadAvg()}
 	if p.target.kind == targetHub {
 		res.Phases = []string{"hub"}
@@ -684,10 +749,7 @@ func (p *pass) mixOut() map[string]mixOut {
 		if n == 0 || total == 0 {
 			return true
 		}
-		o := mixOut{Share: round3(float64(n) / float64(total)), Audience: "all", CmdBytes: int(m.cmdBytes.Load() / n)}
-		if m.team {
-			o.Audience = "team"
-		}
+		o := mixOut{Share: round3(float64(n) / float64(total)), Audience: m.scope, CmdBytes: int(m.cmdBytes.Load() / n)}
 		if u := m.updates.Load(); u > 0 {
 			o.UpdateBytes = int(m.updBytes.Load() / u)
 		}
@@ -710,7 +772,7 @@ func mixFrom(ms map[string]mixOut) *hubMix {
 		if o.UpdateBytes == 0 {
 			continue
 		}
-		m.entries = append(m.entries, mixEntry{cmd: k, weight: o.Share, team: o.Audience == "team", cmdBytes: o.CmdBytes, updBytes: o.UpdateBytes})
+		m.entries = append(m.entries, mixEntry{cmd: k, weight: o.Share, scope: o.Audience, cmdBytes: o.CmdBytes, updBytes: o.UpdateBytes})
 		m.total += o.Share
 	}
 	return m

@@ -5,6 +5,7 @@ package main
 import (
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -50,14 +51,41 @@ type effect struct {
 	done     bool
 }
 
-// audience is who should see a command's effect: everyone in the game, or
-// one team and the facilitator.
+// audience is who should see a command's effect: everyone in the game,
+// one company's players and the facilitator, or one team and the
+// facilitator.
 type audience struct {
-	team string // "" for everyone
+	team    string // "<company>/<team>", or "" for a wider audience
+	company string // "<company>", or "" for everyone
+}
+
+// Scopes of an audience, as the hub's "_to" names them.
+const (
+	scopeAll     = "all"
+	scopeCompany = "company"
+	scopeTeam    = "team"
+)
+
+func (a audience) scope() string {
+	switch {
+	case a.team != "":
+		return scopeTeam
+	case a.company != "":
+		return scopeCompany
+	}
+	return scopeAll
 }
 
 func (a audience) includes(c *conn) bool {
-	return a.team == "" || c.team == a.team || c.role == roleFacilitator
+	switch {
+	case c.role == roleFacilitator:
+		return true
+	case a.team != "":
+		return c.team == a.team
+	case a.company != "":
+		return strings.HasPrefix(c.team, a.company+"/")
+	}
+	return true
 }
 
 // tracker matches updates to commands for one game.
@@ -136,7 +164,7 @@ func (tr *tracker) check(v int64, e *effect) {
 	if e.measured {
 		tr.rec.offAudience.Add(int64(off))
 		tr.rec.latency(e.cmd, time.Duration(last-e.sent))
-		if ms := tr.rec.mixOf(e.cmd, e.aud.team != ""); got > 0 {
+		if ms := tr.rec.mixOf(e.cmd, e.aud.scope()); got > 0 {
 			ms.updBytes.Add(int64(bytes))
 			ms.updates.Add(int64(got))
 		}
@@ -189,7 +217,7 @@ type recorder struct {
 }
 
 type mixStat struct {
-	team                           bool
+	scope                          string
 	n, cmdBytes, updBytes, updates atomic.Int64
 }
 
@@ -210,10 +238,10 @@ func (r *recorder) refusal(cmd, code string) {
 	v.(*atomic.Int64).Add(1)
 }
 
-func (r *recorder) mixOf(cmd string, team bool) *mixStat {
+func (r *recorder) mixOf(cmd string, scope string) *mixStat {
 	v, ok := r.mix.Load(cmd)
 	if !ok {
-		v, _ = r.mix.LoadOrStore(cmd, &mixStat{team: team})
+		v, _ = r.mix.LoadOrStore(cmd, &mixStat{scope: scope})
 	}
 	return v.(*mixStat)
 }

@@ -27,9 +27,14 @@ const (
 
 // Phase kinds a game of the load can be played in.
 const (
-	kindWall  = "wall"
-	kindStudy = "study"
+	kindWall    = "wall"
+	kindStudy   = "study"
+	kindSprints = "sprints"
+	kindDebate  = "debate"
 )
+
+// kinds lists the phases a game of the load can be played in.
+var kinds = []string{kindWall, kindStudy, kindSprints, kindDebate}
 
 var teams = []string{"dev", "ops", "qa", "pm"}
 
@@ -57,6 +62,8 @@ type conn struct {
 	cards    []*cardRef
 	adds     int
 	toAnswer []quizQ
+	asked    int
+	upvoted  []string
 }
 
 type pend struct {
@@ -65,6 +72,22 @@ type pend struct {
 	aud      audience
 	measured bool
 	card     *cardRef
+	ask      bool
+}
+
+type teamOptions struct {
+	capacity int
+	actions  []actionOpt
+}
+
+type actionOpt struct {
+	id   string
+	cost int
+}
+
+type question struct {
+	id     string
+	author *conn
 }
 
 type cardRef struct {
@@ -91,16 +114,32 @@ type gameRun struct {
 	tr       *tracker
 	clusters []string
 	quiz     []quizQ
+	// sprints: each team's affordable actions and capacity.
+	options map[string]teamOptions
+	// debate: the team presenting, and the questions asked so far (by
+	// their authors), guarded by qmu.
+	presenter string
+	qmu       sync.Mutex
+	questions []question
 	// Non-slow connections expected to receive effects.
 	all, fac int
 	team     map[string]int
 }
 
 func (g *gameRun) expected(a audience) int {
-	if a.team == "" {
-		return g.all
+	switch a.scope() {
+	case scopeTeam:
+		return g.team[a.team] + g.fac
+	case scopeCompany:
+		n := g.fac
+		for k, m := range g.team {
+			if strings.HasPrefix(k, a.company+"/") {
+				n += m
+			}
+		}
+		return n
 	}
-	return g.team[a.team] + g.fac
+	return g.all
 }
 
 // count fixes who is expected to receive effects.
@@ -152,6 +191,13 @@ func (c *conn) onMessage(out *client.Frame) {
 				c.mu.Unlock()
 			}
 		}
+		if pd.ask {
+			if id, _ := out.Result["questionId"].(string); id != "" {
+				c.g.qmu.Lock()
+				c.g.questions = append(c.g.questions, question{id: id, author: c})
+				c.g.qmu.Unlock()
+			}
+		}
 		c.g.tr.acked(c, out.Version, pd.sent, pd.cmd, pd.aud, pd.measured, t)
 	case protocol.TypeError:
 		pd, ok := c.take(out.ID)
@@ -196,6 +242,7 @@ type command struct {
 	args any
 	aud  audience
 	card *cardRef
+	ask  bool // question.ask: its ID goes to the game's list
 }
 
 var noteTexts = []string{
@@ -209,6 +256,21 @@ var noteTexts = []string{
 	"We learn about incidents from customers on Twitter",
 	"Config lives in a spreadsheet that only Ops can edit",
 	"Hotfixes skip the pipeline and break the next release",
+}
+
+var questionTexts = []string{
+	"How long does a rollback of the checkout take today?",
+	"Who is paged when the payment gateway times out at night?",
+	"Why automate the tests before containerising the services?",
+	"What would you measure first to find the bottleneck?",
+	"How do feature flags change the change failure rate?",
+	"Which CALMS pillar is the weakest in your plan, and why?",
+}
+
+// companyOf returns the company of a "<company>/<team>" name.
+func companyOf(team string) string {
+	c, _, _ := strings.Cut(team, "/")
+	return c
 }
 
 var cardTexts = []string{
@@ -253,6 +315,56 @@ func (c *conn) nextCommand() command {
 		k := c.voted[i]
 		c.voted = append(c.voted[:i], c.voted[i+1:]...)
 		return command{cmd: "cluster.unvote", args: map[string]string{"clusterId": k}, aud: all}
+	case kindSprints:
+		// Another plan for the team: a random affordable set of the
+		// actions it may pick now. Everyone in the company sees it.
+		opts := c.g.options[c.team]
+		var pick []string
+		left := opts.capacity
+		for _, i := range r.Perm(len(opts.actions)) {
+			if a := opts.actions[i]; a.cost <= left && r.IntN(2) == 0 {
+				pick = append(pick, a.id)
+				left -= a.cost
+			}
+		}
+		if pick == nil {
+			pick = []string{}
+		}
+		return command{cmd: "plan.set", args: map[string]any{"actions": pick}, aud: audience{company: companyOf(c.team)}}
+	case kindDebate:
+		// Questions to the presenting team (up to the limit per turn),
+		// upvotes of the others' questions, and second thoughts.
+		if c.team != c.g.presenter && c.asked < 10 && r.Float64() < 0.3 {
+			c.asked++
+			return command{cmd: "question.ask", args: map[string]string{"text": questionTexts[r.IntN(len(questionTexts))]}, aud: all, ask: true}
+		}
+		c.g.qmu.Lock()
+		var free []string
+		for _, q := range c.g.questions {
+			if q.author != c && !contains(c.upvoted, q.id) {
+				free = append(free, q.id)
+			}
+		}
+		c.g.qmu.Unlock()
+		if len(free) > 0 && (len(c.upvoted) == 0 || r.IntN(3) > 0) {
+			k := free[r.IntN(len(free))]
+			c.upvoted = append(c.upvoted, k)
+			return command{cmd: "question.upvote", args: map[string]string{"questionId": k}, aud: all}
+		}
+		if len(c.upvoted) > 0 {
+			i := r.IntN(len(c.upvoted))
+			k := c.upvoted[i]
+			c.upvoted = append(c.upvoted[:i], c.upvoted[i+1:]...)
+			return command{cmd: "question.unvote", args: map[string]string{"questionId": k}, aud: all}
+		}
+		if c.team != c.g.presenter && c.asked < 10 {
+			c.asked++
+			return command{cmd: "question.ask", args: map[string]string{"text": questionTexts[r.IntN(len(questionTexts))]}, aud: all, ask: true}
+		}
+		// Nothing this player may do yet (a presenter before the first
+		// question): skip this turn rather than send a command the
+		// game would refuse.
+		return command{}
 	default: // study
 		if len(c.toAnswer) > 0 && r.Float64() < 0.2 {
 			i := r.IntN(len(c.toAnswer))
@@ -304,11 +416,14 @@ func (c *conn) hubCommand() command {
 		x -= en.weight
 	}
 	aud := audience{}
-	to := "all"
-	if e.team {
-		aud, to = audience{team: c.team}, "team"
+	switch e.scope {
+	case scopeTeam:
+		aud = audience{team: c.team}
+	case scopeCompany:
+		aud = audience{company: companyOf(c.team)}
 	}
-	pad := max(0, e.cmdBytes-len(`{"type":"cmd","id":"c0000","cmd":"","args":{"text":"","_to":"team","_size":0000}}`)-len(e.cmd))
+	to := aud.scope()
+	pad := max(0, e.cmdBytes-len(`{"type":"cmd","id":"c0000","cmd":"","args":{"text":"","_to":"company","_size":0000}}`)-len(e.cmd))
 	return command{cmd: e.cmd, args: map[string]any{"text": strings.Repeat("x", pad), "_to": to, "_size": e.updBytes}, aud: aud}
 }
 
@@ -321,7 +436,7 @@ type hubMix struct {
 type mixEntry struct {
 	cmd      string
 	weight   float64
-	team     bool
+	scope    string
 	cmdBytes int
 	updBytes int
 }
@@ -332,13 +447,13 @@ func (c *conn) send(cmd command, measured bool) {
 	id := c.s.NewID() // unique for the token, setup commands included
 	c.mu.Lock()
 	t := p.clk.now()
-	c.pending[id] = pend{sent: t, cmd: cmd.cmd, aud: cmd.aud, measured: measured, card: cmd.card}
+	c.pending[id] = pend{sent: t, cmd: cmd.cmd, aud: cmd.aud, measured: measured, card: cmd.card, ask: cmd.ask}
 	c.mu.Unlock()
 	if measured {
 		p.rec.sent.Add(1)
 		if p.target.kind == targetGame {
 			b, _ := json.Marshal(cmd.args)
-			ms := p.rec.mixOf(cmd.cmd, cmd.aud.team != "")
+			ms := p.rec.mixOf(cmd.cmd, cmd.aud.scope())
 			ms.n.Add(1)
 			ms.cmdBytes.Add(int64(len(b) + len(id) + len(cmd.cmd) + len(`{"type":"cmd","id":"","cmd":"","args":}`)))
 		}
@@ -375,7 +490,9 @@ func (c *conn) run(ctx context.Context, start time.Time) {
 			cmd = c.nextCommand()
 			c.mu.Unlock()
 		}
-		c.send(cmd, measured)
+		if cmd.cmd != "" {
+			c.send(cmd, measured)
+		}
 		next = next.Add(time.Duration(c.rng.ExpFloat64() * mean))
 		t.Reset(time.Until(next))
 	}

@@ -44,7 +44,10 @@ export class Session {
     this.gameId = gameId;
     this.token = token;
     this.role = role;
-    this.url = url || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+    // ?game= is a routing hint for a load balancer in front of several
+    // instances (it keeps a game's connections on one); the server goes
+    // by the token.
+    this.url = url || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?game=${encodeURIComponent(gameId)}`;
     this.docs = {};
     this.you = null;
     this.version = 0;

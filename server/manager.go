@@ -79,8 +79,10 @@ func (o *ManagerOptions) defaults() {
 	}
 }
 
-// histSize is how many recent versions a game remembers for resuming
-// clients with an update rather than a snapshot.
+// histSize is how many recent versions a game remembers, at least, for
+// resuming clients with an update rather than a snapshot. The history
+// grows to twice that and then drops its older half at once: dropping
+// one entry per version moved the whole slice at every command.
 const histSize = 512
 
 // inboxSize bounds the entries waiting for a game's goroutine.
@@ -136,7 +138,7 @@ type liveGame struct {
 	hiddenLog *[]hiddenUndo
 	groups    map[string]*group         // local connections by audience
 	players   map[string]map[*conn]bool // local connections by player ID
-	history   []histEntry               // the last histSize versions, oldest first
+	history   []histEntry               // the last histSize to 2×histSize versions, oldest first
 	timer     *time.Timer               // the pending deadline, if any
 	timerSeq  int64                     // the clock sequence the timer is for
 	dirty     map[string]bool           // players whose local presence count changed
@@ -950,7 +952,7 @@ type groupSend struct {
 // at version.
 func (lg *liveGame) prepare(ch *game.Change, version int64) *delivery {
 	lg.history = append(lg.history, histEntry{version: version, docs: ch.Docs, private: ch.Private, reseat: ch.Reseat})
-	if len(lg.history) > histSize {
+	if len(lg.history) > 2*histSize {
 		lg.history = slices.Delete(lg.history, 0, len(lg.history)-histSize)
 	}
 	now := time.Now().UnixMilli()

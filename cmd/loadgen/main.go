@@ -486,8 +486,15 @@ func printPass(r *passResult) {
 	for cmd, d := range r.LatencyByCmd {
 		fmt.Printf("      %-15s p50 %7.2f  p99 %7.2f  n=%d\n", cmd, d.P50, d.P99, d.N)
 	}
-	fmt.Printf("  commands: sent %d, acked %d, refused %d %v, unanswered %d; effects never arrived %d; disconnects %d; send errors %d\n",
-		r.Sent, r.Acked, r.Refused, r.RefusedBy, r.Unanswered, r.NeverArrived, r.Disconnects, r.SendErrors)
+	if len(r.Timeline) > 0 {
+		fmt.Printf("  p99/max by 5 s of the window (ms):")
+		for _, x := range r.Timeline {
+			fmt.Printf(" %.0f/%.0f", x[0], x[1])
+		}
+		fmt.Println()
+	}
+	fmt.Printf("  commands: sent %d, acked %d, refused %d %v, unanswered %d; effects never arrived %d; disconnects %d; send errors %d; fresh snapshots %d\n",
+		r.Sent, r.Acked, r.Refused, r.RefusedBy, r.Unanswered, r.NeverArrived, r.Disconnects, r.SendErrors, r.Snapshots)
 	fmt.Printf("  deliveries %d (%.0f/s, mean %.0f B; %d outside the command's audience), effects %.0f/s over %.1f s\n",
 		r.Deliveries, r.DeliveriesPerS, r.MeanUpdateB, r.OffAudience, r.EffectsPerS, r.WindowS)
 	for _, s := range r.Servers {

@@ -89,19 +89,23 @@ type passResult struct {
 	LoadStart [3]float64 `json:"loadAvgStart"`
 	LoadEnd   [3]float64 `json:"loadAvgEnd"`
 
-	Sent           int64             `json:"commandsSent"`
-	Acked          int64             `json:"commandsAcked"`
-	Refused        int64             `json:"commandsRefused"`
-	RefusedBy      map[string]int64  `json:"refusedBy,omitempty"`
-	Unanswered     int64             `json:"commandsUnanswered"`
-	NeverArrived   int               `json:"effectsNeverArrived"`
-	SendErrors     int64             `json:"sendErrors"`
-	OtherErrors    int64             `json:"otherErrors"`
-	Disconnects    int64             `json:"disconnects"`
-	DuplicateAcks  int64             `json:"duplicateAcks"`
-	OffAudience    int64             `json:"updatesOutsideAudience"`
-	Latency        dist              `json:"latencyMs"`
-	LatencyByCmd   map[string]dist   `json:"latencyByCmdMs"`
+	Sent          int64            `json:"commandsSent"`
+	Acked         int64            `json:"commandsAcked"`
+	Refused       int64            `json:"commandsRefused"`
+	RefusedBy     map[string]int64 `json:"refusedBy,omitempty"`
+	Unanswered    int64            `json:"commandsUnanswered"`
+	NeverArrived  int              `json:"effectsNeverArrived"`
+	SendErrors    int64            `json:"sendErrors"`
+	OtherErrors   int64            `json:"otherErrors"`
+	Disconnects   int64            `json:"disconnects"`
+	Snapshots     int64            `json:"snapshotsAfterSetup"`
+	DuplicateAcks int64            `json:"duplicateAcks"`
+	OffAudience   int64            `json:"updatesOutsideAudience"`
+	Latency       dist             `json:"latencyMs"`
+	LatencyByCmd  map[string]dist  `json:"latencyByCmdMs"`
+	// Timeline: p99 and max (ms) of the commands sent in each 5 s of
+	// the window, in order.
+	Timeline       [][2]float64      `json:"latencyTimelineMs"`
 	Deliveries     int64             `json:"deliveries"`
 	DeliveriesPerS float64           `json:"deliveriesPerS"`
 	EffectsPerS    float64           `json:"effectsPerS"`
@@ -652,6 +656,10 @@ func (p *pass) run(ctx context.Context) (*passResult, error) {
 	for k, v := range r.byCmd {
 		res.LatencyByCmd[k] = summarise(v)
 	}
+	for _, xs := range r.slices {
+		d := summarise(xs)
+		res.Timeline = append(res.Timeline, [2]float64{d.P99, d.Max})
+	}
 	r.mu.Unlock()
 	res.Deliveries = r.deliveries.Load()
 	res.DeliveriesPerS = round3(float64(res.Deliveries) / res.WindowS)
@@ -690,6 +698,7 @@ func (p *pass) run(ctx context.Context) (*passResult, error) {
 		}
 	}
 	res.Disconnects = p.countDisconnects()
+	res.Snapshots = p.rec.snapshots.Load()
 	return res, nil
 }
 

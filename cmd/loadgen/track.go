@@ -94,7 +94,12 @@ type tracker struct {
 	effects map[int64]*effect
 	rec     *recorder
 	g       *gameRun
+	// snaps: the last snapshot each connection got after its first one
+	// (a server may send a fresh snapshot instead of updates).
+	snaps map[*conn]snapAt
 }
+
+type snapAt struct{ v, t int64 }
 
 func newTracker(g *gameRun, rec *recorder) *tracker {
 	return &tracker{effects: map[int64]*effect{}, rec: rec, g: g}
@@ -105,8 +110,34 @@ func (tr *tracker) get(v int64, now int64) *effect {
 	if e == nil {
 		e = &effect{created: now}
 		tr.effects[v] = e
+		for c, s := range tr.snaps {
+			if s.v >= v {
+				e.receipts = append(e.receipts, receipt{c, s.t, 0})
+			}
+		}
 	}
 	return e
+}
+
+// snapshot records that connection c got a fresh snapshot at version v
+// at t: it holds every effect up to v, whether or not their updates
+// came.
+func (tr *tracker) snapshot(c *conn, v int64, t int64) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if tr.snaps == nil {
+		tr.snaps = map[*conn]snapAt{}
+	}
+	tr.snaps[c] = snapAt{v, t}
+	for ev, e := range tr.effects {
+		if ev > v || e.done || slices.ContainsFunc(e.receipts, func(r receipt) bool { return r.c == c }) {
+			continue
+		}
+		e.receipts = append(e.receipts, receipt{c, t, 0})
+		if e.acked {
+			tr.check(ev, e)
+		}
+	}
 }
 
 // received records that connection c got the update of version v at t.
@@ -163,7 +194,7 @@ func (tr *tracker) check(v int64, e *effect) {
 	e.done = true
 	if e.measured {
 		tr.rec.offAudience.Add(int64(off))
-		tr.rec.latency(e.cmd, time.Duration(last-e.sent))
+		tr.rec.latency(e.cmd, e.sent, time.Duration(last-e.sent))
 		if ms := tr.rec.mixOf(e.cmd, e.aud.scope()); got > 0 {
 			ms.updBytes.Add(int64(bytes))
 			ms.updates.Add(int64(got))
@@ -197,7 +228,8 @@ type recorder struct {
 	clk clock
 
 	mu        sync.Mutex
-	latencies []float64 // ms
+	latencies []float64   // ms
+	slices    [][]float64 // ms, by sliceLen of the window (by send time)
 	byCmd     map[string][]float64
 
 	sent, acked, refused, unanswered atomic.Int64
@@ -209,7 +241,9 @@ type recorder struct {
 	// connections outside the command's audience (a document they cannot
 	// see, sent as null).
 	offAudience atomic.Int64
-	refusedBy   sync.Map // "cmd code" -> *atomic.Int64
+	// snapshots counts the snapshots connections got after their first.
+	snapshots atomic.Int64
+	refusedBy sync.Map // "cmd code" -> *atomic.Int64
 	// Command mix of the measured window, for the hub: per command, the
 	// count, the bytes of the command messages, the update bytes
 	// received and the number of updates.
@@ -225,13 +259,22 @@ func newRecorder(w *window, clk clock) *recorder {
 	return &recorder{w: w, clk: clk, byCmd: map[string][]float64{}}
 }
 
-func (r *recorder) latency(cmd string, d time.Duration) {
+func (r *recorder) latency(cmd string, sent int64, d time.Duration) {
 	ms := float64(d) / 1e6
 	r.mu.Lock()
 	r.latencies = append(r.latencies, ms)
 	r.byCmd[cmd] = append(r.byCmd[cmd], ms)
+	if i := int((sent - r.w.start.Load()) / int64(sliceLen)); i >= 0 {
+		for len(r.slices) <= i {
+			r.slices = append(r.slices, nil)
+		}
+		r.slices[i] = append(r.slices[i], ms)
+	}
 	r.mu.Unlock()
 }
+
+// sliceLen is the span of the window's slices in the latency timeline.
+const sliceLen = 5 * time.Second
 
 func (r *recorder) refusal(cmd, code string) {
 	v, _ := r.refusedBy.LoadOrStore(cmd+" "+code, new(atomic.Int64))

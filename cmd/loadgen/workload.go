@@ -64,6 +64,8 @@ type conn struct {
 	toAnswer []quizQ
 	asked    int
 	upvoted  []string
+	// snapshots counts the snapshots received.
+	snapshots atomic.Int64
 }
 
 type pend struct {
@@ -169,6 +171,14 @@ func (c *conn) onMessage(out *client.Frame) {
 	p := c.p
 	t := p.clk.now()
 	switch out.Type {
+	case protocol.TypeSnapshot:
+		// The first snapshot of a connection is its setup; a later one
+		// (after a reconnect, or sent instead of updates) brings every
+		// effect up to its version.
+		if c.snapshots.Add(1) > 1 {
+			p.rec.snapshots.Add(1)
+			c.g.tr.snapshot(c, out.Version, t)
+		}
 	case protocol.TypeUpdate:
 		p.rec.allUpdates.Add(1)
 		if p.w.in(t) {

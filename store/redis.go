@@ -166,66 +166,20 @@ redis.call('PUBLISH', ARGV[6], '1 ' .. ARGV[2])
 return 0
 `)
 
-// appendScript appends entry 0-<version> if the stream holds version-1
-// entries, saves the snapshot, refreshes the TTLs and publishes.
-//
-// KEYS: log, snap, meta. ARGV: version, data, has snapshot ("1"/"0"),
-// snapshot, ttl ms (0: keep), now (unix ms), channel.
-// Returns {0, ""} when the game does not exist, {-1, length} when the
-// stream is not at version-1, {1, code} on success where code is the join
-// code whose key the caller must PEXPIRE to 1.5×ttl ("" when not needed),
-// and {2, code} when entry version already holds exactly this data (a
-// replay of this append: go-redis retries a command whose reply was lost,
-// after it ran), with the code to refresh when ttl > 0.
-var appendScript = redis.NewScript(`
-local n = redis.call('XLEN', KEYS[1])
-if n == 0 then return {0, ''} end
-local v = tonumber(ARGV[1])
-if n ~= v - 1 then
-  if v >= 1 and n >= v then
-    local e = redis.call('XRANGE', KEYS[1], '0-' .. ARGV[1], '0-' .. ARGV[1])
-    if e[1] and e[1][2][2] == ARGV[2] then
-      local code = ''
-      if tonumber(ARGV[5]) > 0 then code = redis.call('HGET', KEYS[3], 'code') or '' end
-      return {2, code}
-    end
-  end
-  return {-1, n}
-end
-redis.call('XADD', KEYS[1], '0-' .. ARGV[1], 'd', ARGV[2])
-local ttl = tonumber(ARGV[5])
-if ARGV[3] == '1' then
-  redis.call('HSET', KEYS[2], 'v', ARGV[1], 'd', ARGV[4])
-  if ttl <= 0 then
-    local p = redis.call('PTTL', KEYS[1])
-    if p > 0 then redis.call('PEXPIRE', KEYS[2], p) end
-  end
-end
-local code = ''
-if ttl > 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[5])
-  redis.call('PEXPIRE', KEYS[2], ARGV[5])
-  redis.call('PEXPIRE', KEYS[3], ARGV[5])
-  local now = tonumber(ARGV[6])
-  local cexp = tonumber(redis.call('HGET', KEYS[3], 'cexp') or '0') or 0
-  if cexp < now + ttl then
-    redis.call('HSET', KEYS[3], 'cexp', string.format('%d', now + ttl + math.floor(ttl / 2)))
-    code = redis.call('HGET', KEYS[3], 'code') or ''
-  end
-end
-redis.call('PUBLISH', ARGV[7], ARGV[1] .. ' ' .. ARGV[2])
-return {1, code}
-`)
-
-// appendBatchScript is appendScript for several consecutive entries, all
-// or none: it appends entries first..first+n-1 if the stream holds first-1
-// entries, saves the snapshot (taken at version snapV of the batch),
-// refreshes the TTLs and publishes each entry, in order.
+// appendBatchScript appends entries first..first+n-1 (IDs 0-<version>),
+// all or none, if the stream holds first-1 entries; saves the snapshot
+// (taken at version snapV of the batch), refreshes the TTLs and publishes
+// each entry, in order.
 //
 // KEYS: log, snap, meta. ARGV: first, n, has snapshot ("1"/"0"), snapV,
 // snapshot, ttl ms (0: keep), now (unix ms), channel, data1, …, dataN.
-// Returns what appendScript returns; {2, code} when entry first already
-// holds exactly data1 and the stream holds the whole batch (a replay).
+// Returns {0, ""} when the game does not exist, {-1, length} when the
+// stream is not at first-1, {1, code} on success where code is the join
+// code whose key the caller must PEXPIRE to 1.5×ttl ("" when not needed),
+// and {2, code} when entry first already holds exactly data1 and the
+// stream holds the whole batch (a replay of this append: go-redis retries
+// a command whose reply was lost, after it ran), with the code to refresh
+// when ttl > 0.
 var appendBatchScript = redis.NewScript(`
 local len = redis.call('XLEN', KEYS[1])
 if len == 0 then return {0, ''} end
@@ -352,57 +306,9 @@ func (r *Redis) CreateGame(ctx context.Context, gameID, code string, first []byt
 	return nil
 }
 
-// Append implements Store.
+// Append implements Store: a batch of one entry.
 func (r *Redis) Append(ctx context.Context, gameID string, version int64, data []byte, opts AppendOptions) error {
-	if !validID(gameID) {
-		return errGameNotFound()
-	}
-	if err := checkData(data); err != nil {
-		return err
-	}
-	hasSnap := "0"
-	if opts.Snapshot != nil {
-		hasSnap = "1"
-	}
-	now := r.now()
-	ttlMs := ms(opts.TTL)
-	res, err := appendScript.Run(ctx, r.rdb,
-		[]string{r.logKey(gameID), r.snapKey(gameID), r.metaKey(gameID)},
-		version, data, hasSnap, opts.Snapshot, ttlMs, now.UnixMilli(), r.channel(gameID)).Slice()
-	if err != nil {
-		return fmt.Errorf("store: append to game %s: %w", gameID, err)
-	}
-	if len(res) != 2 {
-		return fmt.Errorf("store: append to game %s: unexpected script result %v", gameID, res)
-	}
-	status, _ := res[0].(int64)
-	switch status {
-	case 1, 2: // 2: a replay of this append, stored already
-	case 0:
-		return errGameNotFound()
-	case -1:
-		n, _ := res[1].(int64)
-		return errMovedOn(version, n)
-	default:
-		return fmt.Errorf("store: append to game %s: unexpected script result %v", gameID, res)
-	}
-	if code, _ := res[1].(string); code != "" {
-		// The entry is stored: a failure here only shortens the code's life,
-		// so it is logged rather than returned.
-		if err := r.rdb.PExpire(ctx, r.codeKey(code), time.Duration(ttlMs+ttlMs/2)*time.Millisecond).Err(); err != nil {
-			r.log.Warn("store: cannot refresh the join code's TTL", "game", gameID, "err", err)
-		}
-	}
-	if r.emb != nil {
-		var deadline int64
-		if ttlMs > 0 {
-			deadline = now.UnixMilli() + ttlMs
-		}
-		if err := r.emb.journalAppend(ctx, gameID, version, data, deadline); err != nil {
-			return err
-		}
-	}
-	return nil
+	return r.AppendBatch(ctx, gameID, version, [][]byte{data}, version, opts)
 }
 
 // AppendBatch stores data[0], data[1], … as entries first, first+1, … of
@@ -415,9 +321,6 @@ func (r *Redis) Append(ctx context.Context, gameID string, version int64, data [
 func (r *Redis) AppendBatch(ctx context.Context, gameID string, first int64, data [][]byte, snapV int64, opts AppendOptions) error {
 	if len(data) == 0 {
 		return nil
-	}
-	if len(data) == 1 && (opts.Snapshot == nil || snapV == first) {
-		return r.Append(ctx, gameID, first, data[0], opts)
 	}
 	if !validID(gameID) {
 		return errGameNotFound()
@@ -451,7 +354,7 @@ func (r *Redis) AppendBatch(ctx context.Context, gameID string, first int64, dat
 	}
 	status, _ := res[0].(int64)
 	switch status {
-	case 1, 2:
+	case 1, 2: // 2: a replay of this append, stored already
 	case 0:
 		return errGameNotFound()
 	case -1:
@@ -461,6 +364,8 @@ func (r *Redis) AppendBatch(ctx context.Context, gameID string, first int64, dat
 		return fmt.Errorf("store: append to game %s: unexpected script result %v", gameID, res)
 	}
 	if code, _ := res[1].(string); code != "" {
+		// The entries are stored: a failure here only shortens the code's
+		// life, so it is logged rather than returned.
 		if err := r.rdb.PExpire(ctx, r.codeKey(code), time.Duration(ttlMs+ttlMs/2)*time.Millisecond).Err(); err != nil {
 			r.log.Warn("store: cannot refresh the join code's TTL", "game", gameID, "err", err)
 		}

@@ -98,25 +98,31 @@ func (s *Server) createGame(c echo.Context) error {
 		FacilitatorToken: facTok, ProjectorToken: projTok})
 }
 
-// codeInfo answers GET /api/codes/:code: what the join page needs to know
-// (is the game there, may players choose a team, which teams are full).
-func (s *Server) codeInfo(c echo.Context) error {
-	code := normaliseCode(c.Param("code"))
+// gameByCode returns the live game a join code (as typed) points to, or
+// an error a player can act on: a malformed code, or no game with it.
+func (s *Server) gameByCode(ctx context.Context, raw string) (*liveGame, error) {
+	code := normaliseCode(raw)
 	if !validCode(code) {
-		return writeError(c, s.log, game.Errorf(game.EInvalid, "A join code has 6 letters and digits, as shown on the projector.",
-			"Un code de partie a 6 lettres et chiffres, comme affiché au projecteur."))
+		return nil, game.Errorf(game.EInvalid, "A join code has 6 letters and digits, as shown on the projector.",
+			"Un code de partie a 6 lettres et chiffres, comme affiché au projecteur.")
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), commandTimeout)
-	defer cancel()
 	gameID, err := s.mgr.lookupCode(ctx, code)
 	if err != nil {
 		if game.IsCode(err, game.ENotFound) {
 			err = game.Errorf(game.ENotFound, "No game has the code %s; check it on the projector.",
 				"Aucune partie n'a le code %s ; vérifiez-le au projecteur.", code)
 		}
-		return writeError(c, s.log, err)
+		return nil, err
 	}
-	lg, err := s.mgr.get(ctx, gameID)
+	return s.mgr.get(ctx, gameID)
+}
+
+// codeInfo answers GET /api/codes/:code: what the join page needs to know
+// (is the game there, may players choose a team, which teams are full).
+func (s *Server) codeInfo(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), commandTimeout)
+	defer cancel()
+	lg, err := s.gameByCode(ctx, c.Param("code"))
 	if err != nil {
 		return writeError(c, s.log, err)
 	}
@@ -132,25 +138,13 @@ func (s *Server) join(c echo.Context) error {
 	if err := decodeBody(c, &req); err != nil {
 		return writeError(c, s.log, err)
 	}
-	code := normaliseCode(req.Code)
-	if !validCode(code) {
-		return writeError(c, s.log, game.Errorf(game.EInvalid, "A join code has 6 letters and digits, as shown on the projector.",
-			"Un code de partie a 6 lettres et chiffres, comme affiché au projecteur."))
-	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), commandTimeout)
 	defer cancel()
-	gameID, err := s.mgr.lookupCode(ctx, code)
-	if err != nil {
-		if game.IsCode(err, game.ENotFound) {
-			err = game.Errorf(game.ENotFound, "No game has the code %s; check it on the projector.",
-				"Aucune partie n'a le code %s ; vérifiez-le au projecteur.", code)
-		}
-		return writeError(c, s.log, err)
-	}
-	lg, err := s.mgr.get(ctx, gameID)
+	lg, err := s.gameByCode(ctx, req.Code)
 	if err != nil {
 		return writeError(c, s.log, err)
 	}
+	gameID := lg.id
 	token, hash := newToken(gameID)
 	raw, _ := json.Marshal(map[string]string{"nickname": req.Nickname, "team": req.Team, "tokenHash": hash})
 	_, res, err := s.mgr.Submit(ctx, lg, game.Command{Type: "player.join", Actor: game.Actor{Role: game.RoleSystem},

@@ -30,9 +30,11 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"devopschallenge/assets"
+	"devopschallenge/client"
 	"devopschallenge/frontend"
 	"devopschallenge/game"
 	"devopschallenge/game/rules"
+	"devopschallenge/protocol"
 	"devopschallenge/scenarios"
 	"devopschallenge/server"
 	"devopschallenge/store"
@@ -61,6 +63,23 @@ func quietLog() *slog.Logger {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// hostGame creates a game over HTTP and connects its facilitator with
+// the Go client (closed when the test ends), for tests that drive the
+// facilitator's side without a browser.
+func (srv *testServer) hostGame(ctx context.Context, t testing.TB, req protocol.CreateGameRequest) (protocol.CreateGameResponse, *client.Session) {
+	t.Helper()
+	g, err := (&client.HTTP{BaseURL: srv.url}).CreateGame(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fac, err := client.Connect(ctx, client.Options{URLs: []string{srv.url}, Token: g.FacilitatorToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fac.Close() })
+	return g, fac
 }
 
 // startServer runs the server with the embedded store, the embedded UI and

@@ -22,16 +22,7 @@ func TestResilience(t *testing.T) {
 	defer b.checkErrors()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	h := &client.HTTP{BaseURL: srv.url}
-	g, err := h.CreateGame(ctx, protocol.CreateGameRequest{Title: "Resilience", Lang: "fr"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fac, err := client.Connect(ctx, client.Options{URLs: []string{srv.url}, Token: g.FacilitatorToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fac.Close()
+	g, fac := srv.hostGame(ctx, t, protocol.CreateGameRequest{Title: "Resilience", Lang: "fr"})
 
 	p := b.newUser("Zoe", phone)
 	p.open("/join?code=" + g.Code)
@@ -184,15 +175,7 @@ func TestReloads(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	h := &client.HTTP{BaseURL: srv.url}
-	g, err := h.CreateGame(ctx, protocol.CreateGameRequest{Title: "Reloads"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fac, err := client.Connect(ctx, client.Options{URLs: []string{srv.url}, Token: g.FacilitatorToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fac.Close()
+	g, fac := srv.hostGame(ctx, t, protocol.CreateGameRequest{Title: "Reloads"})
 	var bots []*client.Session
 	for _, tm := range []string{"ops", "qa", "pm"} {
 		j, err := h.Join(ctx, g.Code, "bot-"+tm, tm)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -152,8 +153,18 @@ func (s *Server) join(c echo.Context) error {
 	if err != nil {
 		return writeError(c, s.log, err)
 	}
-	return c.JSON(http.StatusCreated, protocol.JoinResponse{GameID: gameID, PlayerID: res["playerId"].(string),
-		PlayerToken: token, Team: res["team"].(string), Company: res["company"].(int)})
+	// The result is read through JSON: from another instance (the game's
+	// owner) it arrives decoded from JSON, with float64 numbers.
+	var joined struct {
+		PlayerID string `json:"playerId"`
+		Team     string `json:"team"`
+		Company  int    `json:"company"`
+	}
+	if b, err := json.Marshal(res); err != nil || json.Unmarshal(b, &joined) != nil || joined.PlayerID == "" {
+		return writeError(c, s.log, fmt.Errorf("player.join result %v unreadable", res))
+	}
+	return c.JSON(http.StatusCreated, protocol.JoinResponse{GameID: gameID, PlayerID: joined.PlayerID,
+		PlayerToken: token, Team: joined.Team, Company: joined.Company})
 }
 
 // bearer resolves the Authorization header of a request about game id.

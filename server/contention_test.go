@@ -14,14 +14,39 @@ import (
 	"devopschallenge/protocol"
 )
 
-// Players of one game on two instances act at once: the instances keep
-// appending over each other (store conflicts, handled with the shadow
-// state), yet every command is stored once, acked with its version, and
-// every client ends with the same wall.
-func TestTwoInstancesWriteOneGame(t *testing.T) {
+// Players of one game on two instances act at once. Without the single
+// writer (NoForward) the instances keep appending over each other (store
+// conflicts, handled with the shadow state), yet every command is stored
+// once, acked with its version, and every client ends with the same wall.
+func TestTwoInstancesWriteOneGameWithoutOwner(t *testing.T) {
+	a, b := writeOneGame(t, true)
+	t.Logf("store conflicts: A %v, B %v", testutil.ToFloat64(a.srv.mgr.conflicts), testutil.ToFloat64(b.srv.mgr.conflicts))
+}
+
+// With the single writer, one instance owns the game and the other sends
+// it its players' commands: the same outcome, and no store conflict.
+func TestTwoInstancesWriteOneGameThroughOwner(t *testing.T) {
+	a, b := writeOneGame(t, false)
+	conflicts := testutil.ToFloat64(a.srv.mgr.conflicts) + testutil.ToFloat64(b.srv.mgr.conflicts)
+	fa, fb := testutil.ToFloat64(a.srv.mgr.forwarded), testutil.ToFloat64(b.srv.mgr.forwarded)
+	t.Logf("forwarded: A %v, B %v; conflicts A %v B %v", fa, fb, testutil.ToFloat64(a.srv.mgr.conflicts), testutil.ToFloat64(b.srv.mgr.conflicts))
+	if conflicts != 0 {
+		t.Errorf("%v store conflicts, want none with one writer", conflicts)
+	}
+	// Half the players are on the instance that does not own the game.
+	if fa+fb < 4*12/2 {
+		t.Errorf("%v commands forwarded, want at least the 24 of the players on the other instance", fa+fb)
+	}
+	if fa > 0 && fb > 0 {
+		t.Errorf("both instances forwarded (A %v, B %v): the game had two owners", fa, fb)
+	}
+}
+
+// writeOneGame runs the scenario on two instances and returns them.
+func writeOneGame(t *testing.T, noForward bool) (*instance, *instance) {
 	url, prefix := redistest.Start(t), redistest.Prefix(t)
-	a := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "A" })
-	b := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "B" })
+	a := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "A"; c.Manager.NoForward = noForward })
+	b := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "B"; c.Manager.NoForward = noForward })
 	g := newGame(t, a, protocol.CreateGameRequest{Agenda: wallAgenda})
 	fac := connect(t, g.FacilitatorToken, true, a.url)
 	var players []*client.Session
@@ -69,7 +94,7 @@ func TestTwoInstancesWriteOneGame(t *testing.T) {
 	}
 	wg.Wait()
 	if t.Failed() {
-		return
+		t.FailNow()
 	}
 	// The log holds each command once, at the version it was acked with.
 	st := redisStore(t, url, prefix)
@@ -110,5 +135,5 @@ func TestTwoInstancesWriteOneGame(t *testing.T) {
 			t.Fatalf("a client holds %d notes, want %d: %v", len(s.Keys("note/")), want, err)
 		}
 	}
-	t.Logf("store conflicts: A %v, B %v", testutil.ToFloat64(a.srv.mgr.conflicts), testutil.ToFloat64(b.srv.mgr.conflicts))
+	return a, b
 }

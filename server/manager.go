@@ -31,9 +31,19 @@ type Manager struct {
 	// appended first; rebuilds, states reloaded from the store; batches
 	// and batched, the appends and the commands they stored.
 	conflicts, rebuilds, batches, batched prometheus.Counter
-	log                                   *slog.Logger
-	met                                   *Metrics
-	opt                                   ManagerOptions
+	// forwarded counts commands sent to another instance (the game's
+	// owner); claims, the lease lookups in the store.
+	forwarded, claims prometheus.Counter
+	log               *slog.Logger
+	met               *Metrics
+	opt               ManagerOptions
+
+	// owners, when not nil, routes each game's commands to one writer
+	// (see owner.go); nil for the embedded store and with NoForward.
+	owners  store.Owners
+	reqSeq  atomic.Uint64
+	waitMu  sync.Mutex
+	waiting map[uint64]chan *fwdMsg // answers awaited, by request; guarded by waitMu
 
 	mu     sync.Mutex
 	games  map[string]*liveGame // guarded by mu
@@ -59,6 +69,10 @@ type ManagerOptions struct {
 	// Janitor is the period of heartbeats, stale presence sweeps and
 	// unloading.
 	Janitor time.Duration
+	// NoForward turns off the single writer per game (owner.go): every
+	// instance then appends its own clients' commands and the store's
+	// version check sorts out collisions. For tests of that path.
+	NoForward bool
 }
 
 func (o *ManagerOptions) defaults() {
@@ -115,10 +129,18 @@ type liveGame struct {
 	// that arrived meanwhile are handed to the game's goroutine, which
 	// commits them the same way until the queue is empty.
 	queue      []*pending
-	committing bool          // a committer owns the queue (guarded by inMu)
-	handoff    atomic.Bool   // the game's goroutine is the committer now
-	kick       chan struct{} // (cap 1) asks the goroutine to check the stream or sync presence
-	done       chan struct{} // closed when the game is unloaded
+	committing bool        // a committer owns the queue (guarded by inMu)
+	handoff    atomic.Bool // the game's goroutine is the committer now
+
+	// ownMu guards owner and ownerUntil: the game's writer as this
+	// instance last heard, trusted until ownerUntil (owner.go).
+	ownMu      sync.Mutex
+	owner      string
+	ownerUntil time.Time
+	// presMu orders the presence updates sent through Submit.
+	presMu sync.Mutex
+	kick   chan struct{} // (cap 1) asks the goroutine to check the stream or sync presence
+	done   chan struct{} // closed when the game is unloaded
 
 	// mu guards everything below. The game's goroutine holds it while it
 	// applies a batch of commands and appends them (one round trip), so the
@@ -164,10 +186,11 @@ type histEntry struct {
 	reseat  []string
 }
 
-// NewManager returns a manager; call Close to stop it.
-func NewManager(eng *game.Engine, st store.Store, met *Metrics, log *slog.Logger, opt ManagerOptions) *Manager {
+// NewManager returns a manager; call Close to stop it. It fails when it
+// cannot listen to the other instances on a shared store.
+func NewManager(eng *game.Engine, st store.Store, met *Metrics, log *slog.Logger, opt ManagerOptions) (*Manager, error) {
 	opt.defaults()
-	m := &Manager{eng: eng, st: st, log: log, met: met, opt: opt,
+	m := &Manager{eng: eng, st: st, log: log, met: met, opt: opt, waiting: map[uint64]chan *fwdMsg{},
 		games: map[string]*liveGame{}, codes: map[string]string{}, stop: make(chan struct{})}
 	if e, ok := st.(interface{ EmbeddedAddr() string }); !ok || e.EmbeddedAddr() == "" {
 		m.shared = true
@@ -183,10 +206,15 @@ func NewManager(eng *game.Engine, st store.Store, met *Metrics, log *slog.Logger
 	m.rebuilds = counter("devops_challenge_state_rebuilds_total", "Game states reloaded from the store.")
 	m.batches = counter("devops_challenge_appends_total", "Appends to the store (each one round trip, for one or more commands).")
 	m.batched = counter("devops_challenge_appended_commands_total", "Commands stored by those appends.")
+	m.forwarded = counter("devops_challenge_forwarded_commands_total", "Commands sent to the instance that owns their game.")
+	m.claims = counter("devops_challenge_lease_claims_total", "Lookups (and claims) of a game's owner in the store.")
 	st.Watch(m.onPublished)
+	if err := m.listen(); err != nil {
+		return nil, fmt.Errorf("listen to the other instances: %w", err)
+	}
 	m.wg.Add(1)
 	go m.janitor()
-	return m
+	return m, nil
 }
 
 // onPublished receives every entry published for a subscribed game.
@@ -532,7 +560,16 @@ const (
 // batch of accepted commands, none for refused ones.
 func (m *Manager) Submit(ctx context.Context, lg *liveGame, c game.Command) (int64, map[string]any, error) {
 	start := time.Now()
-	v, res, err := m.submit(lg, c)
+	var (
+		v   int64
+		res map[string]any
+		err error
+	)
+	if m.owners != nil {
+		v, res, err = m.route(ctx, lg, c)
+	} else {
+		v, res, err = m.submit(lg, c)
+	}
 	outcome := "ok"
 	if err != nil {
 		outcome = game.ErrorCode(err)
@@ -773,8 +810,15 @@ func (lg *liveGame) commitOnce(ctx context.Context, batch []*pending) {
 			if lg.state.Status == game.StatusFinished {
 				opts.TTL = m.opt.FinishedTTL
 			}
+			if m.owners != nil {
+				opts.Owner, opts.OwnerTTL = m.opt.Instance, leaseTTL
+			}
+			start := time.Now()
 			err = m.append(ctx, lg.id, before+1, data, snapV, opts)
 			m.batches.Inc()
+			if err == nil && m.owners != nil {
+				lg.renewed(start)
+			}
 		}
 		if err == nil {
 			lg.stored.Store(lg.state.Version)
@@ -1221,10 +1265,42 @@ func (lg *liveGame) detach(c *conn) {
 }
 
 // syncPresence records this instance's connection counts of the players
-// whose count changed, all in one batch. Called by the game's goroutine.
+// whose count changed: in one batch here, or through the game's owner
+// when the store is shared. Called by the game's goroutine.
 func (lg *liveGame) syncPresence() {
+	if lg.m.owners != nil {
+		// The game may have its owner elsewhere: the commands go through
+		// Submit, from a goroutine of their own so that this one keeps
+		// applying entries meanwhile. presMu keeps them in order: each
+		// holder reads the latest counts and sends them before the next.
+		go func() {
+			lg.presMu.Lock()
+			defer lg.presMu.Unlock()
+			lg.mu.Lock()
+			batch := lg.presenceBatch()
+			lg.mu.Unlock()
+			for _, p := range batch {
+				ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+				_, _, err := lg.m.Submit(ctx, lg, p.c)
+				cancel()
+				if err != nil && !game.IsCode(err, game.EConflict) && !game.IsCode(err, game.ENotFound) && !lg.isClosed() {
+					lg.m.log.Warn("presence update failed", "game", lg.id, "err", err)
+				}
+			}
+		}()
+		return
+	}
 	lg.mu.Lock()
 	defer lg.mu.Unlock()
+	if batch := lg.presenceBatch(); len(batch) > 0 {
+		lg.commit(batch)
+	}
+}
+
+// presenceBatch returns the presence.set commands for the players whose
+// count of local connections changed since the last call. Called with
+// lg.mu held.
+func (lg *liveGame) presenceBatch() []*pending {
 	lg.applyInbox()
 	var ids []string
 	for id := range lg.dirty {
@@ -1235,7 +1311,7 @@ func (lg *liveGame) syncPresence() {
 	}
 	clear(lg.dirty)
 	if len(ids) == 0 {
-		return
+		return nil
 	}
 	slices.Sort(ids)
 	now := time.Now().UnixMilli()
@@ -1244,7 +1320,14 @@ func (lg *liveGame) syncPresence() {
 		raw, _ := json.Marshal(map[string]any{"playerId": id, "instance": lg.m.opt.Instance, "conns": len(lg.players[id])})
 		batch = append(batch, &pending{c: game.Command{Type: "presence.set", Actor: game.Actor{Role: game.RoleSystem}, At: now, Args: raw}, log: true})
 	}
-	lg.commit(batch)
+	return batch
+}
+
+// isClosed reports whether the game was unloaded.
+func (lg *liveGame) isClosed() bool {
+	lg.mu.Lock()
+	defer lg.mu.Unlock()
+	return lg.closed
 }
 
 // janitor beats this instance's heart, clears the presence of dead
@@ -1358,6 +1441,7 @@ func (m *Manager) unload(lg *liveGame) {
 	m.met.Games.Dec()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	m.release(ctx, lg)
 	_ = m.st.Unsubscribe(ctx, lg.id)
 }
 
@@ -1394,6 +1478,10 @@ func (m *Manager) Close() {
 	m.games = map[string]*liveGame{}
 	m.mu.Unlock()
 	close(m.stop)
+	// The leases this instance holds are given up (within a bound), so
+	// that the other instances take its games over at once.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
 	for _, lg := range games {
 		<-lg.ready
 		if lg.err != nil {
@@ -1406,6 +1494,7 @@ func (m *Manager) Close() {
 		}
 		lg.mu.Unlock()
 		close(lg.done)
+		m.release(ctx, lg)
 	}
 	m.wg.Wait()
 }

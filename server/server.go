@@ -105,7 +105,11 @@ func New(cfg Config) (*Server, error) {
 	cfg.Manager.Instance = cfg.Instance
 	met := NewMetrics()
 	s := &Server{cfg: cfg, log: cfg.Logger, met: met, conns: map[*conn]bool{}}
-	s.mgr = NewManager(cfg.Engine, cfg.Store, met, cfg.Logger, cfg.Manager)
+	mgr, err := NewManager(cfg.Engine, cfg.Store, met, cfg.Logger, cfg.Manager)
+	if err != nil {
+		return nil, err
+	}
+	s.mgr = mgr
 	s.echo = s.routes()
 	s.http = &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	return s, nil

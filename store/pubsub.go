@@ -34,8 +34,10 @@ type subscriber struct {
 	mu      sync.Mutex
 	ps      *redis.PubSub
 	handler func(gameID string, e Entry)
-	chans   map[string]*chanState // by channel name
-	closed  bool
+	// direct receives the messages of the instance channel (Listen).
+	direct func(msg []byte)
+	chans  map[string]*chanState // by channel name
+	closed bool
 
 	stop     chan struct{}
 	done     sync.WaitGroup
@@ -43,10 +45,10 @@ type subscriber struct {
 }
 
 type chanState struct {
-	gameID string
-	want   bool // Subscribe called (and no Unsubscribe since)
-	live   bool // Redis confirmed the subscription on the current connection
-	resync bool // was live when the connection broke: notify on resubscription
+	gameID string // "" for the instance channel
+	want   bool   // Subscribe called (and no Unsubscribe since)
+	live   bool   // Redis confirmed the subscription on the current connection
+	resync bool   // was live when the connection broke: notify on resubscription
 	// unsubs counts UNSUBSCRIBEs sent and not yet confirmed: "subscribe"
 	// confirmations read meanwhile answer an older SUBSCRIBE and are stale.
 	unsubs  int
@@ -87,9 +89,12 @@ func (r *Redis) Subscribe(ctx context.Context, gameID string) error {
 	if !validID(gameID) {
 		return errGameNotFound()
 	}
-	s := &r.sub
-	ch := r.channel(gameID)
+	return r.sub.subscribe(ctx, r.channel(gameID), gameID)
+}
 
+// subscribe subscribes to a channel: a game's, or with gameID "" the
+// instance channel.
+func (s *subscriber) subscribe(ctx context.Context, ch, gameID string) error {
 	s.opMu.Lock()
 	defer s.opMu.Unlock()
 
@@ -127,10 +132,10 @@ func (r *Redis) Subscribe(ctx context.Context, gameID string) error {
 			s.dropWaiter(cs, wait)
 			return err
 		}
-		s.r.log.Debug("store: subscribe failed, retrying", "game", gameID, "err", err)
+		s.r.log.Debug("store: subscribe failed, retrying", "channel", ch, "err", err)
 		if !sleep(ctx, s.stop, backoff) {
 			s.dropWaiter(cs, wait)
-			return subscribeErr(ctx, gameID)
+			return subscribeErr(ctx, ch)
 		}
 	}
 	select {
@@ -142,12 +147,12 @@ func (r *Redis) Subscribe(ctx context.Context, gameID string) error {
 	// The subscription stays wanted: it completes in the background and a
 	// later Subscribe waits for it.
 	s.dropWaiter(cs, wait)
-	return subscribeErr(ctx, gameID)
+	return subscribeErr(ctx, ch)
 }
 
-func subscribeErr(ctx context.Context, gameID string) error {
+func subscribeErr(ctx context.Context, ch string) error {
 	if err := ctx.Err(); err != nil {
-		return errors.New("store: subscribe to game " + gameID + ": " + err.Error())
+		return errors.New("store: subscribe to " + ch + ": " + err.Error())
 	}
 	return redis.ErrClosed
 }
@@ -289,7 +294,7 @@ func (s *subscriber) confirmed(m *redis.Subscription) {
 		if cs.unsubs > 0 || !cs.want {
 			break // answers a SUBSCRIBE made before a later UNSUBSCRIBE
 		}
-		if cs.live || cs.resync {
+		if (cs.live || cs.resync) && cs.gameID != "" {
 			notify = s.handler
 		}
 		cs.live, cs.resync = true, false
@@ -309,9 +314,13 @@ func (s *subscriber) message(m *redis.Message) {
 	s.mu.Lock()
 	cs := s.chans[m.Channel]
 	wanted := cs != nil && cs.want
-	handler := s.handler
+	handler, direct := s.handler, s.direct
 	s.mu.Unlock()
 	if !wanted {
+		return
+	}
+	if cs.gameID == "" {
+		direct([]byte(m.Payload))
 		return
 	}
 	vs, data, ok := strings.Cut(m.Payload, " ")

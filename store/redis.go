@@ -171,8 +171,9 @@ return 0
 // (taken at version snapV of the batch), refreshes the TTLs and publishes
 // each entry, in order.
 //
-// KEYS: log, snap, meta. ARGV: first, n, has snapshot ("1"/"0"), snapV,
-// snapshot, ttl ms (0: keep), now (unix ms), channel, data1, …, dataN.
+// KEYS: log, snap, meta, owner. ARGV: first, n, has snapshot ("1"/"0"),
+// snapV, snapshot, ttl ms (0: keep), now (unix ms), channel, data1, …,
+// dataN, lease owner ("": none), lease ttl ms.
 // Returns {0, ""} when the game does not exist, {-1, length} when the
 // stream is not at first-1, {1, code} on success where code is the join
 // code whose key the caller must PEXPIRE to 1.5×ttl ("" when not needed),
@@ -218,6 +219,11 @@ if ttl > 0 then
     redis.call('HSET', KEYS[3], 'cexp', string.format('%d', now + ttl + math.floor(ttl / 2)))
     code = redis.call('HGET', KEYS[3], 'code') or ''
   end
+end
+local lo = ARGV[9 + n]
+if lo ~= '' then
+  local o = redis.call('GET', KEYS[4])
+  if (not o) or o == lo then redis.call('SET', KEYS[4], lo, 'PX', ARGV[10 + n]) end
 end
 for i = 1, n do
   redis.call('PUBLISH', ARGV[8], string.format('%d ', first + i - 1) .. ARGV[8 + i])
@@ -340,12 +346,16 @@ func (r *Redis) AppendBatch(ctx context.Context, gameID string, first int64, dat
 	}
 	now := r.now()
 	ttlMs := ms(opts.TTL)
-	args := make([]any, 0, 8+len(data))
+	if opts.Owner != "" && opts.OwnerTTL < time.Millisecond {
+		return fmt.Errorf("store: append to game %s: a lease owner needs a TTL of at least 1 ms", gameID)
+	}
+	args := make([]any, 0, 10+len(data))
 	args = append(args, first, len(data), hasSnap, snapV, opts.Snapshot, ttlMs, now.UnixMilli(), r.channel(gameID))
 	for _, d := range data {
 		args = append(args, d)
 	}
-	res, err := appendBatchScript.Run(ctx, r.rdb, []string{r.logKey(gameID), r.snapKey(gameID), r.metaKey(gameID)}, args...).Slice()
+	args = append(args, opts.Owner, ms(opts.OwnerTTL))
+	res, err := appendBatchScript.Run(ctx, r.rdb, []string{r.logKey(gameID), r.snapKey(gameID), r.metaKey(gameID), r.ownerKey(gameID)}, args...).Slice()
 	if err != nil {
 		return fmt.Errorf("store: append to game %s: %w", gameID, err)
 	}

@@ -52,6 +52,11 @@ type AppendOptions struct {
 	// only when it would otherwise expire before the game's keys (at most
 	// once per TTL/2), since it lives in another hash slot.
 	TTL time.Duration
+	// Owner, when not "", renews the game's writer lease (see Owners) for
+	// OwnerTTL, if Owner holds it or nobody does: an owner that keeps
+	// writing keeps its lease at no extra round trip.
+	Owner    string
+	OwnerTTL time.Duration
 }
 
 // Store is the persistence the server needs. Implementations are safe for

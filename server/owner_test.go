@@ -1,0 +1,150 @@
+package server
+
+import (
+	"context"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"devopschallenge/internal/redistest"
+	"devopschallenge/protocol"
+	"devopschallenge/store"
+)
+
+// owner returns who holds a game's lease, as the store says ("" for
+// nobody). It claims the lease for a made-up instance, which gets it only
+// when nobody holds it, and then gives it back.
+func owner(t *testing.T, st *store.Redis, gameID string) string {
+	t.Helper()
+	o, _, err := st.Claim(ctxT(t), gameID, "?", leaseTTL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o == "?" {
+		if err := st.Release(ctxT(t), gameID, "?"); err != nil {
+			t.Fatal(err)
+		}
+		return ""
+	}
+	return o
+}
+
+// A player on the instance that does not own the game acts: the command
+// goes to the owner, and the player has the update when the ack comes, as
+// with a command stored by its own instance.
+func TestForwardedCommandUpdateBeforeAck(t *testing.T) {
+	url, prefix := redistest.Start(t), redistest.Prefix(t)
+	st := redisStore(t, url, prefix)
+	a := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "A" })
+	b := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "B" })
+	g := newGame(t, a, protocol.CreateGameRequest{Agenda: wallAgenda})
+	fac := connect(t, g.FacilitatorToken, false, a.url)
+	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := owner(t, st, g.GameID); got != "A" {
+		t.Fatalf("the game's owner is %q, want A (it stored the first command)", got)
+	}
+	bob, _ := joinAndConnect(t, b, g.Code, "bob", "")
+	for i := 0; i < 5; i++ {
+		ack, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": "from B", "target": "ops"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := "note/" + ack.Result["noteId"].(string)
+		var note struct{ Text string }
+		if !bob.Doc(key, &note) || note.Text != "from B" {
+			t.Fatalf("the ack of %s came before its update (session at version %d, ack %d)", key, bob.Version(), ack.Version)
+		}
+	}
+	if n := testutil.ToFloat64(b.srv.mgr.forwarded); n < 6 {
+		t.Fatalf("B forwarded %v commands, want the join and the 5 notes", n)
+	}
+	if n := testutil.ToFloat64(a.srv.mgr.conflicts) + testutil.ToFloat64(b.srv.mgr.conflicts); n != 0 {
+		t.Fatalf("%v store conflicts", n)
+	}
+}
+
+// An owner that died without releasing its lease (nobody listens on its
+// channel) is replaced by the first instance that has a command to store.
+func TestDeadOwnerReplaced(t *testing.T) {
+	url, prefix := redistest.Start(t), redistest.Prefix(t)
+	st := redisStore(t, url, prefix)
+	a := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "A" })
+	g := newGame(t, a, protocol.CreateGameRequest{Agenda: wallAgenda})
+	if _, _, err := st.Claim(ctxT(t), g.GameID, "ghost", leaseTTL*100, ""); err != nil {
+		t.Fatal(err)
+	}
+	ana, _ := joinAndConnect(t, a, g.Code, "ana", "")
+	fac := connect(t, g.FacilitatorToken, false, a.url)
+	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ana.Do(ctxT(t), "note.add", map[string]string{"text": "hello", "target": "ops"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := owner(t, st, g.GameID); got != "A" {
+		t.Fatalf("the game's owner is %q, want A (ghost is gone)", got)
+	}
+}
+
+// An owner that hears commands but never answers (stalled) loses the game
+// once its lease runs out; the command waiting meanwhile is stored then.
+func TestStalledOwnerReplaced(t *testing.T) {
+	url, prefix := redistest.Start(t), redistest.Prefix(t)
+	st := redisStore(t, url, prefix)
+	a := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "A" })
+	g := newGame(t, a, protocol.CreateGameRequest{Agenda: wallAgenda})
+	fac := connect(t, g.FacilitatorToken, false, a.url)
+	mute := redisStore(t, url, prefix)
+	mute.Watch(func(string, store.Entry) {})
+	heard := make(chan struct{}, 10)
+	if err := mute.Listen(context.Background(), "mute", func([]byte) { heard <- struct{}{} }); err != nil {
+		t.Fatal(err)
+	}
+	// The lease runs out while A waits for its first answer.
+	if _, _, err := st.Claim(ctxT(t), g.GameID, "mute", forwardTry/2, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(heard) == 0 {
+		t.Fatal("the stalled owner was never sent the command")
+	}
+	if got := owner(t, st, g.GameID); got != "A" {
+		t.Fatalf("the game's owner is %q, want A", got)
+	}
+	waitDoc(t, fac, "game", func(d gameDocT) bool { return d.Status == "running" })
+}
+
+// An owner that shuts down gives its games up: the other instance stores
+// the next commands itself.
+func TestOwnerShutdownHandsOver(t *testing.T) {
+	url, prefix := redistest.Start(t), redistest.Prefix(t)
+	st := redisStore(t, url, prefix)
+	a := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "A" })
+	b := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "B" })
+	g := newGame(t, a, protocol.CreateGameRequest{Agenda: wallAgenda})
+	fac := connect(t, g.FacilitatorToken, false, a.url)
+	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
+		t.Fatal(err)
+	}
+	bob, _ := joinAndConnect(t, b, g.Code, "bob", "")
+	if _, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": "1", "target": "ops"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := owner(t, st, g.GameID); got != "A" {
+		t.Fatalf("the game's owner is %q, want A", got)
+	}
+	a.stop(t)
+	if got := owner(t, st, g.GameID); got != "" {
+		t.Fatalf("after A stopped, the game's owner is %q, want nobody", got)
+	}
+	if _, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": "2", "target": "ops"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := owner(t, st, g.GameID); got != "B" {
+		t.Fatalf("the game's owner is %q, want B", got)
+	}
+}

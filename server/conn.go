@@ -79,6 +79,7 @@ var pingMessage = &prepared{ping: true}
 type conn struct {
 	srv     *Server
 	ws      *websocket.Conn
+	cork    *corkConn // the connection under ws
 	limiter *rate.Limiter
 
 	qmu     sync.Mutex
@@ -181,11 +182,12 @@ func (c *conn) writeLoop() {
 			c.ws.Close()
 			return // writing stays true: no writer starts again
 		}
-		p := c.queue[0]
-		c.queue[0] = nil
-		c.queue = c.queue[1:]
+		// Take every queued message: sent corked, they leave in one
+		// system call.
+		batch := c.queue
+		c.queue = nil
 		c.qmu.Unlock()
-		if err := c.write(p); err != nil {
+		if err := c.writeAll(batch); err != nil {
 			if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
 				// The client did not read for writeWait: as slow as one
 				// whose queue filled up.
@@ -197,6 +199,21 @@ func (c *conn) writeLoop() {
 			c.qmu.Unlock()
 		}
 	}
+}
+
+// writeAll writes messages, in one system call when there are several.
+func (c *conn) writeAll(batch []*prepared) error {
+	if len(batch) > 1 {
+		c.cork.cork()
+	}
+	for i, p := range batch {
+		batch[i] = nil
+		if err := c.write(p); err != nil {
+			c.cork.uncork()
+			return err
+		}
+	}
+	return c.cork.uncork()
 }
 
 func (c *conn) write(p *prepared) error {

@@ -294,14 +294,15 @@ func (s *Server) websocket(c echo.Context) error {
 	if down {
 		return writeError(c, s.log, game.Errorf(game.EInternal, "The server is restarting; try again.", "Le serveur redémarre ; réessayez."))
 	}
-	ws, err := upgrader.Upgrade(c.Response(), c.Request(), nil)
+	cw := &corkingWriter{ResponseWriter: c.Response(), hj: c.Response()}
+	ws, err := upgrader.Upgrade(cw, c.Request(), nil)
 	if err != nil {
 		return nil // the upgrader already answered
 	}
-	if tc, ok := ws.UnderlyingConn().(*net.TCPConn); ok {
+	if tc, ok := cw.conn.Conn.(*net.TCPConn); ok {
 		tc.SetWriteBuffer(s.cfg.SocketBuffer)
 	}
-	cn := &conn{srv: s, ws: ws, limiter: rate.NewLimiter(rate.Limit(s.cfg.CommandRate), s.cfg.CommandBurst)}
+	cn := &conn{srv: s, ws: ws, cork: cw.conn, limiter: rate.NewLimiter(rate.Limit(s.cfg.CommandRate), s.cfg.CommandBurst)}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()

@@ -14,12 +14,8 @@ import (
 // instance that does not own a game sends its commands to the owner, which
 // stores them with its own. The lease is advisory: Append's version check
 // still keeps the log whole when two instances believe they own a game (a
-// lease that expired while its holder was stalled).
-//
-// Key and channel layout, beside those in the package comment:
-//
-//	<prefix>g:{<id>}:owner  string with a TTL: the instance writing the game
-//	<prefix>inst:<id>:ch    pub/sub channel: messages sent to an instance
+// lease that expired while its holder was stalled). The keys are in the
+// package comment.
 type Owners interface {
 	// Claim makes instance the game's owner for ttl when nobody owns it,
 	// when instance owns it already (renewing the lease) or when takeFrom

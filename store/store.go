@@ -13,8 +13,10 @@
 //	<prefix>g:{<id>}:snap  hash {v: version, d: snapshot bytes}
 //	<prefix>g:{<id>}:meta  hash {code: join code, cexp: code key expiry (ms)}
 //	<prefix>g:{<id>}:ch    pub/sub channel; messages are "<version> <data>"
+//	<prefix>g:{<id>}:owner string with a TTL: the instance writing the game (see Owners)
 //	<prefix>code:<CODE>    string: the game ID a join code points to
 //	<prefix>inst:<id>      string with a TTL: a live server instance
+//	<prefix>inst:<id>:ch   pub/sub channel: messages to that instance (see Owners)
 //
 // The join code key cannot share the game's hash slot (it is looked up by
 // code alone), so CreateGame's single script is the one place that spans two

@@ -283,11 +283,11 @@ func (m *Manager) serve(msg *fwdMsg) {
 		reply.V, reply.Res, err = m.submit(lg, *msg.Cmd)
 		reply.Lease = lg.leaseLeft().Milliseconds()
 	}
-	m.mu.Lock()
-	reply.Gone = m.closed
-	m.mu.Unlock()
 	if err != nil {
-		if game.ErrorCode(err) == game.EInternal {
+		m.mu.Lock()
+		reply.Gone = m.closed // not stored: the sender should find the new owner
+		m.mu.Unlock()
+		if game.ErrorCode(err) == game.EInternal && !reply.Gone {
 			m.log.Error("command sent by another instance failed", "game", msg.Game, "from", msg.From, "cmd", msg.Cmd.Type, "err", err)
 		}
 		reply.Err = game.AsError(err)

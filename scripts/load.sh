@@ -12,8 +12,8 @@
 #   mid-games the same with each game's players on one instance, as behind a
 #             load balancer that hashes the ?game= hint of the WebSocket URL
 #   idle      5,000 connected, silent clients (156 games × 32): memory per connection
-#   slow      s1, then s1 again with 5 % of the players not reading (windows twice as long:
-#             the comparison of two p99s is noisy)
+#   slow      s1, then s1 again with 5 % of the players not reading, each on fresh servers
+#             (windows twice as long: the comparison of two p99s is noisy)
 #   capacity  games raised step by step until p99 passes 100 ms, for the game and the hub
 #   all       all of the above, in that order
 #
@@ -216,12 +216,28 @@ for run in "${RUNS[@]}"; do
 			-games 156 -players 30 -idle -settle 15s -settle-long 135s -v
 		;;
 	slow)
-		start_redis
-		start_game redis
-		start_hub
-		loadgen slow -game "$GAME_URL" -game-pids "$GAME_PID" -redis-pid "$REDIS_PID" -redis-url "redis://127.0.0.1:$REDIS_PORT/0" \
-			-hub "$HUB_URL" -hub-pid "$HUB_PID" -games 50 -players 30 -rate 0.5 -slow 0.05 -slow-compare \
-			-warmup "${WARMUP}s" -duration "$((2 * WINDOW))s" -v
+		# Without, then with, slow clients, each against fresh servers:
+		# a second pass on the same server would also carry the first
+		# pass's games, still loaded.
+		for variant in without with; do
+			start_redis
+			start_game redis
+			start_hub
+			name=slow
+			slowflag=()
+			if [ "$variant" = without ]; then
+				name=slow-without
+			else
+				slowflag=(-slow 0.05)
+			fi
+			loadgen "$name" -game "$GAME_URL" -game-pids "$GAME_PID" -redis-pid "$REDIS_PID" -redis-url "redis://127.0.0.1:$REDIS_PORT/0" \
+				-hub "$HUB_URL" -hub-pid "$HUB_PID" -games 50 -players 30 -rate 0.5 "${slowflag[@]}" \
+				-warmup "${WARMUP}s" -duration "$((2 * WINDOW))s" -v
+			cleanup
+			sleep 2
+			quiet
+		done
+		"$BIN/loadgen" slowcmp "$OUT/slow-without.json" "$OUT/slow.json" | tee -a "$OUT/slow.txt"
 		;;
 	capacity)
 		start_redis

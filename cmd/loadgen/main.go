@@ -64,6 +64,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "server" {
 		os.Exit(serverMain(os.Args[2:]))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "slowcmp" {
+		os.Exit(slowCompareMain(os.Args[2:]))
+	}
 	os.Exit(run(os.Args[1:]))
 }
 

@@ -11,6 +11,26 @@ import (
 	"devopschallenge/store"
 )
 
+// rig is a real redis-server shared by a test's instances, with a store
+// on it to look at the leases.
+type rig struct {
+	url, prefix string
+	st          *store.Redis
+}
+
+func newRig(t *testing.T) *rig {
+	url, prefix := redistest.Start(t), redistest.Prefix(t)
+	return &rig{url: url, prefix: prefix, st: redisStore(t, url, prefix)}
+}
+
+// store opens another store on the rig's Redis.
+func (r *rig) store(t *testing.T) *store.Redis { return redisStore(t, r.url, r.prefix) }
+
+// instance starts a server with the given instance name.
+func (r *rig) instance(t *testing.T, name string) *instance {
+	return startServer(t, r.store(t), func(c *Config) { c.Instance = name })
+}
+
 // owner returns who holds a game's lease, as the store says ("" for
 // nobody). It claims the lease for a made-up instance, which gets it only
 // when nobody holds it, and then gives it back.
@@ -33,10 +53,8 @@ func owner(t *testing.T, st *store.Redis, gameID string) string {
 // goes to the owner, and the player has the update when the ack comes, as
 // with a command stored by its own instance.
 func TestForwardedCommandUpdateBeforeAck(t *testing.T) {
-	url, prefix := redistest.Start(t), redistest.Prefix(t)
-	st := redisStore(t, url, prefix)
-	a := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "A" })
-	b := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "B" })
+	r := newRig(t)
+	st, a, b := r.st, r.instance(t, "A"), r.instance(t, "B")
 	g := newGame(t, a, protocol.CreateGameRequest{Agenda: wallAgenda})
 	fac := connect(t, g.FacilitatorToken, false, a.url)
 	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
@@ -68,9 +86,8 @@ func TestForwardedCommandUpdateBeforeAck(t *testing.T) {
 // An owner that died without releasing its lease (nobody listens on its
 // channel) is replaced by the first instance that has a command to store.
 func TestDeadOwnerReplaced(t *testing.T) {
-	url, prefix := redistest.Start(t), redistest.Prefix(t)
-	st := redisStore(t, url, prefix)
-	a := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "A" })
+	r := newRig(t)
+	st, a := r.st, r.instance(t, "A")
 	g := newGame(t, a, protocol.CreateGameRequest{Agenda: wallAgenda})
 	if _, _, err := st.Claim(ctxT(t), g.GameID, "ghost", leaseTTL*100, ""); err != nil {
 		t.Fatal(err)
@@ -91,12 +108,11 @@ func TestDeadOwnerReplaced(t *testing.T) {
 // An owner that hears commands but never answers (stalled) loses the game
 // once its lease runs out; the command waiting meanwhile is stored then.
 func TestStalledOwnerReplaced(t *testing.T) {
-	url, prefix := redistest.Start(t), redistest.Prefix(t)
-	st := redisStore(t, url, prefix)
-	a := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "A" })
+	r := newRig(t)
+	st, a := r.st, r.instance(t, "A")
 	g := newGame(t, a, protocol.CreateGameRequest{Agenda: wallAgenda})
 	fac := connect(t, g.FacilitatorToken, false, a.url)
-	mute := redisStore(t, url, prefix)
+	mute := r.store(t)
 	mute.Watch(func(string, store.Entry) {})
 	heard := make(chan struct{}, 10)
 	if err := mute.Listen(context.Background(), "mute", func([]byte) { heard <- struct{}{} }); err != nil {
@@ -121,10 +137,8 @@ func TestStalledOwnerReplaced(t *testing.T) {
 // An owner that shuts down gives its games up: the other instance stores
 // the next commands itself.
 func TestOwnerShutdownHandsOver(t *testing.T) {
-	url, prefix := redistest.Start(t), redistest.Prefix(t)
-	st := redisStore(t, url, prefix)
-	a := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "A" })
-	b := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "B" })
+	r := newRig(t)
+	st, a, b := r.st, r.instance(t, "A"), r.instance(t, "B")
 	g := newGame(t, a, protocol.CreateGameRequest{Agenda: wallAgenda})
 	fac := connect(t, g.FacilitatorToken, false, a.url)
 	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {

@@ -25,6 +25,54 @@ type Debate struct {
 	Stage  string `json:"stage"`
 	// Votes per stage ("before", "after"), per player: "for" or "against".
 	Votes map[string]map[string]string `json:"votes"`
+
+	// upvoted holds, per player, the questions they upvote, derived from
+	// the questions' Upvotes: built by the first vote after a load and
+	// kept by the next ones, so that a player's "me" does not scan every
+	// question's voters. Not saved, not copied; views read it only when it
+	// is there.
+	upvoted map[string]map[string]bool
+}
+
+// upvotesBy returns the questions each player upvotes, building the index
+// if needed. Only command handlers call it (it may write the state).
+func (d *Debate) upvotesBy() map[string]map[string]bool {
+	if d.upvoted == nil {
+		d.upvoted = map[string]map[string]bool{}
+		for id, q := range d.Questions {
+			for _, pid := range q.Upvotes {
+				if d.upvoted[pid] == nil {
+					d.upvoted[pid] = map[string]bool{}
+				}
+				d.upvoted[pid][id] = true
+			}
+		}
+	}
+	return d.upvoted
+}
+
+// upvotedBy lists the questions a player upvotes, in the questions' order,
+// without writing the state.
+func (d *Debate) upvotedBy(pid string) []string {
+	out := []string{}
+	if d.upvoted != nil {
+		mine := d.upvoted[pid]
+		if len(mine) == 0 {
+			return out
+		}
+		for _, id := range d.QuestionOrder {
+			if mine[id] {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	for _, id := range d.QuestionOrder {
+		if slices.Contains(d.Questions[id].Upvotes, pid) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // Slot is a presenting team.
@@ -343,10 +391,18 @@ func init() {
 			case !up && i < 0:
 				return Errorf(EConflict, "You have not upvoted this question.", "Vous n'avez pas voté pour cette question.")
 			}
+			d := &x.s.Debate
+			mine := d.upvotesBy()[x.player.ID]
 			if up {
 				q.Upvotes = append(q.Upvotes, x.player.ID)
+				if mine == nil {
+					mine = map[string]bool{}
+					d.upvoted[x.player.ID] = mine
+				}
+				mine[q.ID] = true
 			} else {
 				q.Upvotes = slices.Delete(q.Upvotes, i, i+1)
+				delete(mine, q.ID)
 			}
 			x.ch.touch("question/" + q.ID)
 			x.ch.private(x.player.ID)
@@ -579,11 +635,7 @@ func init() {
 				me.Votes[stage] = v
 			}
 		}
-		for _, id := range d.QuestionOrder {
-			if slices.Contains(d.Questions[id].Upvotes, p.ID) {
-				me.Upvoted = append(me.Upvoted, id)
-			}
-		}
+		me.Upvoted = d.upvotedBy(p.ID)
 		if len(me.Ratings)+len(me.Votes)+len(me.Upvoted) == 0 {
 			return nil
 		}

@@ -133,18 +133,23 @@ type QuizScore struct {
 // quizScores computes each player's score.
 func (e *Engine) quizScores(s *State) map[string]QuizScore {
 	scn := e.scenario(s)
-	out := map[string]QuizScore{}
+	out := make(map[string]QuizScore, len(s.PlayerOrder))
 	for _, pid := range s.PlayerOrder {
-		var sc QuizScore
-		for qid, choice := range s.Study.Answers[pid] {
-			sc.Answered++
-			if q := scn.Question(qid); q != nil && q.Answer == choice {
-				sc.Correct++
-			}
-		}
-		out[pid] = sc
+		out[pid] = quizScore(scn, s.Study.Answers[pid])
 	}
 	return out
+}
+
+// quizScore is the score of one player's answers.
+func quizScore(scn *scenarioT, answers map[string]string) QuizScore {
+	var sc QuizScore
+	for qid, choice := range answers {
+		sc.Answered++
+		if q := scn.Question(qid); q != nil && q.Answer == choice {
+			sc.Correct++
+		}
+	}
+	return sc
 }
 
 // teamKey names a team of a company, "1/dev".
@@ -322,20 +327,31 @@ func init() {
 		if !slices.ContainsFunc(s.Agenda, func(p Phase) bool { return p.Quiz }) {
 			return nil, false
 		}
-		players := e.quizScores(s)
-		d := quizScoresDoc{Teams: map[string]QuizScore{}, Total: len(e.scenario(s).Quiz)}
-		for _, p := range s.activePlayers() {
-			k := teamKey(p.Company, p.Team)
-			t := d.Teams[k]
-			t.Answered += players[p.ID].Answered
-			t.Correct += players[p.ID].Correct
-			d.Teams[k] = t
-		}
+		// Computed for every audience at every answer: one pass over the
+		// players, no per-player map unless the facilitator's.
+		scn := e.scenario(s)
+		d := quizScoresDoc{Teams: map[string]QuizScore{}, Total: len(scn.Quiz)}
 		if v.Role == RoleFacilitator {
 			d.Players = map[string]QuizScore{}
-			for _, p := range s.activePlayers() {
-				d.Players[p.ID] = players[p.ID]
+		}
+		type team struct {
+			company int
+			name    string
+		}
+		teams := map[team]QuizScore{}
+		for _, p := range s.activePlayers() {
+			sc := quizScore(scn, s.Study.Answers[p.ID])
+			k := team{p.Company, p.Team}
+			t := teams[k]
+			t.Answered += sc.Answered
+			t.Correct += sc.Correct
+			teams[k] = t
+			if d.Players != nil {
+				d.Players[p.ID] = sc
 			}
+		}
+		for k, t := range teams {
+			d.Teams[teamKey(k.company, k.name)] = t
 		}
 		return d, true
 	}})

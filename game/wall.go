@@ -15,6 +15,39 @@ type Wall struct {
 	ClusterOrder []string            `json:"clusterOrder"`
 	// Votes lists, per player, the clusters they voted for.
 	Votes map[string][]string `json:"votes"`
+
+	// byAuthor counts each player's notes, derived from Notes (notes are
+	// never removed): built by the first note.add after a load and kept by
+	// the next ones, so that neither the limit nor a player's "me" costs a
+	// pass over a wall that grows all session. Not saved, not copied;
+	// views read it only when it is there.
+	byAuthor map[string]int
+}
+
+// notesBy returns the per-player note counts, building them if needed.
+// Only command handlers call it (it may write the state).
+func (w *Wall) notesBy() map[string]int {
+	if w.byAuthor == nil {
+		w.byAuthor = make(map[string]int)
+		for _, n := range w.Notes {
+			w.byAuthor[n.Author]++
+		}
+	}
+	return w.byAuthor
+}
+
+// notesOf counts a player's notes without writing the state.
+func (w *Wall) notesOf(pid string) int {
+	if w.byAuthor != nil {
+		return w.byAuthor[pid]
+	}
+	n := 0
+	for _, note := range w.Notes {
+		if note.Author == pid {
+			n++
+		}
+	}
+	return n
 }
 
 // Note is one sticky note. Its author is kept only to enforce limits; no
@@ -118,13 +151,7 @@ func init() {
 		if a.Target != noteTargetDevs && a.Target != noteTargetOps {
 			return invalid(noteTargetsMessage, `Adressez la note aux "devs" ou aux "ops".`)
 		}
-		mine := 0
-		for _, id := range w.NoteOrder {
-			if w.Notes[id].Author == x.player.ID {
-				mine++
-			}
-		}
-		if mine >= MaxNotesPerPlayer {
+		if w.notesBy()[x.player.ID] >= MaxNotesPerPlayer {
 			return Errorf(EConflict, "You have posted %d notes, the most allowed; vote for clusters instead.",
 				"Vous avez posté %d notes, le maximum ; votez plutôt pour les groupes.", MaxNotesPerPlayer)
 		}
@@ -134,6 +161,7 @@ func init() {
 		id := x.s.idAt("n")
 		w.Notes[id] = &Note{ID: id, Text: text, Target: a.Target, Author: x.player.ID, At: x.c.At}
 		w.NoteOrder = append(w.NoteOrder, id)
+		w.byAuthor[x.player.ID]++
 		x.ch.touch("note/" + id)
 		x.ch.private(x.player.ID)
 		x.ch.result("noteId", id)
@@ -335,13 +363,7 @@ func init() {
 	})
 	meExtras["wall"] = func(e *Engine, s *State, p *Player) any {
 		voted := s.Wall.Votes[p.ID]
-		notes := 0
-		for _, id := range s.Wall.NoteOrder {
-			if s.Wall.Notes[id].Author == p.ID {
-				notes++
-			}
-		}
-		return wallMe{Voted: append([]string{}, voted...), VotesLeft: VotesPerPlayer - len(voted), Notes: notes}
+		return wallMe{Voted: append([]string{}, voted...), VotesLeft: VotesPerPlayer - len(voted), Notes: s.Wall.notesOf(p.ID)}
 	}
 }
 

@@ -44,6 +44,11 @@ type Manager struct {
 	reqSeq  atomic.Uint64
 	waitMu  sync.Mutex
 	waiting map[uint64]chan *fwdMsg // answers awaited, by request; guarded by waitMu
+	// awaited: the same answers by command, for the commands whose entry
+	// answers them (see forward); guarded by waitMu. nAwaited is its
+	// length, read without the lock to skip it when empty.
+	awaited  map[awaitKey]chan *fwdMsg
+	nAwaited atomic.Int64
 
 	mu     sync.Mutex
 	games  map[string]*liveGame // guarded by mu
@@ -191,7 +196,8 @@ type histEntry struct {
 func NewManager(eng *game.Engine, st store.Store, met *Metrics, log *slog.Logger, opt ManagerOptions) (*Manager, error) {
 	opt.defaults()
 	m := &Manager{eng: eng, st: st, log: log, met: met, opt: opt, waiting: map[uint64]chan *fwdMsg{},
-		games: map[string]*liveGame{}, codes: map[string]string{}, stop: make(chan struct{})}
+		awaited: map[awaitKey]chan *fwdMsg{},
+		games:   map[string]*liveGame{}, codes: map[string]string{}, stop: make(chan struct{})}
 	if e, ok := st.(interface{ EmbeddedAddr() string }); !ok || e.EmbeddedAddr() == "" {
 		m.shared = true
 	}
@@ -456,6 +462,7 @@ func (lg *liveGame) onEntry(e store.Entry) {
 		}
 		lg.shadowApply(c)
 		lg.applied(ch)
+		lg.m.settle(lg.id, c, e.Version, ch.Result)
 	default:
 		lg.catchUp(context.Background())
 	}
@@ -596,10 +603,18 @@ func errUnloaded() error {
 }
 
 func (m *Manager) submit(lg *liveGame, c game.Command) (int64, map[string]any, error) {
+	v, res, _, err := m.submitFresh(lg, c)
+	return v, res, err
+}
+
+// submitFresh is submit, and also reports whether the command was stored
+// by this call (not before, nor as the repeat of another in its batch):
+// then its entry was published.
+func (m *Manager) submitFresh(lg *liveGame, c game.Command) (int64, map[string]any, bool, error) {
 	p := &pending{c: c, done: make(chan struct{})}
 	lead, ok := lg.enqueue(p)
 	if !ok {
-		return 0, nil, errUnloaded()
+		return 0, nil, false, errUnloaded()
 	}
 	if lead {
 		lg.drain(true)
@@ -610,10 +625,10 @@ func (m *Manager) submit(lg *liveGame, c game.Command) (int64, map[string]any, e
 		select {
 		case <-p.done:
 		default:
-			return 0, nil, errUnloaded()
+			return 0, nil, false, errUnloaded()
 		}
 	}
-	return p.v, p.res, p.err
+	return p.v, p.res, p.err == nil && p.got == gotApplied && p.dupOf == nil, p.err
 }
 
 // enqueue queues a command and reports whether the caller must commit the

@@ -13,8 +13,10 @@ import (
 // One writer per game. When several instances share a Redis, each game has
 // an owner: the instance holding the game's lease in the store. Only the
 // owner appends to the game's log; the other instances send it their
-// clients' commands over the owner's pub/sub channel and wait for its
-// answer. Without it, instances whose players share a game append over
+// clients' commands over the owner's pub/sub channel and wait for the
+// answer: the command's entry, which every instance holding the game
+// receives anyway, when the owner accepts it; the owner's own message when
+// it refuses it. Without it, instances whose players share a game append over
 // each other: the store refuses one of every colliding pair, which then
 // reloads and retries, and under load the retries feed on themselves.
 //
@@ -56,6 +58,39 @@ type fwdMsg struct {
 	Gone bool `json:"gone,omitempty"`
 	// Lease is what the owner's lease has left, in ms (0: unknown).
 	Lease int64 `json:"lease,omitempty"`
+	// ByEntry, on a command: the sender takes the command's entry, which
+	// it receives as every instance does, as the answer to an accepted
+	// command; the owner answers only the others (refused, sent before,
+	// failed). Saves a message per command. Senders that do not set it
+	// get an answer for every command.
+	ByEntry bool `json:"byEntry,omitempty"`
+}
+
+// awaitKey names a command sent to a game's owner whose entry answers it.
+type awaitKey struct {
+	game  string
+	actor game.Actor
+	id    string
+}
+
+// settle answers the command this instance sent to the game's owner, if
+// it waits for it, with its entry: applied here at version v with result
+// res. Called with the game's lock held, after the entry's update went to
+// the local connections (so the ack follows the update).
+func (m *Manager) settle(gameID string, c game.Command, v int64, res map[string]any) {
+	if m.nAwaited.Load() == 0 || c.ID == "" {
+		return
+	}
+	k := awaitKey{gameID, c.Actor, c.ID}
+	m.waitMu.Lock()
+	answer := m.awaited[k]
+	m.waitMu.Unlock()
+	if answer != nil {
+		select {
+		case answer <- &fwdMsg{Kind: "entry", V: v, Res: res}:
+		default: // answered already
+		}
+	}
 }
 
 // listen starts receiving the messages other instances send to this one.
@@ -179,21 +214,39 @@ func (lg *liveGame) leaseLeft() time.Duration {
 }
 
 // forward sends a command to the game's owner and waits for its answer,
-// at most forwardTry. Before returning an accepted command's answer it
-// applies the command's entry here, so that the client gets the update
-// before the ack, as with a command stored here.
+// at most forwardTry. An accepted command with an ID is answered by its
+// entry as this instance applies it (settle); any other answer comes from
+// the owner, and for an accepted command the entry is applied here before
+// returning. Either way the client gets the update before the ack, as
+// with a command stored here.
 func (m *Manager) forward(ctx context.Context, lg *liveGame, owner string, c game.Command) (*fwdMsg, error) {
 	req := m.reqSeq.Add(1)
 	answer := make(chan *fwdMsg, 1)
+	// A command with an ID is answered by its entry when accepted (the
+	// entry names actor and ID); one without, always by the owner.
+	byEntry := c.ID != ""
+	k := awaitKey{lg.id, c.Actor, c.ID}
 	m.waitMu.Lock()
 	m.waiting[req] = answer
+	if byEntry {
+		if _, dup := m.awaited[k]; dup {
+			byEntry = false // the same command sent twice at once: the owner answers
+		} else {
+			m.awaited[k] = answer
+			m.nAwaited.Add(1)
+		}
+	}
 	m.waitMu.Unlock()
 	defer func() {
 		m.waitMu.Lock()
 		delete(m.waiting, req)
+		if byEntry {
+			delete(m.awaited, k)
+			m.nAwaited.Add(-1)
+		}
 		m.waitMu.Unlock()
 	}()
-	b, err := json.Marshal(fwdMsg{Kind: "cmd", Req: req, From: m.opt.Instance, Game: lg.id, Cmd: &c})
+	b, err := json.Marshal(fwdMsg{Kind: "cmd", Req: req, From: m.opt.Instance, Game: lg.id, Cmd: &c, ByEntry: byEntry})
 	if err != nil {
 		return nil, err
 	}
@@ -215,6 +268,9 @@ func (m *Manager) forward(ctx context.Context, lg *liveGame, owner string, c gam
 		return nil, errNoAnswer
 	case <-ctx.Done():
 		return nil, errNoAnswer
+	}
+	if r.Kind == "entry" {
+		return r, nil // applied here already
 	}
 	if r.Gone {
 		return nil, errNobody
@@ -280,7 +336,11 @@ func (m *Manager) serve(msg *fwdMsg) {
 		lg.mu.Lock()
 		lg.lastUsed = time.Now() // in use from elsewhere: keep it loaded
 		lg.mu.Unlock()
-		reply.V, reply.Res, err = m.submit(lg, *msg.Cmd)
+		var fresh bool
+		reply.V, reply.Res, fresh, err = m.submitFresh(lg, *msg.Cmd)
+		if err == nil && fresh && msg.ByEntry && msg.Cmd.ID != "" {
+			return // stored now, so published: its entry answers the sender
+		}
 		reply.Lease = lg.leaseLeft().Milliseconds()
 	}
 	if err != nil {

@@ -2,10 +2,12 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"devopschallenge/game"
 	"devopschallenge/internal/redistest"
 	"devopschallenge/protocol"
 	"devopschallenge/store"
@@ -160,5 +162,72 @@ func TestOwnerShutdownHandsOver(t *testing.T) {
 	}
 	if got := owner(t, st, g.GameID); got != "B" {
 		t.Fatalf("the game's owner is %q, want B", got)
+	}
+}
+
+// The owner does not answer the commands it accepted from an instance that
+// takes their entries as the answer: a command forwarded costs one message
+// between instances, not two. Refused commands are still answered, with
+// the refusal.
+func TestForwardedCommandsAnsweredByTheirEntries(t *testing.T) {
+	r := newRig(t)
+	a, b := r.instance(t, "A"), r.instance(t, "B")
+	g := newGame(t, a, protocol.CreateGameRequest{Agenda: wallAgenda})
+	fac := connect(t, g.FacilitatorToken, false, a.url)
+	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
+		t.Fatal(err)
+	}
+	bob, jb := joinAndConnect(t, b, g.Code, "bob", "")
+	// Bob's presence (sent to A without an ID, so answered) is stored
+	// before the count starts.
+	waitDoc(t, fac, "player/"+jb.PlayerID, func(p playerDocT) bool { return p.Connected })
+	// Another listener on B's channel sees what is sent to B.
+	spy := r.store(t)
+	spy.Watch(func(string, store.Entry) {})
+	answers := make(chan string, 100)
+	if err := spy.Listen(context.Background(), "B", func(m []byte) { answers <- string(m) }); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	versions := map[int64]bool{}
+	for i := 0; i < 5; i++ {
+		ack, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": "from B", "target": "ops"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := ack.Result["noteId"].(string)
+		var note struct{ Text string }
+		if id == "" || seen[id] || !bob.Doc("note/"+id, &note) || note.Text != "from B" {
+			t.Fatalf("ack %d: result %v, want a new note's ID with the note already there", i, ack.Result)
+		}
+		seen[id] = true
+		versions[ack.Version] = true
+	}
+	_, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": "", "target": "ops"})
+	if code := game.ErrorCode(err); code != game.EInvalid {
+		t.Fatalf("an empty note: error %v, want invalid", err)
+	}
+	if n := testutil.ToFloat64(b.srv.mgr.forwarded); n < 7 {
+		t.Fatalf("B forwarded %v commands, want the join, 5 notes and the refused one", n)
+	}
+	// Pub/sub delivers in order: the notes' answers, had there been any,
+	// came before the refusal's.
+	var got []fwdMsg
+	for len(got) == 0 || got[len(got)-1].Err == nil {
+		select {
+		case m := <-answers:
+			var msg fwdMsg
+			if err := json.Unmarshal([]byte(m), &msg); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, msg)
+		case <-ctxT(t).Done():
+			t.Fatalf("the refusal was never sent to B; got %+v", got)
+		}
+	}
+	for _, msg := range got {
+		if versions[msg.V] {
+			t.Errorf("A answered the note stored at version %d: %+v", msg.V, msg)
+		}
 	}
 }

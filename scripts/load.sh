@@ -12,8 +12,9 @@
 #   mid-games the same with each game's players on one instance, as behind a
 #             load balancer that hashes the ?game= hint of the WebSocket URL
 #   idle      5,000 connected, silent clients (156 games × 32): memory per connection
-#   slow      s1, then s1 again with 5 % of the players not reading, each on fresh servers
-#             (windows twice as long: the comparison of two p99s is noisy)
+#   slow      s1 without, and s1 with 5 % of the players not reading, each on fresh servers,
+#             --slow-pairs times in alternating order (windows twice as long); the p99s
+#             of each kind are compared pooled (loadgen slowcmp)
 #   capacity  games raised step by step until p99 passes 100 ms, for the game and the hub
 #   all       all of the above, in that order
 #
@@ -24,6 +25,7 @@
 #   --fsync POLICY     redis-server appendfsync: everysec (default) or always
 #   --steps LIST       capacity steps in games (default 20,40,60,80,100,120,140,160,180,200,240,280)
 #   --out DIR          where results go (default $TMPDIR/load-results/<date>)
+#   --slow-pairs N     pairs of passes of the slow run (default 3)
 #   --wait-load N      before each run, wait (up to 15 minutes) for the 1-minute load average to drop below N
 #
 # Each run starts its own servers (fresh processes), a redis-server on a
@@ -43,6 +45,7 @@ FSYNC=everysec
 STEPS=20,40,60,80,100,120,140,160,180,200,240,280
 OUT=""
 WAIT_LOAD=""
+SLOW_PAIRS=3
 RUNS=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -53,14 +56,16 @@ while [ $# -gt 0 ]; do
 	--steps) STEPS=$2; shift ;;
 	--out) OUT=$2; shift ;;
 	--wait-load) WAIT_LOAD=$2; shift ;;
-	-h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+	--slow-pairs) SLOW_PAIRS=$2; shift ;;
+	-h|--help) sed -n '2,35p' "$0"; exit 0 ;;
 	laptop|s1|mid|mid-games|idle|slow|capacity) RUNS+=("$1") ;;
 	all) RUNS+=(laptop s1 mid mid-games idle slow capacity) ;;
 	*) echo "load.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
 done
-[ ${#RUNS[@]} -gt 0 ] || { sed -n '2,32p' "$0"; exit 2; }
+[ ${#RUNS[@]} -gt 0 ] || { sed -n '2,35p' "$0"; exit 2; }
+case "$SLOW_PAIRS" in ''|*[!0-9]*|0) echo "load.sh: --slow-pairs takes a whole number of pairs, 1 or more" >&2; exit 2 ;; esac
 case "$FSYNC" in everysec|always) ;; *) echo "load.sh: --fsync everysec or always" >&2; exit 2 ;; esac
 command -v redis-server >/dev/null || { echo "load.sh: redis-server is not on PATH" >&2; exit 1; }
 OUT=${OUT:-${TMPDIR:-/tmp}/load-results/$(date +%Y%m%d-%H%M%S)}
@@ -216,28 +221,32 @@ for run in "${RUNS[@]}"; do
 			-games 156 -players 30 -idle -settle 15s -settle-long 135s -v
 		;;
 	slow)
-		# Without, then with, slow clients, each against fresh servers:
-		# a second pass on the same server would also carry the first
-		# pass's games, still loaded.
-		for variant in without with; do
-			start_redis
-			start_game redis
-			start_hub
-			name=slow
-			slowflag=()
-			if [ "$variant" = without ]; then
-				name=slow-without
-			else
-				slowflag=(-slow 0.05)
-			fi
-			loadgen "$name" -game "$GAME_URL" -game-pids "$GAME_PID" -redis-pid "$REDIS_PID" -redis-url "redis://127.0.0.1:$REDIS_PORT/0" \
-				-hub "$HUB_URL" -hub-pid "$HUB_PID" -games 50 -players 30 -rate 0.5 "${slowflag[@]}" \
-				-warmup "${WARMUP}s" -duration "$((2 * WINDOW))s" -v
-			cleanup
-			sleep 2
-			quiet
+		# Pairs of passes without and with slow clients, each against
+		# fresh servers (a second pass on the same server would also
+		# carry the first pass's games, still loaded). One pair's two
+		# p99s differ by about ±10 % on their own here, so several pairs
+		# are run, in alternating order, and judged pooled.
+		files=()
+		for pair in $(seq "$SLOW_PAIRS"); do
+			order="without with"
+			[ $((pair % 2)) = 0 ] && order="with without"
+			for variant in $order; do
+				start_redis
+				start_game redis
+				start_hub
+				name=slow-$variant-$pair
+				slowflag=()
+				[ "$variant" = with ] && slowflag=(-slow 0.05)
+				loadgen "$name" -game "$GAME_URL" -game-pids "$GAME_PID" -redis-pid "$REDIS_PID" -redis-url "redis://127.0.0.1:$REDIS_PORT/0" \
+					-hub "$HUB_URL" -hub-pid "$HUB_PID" -games 50 -players 30 -rate 0.5 "${slowflag[@]}" \
+					-warmup "${WARMUP}s" -duration "$((2 * WINDOW))s" -v
+				cleanup
+				sleep 2
+				quiet
+			done
+			files+=("$OUT/slow-without-$pair.json" "$OUT/slow-with-$pair.json")
 		done
-		"$BIN/loadgen" slowcmp "$OUT/slow-without.json" "$OUT/slow.json" | tee -a "$OUT/slow.txt"
+		"$BIN/loadgen" slowcmp "${files[@]}" | tee "$OUT/slow.txt"
 		;;
 	capacity)
 		start_redis

@@ -102,7 +102,10 @@ type passResult struct {
 	DuplicateAcks int64            `json:"duplicateAcks"`
 	OffAudience   int64            `json:"updatesOutsideAudience"`
 	Latency       dist             `json:"latencyMs"`
-	LatencyByCmd  map[string]dist  `json:"latencyByCmdMs"`
+	// LatencyHist holds the same latencies binned (see hist.go), so
+	// that passes can be pooled.
+	LatencyHist  []histBin       `json:"latencyHistMs,omitempty"`
+	LatencyByCmd map[string]dist `json:"latencyByCmdMs"`
 	// Timeline: p99 and max (ms) of the commands sent in each 5 s of
 	// the window, in order.
 	Timeline       [][2]float64      `json:"latencyTimelineMs"`
@@ -652,6 +655,7 @@ func (p *pass) run(ctx context.Context) (*passResult, error) {
 	})
 	r.mu.Lock()
 	res.Latency = summarise(r.latencies)
+	res.LatencyHist = histOf(r.latencies)
 	res.LatencyByCmd = map[string]dist{}
 	for k, v := range r.byCmd {
 		res.LatencyByCmd[k] = summarise(v)

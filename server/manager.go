@@ -31,6 +31,8 @@ type Manager struct {
 	// appended first; rebuilds, states reloaded from the store; batches
 	// and batched, the appends and the commands they stored.
 	conflicts, rebuilds, batches, batched prometheus.Counter
+	// snapshots and snapshotBytes count the snapshots saved and their size.
+	snapshots, snapshotBytes prometheus.Counter
 	// forwarded counts commands sent to another instance (the game's
 	// owner); claims, the lease lookups in the store.
 	forwarded, claims prometheus.Counter
@@ -62,8 +64,9 @@ type Manager struct {
 type ManagerOptions struct {
 	// Instance identifies this server process in presence records.
 	Instance string
-	// SnapshotEvery: a snapshot is saved with every entry whose version is
-	// a multiple of it.
+	// SnapshotEvery: a snapshot is saved once at least this many entries
+	// follow the last one and they weigh at least as many bytes as it
+	// (see snapshotDue).
 	SnapshotEvery int64
 	// IdleTTL is how long a game's keys live after its last entry;
 	// FinishedTTL replaces it once the game is over.
@@ -170,7 +173,27 @@ type liveGame struct {
 	timerSeq  int64                     // the clock sequence the timer is for
 	dirty     map[string]bool           // players whose local presence count changed
 	lastUsed  time.Time                 // when the last local connection left
+	snap      snapInfo                  // the newest snapshot known here
 	closed    bool                      // unloaded; connections must get the game again
+}
+
+// snapInfo is what an instance knows of a game's newest snapshot: its
+// version and size, and the bytes of the stored entries after it (what a
+// load reads besides the snapshot).
+type snapInfo struct {
+	v     int64
+	size  int
+	since int
+}
+
+// snapshotDue reports whether the entry of version v, following entries
+// that weigh since bytes after the snapshot described by s, should carry
+// a new snapshot: at least every entries after it, and at least as many
+// bytes of entries as the snapshot itself. Writing a snapshot thus costs
+// at most as many bytes as the entries do, however large the game grows,
+// and a load reads at most about twice the snapshot's size.
+func snapshotDue(s snapInfo, v, every int64) bool {
+	return v-s.v >= every && s.since >= s.size
 }
 
 type group struct {
@@ -212,6 +235,8 @@ func NewManager(eng *game.Engine, st store.Store, met *Metrics, log *slog.Logger
 	m.rebuilds = counter("devops_challenge_state_rebuilds_total", "Game states reloaded from the store.")
 	m.batches = counter("devops_challenge_appends_total", "Appends to the store (each one round trip, for one or more commands).")
 	m.batched = counter("devops_challenge_appended_commands_total", "Commands stored by those appends.")
+	m.snapshots = counter("devops_challenge_snapshots_total", "Snapshots of a game's state saved with an append.")
+	m.snapshotBytes = counter("devops_challenge_snapshot_bytes_total", "Bytes of those snapshots.")
 	m.forwarded = counter("devops_challenge_forwarded_commands_total", "Commands sent to the instance that owns their game.")
 	m.claims = counter("devops_challenge_lease_claims_total", "Lookups (and claims) of a game's owner in the store.")
 	st.Watch(m.onPublished)
@@ -322,11 +347,11 @@ func (lg *liveGame) load(ctx context.Context) error {
 	if err := lg.m.st.Subscribe(ctx, lg.id); err != nil {
 		return err
 	}
-	st, err := lg.m.fold(ctx, lg.id, 0, nil)
+	st, si, err := lg.m.fold(ctx, lg.id, 0, nil)
 	if err != nil {
 		return err
 	}
-	lg.state = st
+	lg.state, lg.snap = st, si
 	lg.stored.Store(st.Version)
 	lg.armTimer()
 	return nil
@@ -334,33 +359,36 @@ func (lg *liveGame) load(ctx context.Context) error {
 
 // fold rebuilds a game's state from the store. Entries up to version
 // silentUpTo are folded quietly; each later one is passed to after.
-func (m *Manager) fold(ctx context.Context, id string, silentUpTo int64, after func(*game.State, *game.Change)) (*game.State, error) {
+func (m *Manager) fold(ctx context.Context, id string, silentUpTo int64, after func(*game.State, *game.Change)) (*game.State, snapInfo, error) {
 	snapV, snap, entries, err := m.st.Load(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, snapInfo{}, err
 	}
 	st := &game.State{}
+	si := snapInfo{}
 	if snap != nil {
 		if st, err = game.Restore(snap); err != nil {
-			return nil, err
+			return nil, si, err
 		}
 		if st.Version != snapV {
-			return nil, fmt.Errorf("snapshot of game %s says version %d, stored as %d", id, st.Version, snapV)
+			return nil, si, fmt.Errorf("snapshot of game %s says version %d, stored as %d", id, st.Version, snapV)
 		}
+		si.v, si.size = snapV, len(snap)
 	}
 	for _, e := range entries {
 		ch, err := m.applyEntry(st, e)
 		if err != nil {
-			return nil, err
+			return nil, si, err
 		}
+		si.since += len(e.Data)
 		if e.Version > silentUpTo && after != nil {
 			after(st, ch)
 		}
 	}
 	if st.ID == "" {
-		return nil, game.Errorf(game.ENotFound, "This game does not exist (or has expired).", "Cette partie n'existe pas (ou a expiré).")
+		return nil, si, game.Errorf(game.ENotFound, "This game does not exist (or has expired).", "Cette partie n'existe pas (ou a expiré).")
 	}
-	return st, nil
+	return st, si, nil
 }
 
 // applyEntry applies a stored entry; it must succeed, since it succeeded
@@ -460,6 +488,7 @@ func (lg *liveGame) onEntry(e store.Entry) {
 			lg.rebuild(context.Background(), 0)
 			return
 		}
+		lg.snap.since += len(e.Data) // (the writer's snapshots are not published)
 		lg.shadowApply(c)
 		lg.applied(ch)
 		lg.m.settle(lg.id, c, e.Version, ch.Result)
@@ -492,7 +521,7 @@ func (lg *liveGame) rebuild(ctx context.Context, good int64) error {
 	var deliveries []*delivery
 	// Each later entry's update is prepared as it is folded, with the
 	// state at its version.
-	st, err := lg.m.fold(ctx, lg.id, good, func(st *game.State, ch *game.Change) {
+	st, si, err := lg.m.fold(ctx, lg.id, good, func(st *game.State, ch *game.Change) {
 		if good > 0 {
 			lg.state = st
 			deliveries = append(deliveries, lg.prepare(ch, st.Version))
@@ -507,7 +536,7 @@ func (lg *liveGame) rebuild(ctx context.Context, good int64) error {
 		lg.m.log.Error("reload failed", "game", lg.id, "err", err)
 		return err
 	}
-	lg.state = st
+	lg.state, lg.snap = st, si
 	lg.stored.Store(st.Version)
 	lg.shadow = nil
 	if lg.contended {
@@ -767,6 +796,7 @@ func (lg *liveGame) commitOnce(ctx context.Context, batch []*pending) {
 			deliveries []*delivery
 			snapshot   []byte
 			snapV      int64
+			snap       = lg.snap
 			broken     error
 		)
 		// What prepare changes in the audiences' sets of documents known
@@ -804,12 +834,14 @@ func (lg *liveGame) commitOnce(ctx context.Context, batch []*pending) {
 				break
 			}
 			data = append(data, b)
-			if lg.state.Version%m.opt.SnapshotEvery == 0 {
+			snap.since += len(b)
+			if snapshotDue(snap, lg.state.Version, m.opt.SnapshotEvery) {
 				if snapshot, err = game.MarshalState(lg.state); err != nil {
 					broken = err
 					break
 				}
 				snapV = lg.state.Version
+				snap = snapInfo{v: snapV, size: len(snapshot)}
 			}
 			deliveries = append(deliveries, lg.prepare(ch, lg.state.Version))
 		}
@@ -837,6 +869,11 @@ func (lg *liveGame) commitOnce(ctx context.Context, batch []*pending) {
 		}
 		if err == nil {
 			lg.stored.Store(lg.state.Version)
+			lg.snap = snap
+			if snapshot != nil {
+				m.snapshots.Inc()
+				m.snapshotBytes.Add(float64(len(snapshot)))
+			}
 			m.batched.Add(float64(len(applied)))
 			for _, p := range applied {
 				lg.shadowApply(p.c)

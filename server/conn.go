@@ -159,16 +159,28 @@ func (c *conn) ping() {
 	c.qmu.Unlock()
 }
 
+// reusedQueue is the largest queue (in messages) a connection keeps for
+// the next ones once sent.
+const reusedQueue = 8
+
 // writeLoop sends queued messages until the queue is empty, then ends; on
 // a killed connection it sends what is queued (an error explaining the
 // close), says goodbye and closes the socket.
 func (c *conn) writeLoop() {
+	// spare is the batch written last, emptied: the next queue, so that a
+	// busy connection does not allocate a queue per message. The queue
+	// keeps it when the writer ends if it is small.
+	var spare []*prepared
 	for {
 		c.qmu.Lock()
 		if len(c.queue) == 0 {
 			if !c.dead {
 				c.writing = false
-				c.queue = nil
+				if cap(c.queue) == 0 && cap(spare) <= reusedQueue {
+					c.queue = spare[:0]
+				} else if cap(c.queue) > reusedQueue {
+					c.queue = nil
+				}
 				c.qmu.Unlock()
 				return
 			}
@@ -186,8 +198,14 @@ func (c *conn) writeLoop() {
 		// system call.
 		batch := c.queue
 		c.queue = nil
+		if cap(spare) <= reusedQueue {
+			c.queue = spare[:0]
+		}
 		c.qmu.Unlock()
-		if err := c.writeAll(batch); err != nil {
+		err := c.writeAll(batch)
+		clear(batch)
+		spare = batch
+		if err != nil {
 			if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
 				// The client did not read for writeWait: as slow as one
 				// whose queue filled up.

@@ -21,7 +21,7 @@ import (
 // reloads and retries, and under load the retries feed on themselves.
 //
 // The lease is taken by the first instance that writes the game, renewed by
-// each of its appends (same round trip), and ends after leaseTTL without
+// its appends (same round trip, once half of it has run), and ends after leaseTTL without
 // any, or at once when the owner unloads the game or shuts down; an owner
 // that died is detected when nobody listens on its channel any more, and
 // the sender takes the lease over. The lease is only advice: the store's
@@ -192,12 +192,13 @@ func (lg *liveGame) forget() {
 	lg.ownMu.Unlock()
 }
 
-// renewed records that an append that started at start renewed this
-// instance's lease (appends carry the lease; see commitOnce).
+// renewed records that an append that started at start kept this
+// instance's lease (appends carry the lease and leave it at least half of
+// leaseTTL; see store.AppendOptions and commitOnce).
 func (lg *liveGame) renewed(start time.Time) {
 	lg.ownMu.Lock()
 	if lg.owner == lg.m.opt.Instance {
-		lg.ownerUntil = start.Add(leaseTTL - leaseMargin)
+		lg.ownerUntil = start.Add(leaseTTL/2 - leaseMargin)
 	}
 	lg.ownMu.Unlock()
 }

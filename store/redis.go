@@ -168,8 +168,10 @@ return 0
 
 // appendBatchScript appends entries first..first+n-1 (IDs 0-<version>),
 // all or none, if the stream holds first-1 entries; saves the snapshot
-// (taken at version snapV of the batch), refreshes the TTLs and publishes
-// each entry, in order.
+// (taken at version snapV of the batch), refreshes the TTLs once they have
+// run down by 1 % and the lease once less than half of it is left (so that
+// most appends write, and feed the AOF, one command), and publishes each
+// entry, in order.
 //
 // KEYS: log, snap, meta, owner. ARGV: first, n, has snapshot ("1"/"0"),
 // snapV, snapshot, ttl ms (0: keep), now (unix ms), channel, data1, …,
@@ -201,18 +203,14 @@ for i = 1, n do
   redis.call('XADD', KEYS[1], string.format('0-%d', first + i - 1), 'd', ARGV[8 + i])
 end
 local ttl = tonumber(ARGV[6])
-if ARGV[3] == '1' then
-  redis.call('HSET', KEYS[2], 'v', ARGV[4], 'd', ARGV[5])
-  if ttl <= 0 then
-    local p = redis.call('PTTL', KEYS[1])
-    if p > 0 then redis.call('PEXPIRE', KEYS[2], p) end
-  end
-end
 local code = ''
 if ttl > 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[6])
-  redis.call('PEXPIRE', KEYS[2], ARGV[6])
-  redis.call('PEXPIRE', KEYS[3], ARGV[6])
+  local left = redis.call('PTTL', KEYS[1])
+  if left > ttl or left < ttl - math.floor(ttl / 100) then
+    redis.call('PEXPIRE', KEYS[1], ARGV[6])
+    redis.call('PEXPIRE', KEYS[2], ARGV[6])
+    redis.call('PEXPIRE', KEYS[3], ARGV[6])
+  end
   local now = tonumber(ARGV[7])
   local cexp = tonumber(redis.call('HGET', KEYS[3], 'cexp') or '0') or 0
   if cexp < now + ttl then
@@ -220,10 +218,19 @@ if ttl > 0 then
     code = redis.call('HGET', KEYS[3], 'code') or ''
   end
 end
+if ARGV[3] == '1' then
+  redis.call('HSET', KEYS[2], 'v', ARGV[4], 'd', ARGV[5])
+  if redis.call('PTTL', KEYS[2]) == -1 then
+    local p = redis.call('PTTL', KEYS[1])
+    if p > 0 then redis.call('PEXPIRE', KEYS[2], p) end
+  end
+end
 local lo = ARGV[9 + n]
 if lo ~= '' then
   local o = redis.call('GET', KEYS[4])
-  if (not o) or o == lo then redis.call('SET', KEYS[4], lo, 'PX', ARGV[10 + n]) end
+  if (not o) or (o == lo and redis.call('PTTL', KEYS[4]) * 2 < tonumber(ARGV[10 + n])) then
+    redis.call('SET', KEYS[4], lo, 'PX', ARGV[10 + n])
+  end
 end
 for i = 1, n do
   redis.call('PUBLISH', ARGV[8], string.format('%d ', first + i - 1) .. ARGV[8 + i])

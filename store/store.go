@@ -49,14 +49,18 @@ type AppendOptions struct {
 	// entry's version (replacing an older one).
 	Snapshot []byte
 	// TTL, when positive, is set as the expiry of all the game's keys
-	// (refreshed at every append). The join code is kept alive at least as
+	// (refreshed by an append once it has run down by more than 1 %, or
+	// when it is longer than TTL: keys live TTL, give or take 1 %, after
+	// the last append). The join code is kept alive at least as
 	// long: its key lives 1.5×TTL and is refreshed, by a separate PEXPIRE,
 	// only when it would otherwise expire before the game's keys (at most
 	// once per TTL/2), since it lives in another hash slot.
 	TTL time.Duration
 	// Owner, when not "", renews the game's writer lease (see Owners) for
-	// OwnerTTL, if Owner holds it or nobody does: an owner that keeps
-	// writing keeps its lease at no extra round trip.
+	// OwnerTTL, if nobody holds it, or if Owner does and less than half of
+	// OwnerTTL is left: after an append Owner holds the lease for at
+	// least OwnerTTL/2, and an owner that keeps writing keeps its lease at
+	// no extra round trip.
 	Owner    string
 	OwnerTTL time.Duration
 }

@@ -56,6 +56,7 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		{"ResubscribeNotice", testResubscribeNotice},
 		{"ConcurrentAppenders", testConcurrentAppenders},
 		{"TTL", testTTL},
+		{"TTLShortened", testTTLShortened},
 		{"Heartbeat", testHeartbeat},
 		{"OwnerLease", testOwnerLease},
 		{"InstanceMessages", testInstanceMessages},
@@ -645,6 +646,46 @@ func testPingAndClose(t *testing.T, env Env) {
 }
 
 // owners returns the store's Owners side; every implementation has one.
+// An append with a shorter TTL than the keys have left (a game that just
+// finished) shortens it, snapshot included; appends with the same TTL
+// soon after one another leave it (give or take 1 %).
+func testTTLShortened(t *testing.T, env Env) {
+	s, ctx := env.Store, ctxFor(t)
+	long, short := 10*time.Hour, time.Hour
+	if !env.FakeClock {
+		short = 2 * time.Second
+	}
+	must(t, s.CreateGame(ctx, "g1", "C1", []byte("e1"), long), "CreateGame")
+	must(t, s.Append(ctx, "g1", 2, []byte("e2"), store.AppendOptions{TTL: long}), "Append")
+	must(t, s.Append(ctx, "g1", 3, []byte("e3"), store.AppendOptions{Snapshot: []byte("s3"), TTL: short}), "Append that shortens")
+	must(t, s.Append(ctx, "g1", 4, []byte("e4"), store.AppendOptions{TTL: short}), "Append")
+	if env.FakeClock {
+		env.Elapse(t, short*98/100)
+		v, snap, es, err := s.Load(ctx, "g1")
+		must(t, err, "Load just before the shorter TTL ends")
+		if v != 3 || string(snap) != "s3" {
+			t.Fatalf("Load gives snapshot %q at %d, want s3 at 3", snap, v)
+		}
+		wantEntries(t, es, 4, "e4")
+		env.Elapse(t, short*3/100)
+	} else {
+		env.Elapse(t, short)
+	}
+	eventually(t, "the game to expire after the shorter TTL", func() bool {
+		_, _, _, err := s.Load(ctx, "g1")
+		return game.IsCode(err, game.ENotFound)
+	})
+	// Nothing of it is left: a new game with the same ID starts afresh
+	// (no stale snapshot).
+	must(t, s.CreateGame(ctx, "g1", "C9", []byte("new"), 0), "CreateGame after expiry")
+	v, snap, es, err := s.Load(ctx, "g1")
+	must(t, err, "Load")
+	if v != 0 || snap != nil {
+		t.Fatalf("the new game loads with snapshot %q at %d, want none", snap, v)
+	}
+	wantEntries(t, es, 1, "new")
+}
+
 func owners(t *testing.T, s store.Store) store.Owners {
 	t.Helper()
 	o, ok := s.(store.Owners)

@@ -165,17 +165,23 @@ func TestHealthReadyMetrics(t *testing.T) {
 	if get("/healthz") != 200 || get("/readyz") != 200 {
 		t.Fatal("healthz and readyz should be 200 with Redis up")
 	}
-	newGame(t, in, protocol.CreateGameRequest{})
+	g := newGame(t, in, protocol.CreateGameRequest{})
+	if _, err := in.http.Join(ctxT(t), g.Code, "ana", ""); err != nil {
+		t.Fatal(err)
+	}
 	resp, err := http.Get(in.url + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, m := range []string{"devops_challenge_connections", "devops_challenge_commands_total", "devops_challenge_command_seconds", "devops_challenge_redis_errors_total"} {
+	for _, m := range []string{"devops_challenge_connections", "devops_challenge_commands_total", "devops_challenge_command_seconds", "devops_challenge_redis_errors_total", "devops_challenge_append_seconds_count"} {
 		if !strings.Contains(string(body), m) {
 			t.Errorf("/metrics lacks %s", m)
 		}
+	}
+	if strings.Contains(string(body), "devops_challenge_append_seconds_count 0\n") {
+		t.Error("/metrics counts no append after a player joined")
 	}
 	srvr.Stop()
 	if get("/readyz") != 503 {

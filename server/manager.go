@@ -36,9 +36,11 @@ type Manager struct {
 	// forwarded counts commands sent to another instance (the game's
 	// owner); claims, the lease lookups in the store.
 	forwarded, claims prometheus.Counter
-	log               *slog.Logger
-	met               *Metrics
-	opt               ManagerOptions
+	// appendTime times each append (one round trip to the store).
+	appendTime prometheus.Histogram
+	log        *slog.Logger
+	met        *Metrics
+	opt        ManagerOptions
 
 	// owners, when not nil, routes each game's commands to one writer
 	// (see owner.go); nil for the embedded store and with NoForward.
@@ -238,6 +240,12 @@ func NewManager(eng *game.Engine, st store.Store, met *Metrics, log *slog.Logger
 	m.snapshots = counter("devops_challenge_snapshots_total", "Snapshots of a game's state saved with an append.")
 	m.snapshotBytes = counter("devops_challenge_snapshot_bytes_total", "Bytes of those snapshots.")
 	m.forwarded = counter("devops_challenge_forwarded_commands_total", "Commands sent to the instance that owns their game.")
+	m.appendTime = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "devops_challenge_append_seconds", Help: "Time of each append to the store (one round trip, for one or more commands).",
+		Buckets: []float64{.0005, .001, .002, .005, .01, .02, .05, .1, .25, .5, 1, 2.5}})
+	if met.Registry != nil {
+		met.Registry.MustRegister(m.appendTime)
+	}
 	m.claims = counter("devops_challenge_lease_claims_total", "Lookups (and claims) of a game's owner in the store.")
 	st.Watch(m.onPublished)
 	if err := m.listen(); err != nil {
@@ -862,6 +870,7 @@ func (lg *liveGame) commitOnce(ctx context.Context, batch []*pending) {
 			}
 			start := time.Now()
 			err = m.append(ctx, lg.id, before+1, data, snapV, opts)
+			m.appendTime.Observe(time.Since(start).Seconds())
 			m.batches.Inc()
 			if err == nil && m.owners != nil {
 				lg.renewed(start)

@@ -489,6 +489,17 @@ func printPass(r *passResult) {
 	for cmd, d := range r.LatencyByCmd {
 		fmt.Printf("      %-15s p50 %7.2f  p99 %7.2f  n=%d\n", cmd, d.P50, d.P99, d.N)
 	}
+	if bs := r.LatencyByServer; len(bs) > 0 {
+		f := func(k string) string {
+			d, ok := bs[k]
+			if !ok {
+				return "-"
+			}
+			return fmt.Sprintf("%.1f/%.1f", d.P50, d.P99)
+		}
+		fmt.Printf("  by server, to the last receiver on the sender's server / on another (ms, p50/p99): sent on the game's home server %s / %s; sent on another %s / %s\n",
+			f("home/same"), f("home/other"), f("away/same"), f("away/other"))
+	}
 	if len(r.Timeline) > 0 {
 		fmt.Printf("  p99/max by 5 s of the window (ms):")
 		for _, x := range r.Timeline {

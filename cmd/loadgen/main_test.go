@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The generator only ever loads this machine: any other address is
@@ -86,5 +87,57 @@ func TestAudiences(t *testing.T) {
 				t.Errorf("%+v should not include %s %s", x.aud, k.role, k.team)
 			}
 		}
+	}
+}
+
+// With a game's connections on two servers, an effect's latency is also
+// recorded per side: to the last receiver on the sender's server and to
+// the last one on the other server, keyed by whether the sender is on the
+// game's home server.
+func TestLatencyByServer(t *testing.T) {
+	const home, other = "http://127.0.0.1:1", "http://127.0.0.1:2"
+	var w window
+	w.start.Store(1)
+	w.end.Store(1 << 62)
+	rec := newRecorder(&w, clock{})
+	g := &gameRun{home: home}
+	fac := &conn{g: g, role: roleFacilitator, url: home}
+	a := &conn{g: g, role: rolePlayer, team: "1/dev", url: home}
+	b := &conn{g: g, role: rolePlayer, team: "1/dev", url: other}
+	c := &conn{g: g, role: rolePlayer, team: "1/ops", url: other}
+	g.conns = []*conn{fac, a, b, c}
+	g.count()
+	g.tr = newTracker(g, rec)
+	ms := int64(time.Millisecond)
+
+	// Sent by a (home) at 10 ms to everyone: home side done at 14 ms
+	// (fac), other side at 40 ms (c).
+	g.tr.received(a, 1, 12*ms, 100)
+	g.tr.received(fac, 1, 14*ms, 100)
+	g.tr.received(b, 1, 20*ms, 100)
+	g.tr.acked(a, 1, 10*ms, "note", audience{}, true, 13*ms)
+	g.tr.received(c, 1, 40*ms, 100)
+	// Sent by b (away) at 50 ms to team 1/dev: b at 53, a and fac at 57.
+	g.tr.received(b, 2, 53*ms, 100)
+	g.tr.received(a, 2, 57*ms, 100)
+	g.tr.received(fac, 2, 57*ms, 100)
+	g.tr.acked(b, 2, 50*ms, "card", audience{team: "1/dev"}, true, 54*ms)
+	// Sent by a to a team only it and the facilitator see, both at home:
+	// no split.
+	g.tr.received(a, 3, 61*ms, 100)
+	g.tr.received(fac, 3, 62*ms, 100)
+	g.tr.acked(a, 3, 60*ms, "card", audience{team: "1/qa"}, true, 61*ms)
+
+	want := map[string]float64{"home/same": 4, "home/other": 30, "away/same": 3, "away/other": 7}
+	if len(rec.byServer) != len(want) {
+		t.Errorf("recorded %v, want the keys of %v", rec.byServer, want)
+	}
+	for k, v := range want {
+		if got := rec.byServer[k]; len(got) != 1 || got[0] != v {
+			t.Errorf("%s: recorded %v, want [%v]", k, got, v)
+		}
+	}
+	if all := rec.latencies; len(all) != 3 || all[0] != 30 || all[1] != 7 || all[2] != 2 {
+		t.Errorf("overall latencies %v, want [30 7 2]", all)
 	}
 }

@@ -106,6 +106,12 @@ type passResult struct {
 	// that passes can be pooled.
 	LatencyHist  []histBin       `json:"latencyHistMs,omitempty"`
 	LatencyByCmd map[string]dist `json:"latencyByCmdMs"`
+	// LatencyByServer, with several servers and each game's players on
+	// all of them: the latency to the last receiver on the sender's
+	// server and on the other servers, for commands sent on the game's
+	// home server (where it was created: normally its writer) and on
+	// another one. Keys are home/same, home/other, away/same, away/other.
+	LatencyByServer map[string]dist `json:"latencyByServerMs,omitempty"`
 	// Timeline: p99 and max (ms) of the commands sent in each 5 s of
 	// the window, in order.
 	Timeline       [][2]float64      `json:"latencyTimelineMs"`
@@ -174,6 +180,7 @@ func (p *pass) connect(ctx context.Context, c *conn, url, token string) error {
 	if c.slow {
 		recv = 4096
 	}
+	c.url = url
 	s, err := client.Connect(ctx, client.Options{URLs: []string{url}, Token: token, Reconnect: true, OnFrame: c.onMessage,
 		IgnoreDocs: c.role != roleFacilitator, RecvBuffer: recv, GameID: c.g.id})
 	if err != nil {
@@ -209,6 +216,7 @@ func (p *pass) setupGame(ctx context.Context, g *gameRun) error {
 	n := p.cfg.players
 	urls := p.target.urls
 	url := urls[g.idx%len(urls)]
+	g.home = url
 	if p.target.kind == targetHub {
 		room := fmt.Sprintf("r%d", roomSeq.Add(1))
 		comp := companiesFor(n, p.cfg.companies)
@@ -660,6 +668,12 @@ func (p *pass) run(ctx context.Context) (*passResult, error) {
 	for k, v := range r.byCmd {
 		res.LatencyByCmd[k] = summarise(v)
 	}
+	for k, v := range r.byServer {
+		if res.LatencyByServer == nil {
+			res.LatencyByServer = map[string]dist{}
+		}
+		res.LatencyByServer[k] = summarise(v)
+	}
 	for _, xs := range r.slices {
 		d := summarise(xs)
 		res.Timeline = append(res.Timeline, [2]float64{d.P99, d.Max})
@@ -690,6 +704,11 @@ func (p *pass) run(ctx context.Context) (*passResult, error) {
 	}
 	res.GenUserS, res.GenSysS = round3(gu1-gu0), round3(gs1-gs0)
 	res.ServerMetrics = diffMetrics(met0, met1)
+	if sm := res.ServerMetrics; sm["append_count"] > 0 {
+		// The time of a round trip to Redis, as the servers saw it.
+		sm["append_mean_ms"] = round3(1000 * sm["append_s"] / sm["append_count"])
+		sm["append_over_20ms_share"] = round3(1 - sm["append_le_20ms"]/sm["append_count"])
+	}
 	if red0 != nil && red1 != nil {
 		res.RedisCalls = map[string]int64{}
 		for k, v := range red1 {
@@ -868,6 +887,12 @@ func (p *pass) scrapeMetrics() map[string]float64 {
 				out["appends"] += f
 			case name == "devops_challenge_appended_commands_total":
 				out["appended_commands"] += f
+			case name == "devops_challenge_append_seconds_sum":
+				out["append_s"] += f
+			case name == "devops_challenge_append_seconds_count":
+				out["append_count"] += f
+			case name == `devops_challenge_append_seconds_bucket{le="0.02"}`:
+				out["append_le_20ms"] += f
 			case name == "go_gc_duration_seconds_count":
 				out["gc_cycles"] += f
 			case name == "go_memstats_alloc_bytes_total":

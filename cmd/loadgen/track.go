@@ -177,7 +177,7 @@ func (tr *tracker) acked(c *conn, v int64, sent int64, cmd string, aud audience,
 func (tr *tracker) check(v int64, e *effect) {
 	want := tr.g.expected(e.aud)
 	got, bytes, off := 0, 0, 0
-	var last int64
+	var last, lastSame, lastOther int64
 	for _, r := range e.receipts {
 		switch {
 		case !e.aud.includes(r.c):
@@ -186,6 +186,11 @@ func (tr *tracker) check(v int64, e *effect) {
 			got++
 			bytes += r.n
 			last = max(last, r.t)
+			if r.c.url == e.sender.url {
+				lastSame = max(lastSame, r.t)
+			} else {
+				lastOther = max(lastOther, r.t)
+			}
 		}
 	}
 	if got < want {
@@ -195,6 +200,17 @@ func (tr *tracker) check(v int64, e *effect) {
 	if e.measured {
 		tr.rec.offAudience.Add(int64(off))
 		tr.rec.latency(e.cmd, e.sent, time.Duration(last-e.sent))
+		if lastOther > 0 {
+			// Receivers on several servers: record each side.
+			from := "away/"
+			if e.sender.url == tr.g.home {
+				from = "home/"
+			}
+			if lastSame > 0 {
+				tr.rec.byServerLatency(from+"same", time.Duration(lastSame-e.sent))
+			}
+			tr.rec.byServerLatency(from+"other", time.Duration(lastOther-e.sent))
+		}
 		if ms := tr.rec.mixOf(e.cmd, e.aud.scope()); got > 0 {
 			ms.updBytes.Add(int64(bytes))
 			ms.updates.Add(int64(got))
@@ -231,6 +247,8 @@ type recorder struct {
 	latencies []float64   // ms
 	slices    [][]float64 // ms, by sliceLen of the window (by send time)
 	byCmd     map[string][]float64
+	// byServer: see passResult.LatencyByServer.
+	byServer map[string][]float64
 
 	sent, acked, refused, unanswered atomic.Int64
 	sendErrors, otherErrors          atomic.Int64
@@ -270,6 +288,15 @@ func (r *recorder) latency(cmd string, sent int64, d time.Duration) {
 		}
 		r.slices[i] = append(r.slices[i], ms)
 	}
+	r.mu.Unlock()
+}
+
+func (r *recorder) byServerLatency(key string, d time.Duration) {
+	r.mu.Lock()
+	if r.byServer == nil {
+		r.byServer = map[string][]float64{}
+	}
+	r.byServer[key] = append(r.byServer[key], float64(d)/1e6)
 	r.mu.Unlock()
 }
 

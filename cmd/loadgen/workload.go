@@ -44,6 +44,7 @@ type conn struct {
 	p    *pass
 	g    *gameRun
 	role string
+	url  string // the server it is connected to
 	team string // "<company>/<team>" for players
 	s    *client.Session
 	// slow clients stop reading when the measured window opens: their
@@ -107,6 +108,7 @@ type quizQ struct {
 // gameRun is one game (or one hub room) of the load.
 type gameRun struct {
 	idx      int
+	home     string // the server the game was created on, where its facilitator is
 	kind     string
 	id, code string
 	facTok   string

@@ -49,6 +49,9 @@ const (
 type prepared struct {
 	data []byte
 	ping bool // a ping, queued by the connection's timer
+	// frame, for one connection: a frame, or the end of one, that must
+	// leave as is, before anything else (see enqueue).
+	frame []byte
 }
 
 // encode encodes a message, or an internal error in its place should a
@@ -71,11 +74,16 @@ func (m *Manager) single(out protocol.Out) *prepared { return &prepared{data: m.
 var pingMessage = &prepared{ping: true}
 
 // conn is one WebSocket client. Its read pump (the goroutine that runs
-// serve) reads and applies commands one at a time. Messages for it wait
-// in a bounded queue; a writer goroutine, started when the queue gets a
-// message and gone once it is empty, is the only one that writes to the
-// socket. An idle connection thus holds one goroutine, not two, and no
-// write buffer (they come from a pool, per message).
+// serve) reads and applies commands one at a time. A message for it is
+// sent at once when nothing else is being sent and the socket takes it
+// without waiting (enqueue); otherwise it waits in a bounded queue, which
+// a writer goroutine, started when the queue gets a message and gone once
+// it is empty, writes out. An idle connection thus holds one goroutine,
+// not two, and no write buffer (they come from a pool, per message).
+//
+// Invariant: while writing is false the queue is empty and nothing writes
+// a message to the socket, so enqueue may; while it is true only the
+// writer does.
 type conn struct {
 	srv     *Server
 	ws      *websocket.Conn
@@ -118,6 +126,19 @@ func (c *conn) enqueue(p *prepared) {
 		c.srv.met.Dropped.Inc()
 		c.kill(protocol.CloseTooSlow, "too slow: messages were not read")
 		return
+	}
+	if !c.writing && !p.ping {
+		// Nothing is being written (so the queue is empty): try to send
+		// the message now, in one system call that does not wait. That
+		// spares starting the writer, and the client waiting for it to
+		// be scheduled, for the usual message to a client that reads.
+		// What the socket did not take goes to the writer.
+		rest := c.cork.writeNow(p.data)
+		if rest == nil {
+			c.qmu.Unlock()
+			return
+		}
+		p = &prepared{frame: rest}
 	}
 	c.queue = append(c.queue, p)
 	c.startWriter()
@@ -243,6 +264,14 @@ func (c *conn) write(p *prepared) error {
 	}
 	if p.ping {
 		return c.ws.WriteMessage(websocket.PingMessage, nil)
+	}
+	if p.frame != nil {
+		// Written as is, under the socket's own deadline, which the
+		// WebSocket library moves at each frame it writes (pongs too):
+		// set it here.
+		c.cork.SetWriteDeadline(time.Now().Add(writeWait))
+		_, err := c.cork.Write(p.frame)
+		return err
 	}
 	return c.ws.WriteMessage(websocket.TextMessage, p.data)
 }

@@ -2,9 +2,11 @@ package server
 
 import (
 	"bufio"
+	"encoding/binary"
 	"net"
 	"net/http"
 	"sync"
+	"syscall"
 )
 
 // corkMax is the most bytes a corked connection holds before writing
@@ -26,6 +28,7 @@ var corkBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return
 // WebSocket library may write a control frame from another goroutine).
 type corkConn struct {
 	net.Conn
+	raw    syscall.RawConn // the TCP socket, for writeNow; nil for others
 	mu     sync.Mutex
 	corked bool
 	buf    *[]byte
@@ -98,5 +101,74 @@ func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, err
 	}
 	w.conn = &corkConn{Conn: c}
+	if tc, ok := c.(*net.TCPConn); ok {
+		if raw, err := tc.SyscallConn(); err == nil {
+			w.conn.raw = raw
+		}
+	}
 	return w.conn, rw, nil
+}
+
+// frameBuffers lends writeNow the buffer it frames a message in.
+var frameBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// writeNow tries to send data as one unfragmented WebSocket text frame
+// (server frames are not masked) without waiting: one non-blocking system
+// call, made by the caller rather than by a writer goroutine. It returns
+// the bytes of the frame that are still to be written, which the caller
+// must write next, before any other frame: all of them when nothing was
+// sent (the socket's buffer is full, or it is not a TCP socket), some
+// when the buffer took only part of the frame, none when it was sent
+// whole.
+//
+// The caller must make sure that no message is being written through the
+// WebSocket library meanwhile (its frames may take two writes); mu keeps
+// the library's control frames, written from the read pump, whole.
+func (k *corkConn) writeNow(data []byte) (rest []byte) {
+	bp := frameBuffers.Get().(*[]byte)
+	frame := appendFrameHeader((*bp)[:0], len(data))
+	frame = append(frame, data...)
+	defer func() {
+		if rest != nil {
+			rest = append([]byte(nil), rest...) // frame goes back to the pool
+		}
+		if cap(frame) <= 64<<10 {
+			*bp = frame[:0]
+			frameBuffers.Put(bp)
+		}
+	}()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.corked || k.raw == nil {
+		return frame
+	}
+	// Control, not Write: a RawConn's Write first checks the socket's
+	// write deadline, which the WebSocket library moves at each frame it
+	// writes (a pong gets one second), and this write never waits anyway.
+	// Writes to the socket are serialised by mu.
+	n := 0
+	err := k.raw.Control(func(fd uintptr) {
+		n, _ = syscall.Write(int(fd), frame)
+	})
+	if err != nil || n <= 0 {
+		return frame
+	}
+	if n == len(frame) {
+		return nil
+	}
+	return frame[n:]
+}
+
+// appendFrameHeader appends the header of an unmasked final text frame
+// whose payload is n bytes long (RFC 6455, section 5.2).
+func appendFrameHeader(b []byte, n int) []byte {
+	const finText = 0x81
+	switch {
+	case n < 126:
+		return append(b, finText, byte(n))
+	case n <= 0xffff:
+		return append(b, finText, 126, byte(n>>8), byte(n))
+	default:
+		return binary.BigEndian.AppendUint64(append(b, finText, 127), uint64(n))
+	}
 }

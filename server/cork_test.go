@@ -2,10 +2,18 @@ package server
 
 import (
 	"bytes"
+	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"devopschallenge/protocol"
+
+	"github.com/gorilla/websocket"
 )
 
 // recordConn is a net.Conn that records each Write call.
@@ -69,5 +77,107 @@ func TestCorkConn(t *testing.T) {
 	k.uncork()
 	if got := rec.calls(); len(got) != 4 || string(got[3]) != "end" {
 		t.Fatalf("the rest of the burst: %d calls", len(got))
+	}
+}
+
+// writeNow sends whole frames a WebSocket client reads as the messages
+// given, whatever their length; a frame the socket cannot take at once
+// comes back (the part not sent), and once that is written the stream is
+// still whole.
+func TestWriteNow(t *testing.T) {
+	got := make(chan *corkConn, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cw := &corkingWriter{ResponseWriter: w, hj: w.(http.Hijacker)}
+		if _, err := upgrader.Upgrade(cw, r, nil); err != nil {
+			t.Error(err)
+			return
+		}
+		got <- cw.conn
+	}))
+	defer srv.Close()
+	d := websocket.Dialer{ReadBufferSize: 1024, Subprotocols: []string{protocol.Subprotocol}}
+	ws, _, err := d.Dial("ws"+strings.TrimPrefix(srv.URL, "http")+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	k := <-got
+	if k.raw == nil {
+		t.Fatal("the TCP socket under the WebSocket was not kept for direct writes")
+	}
+	k.Conn.(*net.TCPConn).SetWriteBuffer(16 << 10)
+	// The WebSocket library leaves the socket's write deadline where its
+	// last frame put it: a pong's, one second after it, may be long
+	// gone. Neither path may depend on it.
+	k.SetWriteDeadline(time.Now().Add(-time.Second))
+	// (The writer set its deadline a moment ago, so it will not set it again.)
+	c := &conn{cork: k, deadlineSet: time.Now()}
+
+	sizes := []int{0, 1, 125, 126, 300, 65535, 65536, 1 << 20}
+	msgs := make([][]byte, len(sizes))
+	for i, n := range sizes {
+		msgs[i] = bytes.Repeat([]byte{byte('a' + i)}, n)
+	}
+	read := make(chan error, 1)
+	start := make(chan struct{})
+	go func() {
+		<-start
+		for i, want := range msgs {
+			typ, b, err := ws.ReadMessage()
+			if err != nil {
+				read <- err
+				return
+			}
+			if typ != websocket.TextMessage || !bytes.Equal(b, want) {
+				read <- fmt.Errorf("message %d: type %d, %d bytes, want text of %d bytes", i, typ, len(b), len(want))
+				return
+			}
+		}
+		read <- nil
+	}()
+	partial := false
+	for i, m := range msgs {
+		rest := k.writeNow(m)
+		if rest != nil && len(m) < 1000 {
+			t.Errorf("a message of %d bytes was not sent at once to an empty socket", len(m))
+		}
+		if rest != nil {
+			// As the connection's writer does: the rest, whole, first.
+			if i == len(msgs)-1 {
+				partial = len(rest) < len(m)
+				close(start)
+			}
+			if err := c.write(&prepared{frame: rest}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if !partial {
+		t.Error("a 1 MB frame was not cut short by a 16 KB socket buffer that nobody read")
+	}
+	select {
+	case <-start:
+	default:
+		close(start)
+	}
+	if err := <-read; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFrameHeader(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want []byte
+	}{
+		{0, []byte{0x81, 0}},
+		{125, []byte{0x81, 125}},
+		{126, []byte{0x81, 126, 0, 126}},
+		{65535, []byte{0x81, 126, 0xff, 0xff}},
+		{65536, []byte{0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0}},
+	} {
+		if got := appendFrameHeader(nil, c.n); !bytes.Equal(got, c.want) {
+			t.Errorf("header of %d bytes: % x, want % x", c.n, got, c.want)
+		}
 	}
 }

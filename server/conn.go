@@ -133,12 +133,14 @@ func (c *conn) enqueue(p *prepared) {
 		// spares starting the writer, and the client waiting for it to
 		// be scheduled, for the usual message to a client that reads.
 		// What the socket did not take goes to the writer.
-		rest := c.cork.writeNow(p.data)
-		if rest == nil {
+		done, rest := c.cork.writeNow(p.data)
+		if done {
 			c.qmu.Unlock()
 			return
 		}
-		p = &prepared{frame: rest}
+		if rest != nil {
+			p = &prepared{frame: rest}
+		}
 	}
 	c.queue = append(c.queue, p)
 	c.startWriter()
@@ -299,6 +301,13 @@ func (c *conn) serve() {
 	c.ws.SetReadLimit(maxMessageSize)
 	c.ws.SetReadDeadline(time.Now().Add(helloWait))
 	c.ws.SetPongHandler(func(string) error { c.ws.SetReadDeadline(time.Now().Add(pongWait)); return nil })
+	c.ws.SetCloseHandler(func(code int, _ string) error {
+		// As the library's own handler, but no message may be sent
+		// directly once the close frame is.
+		c.cork.stopDirect()
+		c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(time.Second))
+		return nil
+	})
 	if !c.hello() {
 		return
 	}

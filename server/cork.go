@@ -32,6 +32,9 @@ type corkConn struct {
 	mu     sync.Mutex
 	corked bool
 	buf    *[]byte
+	// noDirect stops writeNow for good: a write failed (a frame may have
+	// been cut short) or a close frame was sent. Guarded by mu.
+	noDirect bool
 }
 
 // Write implements net.Conn.
@@ -39,7 +42,11 @@ func (k *corkConn) Write(p []byte) (int, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if !k.corked {
-		return k.Conn.Write(p)
+		n, err := k.Conn.Write(p)
+		if err != nil {
+			k.noDirect = true
+		}
+		return n, err
 	}
 	*k.buf = append(*k.buf, p...)
 	if len(*k.buf) >= corkMax {
@@ -83,7 +90,18 @@ func (k *corkConn) flushLocked() error {
 	}
 	_, err := k.Conn.Write(*k.buf)
 	*k.buf = (*k.buf)[:0]
+	if err != nil {
+		k.noDirect = true
+	}
 	return err
+}
+
+// stopDirect stops writeNow for good; called before a close frame is
+// sent, after which no data frame may follow.
+func (k *corkConn) stopDirect() {
+	k.mu.Lock()
+	k.noDirect = true
+	k.mu.Unlock()
 }
 
 // corkingWriter hands the WebSocket upgrader a corkConn when it takes the
@@ -114,49 +132,50 @@ var frameBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); retur
 
 // writeNow tries to send data as one unfragmented WebSocket text frame
 // (server frames are not masked) without waiting: one non-blocking system
-// call, made by the caller rather than by a writer goroutine. It returns
-// the bytes of the frame that are still to be written, which the caller
-// must write next, before any other frame: all of them when nothing was
-// sent (the socket's buffer is full, or it is not a TCP socket), some
-// when the buffer took only part of the frame, none when it was sent
-// whole.
+// call, made by the caller rather than by a writer goroutine. It never
+// waits, not even for mu: when another goroutine is writing (the read
+// pump answering a ping can block on a full socket for a second), it
+// gives up. It reports done when the whole frame left; rest, when the
+// socket took only the start of the frame, is the end of it, which the
+// caller must write next, before any other frame; neither means nothing
+// was written (the socket was busy or full, a write failed before, a close
+// frame was sent, or it is not a TCP socket).
 //
 // The caller must make sure that no message is being written through the
 // WebSocket library meanwhile (its frames may take two writes); mu keeps
 // the library's control frames, written from the read pump, whole.
-func (k *corkConn) writeNow(data []byte) (rest []byte) {
-	bp := frameBuffers.Get().(*[]byte)
-	frame := appendFrameHeader((*bp)[:0], len(data))
-	frame = append(frame, data...)
-	defer func() {
-		if rest != nil {
-			rest = append([]byte(nil), rest...) // frame goes back to the pool
-		}
-		if cap(frame) <= 64<<10 {
-			*bp = frame[:0]
-			frameBuffers.Put(bp)
-		}
-	}()
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.corked || k.raw == nil {
-		return frame
+func (k *corkConn) writeNow(data []byte) (done bool, rest []byte) {
+	if k.raw == nil || !k.mu.TryLock() {
+		return false, nil
 	}
+	defer k.mu.Unlock()
+	if k.corked || k.noDirect {
+		return false, nil
+	}
+	bp := frameBuffers.Get().(*[]byte)
+	frame := append(appendFrameHeader((*bp)[:0], len(data)), data...)
 	// Control, not Write: a RawConn's Write first checks the socket's
 	// write deadline, which the WebSocket library moves at each frame it
 	// writes (a pong gets one second), and this write never waits anyway.
 	// Writes to the socket are serialised by mu.
 	n := 0
+	var werr error
 	err := k.raw.Control(func(fd uintptr) {
-		n, _ = syscall.Write(int(fd), frame)
+		n, werr = syscall.Write(int(fd), frame)
 	})
-	if err != nil || n <= 0 {
-		return frame
+	switch {
+	case err != nil || (werr != nil && werr != syscall.EAGAIN && werr != syscall.EINTR):
+		k.noDirect = true // closed or broken: the writer will find out
+	case n == len(frame):
+		done = true
+	case n > 0:
+		rest = append([]byte(nil), frame[n:]...) // frame goes back to the pool
 	}
-	if n == len(frame) {
-		return nil
+	if cap(frame) <= 64<<10 {
+		*bp = frame[:0]
+		frameBuffers.Put(bp)
 	}
-	return frame[n:]
+	return done, rest
 }
 
 // appendFrameHeader appends the header of an unmasked final text frame

@@ -81,9 +81,10 @@ func TestCorkConn(t *testing.T) {
 }
 
 // writeNow sends whole frames a WebSocket client reads as the messages
-// given, whatever their length; a frame the socket cannot take at once
-// comes back (the part not sent), and once that is written the stream is
-// still whole.
+// given, whatever their length; of a frame the socket cannot take at once
+// it returns the part not sent, and once that is written the stream is
+// still whole. It never waits: not for a socket another goroutine is
+// writing to, and it stops for good once a close frame was sent.
 func TestWriteNow(t *testing.T) {
 	got := make(chan *corkConn, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -118,11 +119,17 @@ func TestWriteNow(t *testing.T) {
 	for i, n := range sizes {
 		msgs[i] = bytes.Repeat([]byte{byte('a' + i)}, n)
 	}
+	last := len(msgs) - 1
+	// The client reads every message as it comes, except that it waits
+	// for start before reading the last one, so that the socket fills.
 	read := make(chan error, 1)
 	start := make(chan struct{})
+	readUpTo := make(chan int, len(msgs))
 	go func() {
-		<-start
 		for i, want := range msgs {
+			if i == last {
+				<-start
+			}
 			typ, b, err := ws.ReadMessage()
 			if err != nil {
 				read <- err
@@ -132,36 +139,54 @@ func TestWriteNow(t *testing.T) {
 				read <- fmt.Errorf("message %d: type %d, %d bytes, want text of %d bytes", i, typ, len(b), len(want))
 				return
 			}
+			readUpTo <- i
 		}
 		read <- nil
 	}()
-	partial := false
-	for i, m := range msgs {
-		rest := k.writeNow(m)
-		if rest != nil && len(m) < 1000 {
-			t.Errorf("a message of %d bytes was not sent at once to an empty socket", len(m))
-		}
-		if rest != nil {
+	send := func(i int) (done bool) {
+		done, rest := k.writeNow(msgs[i])
+		switch {
+		case done:
+		case rest != nil:
 			// As the connection's writer does: the rest, whole, first.
-			if i == len(msgs)-1 {
-				partial = len(rest) < len(m)
+			if i == last {
 				close(start)
 			}
 			if err := c.write(&prepared{frame: rest}); err != nil {
 				t.Fatal(err)
 			}
+		default:
+			t.Fatalf("message %d (%d bytes): nothing written to a socket that was not full", i, len(msgs[i]))
+		}
+		return done
+	}
+	for i := range last {
+		if !send(i) && len(msgs[i]) < 1000 {
+			t.Errorf("a message of %d bytes was not sent at once to an empty socket", len(msgs[i]))
+		}
+		for <-readUpTo != i {
 		}
 	}
-	if !partial {
+	if send(last) {
 		t.Error("a 1 MB frame was not cut short by a 16 KB socket buffer that nobody read")
-	}
-	select {
-	case <-start:
-	default:
 		close(start)
 	}
 	if err := <-read; err != nil {
 		t.Fatal(err)
+	}
+
+	// Another goroutine writing (a pong to a client that does not read
+	// can take a second): writeNow does not wait for it.
+	k.mu.Lock()
+	done, rest := k.writeNow([]byte("x"))
+	k.mu.Unlock()
+	if done || rest != nil {
+		t.Error("writeNow wrote while another goroutine held the socket")
+	}
+	// Once a close frame is on its way, no data frame may follow.
+	k.stopDirect()
+	if done, rest := k.writeNow([]byte("x")); done || rest != nil {
+		t.Error("writeNow wrote after the close frame")
 	}
 }
 

@@ -164,7 +164,10 @@ func TestWriteNow(t *testing.T) {
 		if !send(i) && len(msgs[i]) < 1000 {
 			t.Errorf("a message of %d bytes was not sent at once to an empty socket", len(msgs[i]))
 		}
-		for <-readUpTo != i {
+		select {
+		case <-readUpTo: // the reader reads in order: message i
+		case err := <-read:
+			t.Fatalf("the client stopped before message %d: %v", i, err)
 		}
 	}
 	if send(last) {

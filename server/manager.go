@@ -242,7 +242,7 @@ func NewManager(eng *game.Engine, st store.Store, met *Metrics, log *slog.Logger
 	m.forwarded = counter("devops_challenge_forwarded_commands_total", "Commands sent to the instance that owns their game.")
 	m.appendTime = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name: "devops_challenge_append_seconds", Help: "Time of each append to the store (one round trip, for one or more commands).",
-		Buckets: []float64{.0005, .001, .002, .005, .01, .02, .05, .1, .25, .5, 1, 2.5}})
+		Buckets: timeBuckets})
 	if met.Registry != nil {
 		met.Registry.MustRegister(m.appendTime)
 	}

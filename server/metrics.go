@@ -5,6 +5,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
+// timeBuckets are the bounds, in seconds, of the histograms of times
+// (commands, appends).
+var timeBuckets = []float64{.0005, .001, .002, .005, .01, .02, .05, .1, .25, .5, 1, 2.5}
+
 // Metrics are the Prometheus metrics of one server. Each server has its own
 // registry, so that tests can run several servers in one process.
 type Metrics struct {
@@ -31,7 +35,7 @@ func NewMetrics() *Metrics {
 			[]string{"type", "outcome"}),
 		Latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "devops_challenge_command_seconds", Help: "Time from receiving a command to its acknowledgement.",
-			Buckets: []float64{.0005, .001, .002, .005, .01, .02, .05, .1, .25, .5, 1, 2.5}}),
+			Buckets: timeBuckets}),
 		RedisErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "devops_challenge_redis_errors_total", Help: "Failed calls to Redis."}),
 		Dropped: prometheus.NewCounter(prometheus.CounterOpts{

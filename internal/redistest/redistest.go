@@ -2,9 +2,12 @@
 //
 // Start returns the URL of a server shared by the whole test binary (use
 // Prefix to keep each test's keys apart); StartDedicated runs a private one
-// that a test may kill and restart. The servers listen on a free loopback
-// port, keep their files in a temporary directory, and use the append-only
-// file (appendonly yes, no RDB snapshots), as production does.
+// that a test may kill, stall and restart. The servers listen on a free
+// loopback port, keep their files in a temporary directory, and use the
+// append-only file (appendonly yes, no RDB snapshots), as production does;
+// dedicated ones also sync it at every write (appendfsync always, as
+// docker-compose.yml runs Redis), so that a kill -9 loses nothing Redis
+// acknowledged (with the default everysec it may lose the last second).
 //
 // When redis-server is not on PATH the tests that need it are skipped,
 // unless REQUIRE_REDIS=1 is set, which turns that into a failure (for CI).
@@ -40,6 +43,7 @@ type Server struct {
 	bin  string
 	dir  string
 	port int
+	sync bool // appendfsync always
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -64,7 +68,7 @@ func Start(t testing.TB) string {
 		if sharedErr != nil {
 			return
 		}
-		shared, sharedErr = start(bin, sharedDir, 0)
+		shared, sharedErr = start(bin, sharedDir, 0, false)
 	})
 	if sharedErr != nil {
 		t.Fatalf("redistest: %v", sharedErr)
@@ -104,7 +108,7 @@ func Main(m *testing.M) int {
 // the test ends.
 func StartDedicated(t testing.TB) *Server {
 	t.Helper()
-	s, err := start(lookPath(t), t.TempDir(), 0)
+	s, err := start(lookPath(t), t.TempDir(), 0, true)
 	if err != nil {
 		t.Fatalf("redistest: %v", err)
 	}
@@ -127,7 +131,7 @@ func (s *Server) Dir() string { return s.dir }
 func (s *Server) Restart(t testing.TB) {
 	t.Helper()
 	s.kill()
-	n, err := start(s.bin, s.dir, s.port)
+	n, err := start(s.bin, s.dir, s.port, s.sync)
 	if err != nil {
 		t.Fatalf("redistest: restart: %v", err)
 	}
@@ -138,6 +142,26 @@ func (s *Server) Restart(t testing.TB) {
 
 // Stop kills the server (SIGKILL) and waits for it to exit.
 func (s *Server) Stop() { s.kill() }
+
+// Pause stops the server with SIGSTOP, as a stalled host would: it keeps
+// its connections open and answers nothing until Resume.
+func (s *Server) Pause(t testing.TB) { t.Helper(); s.signal(t, stopSignal) }
+
+// Resume continues a server stopped by Pause (SIGCONT).
+func (s *Server) Resume(t testing.TB) { t.Helper(); s.signal(t, contSignal) }
+
+func (s *Server) signal(t testing.TB, sig os.Signal) {
+	t.Helper()
+	s.mu.Lock()
+	cmd := s.cmd
+	s.mu.Unlock()
+	if cmd == nil || cmd.Process == nil || sig == nil {
+		t.Fatalf("redistest: cannot send %v to the redis-server process on this system", sig)
+	}
+	if err := cmd.Process.Signal(sig); err != nil {
+		t.Fatalf("redistest: send %v: %v", sig, err)
+	}
+}
 
 func (s *Server) kill() {
 	s.mu.Lock()
@@ -166,8 +190,9 @@ func lookPath(t testing.TB) string {
 }
 
 // start runs redis-server in dir on port (0: a free port, retried a few
-// times if another process takes it first) and waits until it answers.
-func start(bin, dir string, port int) (*Server, error) {
+// times if another process takes it first), syncing its AOF at every write
+// if sync, and waits until it answers.
+func start(bin, dir string, port int, sync bool) (*Server, error) {
 	var lastErr error
 	for attempt := 0; attempt < 5; attempt++ {
 		p := port
@@ -177,7 +202,7 @@ func start(bin, dir string, port int) (*Server, error) {
 				return nil, err
 			}
 		}
-		s := &Server{bin: bin, dir: dir, port: p}
+		s := &Server{bin: bin, dir: dir, port: p, sync: sync}
 		err := s.run()
 		if err == nil {
 			return s, nil
@@ -202,11 +227,16 @@ func freePort() (int, error) {
 // run starts the process and waits for it to answer PING.
 func (s *Server) run() error {
 	logFile := filepath.Join(s.dir, "redis.log")
+	fsync := "everysec"
+	if s.sync {
+		fsync = "always"
+	}
 	cmd := exec.Command(s.bin,
 		"--port", strconv.Itoa(s.port),
 		"--bind", "127.0.0.1",
 		"--dir", s.dir,
 		"--appendonly", "yes",
+		"--appendfsync", fsync,
 		"--save", "",
 		"--logfile", logFile,
 		"--daemonize", "no",

@@ -170,7 +170,7 @@ func (e *Engine) Apply(s *State, c Command) (*Change, error) {
 	}
 	s.Version++
 	if c.ID != "" {
-		s.Recent.add(c.Actor.key()+"/"+c.ID, s.Version)
+		s.Recent.add(c.Actor.key()+"/"+c.ID, s.Version, x.ch.Result)
 	}
 	x.ch.normalise()
 	return x.ch, nil

@@ -25,6 +25,9 @@ const (
 	// EInternal: a fault of ours; the message shown to people is generic and
 	// the cause is logged.
 	EInternal = "internal"
+	// EUnavailable: the game's storage did not answer (in time), so the
+	// request was not stored; retrying it later is safe.
+	EUnavailable = "unavailable"
 )
 
 // Error is a domain error: a machine-readable code and a sentence, in English

@@ -1,6 +1,7 @@
 package game
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 )
@@ -131,20 +132,32 @@ func (c Clock) Active() bool { return c.DeadlineMs > 0 || c.Paused }
 type Recent struct {
 	Order []string         `json:"order"`
 	At    map[string]int64 `json:"at"`
+	// Res holds the results of those of them that had one (the IDs they
+	// created…), encoded, so that a resent command gets the same answer.
+	Res map[string]json.RawMessage `json:"res,omitempty"`
 }
 
 const recentSize = 1024
 
-func (r *Recent) add(key string, version int64) {
+func (r *Recent) add(key string, version int64, res map[string]any) {
 	if r.At == nil {
 		r.At = map[string]int64{}
 	}
 	if len(r.Order) >= recentSize {
 		delete(r.At, r.Order[0])
+		delete(r.Res, r.Order[0])
 		r.Order = r.Order[1:]
 	}
 	r.Order = append(r.Order, key)
 	r.At[key] = version
+	if len(res) > 0 {
+		if b, err := json.Marshal(res); err == nil {
+			if r.Res == nil {
+				r.Res = map[string]json.RawMessage{}
+			}
+			r.Res[key] = b
+		}
+	}
 }
 
 // Seen returns the version at which the client command with this actor and
@@ -155,6 +168,20 @@ func (s *State) Seen(a Actor, id string) (int64, bool) {
 	}
 	v, ok := s.Recent.At[a.key()+"/"+id]
 	return v, ok
+}
+
+// SeenResult is Seen with the result the command had (decoded from JSON:
+// numbers are float64), nil when it had none.
+func (s *State) SeenResult(a Actor, id string) (int64, map[string]any, bool) {
+	v, ok := s.Seen(a, id)
+	if !ok {
+		return 0, nil, false
+	}
+	var res map[string]any
+	if b := s.Recent.Res[a.key()+"/"+id]; b != nil {
+		_ = json.Unmarshal(b, &res)
+	}
+	return v, res, true
 }
 
 // PlayerByToken returns the player whose token hash is h.

@@ -88,7 +88,7 @@ func openEmbedded(ctx context.Context, dataDir, addr, prefix string, logger *slo
 		unlockDir(lock)
 		return nil, fmt.Errorf("store: start the embedded Redis on %s: %w", addr, err)
 	}
-	client := redis.NewClient(&redis.Options{Addr: m.Addr()})
+	client := redis.NewClient(&redis.Options{Addr: m.Addr(), ContextTimeoutEnabled: true})
 	r := New(client, prefix, logger)
 	r.now = now
 	e := &embedded{

@@ -50,12 +50,18 @@ func New(client redis.UniversalClient, prefix string, logger *slog.Logger) *Redi
 
 // Open connects to the Redis server at redisURL (redis://[:password@]host:port[/db]
 // or rediss:// for TLS) and checks that it answers, giving up after 5
-// seconds unless ctx ends sooner.
+// seconds unless ctx ends sooner. Each call of the store then ends when
+// its context does.
 func Open(ctx context.Context, redisURL, prefix string, logger *slog.Logger) (*Redis, error) {
 	opt, err := redis.ParseURL(redisURL)
 	if err != nil {
 		return nil, fmt.Errorf("store: invalid Redis URL: %w", err)
 	}
+	// Every call is bounded by its context (the server gives each store
+	// call a budget and reports a store that did not answer in time as
+	// unavailable); without this go-redis waits for its own read timeout
+	// whatever the context says.
+	opt.ContextTimeoutEnabled = true
 	client := redis.NewClient(opt)
 	if err := ping(ctx, client); err != nil {
 		_ = client.Close()

@@ -75,7 +75,7 @@ func (s *Server) createGame(c echo.Context) error {
 	facTok, facHash := newToken(args.ID)
 	projTok, projHash := newToken(args.ID)
 	args.FacilitatorTokenHash, args.ProjectorTokenHash = facHash, projHash
-	ctx, cancel := context.WithTimeout(c.Request().Context(), commandTimeout)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), storeTimeout)
 	defer cancel()
 	for attempt := 0; ; attempt++ {
 		args.Code = newCode()
@@ -86,7 +86,7 @@ func (s *Server) createGame(c echo.Context) error {
 			return writeError(c, s.log, err)
 		}
 		data, _ := json.Marshal(cmd)
-		err := s.cfg.Store.CreateGame(ctx, args.ID, args.Code, data, s.mgr.opt.IdleTTL)
+		err := storeFault(s.cfg.Store.CreateGame(ctx, args.ID, args.Code, data, s.mgr.opt.IdleTTL))
 		if err == nil {
 			break
 		}
@@ -127,7 +127,9 @@ func (s *Server) codeInfo(c echo.Context) error {
 	if err != nil {
 		return writeError(c, s.log, err)
 	}
-	lg.mu.Lock()
+	if err := lg.lockSynced(); err != nil {
+		return writeError(c, s.log, err)
+	}
 	info := lg.state.JoinInfo()
 	lg.mu.Unlock()
 	return c.JSON(http.StatusOK, info)
@@ -186,7 +188,9 @@ func (s *Server) bearer(c echo.Context, id string) (*liveGame, game.Actor, error
 	if err != nil {
 		return nil, game.Actor{}, err
 	}
-	lg.mu.Lock()
+	if err := lg.lockSynced(); err != nil {
+		return nil, game.Actor{}, err
+	}
 	actor, err := identify(lg.state, hash)
 	lg.mu.Unlock()
 	return lg, actor, err
@@ -198,7 +202,9 @@ func (s *Server) snapshot(c echo.Context) error {
 	if err != nil {
 		return writeError(c, s.log, err)
 	}
-	lg.mu.Lock()
+	if err := lg.lockSynced(); err != nil {
+		return writeError(c, s.log, err)
+	}
 	v := lg.state.ViewerOf(actor)
 	resp := protocol.SnapshotResponse{Version: lg.state.Version, You: *you(v), Docs: s.cfg.Engine.Snapshot(lg.state, v)}
 	body, err := json.Marshal(resp)

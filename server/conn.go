@@ -353,7 +353,10 @@ func (c *conn) hello() bool {
 		}
 		return false
 	}
-	lg.mu.Lock()
+	if err := lg.lockSynced(); err != nil {
+		c.refuse(websocket.CloseTryAgainLater, err)
+		return false
+	}
 	actor, err := identify(lg.state, hash)
 	if (err != nil || in.Version > lg.state.Version) && c.srv.mgr.shared {
 		// Another instance may have stored what this one has not applied

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -20,6 +21,47 @@ var httpStatus = map[string]int{
 	game.EUnauthorized: http.StatusUnauthorized,
 	game.ERateLimited:  http.StatusTooManyRequests,
 	game.EInternal:     http.StatusInternalServerError,
+	game.EUnavailable:  http.StatusServiceUnavailable,
+}
+
+// errUnavailable is what a client is told when its request could not be
+// stored in time: the store does not answer (or, for a command, other
+// instances kept writing first). Sending it again is safe.
+func errUnavailable() *game.Error {
+	return game.Errorf(game.EUnavailable,
+		"The game's storage did not answer in time, so this was not saved. Try again in a few seconds.",
+		"Le stockage de la partie n'a pas répondu à temps : rien n'a été enregistré. Réessayez dans quelques secondes.")
+}
+
+// storeFault marks an error of the store that is not the caller's
+// business (Redis unreachable, too slow, a broken connection): clients
+// see it as unavailable, the logs see the cause. Domain errors of the
+// store (conflict, not found) and nil are returned as they are.
+func storeFault(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *game.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &faultError{cause: err}
+}
+
+// faultError is a store fault: it reads as errUnavailable to errors.As
+// (so to game.ErrorCode and game.AsError) and unwraps to its cause.
+type faultError struct{ cause error }
+
+func (f *faultError) Error() string { return "store unavailable: " + f.cause.Error() }
+func (f *faultError) Unwrap() error { return f.cause }
+
+// As implements the interface errors.As looks for.
+func (f *faultError) As(target any) bool {
+	if p, ok := target.(**game.Error); ok {
+		*p = errUnavailable()
+		return true
+	}
+	return false
 }
 
 // publicError turns any error into what a client may see: domain errors as
@@ -38,6 +80,9 @@ func writeError(c echo.Context, log *slog.Logger, err error) error {
 	status, ok := httpStatus[e.Code]
 	if !ok {
 		status = http.StatusInternalServerError
+	}
+	if status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", "2")
 	}
 	return c.JSON(status, protocol.ErrorResponse{Code: e.Code, Message: e.Message, MessageFR: e.MessageFR})
 }

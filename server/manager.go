@@ -3,10 +3,8 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -38,9 +36,12 @@ type Manager struct {
 	forwarded, claims prometheus.Counter
 	// appendTime times each append (one round trip to the store).
 	appendTime prometheus.Histogram
-	log        *slog.Logger
-	met        *Metrics
-	opt        ManagerOptions
+	// storeWait counts the games whose state waits to be reloaded from the
+	// store (unsynced; see commit.go).
+	storeWait prometheus.Gauge
+	log       *slog.Logger
+	met       *Metrics
+	opt       ManagerOptions
 
 	// owners, when not nil, routes each game's commands to one writer
 	// (see owner.go); nil for the embedded store and with NoForward.
@@ -177,6 +178,14 @@ type liveGame struct {
 	lastUsed  time.Time                 // when the last local connection left
 	snap      snapInfo                  // the newest snapshot known here
 	closed    bool                      // unloaded; connections must get the game again
+	// unsynced: the state may hold commands the store did not keep (their
+	// append failed): nothing may read it until it has been reloaded from
+	// the store (sync, reload). Meanwhile retry schedules that reload in
+	// the background, every retryWait (see commit.go).
+	unsynced  bool
+	retry     *time.Timer
+	retryWait time.Duration
+	retryAt   time.Time // when the next attempt is due
 }
 
 // snapInfo is what an instance knows of a game's newest snapshot: its
@@ -247,6 +256,11 @@ func NewManager(eng *game.Engine, st store.Store, met *Metrics, log *slog.Logger
 		met.Registry.MustRegister(m.appendTime)
 	}
 	m.claims = counter("devops_challenge_lease_claims_total", "Lookups (and claims) of a game's owner in the store.")
+	m.storeWait = prometheus.NewGauge(prometheus.GaugeOpts{Name: "devops_challenge_games_waiting_for_store",
+		Help: "Games whose last commands the store did not confirm: their commands are refused (unavailable) until they are read from the store again."})
+	if met.Registry != nil {
+		met.Registry.MustRegister(m.storeWait)
+	}
 	st.Watch(m.onPublished)
 	if err := m.listen(); err != nil {
 		return nil, fmt.Errorf("listen to the other instances: %w", err)
@@ -313,7 +327,9 @@ func (m *Manager) get(ctx context.Context, id string) (*liveGame, error) {
 				players: map[string]map[*conn]bool{}, dirty: map[string]bool{}, lastUsed: time.Now()}
 			m.games[id] = lg
 			m.mu.Unlock()
-			lg.err = lg.load(ctx)
+			lctx, cancel := context.WithTimeout(ctx, storeTimeout)
+			lg.err = lg.load(lctx)
+			cancel()
 			if lg.err != nil {
 				m.mu.Lock()
 				delete(m.games, id)
@@ -341,7 +357,14 @@ func (m *Manager) get(ctx context.Context, id string) (*liveGame, error) {
 		}
 		lg.mu.Lock()
 		closed := lg.closed
+		var err error
+		if !closed {
+			err = lg.sync()
+		}
 		lg.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
 		if !closed {
 			return lg, nil
 		}
@@ -353,7 +376,7 @@ func (m *Manager) get(ctx context.Context, id string) (*liveGame, error) {
 // entries, so that no entry published meanwhile is missed.
 func (lg *liveGame) load(ctx context.Context) error {
 	if err := lg.m.st.Subscribe(ctx, lg.id); err != nil {
-		return err
+		return storeFault(err)
 	}
 	st, si, err := lg.m.fold(ctx, lg.id, 0, nil)
 	if err != nil {
@@ -365,13 +388,37 @@ func (lg *liveGame) load(ctx context.Context) error {
 	return nil
 }
 
+// loaded is what the store holds of a game: its snapshot and the entries
+// after it.
+type loaded struct {
+	snapV   int64
+	snap    []byte
+	entries []store.Entry
+}
+
+// loadStored reads a game from the store.
+func (m *Manager) loadStored(ctx context.Context, id string) (*loaded, error) {
+	snapV, snap, entries, err := m.st.Load(ctx, id)
+	if err != nil {
+		return nil, storeFault(err)
+	}
+	return &loaded{snapV, snap, entries}, nil
+}
+
 // fold rebuilds a game's state from the store. Entries up to version
 // silentUpTo are folded quietly; each later one is passed to after.
 func (m *Manager) fold(ctx context.Context, id string, silentUpTo int64, after func(*game.State, *game.Change)) (*game.State, snapInfo, error) {
-	snapV, snap, entries, err := m.st.Load(ctx, id)
+	l, err := m.loadStored(ctx, id)
 	if err != nil {
 		return nil, snapInfo{}, err
 	}
+	return m.foldLoaded(id, l, silentUpTo, after)
+}
+
+// foldLoaded is fold on what was read from the store.
+func (m *Manager) foldLoaded(id string, l *loaded, silentUpTo int64, after func(*game.State, *game.Change)) (*game.State, snapInfo, error) {
+	snapV, snap, entries := l.snapV, l.snap, l.entries
+	var err error
 	st := &game.State{}
 	si := snapInfo{}
 	if snap != nil {
@@ -455,11 +502,9 @@ func (lg *liveGame) run() {
 				lg.drain(false)
 			}
 		case <-lg.kick:
-			lg.mu.Lock()
 			if lg.resync.Swap(false) {
-				lg.catchUp(context.Background())
+				lg.refresh()
 			}
-			lg.mu.Unlock()
 			lg.syncPresence()
 		case <-lg.done:
 			return
@@ -470,6 +515,9 @@ func (lg *liveGame) run() {
 // applyInbox applies the entries published since the last call. Called
 // with lg.mu held (so entries are taken and applied in order).
 func (lg *liveGame) applyInbox() {
+	if lg.unsynced {
+		return // kept for after the reload
+	}
 	lg.inMu.Lock()
 	entries := lg.inbox
 	lg.inbox = nil
@@ -508,15 +556,50 @@ func (lg *liveGame) onEntry(e store.Entry) {
 // catchUp applies the stream's entries after the current version. Called
 // with lg.mu held.
 func (lg *liveGame) catchUp(ctx context.Context) {
+	if lg.unsynced {
+		return // the game's goroutine reloads it
+	}
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
 	entries, err := lg.m.st.Entries(ctx, lg.id, lg.state.Version+1)
+	lg.caughtUp(entries, err)
+}
+
+// caughtUp applies the entries read by a catch-up, or schedules another
+// one if the read failed. Called with lg.mu held.
+func (lg *liveGame) caughtUp(entries []store.Entry, err error) {
 	if err != nil {
 		lg.m.met.RedisErrors.Inc()
 		lg.m.log.Warn("catch up failed", "game", lg.id, "err", err)
 		lg.resync.Store(true)
+		lg.retryLater()
 		return
 	}
+	lg.retryWait = 0
 	for _, e := range entries {
 		lg.onEntry(e)
+	}
+}
+
+// refresh reads the store on behalf of the game's goroutine: it reloads
+// an unsynced state, or catches up with the stream. The store is read
+// without holding the game's lock, so that nobody waits for a store that
+// does not answer.
+func (lg *liveGame) refresh() {
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	lg.mu.Lock()
+	unsynced, from := lg.unsynced, lg.state.Version+1
+	lg.mu.Unlock()
+	if unsynced {
+		lg.reload(ctx)
+		return
+	}
+	entries, err := lg.m.st.Entries(ctx, lg.id, from)
+	lg.mu.Lock()
+	defer lg.mu.Unlock()
+	if !lg.unsynced {
+		lg.caughtUp(entries, err)
 	}
 }
 
@@ -524,12 +607,25 @@ func (lg *liveGame) catchUp(ctx context.Context) {
 // took a command the store did not keep. Versions up to good were right;
 // later entries are fanned out. Called with lg.mu held.
 func (lg *liveGame) rebuild(ctx context.Context, good int64) error {
+	l, err := lg.m.loadStored(ctx, lg.id)
+	if err != nil {
+		lg.m.rebuilds.Inc()
+		lg.m.met.RedisErrors.Inc()
+		lg.m.log.Warn("reload failed", "game", lg.id, "err", err)
+		return err
+	}
+	return lg.rebuildFrom(l, good)
+}
+
+// rebuildFrom is rebuild on what was read from the store. Called with
+// lg.mu held.
+func (lg *liveGame) rebuildFrom(l *loaded, good int64) error {
 	lg.m.rebuilds.Inc()
 	old, histLen := lg.state, len(lg.history)
 	var deliveries []*delivery
 	// Each later entry's update is prepared as it is folded, with the
 	// state at its version.
-	st, si, err := lg.m.fold(ctx, lg.id, good, func(st *game.State, ch *game.Change) {
+	st, si, err := lg.m.foldLoaded(lg.id, l, good, func(st *game.State, ch *game.Change) {
 		if good > 0 {
 			lg.state = st
 			deliveries = append(deliveries, lg.prepare(ch, st.Version))
@@ -540,7 +636,6 @@ func (lg *liveGame) rebuild(ctx context.Context, good int64) error {
 		for _, g := range lg.groups {
 			g.hidden = nil
 		}
-		lg.m.met.RedisErrors.Inc()
 		lg.m.log.Error("reload failed", "game", lg.id, "err", err)
 		return err
 	}
@@ -569,426 +664,6 @@ func (lg *liveGame) applied(ch *game.Change) {
 	lg.stored.Store(lg.state.Version)
 	lg.fanout(ch, lg.state.Version)
 	lg.armTimer()
-}
-
-// pending is a command waiting for the game's goroutine.
-type pending struct {
-	c    game.Command
-	done chan struct{} // closed once v, res and err are set; nil: nobody waits
-	v    int64
-	res  map[string]any
-	err  error
-	// dupOf is the command of the same batch this one repeats (same
-	// actor and ID): it gets that command's outcome.
-	dupOf *pending
-	// log, for commands nobody waits for: log a failure.
-	log bool
-	// got is what the last attempt did with it.
-	got outcome
-}
-
-type outcome int
-
-const (
-	gotNone    outcome = iota // not looked at (the batch broke off before it)
-	gotSeen                   // stored earlier: acked with its version
-	gotApplied                // applied, to be stored with the batch
-	gotDup                    // repeats a command of the batch
-	gotRefused                // refused by the rules
-)
-
-// Submit applies a command to a game and stores it, and returns the
-// version at which it was applied (earlier, for a resent command) and its
-// result. Commands go to the game's goroutine, which applies and stores
-// those that arrived meanwhile together: one round trip to the store per
-// batch of accepted commands, none for refused ones.
-func (m *Manager) Submit(ctx context.Context, lg *liveGame, c game.Command) (int64, map[string]any, error) {
-	start := time.Now()
-	var (
-		v   int64
-		res map[string]any
-		err error
-	)
-	if m.owners != nil {
-		v, res, err = m.route(ctx, lg, c)
-	} else {
-		v, res, err = m.submit(lg, c)
-	}
-	outcome := "ok"
-	if err != nil {
-		outcome = game.ErrorCode(err)
-	}
-	typ := c.Type
-	if !knownCommand(typ) {
-		typ = "unknown"
-	}
-	m.met.Commands.WithLabelValues(typ, outcome).Inc()
-	m.met.Latency.Observe(time.Since(start).Seconds())
-	return v, res, err
-}
-
-// commandTypes is the set of command types, for metric labels.
-var commandTypes = sync.OnceValue(game.CommandTypes)
-
-func knownCommand(typ string) bool {
-	_, ok := commandTypes()[typ]
-	return ok
-}
-
-func errUnloaded() error {
-	return game.Errorf(game.EInternal, "The game was unloaded; retry.", "La partie a été déchargée ; réessayez.")
-}
-
-func (m *Manager) submit(lg *liveGame, c game.Command) (int64, map[string]any, error) {
-	v, res, _, err := m.submitFresh(lg, c)
-	return v, res, err
-}
-
-// submitFresh is submit, and also reports whether the command was stored
-// by this call (not before, nor as the repeat of another in its batch):
-// then its entry was published.
-func (m *Manager) submitFresh(lg *liveGame, c game.Command) (int64, map[string]any, bool, error) {
-	p := &pending{c: c, done: make(chan struct{})}
-	lead, ok := lg.enqueue(p)
-	if !ok {
-		return 0, nil, false, errUnloaded()
-	}
-	if lead {
-		lg.drain(true)
-	}
-	select {
-	case <-p.done:
-	case <-lg.done:
-		select {
-		case <-p.done:
-		default:
-			return 0, nil, false, errUnloaded()
-		}
-	}
-	return p.v, p.res, p.err == nil && p.got == gotApplied && p.dupOf == nil, p.err
-}
-
-// enqueue queues a command and reports whether the caller must commit the
-// queue (nobody else does); ok is false when the game was unloaded.
-func (lg *liveGame) enqueue(p *pending) (lead, ok bool) {
-	select {
-	case <-lg.done:
-		return false, false
-	default:
-	}
-	lg.inMu.Lock()
-	lg.queue = append(lg.queue, p)
-	lead = !lg.committing
-	lg.committing = true
-	lg.inMu.Unlock()
-	return lead, true
-}
-
-// drain commits the queued commands, batch after batch, until the queue is
-// empty. A submitter (leader) commits one batch, which holds its own
-// command, and hands what arrived meanwhile to the game's goroutine so as
-// to answer its client at once.
-func (lg *liveGame) drain(leader bool) {
-	lg.mu.Lock()
-	defer lg.mu.Unlock()
-	for {
-		// What other instances stored first: commands checked against a
-		// state that lacks it would be refused by the store (a conflict,
-		// which costs a rebuild).
-		lg.applyInbox()
-		lg.inMu.Lock()
-		batch := lg.queue
-		lg.queue = nil
-		if len(batch) == 0 {
-			lg.committing = false
-			lg.inMu.Unlock()
-			return
-		}
-		lg.inMu.Unlock()
-		lg.commit(batch)
-		if leader {
-			lg.inMu.Lock()
-			if len(lg.queue) == 0 {
-				lg.committing = false
-				lg.inMu.Unlock()
-				return
-			}
-			lg.inMu.Unlock()
-			lg.handoff.Store(true)
-			select {
-			case lg.wake <- struct{}{}:
-			default:
-			}
-			return
-		}
-	}
-}
-
-// finish reports a command's outcome.
-func (p *pending) finish() {
-	if p.dupOf != nil {
-		p.v, p.res, p.err = p.dupOf.v, nil, p.dupOf.err
-	}
-	if p.done != nil {
-		close(p.done)
-	}
-}
-
-// commit applies a batch of commands to the state and stores the accepted
-// ones in one round trip, then sends their updates, in order. When the
-// store refuses (another instance appended first) or fails, the state is
-// rebuilt from the store and the commands it did not keep are tried
-// again (on a conflict). Called by the game's goroutine with lg.mu held;
-// it keeps it during the round trip.
-func (lg *liveGame) commit(batch []*pending) {
-	m := lg.m
-	defer func() {
-		for _, p := range batch {
-			p.finish()
-			if p.log { // nobody waits for it: count it and log a failure here
-				outcome := "ok"
-				if p.err != nil {
-					outcome = game.ErrorCode(p.err)
-				}
-				m.met.Commands.WithLabelValues(p.c.Type, outcome).Inc()
-				if p.err != nil && outcome != game.EConflict && outcome != game.ENotFound {
-					m.log.Warn("server command failed", "game", lg.id, "cmd", p.c.Type, "err", p.err)
-				}
-			}
-		}
-	}()
-	if lg.closed {
-		for _, p := range batch {
-			p.err = errUnloaded()
-		}
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
-	defer cancel()
-	lg.commitOnce(ctx, batch)
-	if !m.shared {
-		return
-	}
-	// Several instances may share the store: a command refused here may
-	// have been refused by a state that lags behind the stream (the game
-	// was started on another instance a moment ago). Read the stream
-	// (one round trip, for refusals only) and, if it moved on, check the
-	// refused commands again.
-	var refused []*pending
-	for _, p := range batch {
-		if p.got == gotRefused {
-			refused = append(refused, p)
-		}
-	}
-	if len(refused) == 0 {
-		return
-	}
-	v := lg.state.Version
-	lg.catchUp(ctx)
-	if lg.state.Version > v {
-		lg.commitOnce(ctx, refused)
-	}
-}
-
-// commitOnce applies commands and stores the accepted ones in one round trip,
-// then sends their updates; see commit. Called with lg.mu held.
-func (lg *liveGame) commitOnce(ctx context.Context, batch []*pending) {
-	m := lg.m
-	todo := batch
-	for attempt := 0; len(todo) > 0; attempt++ {
-		before := lg.state.Version
-		histLen := len(lg.history)
-		var (
-			applied    []*pending
-			data       [][]byte
-			deliveries []*delivery
-			snapshot   []byte
-			snapV      int64
-			snap       = lg.snap
-			broken     error
-		)
-		// What prepare changes in the audiences' sets of documents known
-		// as absent, to undo if the store does not take the batch.
-		var undo []hiddenUndo
-		lg.hiddenLog = &undo
-		for _, p := range todo {
-			p.got = gotNone
-		}
-		for _, p := range todo {
-			p.v, p.res, p.err, p.dupOf = 0, nil, nil, nil
-			if v, ok := lg.state.Seen(p.c.Actor, p.c.ID); ok {
-				if v <= before {
-					p.v, p.got = v, gotSeen // applied and stored earlier: ack it again
-					continue
-				}
-				for _, q := range applied {
-					if q.v == v {
-						p.dupOf = q
-					}
-				}
-				p.got = gotDup
-				continue
-			}
-			ch, err := m.eng.Apply(lg.state, p.c)
-			if err != nil {
-				p.err, p.got = err, gotRefused
-				continue
-			}
-			p.v, p.res, p.got = lg.state.Version, ch.Result, gotApplied
-			applied = append(applied, p)
-			b, err := json.Marshal(p.c)
-			if err != nil {
-				broken = err
-				break
-			}
-			data = append(data, b)
-			snap.since += len(b)
-			if snapshotDue(snap, lg.state.Version, m.opt.SnapshotEvery) {
-				if snapshot, err = game.MarshalState(lg.state); err != nil {
-					broken = err
-					break
-				}
-				snapV = lg.state.Version
-				snap = snapInfo{v: snapV, size: len(snapshot)}
-			}
-			deliveries = append(deliveries, lg.prepare(ch, lg.state.Version))
-		}
-		lg.hiddenLog = nil
-		if len(applied) == 0 {
-			return
-		}
-		var err error
-		if broken != nil {
-			err = broken
-		} else {
-			opts := store.AppendOptions{TTL: m.opt.IdleTTL, Snapshot: snapshot}
-			if lg.state.Status == game.StatusFinished {
-				opts.TTL = m.opt.FinishedTTL
-			}
-			if m.owners != nil {
-				opts.Owner, opts.OwnerTTL = m.opt.Instance, leaseTTL
-			}
-			start := time.Now()
-			err = m.append(ctx, lg.id, before+1, data, snapV, opts)
-			m.appendTime.Observe(time.Since(start).Seconds())
-			m.batches.Inc()
-			if err == nil && m.owners != nil {
-				lg.renewed(start)
-			}
-		}
-		if err == nil {
-			lg.stored.Store(lg.state.Version)
-			lg.snap = snap
-			if snapshot != nil {
-				m.snapshots.Inc()
-				m.snapshotBytes.Add(float64(len(snapshot)))
-			}
-			m.batched.Add(float64(len(applied)))
-			for _, p := range applied {
-				lg.shadowApply(p.c)
-			}
-			if lg.shadow != nil && lg.shadow.Version != lg.state.Version {
-				lg.shadow = nil
-			}
-			for _, d := range deliveries {
-				lg.deliver(d)
-			}
-			lg.armTimer()
-			return
-		}
-		// The state holds commands the store may not have kept: forget
-		// what was prepared for them, rebuild the state from the store,
-		// then look again.
-		lg.history = lg.history[:histLen]
-		for i := len(undo) - 1; i >= 0; i-- {
-			undo[i].revert()
-		}
-		conflict := game.IsCode(err, game.EConflict)
-		if conflict {
-			m.conflicts.Inc()
-		} else if broken == nil {
-			m.met.RedisErrors.Inc()
-		}
-		if conflict && !lg.contended && m.shared {
-			lg.contended = true // keep a shadow from now on
-		}
-		if conflict && lg.shadow != nil && lg.shadow.Version == before {
-			// Drop the batch with the state that took it; catch up from
-			// the stream (what the other instance appended), then try
-			// the commands again on a copy.
-			lg.state, lg.shadow = lg.shadow, nil
-			lg.catchUp(ctx)
-			lg.shadow = cloneState(lg.state)
-			lg.armTimer()
-		} else if rerr := lg.rebuild(ctx, before); rerr != nil {
-			err = errors.Join(err, rerr)
-		}
-		again := conflict && broken == nil && attempt < maxAttempts && ctx.Err() == nil
-		if again && attempt > 0 {
-			// Instances writing over each other again and again: step
-			// back a little, at random, so that one of them gets through.
-			// The state is the store's now; others may read it meanwhile.
-			lg.mu.Unlock()
-			time.Sleep(time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 4))))
-			lg.mu.Lock()
-			lg.applyInbox()
-		}
-		var retry []*pending
-		for _, p := range todo {
-			switch p.got {
-			case gotSeen:
-				continue
-			case gotNone:
-				p.err = err
-				continue
-			case gotRefused:
-				// Refused against a state that held commands now undone:
-				// check it again with the others.
-				if again {
-					retry = append(retry, p)
-				}
-				continue
-			}
-			p.v, p.res, p.dupOf = 0, nil, nil
-			if v, ok := lg.state.Seen(p.c.Actor, p.c.ID); ok {
-				p.v = v // the store kept it (its reply was lost)
-				continue
-			}
-			if !again {
-				p.err = err
-				continue
-			}
-			retry = append(retry, p)
-		}
-		todo = retry
-	}
-}
-
-// maxAttempts bounds the tries of a batch the store keeps refusing
-// because other instances append first.
-const maxAttempts = 16
-
-// batchAppender is a store that appends several entries in one round
-// trip (store.Redis does).
-type batchAppender interface {
-	AppendBatch(ctx context.Context, gameID string, first int64, data [][]byte, snapV int64, opts store.AppendOptions) error
-}
-
-// append stores entries first, first+1, … in one round trip.
-func (m *Manager) append(ctx context.Context, id string, first int64, data [][]byte, snapV int64, opts store.AppendOptions) error {
-	if ba, ok := m.st.(batchAppender); ok {
-		return ba.AppendBatch(ctx, id, first, data, snapV, opts)
-	}
-	for i, d := range data {
-		o := opts
-		if first+int64(i) != snapV {
-			o.Snapshot = nil
-		}
-		if err := m.st.Append(ctx, id, first+int64(i), d, o); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // system submits a command from the server itself.
@@ -1020,13 +695,26 @@ func (lg *liveGame) armTimer() {
 	}
 	seq, deadline := c.Seq, c.DeadlineMs
 	lg.timerSeq = seq
-	lg.timer = time.AfterFunc(time.Until(time.UnixMilli(deadline)), func() {
-		at := max(time.Now().UnixMilli(), deadline)
-		err := lg.m.system(lg, "deadline", map[string]int64{"seq": seq}, at)
-		if err != nil && !game.IsCode(err, game.EConflict) {
-			lg.m.log.Warn("deadline command failed", "game", lg.id, "err", err)
+	lg.timer = time.AfterFunc(time.Until(time.UnixMilli(deadline)), func() { lg.expire(seq, deadline) })
+}
+
+// expire sends the deadline command of timer seq. When the store does not
+// take it, it tries again a second later, for as long as that timer is
+// the game's current one.
+func (lg *liveGame) expire(seq, deadline int64) {
+	at := max(time.Now().UnixMilli(), deadline)
+	err := lg.m.system(lg, "deadline", map[string]int64{"seq": seq}, at)
+	switch {
+	case err == nil || game.IsCode(err, game.EConflict):
+	case game.IsCode(err, game.EUnavailable):
+		lg.mu.Lock()
+		if lg.timer != nil && lg.timerSeq == seq && !lg.closed {
+			lg.timer = time.AfterFunc(time.Second, func() { lg.expire(seq, deadline) })
 		}
-	})
+		lg.mu.Unlock()
+	default:
+		lg.m.log.Warn("deadline command failed", "game", lg.id, "err", err)
+	}
 }
 
 // fanout sends each local audience the documents a change touched. Called
@@ -1342,12 +1030,16 @@ func (lg *liveGame) syncPresence() {
 			lg.mu.Unlock()
 			for _, p := range batch {
 				ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
-				_, _, err := lg.m.Submit(ctx, lg, p.c)
+				_, _, p.err = lg.m.Submit(ctx, lg, p.c)
 				cancel()
-				if err != nil && !game.IsCode(err, game.EConflict) && !game.IsCode(err, game.ENotFound) && !lg.isClosed() {
-					lg.m.log.Warn("presence update failed", "game", lg.id, "err", err)
+				if p.err != nil && !game.IsCode(p.err, game.EConflict) && !game.IsCode(p.err, game.ENotFound) &&
+					!game.IsCode(p.err, game.EUnavailable) && !lg.isClosed() {
+					lg.m.log.Warn("presence update failed", "game", lg.id, "err", p.err)
 				}
 			}
+			lg.mu.Lock()
+			lg.presenceAgain(batch)
+			lg.mu.Unlock()
 		}()
 		return
 	}
@@ -1355,6 +1047,22 @@ func (lg *liveGame) syncPresence() {
 	defer lg.mu.Unlock()
 	if batch := lg.presenceBatch(); len(batch) > 0 {
 		lg.commit(batch)
+		lg.presenceAgain(batch)
+	}
+}
+
+// presenceAgain marks the players whose presence update the store did not
+// take, to send it again once the store answers. Called with lg.mu held.
+func (lg *liveGame) presenceAgain(batch []*pending) {
+	again := false
+	for _, p := range batch {
+		if game.IsCode(p.err, game.EUnavailable) {
+			lg.dirty[p.player] = true
+			again = true
+		}
+	}
+	if again && !lg.unsynced {
+		lg.retryLater() // an unsynced game retries already, and syncs presence once reloaded
 	}
 }
 
@@ -1363,6 +1071,9 @@ func (lg *liveGame) syncPresence() {
 // lg.mu held.
 func (lg *liveGame) presenceBatch() []*pending {
 	lg.applyInbox()
+	if lg.unsynced {
+		return nil // once reloaded
+	}
 	var ids []string
 	for id := range lg.dirty {
 		p := lg.state.Players[id]
@@ -1379,7 +1090,8 @@ func (lg *liveGame) presenceBatch() []*pending {
 	batch := make([]*pending, 0, len(ids))
 	for _, id := range ids {
 		raw, _ := json.Marshal(map[string]any{"playerId": id, "instance": lg.m.opt.Instance, "conns": len(lg.players[id])})
-		batch = append(batch, &pending{c: game.Command{Type: "presence.set", Actor: game.Actor{Role: game.RoleSystem}, At: now, Args: raw}, log: true})
+		batch = append(batch, &pending{c: game.Command{Type: "presence.set", Actor: game.Actor{Role: game.RoleSystem}, At: now, Args: raw},
+			log: true, player: id})
 	}
 	return batch
 }
@@ -1482,6 +1194,20 @@ func (m *Manager) clearDead(lg *liveGame, others map[string][]string) {
 	}
 }
 
+// stopTimers stops the game's deadline timer and its reload retries, as
+// it is unloaded. Called with lg.mu held.
+func (lg *liveGame) stopTimers() {
+	if lg.timer != nil {
+		lg.timer.Stop()
+	}
+	if lg.retry != nil {
+		lg.retry.Stop()
+	}
+	if lg.unsynced {
+		lg.m.storeWait.Dec()
+	}
+}
+
 // unload drops an idle game from memory.
 func (m *Manager) unload(lg *liveGame) {
 	m.mu.Lock()
@@ -1492,9 +1218,7 @@ func (m *Manager) unload(lg *liveGame) {
 		return
 	}
 	lg.closed = true
-	if lg.timer != nil {
-		lg.timer.Stop()
-	}
+	lg.stopTimers()
 	delete(m.games, lg.id)
 	lg.mu.Unlock()
 	m.mu.Unlock()
@@ -1514,9 +1238,11 @@ func (m *Manager) lookupCode(ctx context.Context, code string) (string, error) {
 	if ok {
 		return id, nil
 	}
-	id, err := m.st.LookupCode(ctx, code)
+	lctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	id, err := m.st.LookupCode(lctx, code)
+	cancel()
 	if err != nil {
-		return "", err
+		return "", storeFault(err)
 	}
 	m.mu.Lock()
 	if len(m.codes) > 100_000 {
@@ -1550,9 +1276,7 @@ func (m *Manager) Close() {
 		}
 		lg.mu.Lock()
 		lg.closed = true
-		if lg.timer != nil {
-			lg.timer.Stop()
-		}
+		lg.stopTimers()
 		lg.mu.Unlock()
 		close(lg.done)
 		m.release(ctx, lg)

@@ -122,7 +122,7 @@ func (m *Manager) route(ctx context.Context, lg *liveGame, c game.Command) (int6
 			if ctx.Err() != nil {
 				return 0, nil, errTimedOut()
 			}
-			return 0, nil, err
+			return 0, nil, storeFault(err)
 		}
 		if owner == m.opt.Instance {
 			return m.submit(lg, c)
@@ -156,10 +156,10 @@ var (
 	errNoAnswer = errors.New("the game's owner did not answer")
 )
 
-func errTimedOut() error {
-	return game.Errorf(game.EInternal, "The server took too long to store the command; retry.",
-		"Le serveur a mis trop de temps à enregistrer la commande ; réessayez.")
-}
+// errTimedOut: the command could not reach the game's owner, or its
+// answer did not come, in time (the store, or the owner, does not answer):
+// it may have been stored or not; resending it is safe.
+func errTimedOut() error { return errUnavailable() }
 
 // writer returns the game's owner: from the lease this instance remembers
 // or, when it has ended, from the store (claiming the lease when it is
@@ -254,7 +254,7 @@ func (m *Manager) forward(ctx context.Context, lg *liveGame, owner string, c gam
 	heard, err := m.owners.Send(ctx, owner, b)
 	if err != nil {
 		m.met.RedisErrors.Inc()
-		return nil, err
+		return nil, storeFault(err)
 	}
 	if !heard {
 		return nil, errNobody

@@ -553,39 +553,67 @@ func (s *Session) Do(ctx context.Context, cmd string, args any) (Ack, error) {
 	return s.DoID(ctx, s.NewID(), cmd, args)
 }
 
-// DoID is Do with a chosen command ID.
+// DoID is Do with a chosen command ID. A command answered unavailable
+// (the server's store did not answer) is sent again with the same ID,
+// with growing pauses, until it gets another answer or ctx ends (the
+// server applies an ID once, so this is safe); then the last unavailable
+// error is returned.
 func (s *Session) DoID(ctx context.Context, id, cmd string, args any) (Ack, error) {
 	raw, err := json.Marshal(args)
 	if err != nil {
 		return Ack{}, err
 	}
 	msg, _ := json.Marshal(protocol.In{Type: protocol.TypeCmd, ID: id, Cmd: cmd, Args: raw})
+	backoff := 100 * time.Millisecond
+	for {
+		out, err := s.send(ctx, id, msg)
+		if err != nil {
+			return Ack{}, err
+		}
+		if out.Type != protocol.TypeError {
+			return Ack{Version: out.Version, Result: out.Result}, nil
+		}
+		e := &game.Error{Code: out.Code, Message: out.Message, MessageFR: out.MessageFR}
+		if e.Code != game.EUnavailable {
+			return Ack{}, e
+		}
+		t := time.NewTimer(backoff/2 + rand.N(backoff/2+1))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return Ack{}, e
+		}
+		backoff = min(2*backoff, 2*time.Second)
+	}
+}
+
+// send sends a command message and waits for its answer (an ack or an
+// error).
+func (s *Session) send(ctx context.Context, id string, msg []byte) (protocol.Out, error) {
 	p := &pending{msg: msg, done: make(chan protocol.Out, 1)}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return Ack{}, ErrClosed
+		return protocol.Out{}, ErrClosed
 	}
 	if s.fatal != nil {
 		err := s.fatal
 		s.mu.Unlock()
-		return Ack{}, err
+		return protocol.Out{}, err
 	}
 	s.pending[id] = p
 	s.mu.Unlock()
 	if err := s.write(msg); err != nil && !s.opt.Reconnect {
 		s.forget(id)
-		return Ack{}, err
+		return protocol.Out{}, err
 	}
 	select {
 	case out := <-p.done:
-		if out.Type == protocol.TypeError {
-			return Ack{}, &game.Error{Code: out.Code, Message: out.Message, MessageFR: out.MessageFR}
-		}
-		return Ack{Version: out.Version, Result: out.Result}, nil
+		return out, nil
 	case <-ctx.Done():
 		s.forget(id)
-		return Ack{}, ctx.Err()
+		return protocol.Out{}, ctx.Err()
 	}
 }
 

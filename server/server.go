@@ -71,6 +71,15 @@ type Server struct {
 	conns map[*conn]bool // open WebSocket connections, guarded by mu
 	wg    sync.WaitGroup // read pumps still running
 	down  bool           // shutting down, guarded by mu
+	probe *probe         // the readiness check of Redis in flight, guarded by mu
+}
+
+// probe is one check that Redis answers, shared by the /readyz requests
+// that arrive while it runs: a stalled Redis costs one waiting call, not
+// one per request.
+type probe struct {
+	done chan struct{} // closed once err is set
+	err  error
 }
 
 // New builds a server from its configuration.
@@ -271,20 +280,50 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// readyWait is the longest /readyz waits for Redis: it answers within
+// it, 503 when Redis has not answered by then.
+const readyWait = 1500 * time.Millisecond
+
 func (s *Server) ready(c echo.Context) error {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
-	defer cancel()
-	if err := s.cfg.Store.Ping(ctx); err != nil {
-		s.met.RedisErrors.Inc()
-		return c.String(http.StatusServiceUnavailable, "redis unreachable\n")
-	}
 	s.mu.Lock()
 	down := s.down
+	p := s.probe
+	if p == nil && !down {
+		p = &probe{done: make(chan struct{})}
+		s.probe = p
+		go s.runProbe(p)
+	}
 	s.mu.Unlock()
 	if down {
 		return c.String(http.StatusServiceUnavailable, "shutting down\n")
 	}
+	t := time.NewTimer(readyWait)
+	defer t.Stop()
+	select {
+	case <-p.done:
+	case <-t.C:
+		return c.String(http.StatusServiceUnavailable, "redis does not answer\n")
+	case <-c.Request().Context().Done():
+		return nil
+	}
+	if p.err != nil {
+		return c.String(http.StatusServiceUnavailable, "redis unreachable\n")
+	}
 	return c.String(http.StatusOK, "ready\n")
+}
+
+// runProbe pings Redis for the /readyz requests waiting on p.
+func (s *Server) runProbe(p *probe) {
+	ctx, cancel := context.WithTimeout(context.Background(), readyWait)
+	defer cancel()
+	p.err = s.cfg.Store.Ping(ctx)
+	if p.err != nil {
+		s.met.RedisErrors.Inc()
+	}
+	s.mu.Lock()
+	s.probe = nil
+	s.mu.Unlock()
+	close(p.done)
 }
 
 func (s *Server) websocket(c echo.Context) error {

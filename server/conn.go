@@ -19,7 +19,8 @@ import (
 
 // Connection limits and timings.
 const (
-	// writeWait is the time allowed to write one message to a client.
+	// writeWait is the time allowed to write one message to a client
+	// (Config.WriteWait).
 	writeWait = 10 * time.Second
 	// pongWait is how long a client may stay silent (no pong, no message)
 	// before it is considered gone.
@@ -98,6 +99,7 @@ type conn struct {
 
 	closeCode   int    // set by kill, under qmu
 	closeReason string // idem
+	slow        bool   // counted as a slow client dropped, under qmu
 
 	deadlineSet time.Time // when the writer last set the write deadline (writer only)
 
@@ -122,8 +124,8 @@ func (c *conn) enqueue(p *prepared) {
 		return
 	}
 	if len(c.queue) >= c.srv.cfg.SendQueue {
+		c.tooSlow()
 		c.qmu.Unlock()
-		c.srv.met.Dropped.Inc()
 		c.kill(protocol.CloseTooSlow, "too slow: messages were not read")
 		return
 	}
@@ -145,6 +147,16 @@ func (c *conn) enqueue(p *prepared) {
 	c.queue = append(c.queue, p)
 	c.startWriter()
 	c.qmu.Unlock()
+}
+
+// tooSlow counts the connection as a slow client dropped, once however
+// many signs of it there are (a full queue, then a write timeout). Called
+// with c.qmu held.
+func (c *conn) tooSlow() {
+	if !c.slow {
+		c.slow = true
+		c.srv.met.Dropped.Inc()
+	}
 }
 
 // startWriter starts the writer goroutine unless it runs. Called with
@@ -232,7 +244,9 @@ func (c *conn) writeLoop() {
 			if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
 				// The client did not read for writeWait: as slow as one
 				// whose queue filled up.
-				c.srv.met.Dropped.Inc()
+				c.qmu.Lock()
+				c.tooSlow()
+				c.qmu.Unlock()
 			}
 			c.kill(websocket.CloseAbnormalClosure, "")
 			c.qmu.Lock()
@@ -261,7 +275,7 @@ func (c *conn) write(p *prepared) error {
 	// Each message gets writeWait, give or take a second: moving the
 	// deadline (a timer in the runtime) at every message costs more.
 	if now := time.Now(); now.Sub(c.deadlineSet) > time.Second {
-		c.ws.SetWriteDeadline(now.Add(writeWait))
+		c.ws.SetWriteDeadline(now.Add(c.srv.cfg.WriteWait))
 		c.deadlineSet = now
 	}
 	if p.ping {
@@ -271,7 +285,7 @@ func (c *conn) write(p *prepared) error {
 		// Written as is, under the socket's own deadline, which the
 		// WebSocket library moves at each frame it writes (pongs too):
 		// set it here.
-		c.cork.SetWriteDeadline(time.Now().Add(writeWait))
+		c.cork.SetWriteDeadline(time.Now().Add(c.srv.cfg.WriteWait))
 		_, err := c.cork.Write(p.frame)
 		return err
 	}
@@ -312,11 +326,15 @@ func (c *conn) serve() {
 		return
 	}
 	for {
-		_, data, err := c.ws.ReadMessage()
+		typ, data, err := c.ws.ReadMessage()
 		if err != nil {
 			return
 		}
 		c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		if typ != websocket.TextMessage {
+			c.reply(errorOut(c.srv.log, "", errBinaryFrame()))
+			continue
+		}
 		c.command(data)
 	}
 }
@@ -327,8 +345,16 @@ func (c *conn) reply(out protocol.Out) { c.enqueue(c.srv.mgr.single(out)) }
 // hello reads the first message, identifies the client and sends what it
 // missed. It returns false when the connection must end.
 func (c *conn) hello() bool {
-	_, data, err := c.ws.ReadMessage()
+	typ, data, err := c.ws.ReadMessage()
 	if err != nil {
+		return false
+	}
+	if typ != websocket.TextMessage {
+		c.refuse(protocol.CloseBadHello, errBinaryFrame())
+		return false
+	}
+	if !validText(data) {
+		c.refuse(protocol.CloseBadHello, errBadText())
 		return false
 	}
 	var in protocol.In
@@ -418,6 +444,9 @@ func decodeCommand(data []byte) (protocol.In, error) {
 	var in protocol.In
 	if err := json.Unmarshal(data, &in); err != nil {
 		return protocol.In{}, game.Errorf(game.EInvalid, "That message is not valid JSON.", "Ce message n'est pas du JSON valide.")
+	}
+	if !validText(data) {
+		return in, errBadText()
 	}
 	return in, checkCommand(&in)
 }

@@ -112,7 +112,7 @@ func TestWriteNow(t *testing.T) {
 	// gone. Neither path may depend on it.
 	k.SetWriteDeadline(time.Now().Add(-time.Second))
 	// (The writer set its deadline a moment ago, so it will not set it again.)
-	c := &conn{cork: k, deadlineSet: time.Now()}
+	c := &conn{srv: &Server{cfg: Config{WriteWait: writeWait}}, cork: k, deadlineSet: time.Now()}
 
 	sizes := []int{0, 1, 125, 126, 300, 65535, 65536, 1 << 20}
 	msgs := make([][]byte, len(sizes))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+	"unicode/utf8"
 
 	"devopschallenge/game"
 )
@@ -49,6 +50,9 @@ func FuzzCommandMessage(f *testing.F) {
 				t.Fatalf("decoder error %#v", err)
 			}
 			return
+		}
+		if !utf8.Valid(data) {
+			t.Fatalf("accepted a message that is not valid UTF-8: %q", data)
 		}
 		st, err := game.Restore(snap)
 		if err != nil {

@@ -52,6 +52,9 @@ type Config struct {
 	// SendQueue bounds the messages waiting for one client (default
 	// sendQueueSize); a client that lets it fill up is disconnected.
 	SendQueue int
+	// WriteWait is how long a client may take to read a message before
+	// it is dropped as too slow (default writeWait).
+	WriteWait time.Duration
 	// SocketBuffer bounds the kernel's send buffer of each WebSocket
 	// (default socketBufferSize), so that what a client does not read is
 	// noticed, and dropped, before megabytes pile up for it.
@@ -107,6 +110,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.SendQueue <= 0 {
 		cfg.SendQueue = sendQueueSize
+	}
+	if cfg.WriteWait <= 0 {
+		cfg.WriteWait = writeWait
 	}
 	if cfg.Instance == "" {
 		return nil, errors.New("server: Instance is required")

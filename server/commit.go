@@ -414,28 +414,27 @@ func (lg *liveGame) failed(ctx context.Context, a *attempt, todo []*pending, err
 		m.log.Warn("append failed; the game waits for the store", "game", lg.id, "err", err)
 	}
 	switch {
+	case !conflict:
+		// The store failed or did not answer in time (or the batch could
+		// not be encoded): it may hold the batch or not, and reading it
+		// now would most likely fail too. Until the game's goroutine has
+		// read it again, commands and readers are answered at once
+		// rather than each waiting for the store.
+		lg.invalidate()
 	case lg.shadow != nil && lg.shadow.Version == a.before:
 		// Drop the batch with the state that took it: the shadow is the
-		// stored state. After a conflict, catch up from the stream (what
-		// the other instance appended), then try the commands again on a
-		// copy.
+		// stored state. Catch up from the stream (what the other instance
+		// appended), then try the commands again on a copy.
 		lg.state, lg.shadow = lg.shadow, nil
-		if conflict {
-			lg.catchUp(ctx)
-		}
+		lg.catchUp(ctx)
 		lg.shadow = cloneState(lg.state)
 		lg.armTimer()
-	case conflict:
+	default:
 		// The store answered: reload the state from it.
 		if rerr := lg.rebuild(ctx, a.before); rerr != nil {
 			err = rerr
 			lg.invalidate()
 		}
-	default:
-		// The store failed or did not answer in time (or the batch could
-		// not be encoded): it may hold the batch or not, and reading it
-		// now would most likely fail too.
-		lg.invalidate()
 	}
 	again := conflict && !lg.unsynced && a.broken == nil && try < maxAttempts && ctx.Err() == nil
 	if conflict && !again && !lg.unsynced {

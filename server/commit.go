@@ -19,10 +19,10 @@ import (
 // the store answered (another instance appended first), or, when the
 // store failed or did not answer in time, marked unsynced — it may hold
 // commands the store did not keep, so nothing reads it until it has been
-// reloaded (sync), and until then every command gets an unavailable
-// error. A reload is tried in the background until the store answers
-// again; whatever the store kept meanwhile (a batch whose answer was lost,
-// other instances' entries) then reaches the clients as updates.
+// reloaded (sync, in log.go), and until then every command gets an
+// unavailable error. A reload is tried in the background until the store
+// answers again; whatever the store kept meanwhile (a batch whose answer
+// was lost, other instances' entries) then reaches the clients as updates.
 
 // storeTimeout bounds a commit (its appends and reloads) and each reload
 // of an unsynced state: past it the store counts as unavailable. A healthy
@@ -488,89 +488,6 @@ func (lg *liveGame) failed(ctx context.Context, a *attempt, todo []*pending, err
 // maxAttempts bounds the tries of a batch the store keeps refusing
 // because other instances append first.
 const maxAttempts = 16
-
-// invalidate marks the state as possibly holding commands the store did
-// not keep, and schedules its reload. Called with lg.mu held.
-func (lg *liveGame) invalidate() {
-	if !lg.unsynced {
-		lg.m.storeWait.Inc()
-	}
-	lg.unsynced = true
-	lg.shadow = nil
-	lg.retryLater()
-}
-
-// sync reports whether the state is the stored one: an unsynced state
-// fails with an unavailable error at once, so that nobody waits for a
-// store that does not answer; the game's goroutine reloads it (see
-// reload), and is asked to try now if its next attempt is due. Called
-// with lg.mu held.
-func (lg *liveGame) sync() error {
-	if !lg.unsynced {
-		return nil
-	}
-	if !time.Now().Before(lg.retryAt) {
-		lg.poke(true)
-	}
-	return errUnavailable()
-}
-
-// reload reloads an unsynced state from the store (read without holding
-// the game's lock), and sends the clients what the store holds beyond the
-// last version known stored here. While the store cannot be read it
-// schedules another attempt. Called by the game's goroutine.
-func (lg *liveGame) reload(ctx context.Context) {
-	l, err := lg.m.loadStored(ctx, lg.id)
-	lg.mu.Lock()
-	defer lg.mu.Unlock()
-	if !lg.unsynced || lg.closed {
-		return
-	}
-	if err == nil {
-		err = lg.rebuildFrom(l, lg.stored.Load())
-	} else {
-		lg.m.rebuilds.Inc()
-		lg.m.met.RedisErrors.Inc()
-	}
-	if err != nil {
-		lg.m.log.Warn("reload failed; the game waits for the store", "game", lg.id, "err", err)
-		lg.retryLater()
-		return
-	}
-	lg.unsynced = false
-	lg.m.storeWait.Dec()
-	lg.retryWait = 0
-	lg.m.log.Info("game reloaded from the store", "game", lg.id, "version", lg.state.Version)
-	lg.applyInbox() // entries published since the read
-	lg.poke(false)  // presence counts that changed meanwhile
-}
-
-// retryLater asks the game's goroutine to read the store again after a
-// while (growing up to 2 s while it fails): to reload an unsynced state,
-// or to catch up. Called with lg.mu held.
-func (lg *liveGame) retryLater() {
-	if lg.closed {
-		return
-	}
-	lg.retryWait = min(max(2*lg.retryWait, 100*time.Millisecond), 2*time.Second)
-	lg.retryAt = time.Now().Add(lg.retryWait)
-	if lg.retry == nil {
-		lg.retry = time.AfterFunc(lg.retryWait, func() { lg.poke(true) })
-	} else {
-		lg.retry.Reset(lg.retryWait)
-	}
-}
-
-// lockSynced locks the game to read its state, once sure it is the stored
-// one (see sync). On error the game is left unlocked.
-func (lg *liveGame) lockSynced() error {
-	lg.mu.Lock()
-	if err := lg.sync(); err != nil {
-		lg.mu.Unlock()
-		return err
-	}
-	return nil
-}
 
 // batchAppender is a store that appends several entries in one round
 // trip (store.Redis does).

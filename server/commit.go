@@ -274,7 +274,7 @@ func (lg *liveGame) commitOnce(ctx context.Context, batch []*pending) {
 	for try := 0; len(todo) > 0; try++ {
 		if err := lg.sync(); err != nil {
 			for _, p := range todo {
-				p.v, p.res, p.dupOf, p.err = 0, nil, nil, err
+				p.v, p.res, p.dupOf, p.err = 0, nil, nil, errNotStored()
 			}
 			return
 		}
@@ -413,6 +413,9 @@ func (lg *liveGame) failed(ctx context.Context, a *attempt, todo []*pending, err
 		m.met.RedisErrors.Inc()
 		m.log.Warn("append failed; the game waits for the store", "game", lg.id, "err", err)
 	}
+	if game.IsCode(err, game.EUnavailable) {
+		err = errNotStored() // (the cause is logged above)
+	}
 	switch {
 	case !conflict:
 		// The store failed or did not answer in time (or the batch could
@@ -433,6 +436,9 @@ func (lg *liveGame) failed(ctx context.Context, a *attempt, todo []*pending, err
 		// The store answered: reload the state from it.
 		if rerr := lg.rebuild(ctx, a.before); rerr != nil {
 			err = rerr
+			if game.IsCode(rerr, game.EUnavailable) {
+				err = errNotStored()
+			}
 			lg.invalidate()
 		}
 	}
@@ -440,7 +446,7 @@ func (lg *liveGame) failed(ctx context.Context, a *attempt, todo []*pending, err
 	if conflict && !again && !lg.unsynced {
 		// Out of time or tries against other writers: not stored, and
 		// nothing the sender can fix; worth resending.
-		err = errUnavailable()
+		err = errNotStored()
 	}
 	if again && try > 0 {
 		// Instances writing over each other again and again: step

@@ -24,13 +24,22 @@ var httpStatus = map[string]int{
 	game.EUnavailable:  http.StatusServiceUnavailable,
 }
 
-// errUnavailable is what a client is told when its request could not be
-// stored in time: the store does not answer (or, for a command, other
-// instances kept writing first). Sending it again is safe.
+// errUnavailable is what a client is told while the store does not
+// answer (in time): asking again later is safe.
 func errUnavailable() *game.Error {
 	return game.Errorf(game.EUnavailable,
-		"The game's storage did not answer in time, so this was not saved. Try again in a few seconds.",
-		"Le stockage de la partie n'a pas répondu à temps : rien n'a été enregistré. Réessayez dans quelques secondes.")
+		"The game's storage is not answering at the moment. Try again in a few seconds.",
+		"Le stockage de la partie ne répond pas pour le moment. Réessayez dans quelques secondes.")
+}
+
+// errNotStored is errUnavailable for a command: it was not stored in time
+// (the store did not answer, or other instances kept writing first), but
+// the store may still have taken it. Sending it again, with the same ID,
+// is safe.
+func errNotStored() *game.Error {
+	return game.Errorf(game.EUnavailable,
+		"The game's storage did not answer in time, so your action may not have been saved. Try again in a few seconds.",
+		"Le stockage de la partie n'a pas répondu à temps : votre action n'a peut-être pas été enregistrée. Réessayez dans quelques secondes.")
 }
 
 // storeFault marks an error of the store that is not the caller's

@@ -159,7 +159,7 @@ var (
 // errTimedOut: the command could not reach the game's owner, or its
 // answer did not come, in time (the store, or the owner, does not answer):
 // it may have been stored or not; resending it is safe.
-func errTimedOut() error { return errUnavailable() }
+func errTimedOut() error { return errNotStored() }
 
 // writer returns the game's owner: from the lease this instance remembers
 // or, when it has ended, from the store (claiming the lease when it is

@@ -219,9 +219,10 @@ func init() {
 
 	register("player.join", handler{roles: []Role{RoleSystem}, apply: func(x *ctx) error {
 		var a struct {
-			Nickname  string `json:"nickname"`
-			Team      string `json:"team"`
-			TokenHash string `json:"tokenHash"`
+			Nickname   string `json:"nickname"`
+			Team       string `json:"team"`
+			TokenHash  string `json:"tokenHash"`
+			DeviceHash string `json:"deviceHash"`
 		}
 		if err := decodeArgs(x.c, &a); err != nil {
 			return err
@@ -233,8 +234,9 @@ func init() {
 		if err != nil {
 			return err
 		}
-		if !hashRe.MatchString(a.TokenHash) {
-			return invalid("player.join needs a token hash.", "player.join demande une empreinte de jeton.")
+		if !hashRe.MatchString(a.TokenHash) || (a.DeviceHash != "" && !hashRe.MatchString(a.DeviceHash)) {
+			return invalid("player.join needs a token hash (and a device hash, if any, of the same form).",
+				"player.join demande une empreinte de jeton (et une empreinte d'appareil, s'il y en a une, de même forme).")
 		}
 		if a.Team != "" && !ValidTeam(a.Team) {
 			return invalid("Unknown team %q: choose dev, ops, qa or pm.", "Équipe %q inconnue : choisissez dev, ops, qa ou pm.", a.Team)
@@ -253,12 +255,21 @@ func init() {
 		if _, dup := x.s.PlayerByToken(a.TokenHash); dup {
 			return Errorf(EConflict, "This token is already in use.", "Ce jeton est déjà utilisé.")
 		}
+		back, err := x.s.returning(nick, a.DeviceHash)
+		if err != nil {
+			return err
+		}
+		if back != nil {
+			x.comeBack(back, nick, a.TokenHash, a.DeviceHash)
+			return nil
+		}
 		company, team, err := x.s.placePlayer(a.Team)
 		if err != nil {
 			return err
 		}
 		id := x.s.idAt("p")
-		p := &Player{ID: id, Nickname: nick, Team: team, Company: company, TokenHash: a.TokenHash, JoinedAt: x.c.At}
+		p := &Player{ID: id, Nickname: nick, Team: team, Company: company, TokenHash: a.TokenHash, JoinedAt: x.c.At,
+			DeviceHash: a.DeviceHash}
 		x.s.Players[id] = p
 		x.s.PlayerOrder = append(x.s.PlayerOrder, id)
 		if x.s.tokenIndex != nil {
@@ -356,27 +367,6 @@ func init() {
 		x.ch.touch("player/" + p.ID)
 		x.ch.private(p.ID)
 		for _, h := range nicknameHooks {
-			h(x, p)
-		}
-		return nil
-	}})
-
-	register("player.kick", handler{roles: []Role{RoleFacilitator}, apply: func(x *ctx) error {
-		var a struct {
-			PlayerID string `json:"playerId"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		p, err := x.playerArg(a.PlayerID)
-		if err != nil {
-			return err
-		}
-		p.Kicked = true
-		p.Conns = nil
-		x.ch.touch("player/" + p.ID)
-		x.ch.Reseat = append(x.ch.Reseat, p.ID)
-		for _, h := range teamChangeHooks {
 			h(x, p)
 		}
 		return nil

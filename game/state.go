@@ -66,6 +66,7 @@ type State struct {
 	Study   Study   `json:"study"`
 	Sprints Sprints `json:"sprints"`
 	Debate  Debate  `json:"debate"`
+	Exports Exports `json:"exports,omitzero"`
 
 	// tokenIndex maps token hashes to player IDs; derived, rebuilt on load.
 	tokenIndex map[string]string

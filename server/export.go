@@ -50,12 +50,18 @@ type ExportLinks struct {
 	Links     map[string]string `json:"links"`
 }
 
-// ticketMAC signs a game ID and an expiry with the game's facilitator token
-// hash, which every instance holding the game knows and nobody else can
-// read without the store.
-func ticketMAC(facHash, gameID string, expiry int64) string {
+// ticketMAC signs a game ID, an expiry and the game's export epoch with the
+// game's facilitator token hash, which every instance holding the game
+// knows and nobody else can read without the store. Revoking the links
+// (exports.revoke) moves the epoch on: every link signed before stops
+// working. Links of epoch 0 are signed as before epochs existed.
+func ticketMAC(facHash, gameID string, expiry int64, epoch int) string {
 	m := hmac.New(sha256.New, []byte(facHash))
-	fmt.Fprintf(m, "%s.%d", gameID, expiry)
+	if epoch == 0 {
+		fmt.Fprintf(m, "%s.%d", gameID, expiry)
+	} else {
+		fmt.Fprintf(m, "%s.%d.%d", gameID, expiry, epoch)
+	}
 	return hex.EncodeToString(m.Sum(nil))
 }
 
@@ -70,7 +76,7 @@ func (s *Server) exportTicket(c echo.Context) error {
 	}
 	expiry := time.Now().Add(ticketLifetime).Unix()
 	lg.mu.Lock()
-	ticket := lg.id + "." + strconv.FormatInt(expiry, 10) + "." + ticketMAC(lg.state.FacilitatorTokenHash, lg.id, expiry)
+	ticket := lg.id + "." + strconv.FormatInt(expiry, 10) + "." + ticketMAC(lg.state.FacilitatorTokenHash, lg.id, expiry, lg.state.Exports.Epoch)
 	lg.mu.Unlock()
 	links := map[string]string{}
 	for _, f := range []string{"report.json", "report.csv.zip", "report.html"} {
@@ -98,8 +104,8 @@ func (s *Server) exportWithToken(c echo.Context) error {
 
 func (s *Server) exportWithTicket(c echo.Context) error {
 	render, ok := exportFormats[c.Param("file")]
-	bad := game.Errorf(game.EUnauthorized, "This export link is not valid or has expired; export again from the facilitator console.",
-		"Ce lien d'export n'est pas valide ou a expiré ; exportez à nouveau depuis la console de l'animateur.")
+	bad := game.Errorf(game.EUnauthorized, "This export link is not valid, has expired or was revoked; export again from the facilitator console.",
+		"Ce lien d'export n'est pas valide, a expiré ou a été révoqué ; exportez à nouveau depuis la console de l'animateur.")
 	if !ok {
 		return writeError(c, s.log, game.Errorf(game.ENotFound, "No such export; use report.json, report.csv.zip or report.html.",
 			"Export inconnu ; utilisez report.json, report.csv.zip ou report.html."))
@@ -120,7 +126,11 @@ func (s *Server) exportWithTicket(c echo.Context) error {
 		return writeError(c, s.log, err)
 	}
 	lg.mu.Lock()
-	want := ticketMAC(lg.state.FacilitatorTokenHash, lg.id, expiry)
+	if s.mgr.shared {
+		// A revocation stored through another instance counts at once.
+		lg.catchUp(c.Request().Context())
+	}
+	want := ticketMAC(lg.state.FacilitatorTokenHash, lg.id, expiry, lg.state.Exports.Epoch)
 	lg.mu.Unlock()
 	if !hmac.Equal([]byte(want), []byte(parts[2])) {
 		return writeError(c, s.log, bad)

@@ -213,10 +213,7 @@ func (s *Server) routes() *echo.Echo {
 					s.log.Error("http error", "err", err)
 				}
 			}
-			msg, msgFR := http.StatusText(he.Code)+".", http.StatusText(he.Code)+"."
-			if he.Code == http.StatusRequestEntityTooLarge {
-				msg, msgFR = "The request body is too large.", "Le corps de la requête est trop gros."
-			}
+			msg, msgFR := httpErrorText(he.Code, c.Request().Method)
 			c.JSON(he.Code, protocol.ErrorResponse{Code: code, Message: msg, MessageFR: msgFR})
 			return
 		}

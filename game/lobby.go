@@ -164,17 +164,21 @@ func (s *State) placePlayer(team string) (int, string, error) {
 	return best, bestTeam, nil
 }
 
-func teamName(t, lang string) string {
-	names := map[string][2]string{TeamDev: {"Dev", "Dev"}, TeamOps: {"Ops", "Ops"}, TeamQA: {"QA", "Qualité"}, TeamPM: {"PM", "Gestion de projet"}}
-	n, ok := names[t]
-	if !ok {
-		return t
+// teamNames are the names of the teams in both languages, as the screens
+// show them.
+var teamNames = map[string]Text{TeamDev: {EN: "Dev", FR: "Dev"}, TeamOps: {EN: "Ops", FR: "Ops"},
+	TeamQA: {EN: "QA", FR: "Qualité"}, TeamPM: {EN: "PM", FR: "Gestion de projet"}}
+
+// TeamName returns a team's name in both languages (the id itself for an
+// unknown team).
+func TeamName(t string) Text {
+	if n, ok := teamNames[t]; ok {
+		return n
 	}
-	if lang == "fr" {
-		return n[1]
-	}
-	return n[0]
+	return Text{EN: t, FR: t}
 }
+
+func teamName(t, lang string) string { return TeamName(t).In(lang) }
 
 func (x *ctx) playerArg(id string) (*Player, error) {
 	p, ok := x.s.Players[id]

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"strings"
 	"testing"
 
 	"devopschallenge/client"
@@ -59,6 +60,25 @@ func TestRevokingExportLinks(t *testing.T) {
 	for _, in := range []*instance{a, b} {
 		if _, _, err := in.http.GetRaw(ctxT(t), fresh.Links["json"], ""); err != nil {
 			t.Errorf("a link made after the revocation, on %s: %v", in.url, err)
+		}
+	}
+}
+
+// A report exported before anything happened (a lobby with one player,
+// no sprint, no motion) renders in both languages.
+func TestExportsOfAGameJustStarted(t *testing.T) {
+	in := startServer(t, embeddedStore(t, ""))
+	g := newGame(t, in, protocol.CreateGameRequest{Title: "Tout juste", Lang: "fr"})
+	if _, err := in.http.Join(ctxT(t), g.Code, "ana", ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"fr", "en"} {
+		page, _, err := in.http.GetRaw(ctxT(t), "/api/games/"+g.GameID+"/report.html?lang="+lang, g.FacilitatorToken)
+		if err != nil || !strings.Contains(string(page), "Tout juste") {
+			t.Errorf("%s report of a new game: %v", lang, err)
+		}
+		if _, _, err := in.http.GetRaw(ctxT(t), "/api/games/"+g.GameID+"/report.csv.zip?lang="+lang, g.FacilitatorToken); err != nil {
+			t.Errorf("%s CSV of a new game: %v", lang, err)
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"devopschallenge/game"
 )
@@ -37,9 +38,14 @@ var exportFormats = map[string]func(s *Server, c echo.Context, r *game.Report) e
 }
 
 func (s *Server) exportRoutes(api *echo.Group) {
+	// The report and the JSON shrink several times gzipped; the zip is
+	// compressed already.
+	gz := middleware.GzipWithConfig(middleware.GzipConfig{Skipper: func(c echo.Context) bool {
+		return strings.HasSuffix(c.Param("file"), ".zip")
+	}})
 	api.POST("/games/:id/exports", s.exportTicket)
-	api.GET("/games/:id/:file", s.exportWithToken)
-	api.GET("/exports/:ticket/:file", s.exportWithTicket)
+	api.GET("/games/:id/:file", s.exportWithToken, gz)
+	api.GET("/exports/:ticket/:file", s.exportWithTicket, gz)
 }
 
 // ExportLinks is the answer to POST /api/games/:id/exports.

@@ -21,8 +21,10 @@ type playedGame struct {
 	fac     *client.Session
 	players []*client.Session
 	byTeam  map[string]*client.Session // "1/dev"
-	// teams lists the team keys in the order the players joined.
+	// teams lists the team keys in the order the players joined, and
+	// joins what each join answered.
 	teams []string
+	joins []protocol.JoinResponse
 }
 
 // startPlayedGame creates a game with the default agenda and joins one
@@ -49,6 +51,7 @@ func startPlayedGame(ctx context.Context, t testing.TB, srv *testServer, req pro
 		pg.players = append(pg.players, s)
 		pg.byTeam[key] = s
 		pg.teams = append(pg.teams, key)
+		pg.joins = append(pg.joins, j)
 	}
 	return pg
 }
@@ -196,7 +199,11 @@ func plan(o optionsState, reverse bool) []string {
 // playSprint plans, readies and goes through the incident and review of
 // the current sprint; after is called once the sprint is resolved, with
 // the game in its review (or incident) step, before moving on.
-func (pg *playedGame) playSprint(after func()) {
+func (pg *playedGame) playSprint(after func()) { pg.playSprintWith(nil, after) }
+
+// playSprintWith is playSprint, calling before once the plans are set,
+// before the teams say they are ready (the last one resolves the sprint).
+func (pg *playedGame) playSprintWith(before, after func()) {
 	pg.t.Helper()
 	n := pg.sprint().Sprint
 	pg.waitFac("planning", func(*client.Session) bool { sp := pg.sprint(); return sp.Sprint == n && sp.Step == game.StepPlanning })
@@ -207,6 +214,9 @@ func (pg *playedGame) playSprint(after func()) {
 			pg.t.Fatal(err)
 		}
 		pg.do(s, "plan.set", map[string]any{"actions": plan(o, key[0] == '2')})
+	}
+	if before != nil {
+		before()
 	}
 	for _, key := range pg.teams {
 		if pg.sprint().Step == game.StepPlanning {

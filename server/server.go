@@ -300,6 +300,7 @@ func (s *Server) websocket(c echo.Context) error {
 		tc.SetWriteBuffer(s.cfg.SocketBuffer)
 	}
 	cn := &conn{srv: s, ws: ws, cork: cw.conn, limiter: rate.NewLimiter(rate.Limit(s.cfg.CommandRate), s.cfg.CommandBurst)}
+	cn.useDeflate()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()

@@ -144,7 +144,14 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	}
 	given := map[string]bool{}
 	fl.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	// from names where a value came from: "-log-level" or "LOG_LEVEL".
+	err := c.check(given, getenv, finishedDays, idleDays, level)
+	return c, err
+}
+
+// check checks the values of a configuration and fills the ones parsed
+// from text; given tells which flags were given, for the errors to name
+// where a bad value came from: "-log-level" or "LOG_LEVEL".
+func (c *config) check(given map[string]bool, getenv func(string) string, finishedDays, idleDays, level string) error {
 	from := func(name, envName string) string {
 		if given[name] {
 			return "-" + name
@@ -157,10 +164,10 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	}
 	host, port, err := net.SplitHostPort(c.addr)
 	if err != nil {
-		return c, fmt.Errorf("%s %q: use host:port or :port, e.g. :8080", addrFrom, c.addr)
+		return fmt.Errorf("%s %q: use host:port or :port, e.g. :8080", addrFrom, c.addr)
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return c, fmt.Errorf("%s: the port %q must be a number from 0 to 65535", addrFrom, port)
+		return fmt.Errorf("%s: the port %q must be a number from 0 to 65535", addrFrom, port)
 	}
 	_ = host
 	days := func(name, envName, v string) (time.Duration, error) {
@@ -171,25 +178,25 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		return time.Duration(n * float64(24*time.Hour)), nil
 	}
 	if c.finishedTTL, err = days("finished-ttl-days", "FINISHED_TTL_DAYS", finishedDays); err != nil {
-		return c, err
+		return err
 	}
 	if c.idleTTL, err = days("idle-ttl-days", "IDLE_TTL_DAYS", idleDays); err != nil {
-		return c, err
+		return err
 	}
 	if err := c.logLevel.UnmarshalText([]byte(level)); err != nil {
-		return c, fmt.Errorf("%s must be debug, info, warn or error, not %q", from("log-level", "LOG_LEVEL"), level)
+		return fmt.Errorf("%s must be debug, info, warn or error, not %q", from("log-level", "LOG_LEVEL"), level)
 	}
 	if c.redisURL != "" && !strings.HasPrefix(c.redisURL, "redis://") && !strings.HasPrefix(c.redisURL, "rediss://") {
-		return c, fmt.Errorf("%s must start with redis:// or rediss://, not %q", from("redis", "REDIS_URL"), c.redisURL)
+		return fmt.Errorf("%s must start with redis:// or rediss://, not %q", from("redis", "REDIS_URL"), c.redisURL)
 	}
 	if c.redisURL == "" {
 		h, _, err := net.SplitHostPort(c.embeddedAddr)
 		if err != nil || !isLoopback(h) {
-			return c, fmt.Errorf("%s must be a loopback host:port such as 127.0.0.1:0, not %q", from("embedded-redis-addr", "EMBEDDED_REDIS_ADDR"), c.embeddedAddr)
+			return fmt.Errorf("%s must be a loopback host:port such as 127.0.0.1:0, not %q", from("embedded-redis-addr", "EMBEDDED_REDIS_ADDR"), c.embeddedAddr)
 		}
 	}
 	c.instance = uuid.NewString()[:8]
-	return c, nil
+	return nil
 }
 
 func isLoopback(h string) bool {

@@ -366,6 +366,10 @@ func TestResentCommandAppliedOnce(t *testing.T) {
 	if a1.Version != a2.Version {
 		t.Fatalf("resent command acked at %d then %d", a1.Version, a2.Version)
 	}
+	// The facilitator's update may come after ana's ack: wait for it.
+	if err := fac.Wait(ctxT(t), func(s *client.Session) bool { return s.Version() >= a2.Version }); err != nil {
+		t.Fatal(err)
+	}
 	if n := len(fac.Keys("note/")); n != 1 {
 		t.Fatalf("%d notes after a resend, want 1", n)
 	}

@@ -57,12 +57,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			args = args[1:]
 		}
 	}
-	cfg, err := parseConfig(args, os.Getenv, stderr)
+	cfg, err := parseConfig(args, os.Getenv, stdout)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "devopschallenge: %v\n", err)
+		fmt.Fprintf(stderr, "devopschallenge: %v\n(run devopschallenge -h for the commands and options)\n", err)
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -88,9 +88,25 @@ type config struct {
 	instance     string
 }
 
+// usageHead introduces the commands of the binary; the options of the
+// server follow it.
+const usageHead = `DevOps Challenge: a multiplayer serious game server about DevOps.
+
+Usage:
+  devopschallenge [serve] [options]      run the game server (the default command)
+  devopschallenge scenario validate FILE check a scenario file: OK, or each mistake as FILE:LINE: reason
+  devopschallenge simulate [flags]       play seeded games headless to measure a scenario's balance
+                                         (devopschallenge simulate -h lists its flags)
+  devopschallenge healthcheck            exit 0 when the server on this machine answers (containers)
+
+Options of the server (each may also be set by the environment variable named):
+`
+
 // parseConfig reads flags, with environment variables as defaults, and
-// checks every value.
-func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+// checks every value. A bad value's error names where it came from: the
+// flag when it was given, else the environment variable. Usage (-h) is
+// written to out.
+func parseConfig(args []string, getenv func(string) string, out io.Writer) (config, error) {
 	env := func(k, def string) string {
 		if v := getenv(k); v != "" {
 			return v
@@ -102,7 +118,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		defAddr = ":" + p
 	}
 	fl := flag.NewFlagSet("devopschallenge", flag.ContinueOnError)
-	fl.SetOutput(stderr)
+	// Errors are returned, not printed with the whole usage.
+	fl.SetOutput(io.Discard)
 	var c config
 	var finishedDays, idleDays, level string
 	fl.StringVar(&c.addr, "addr", env("ADDR", defAddr), "listen address (env ADDR, or PORT)")
@@ -115,46 +132,71 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fl.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env LOG_LEVEL)")
 	fl.BoolVar(&c.trustProxy, "trust-proxy", getenv("TRUST_PROXY") == "1", "take client addresses from X-Forwarded-For (env TRUST_PROXY=1)")
 	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(out, usageHead)
+			fl.SetOutput(out)
+			fl.PrintDefaults()
+		}
 		return c, err
 	}
 	if fl.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q (commands: serve, scenario validate FILE, simulate)", fl.Arg(0))
+		return c, fmt.Errorf("unexpected argument %q (commands: serve, scenario validate FILE, simulate, healthcheck)", fl.Arg(0))
+	}
+	given := map[string]bool{}
+	fl.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	err := c.check(given, getenv, finishedDays, idleDays, level)
+	return c, err
+}
+
+// check checks the values of a configuration and fills the ones parsed
+// from text; given tells which flags were given, for the errors to name
+// where a bad value came from: "-log-level" or "LOG_LEVEL".
+func (c *config) check(given map[string]bool, getenv func(string) string, finishedDays, idleDays, level string) error {
+	from := func(name, envName string) string {
+		if given[name] {
+			return "-" + name
+		}
+		return envName
+	}
+	addrFrom := from("addr", "ADDR")
+	if !given["addr"] && getenv("ADDR") == "" {
+		addrFrom = "PORT"
 	}
 	host, port, err := net.SplitHostPort(c.addr)
 	if err != nil {
-		return c, fmt.Errorf("listen address %q: use host:port or :port, e.g. :8080", c.addr)
+		return fmt.Errorf("%s %q: use host:port or :port, e.g. :8080", addrFrom, c.addr)
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return c, fmt.Errorf("port %q must be a number from 0 to 65535", port)
+		return fmt.Errorf("%s: the port %q must be a number from 0 to 65535", addrFrom, port)
 	}
 	_ = host
-	days := func(name, v string) (time.Duration, error) {
+	days := func(name, envName, v string) (time.Duration, error) {
 		n, err := strconv.ParseFloat(v, 64)
 		if err != nil || n <= 0 || n > 3650 {
-			return 0, fmt.Errorf("%s must be a number of days between 0 and 3650, not %q", name, v)
+			return 0, fmt.Errorf("%s must be a number of days between 0 and 3650, not %q", from(name, envName), v)
 		}
 		return time.Duration(n * float64(24*time.Hour)), nil
 	}
-	if c.finishedTTL, err = days("FINISHED_TTL_DAYS", finishedDays); err != nil {
-		return c, err
+	if c.finishedTTL, err = days("finished-ttl-days", "FINISHED_TTL_DAYS", finishedDays); err != nil {
+		return err
 	}
-	if c.idleTTL, err = days("IDLE_TTL_DAYS", idleDays); err != nil {
-		return c, err
+	if c.idleTTL, err = days("idle-ttl-days", "IDLE_TTL_DAYS", idleDays); err != nil {
+		return err
 	}
 	if err := c.logLevel.UnmarshalText([]byte(level)); err != nil {
-		return c, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, not %q", level)
+		return fmt.Errorf("%s must be debug, info, warn or error, not %q", from("log-level", "LOG_LEVEL"), level)
 	}
 	if c.redisURL != "" && !strings.HasPrefix(c.redisURL, "redis://") && !strings.HasPrefix(c.redisURL, "rediss://") {
-		return c, fmt.Errorf("REDIS_URL must start with redis:// or rediss://, not %q", c.redisURL)
+		return fmt.Errorf("%s must start with redis:// or rediss://, not %q", from("redis", "REDIS_URL"), c.redisURL)
 	}
 	if c.redisURL == "" {
 		h, _, err := net.SplitHostPort(c.embeddedAddr)
 		if err != nil || !isLoopback(h) {
-			return c, fmt.Errorf("EMBEDDED_REDIS_ADDR must be a loopback host:port such as 127.0.0.1:0, not %q", c.embeddedAddr)
+			return fmt.Errorf("%s must be a loopback host:port such as 127.0.0.1:0, not %q", from("embedded-redis-addr", "EMBEDDED_REDIS_ADDR"), c.embeddedAddr)
 		}
 	}
 	c.instance = uuid.NewString()[:8]
-	return c, nil
+	return nil
 }
 
 func isLoopback(h string) bool {

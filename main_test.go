@@ -43,6 +43,15 @@ func TestConfigRefusesBadValues(t *testing.T) {
 		{nil, map[string]string{"REDIS_URL": "localhost:6379"}, "must start with redis://"},
 		{nil, map[string]string{"EMBEDDED_REDIS_ADDR": "0.0.0.0:6379"}, "must be a loopback"},
 		{[]string{"extra"}, nil, "unexpected argument"},
+		// A bad flag's error names the flag, a bad variable's the variable.
+		{[]string{"-finished-ttl-days", "-1"}, nil, "-finished-ttl-days must be a number of days"},
+		{[]string{"-log-level", "loud"}, map[string]string{"LOG_LEVEL": "debug"}, "-log-level must be"},
+		{[]string{"-redis", "localhost:6379"}, nil, "-redis must start with redis://"},
+		{[]string{"-embedded-redis-addr", "0.0.0.0:1"}, nil, "-embedded-redis-addr must be a loopback"},
+		{[]string{"-addr", "nonsense"}, nil, `-addr "nonsense"`},
+		{nil, map[string]string{"ADDR": "x"}, `ADDR "x"`},
+		{[]string{"-bogus"}, nil, "flag provided but not defined: -bogus"},
+		{[]string{"-trust-proxy=maybe"}, nil, "-trust-proxy"},
 	}
 	for _, c := range cases {
 		getenv := func(k string) string { return c.env[k] }
@@ -58,12 +67,39 @@ func TestConfigRefusesBadValues(t *testing.T) {
 }
 
 func TestBadConfigExitsWithASentence(t *testing.T) {
-	var stderr bytes.Buffer
-	if code := run([]string{"-log-level", "shout"}, io.Discard, &stderr); code != 2 {
-		t.Fatalf("exit code %d, want 2", code)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-log-level", "shout"}, `-log-level must be debug, info, warn or error, not "shout"`},
+		{[]string{"-bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"serve", "-addr"}, "flag needs an argument: -addr"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(c.args, &stdout, &stderr); code != 2 {
+			t.Fatalf("%v: exit code %d, want 2", c.args, code)
+		}
+		// One sentence and where to look, not the whole usage.
+		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		if !strings.Contains(lines[0], c.want) || len(lines) != 2 || !strings.Contains(lines[1], "-h") || stdout.Len() > 0 {
+			t.Errorf("%v: stderr %q", c.args, stderr.String())
+		}
 	}
-	if !strings.Contains(stderr.String(), "LOG_LEVEL must be debug, info, warn or error") {
-		t.Fatalf("stderr: %q", stderr.String())
+}
+
+// -h lists the commands of the binary and the server's options, on
+// standard output, and exits 0.
+func TestHelpListsTheCommands(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"serve", "-h"}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit code %d", args, code)
+		}
+		for _, want := range []string{"scenario validate FILE", "simulate", "healthcheck", "serve", "-addr", "-redis", "-log-level", "LOG_LEVEL"} {
+			if !strings.Contains(stdout.String(), want) {
+				t.Errorf("%v: the help lacks %q:\n%s", args, want, stdout.String())
+			}
+		}
 	}
 }
 

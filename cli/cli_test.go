@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -95,5 +97,35 @@ func TestSimulateAnotherScenario(t *testing.T) {
 		if !strings.Contains(out, name) {
 			t.Errorf("output lacks %s", name)
 		}
+	}
+}
+
+// One mistake in a scenario file is reported once: not again as a
+// missing field, nor by every check that depends on the faulty value.
+func TestScenarioValidateSaysEachMistakeOnce(t *testing.T) {
+	src, err := os.ReadFile("../scenarios/ecommerce-platform.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, from, to, want string
+	}{
+		{"a misspelt field", "    cost: 4\n", "    costt: 4\n", `unknown field "costt": did you mean "cost"?`},
+		{"a capacity out of range", "\ncapacity: 8\n", "\ncapacity: 0\n", "capacity 0 is out of range 1..100"},
+		{"a misnamed stage", "    stages: [code, build]\n", "    stages: [code, biuld]\n", `unknown stage "biuld"`},
+		{"a field in upper case", "\nsprints: 8\n", "\nSprints: 8\n", `unknown field "Sprints": did you mean "sprints"?`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if !strings.Contains(string(src), c.from) {
+				t.Fatalf("the scenario no longer has %q", c.from)
+			}
+			file := filepath.Join(t.TempDir(), "mistake.yaml")
+			os.WriteFile(file, []byte(strings.Replace(string(src), c.from, c.to, 1)), 0o644)
+			code, out, _ := run(scenario, "validate", file)
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			if code != 1 || len(lines) != 1 || !strings.Contains(lines[0], c.want) {
+				t.Errorf("exit %d; want one line with %q, got:\n%s", code, c.want, out)
+			}
+		})
 	}
 }

@@ -53,6 +53,10 @@ type Options struct {
 	RecvBuffer int
 	// Header is sent with the WebSocket handshake.
 	Header http.Header
+	// Compression negotiates permessage-deflate (RFC 7692), as browsers
+	// do: the server then sends its longer messages compressed, and the
+	// session compresses what it sends.
+	Compression bool
 	// GameID, when set, is added to the WebSocket URL (/ws?game=ID): a
 	// hint for a load balancer in front of several instances, so that it
 	// can keep a game's connections on one instance. The server itself
@@ -336,7 +340,7 @@ func (s *Session) dial(ctx context.Context) error {
 	url := s.opt.URLs[s.urlIdx%len(s.opt.URLs)]
 	version := s.version
 	s.mu.Unlock()
-	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second, Subprotocols: []string{protocol.Subprotocol}}
+	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second, Subprotocols: []string{protocol.Subprotocol}, EnableCompression: s.opt.Compression}
 	if n := s.opt.RecvBuffer; n > 0 {
 		d.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 			var nd net.Dialer

@@ -186,6 +186,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return map[string]any{"playerId": m.actors[rTeam].PlayerID, "nickname": "renamed"}
 		}, facOnly("")},
 		{"player.kick", func(m *matrixGame) any { return map[string]any{"playerId": m.actors[rTeam].PlayerID} }, facOnly("")},
+		{"exports.revoke", args(nil), facOnly("")},
+		{"player.readmit", func(m *matrixGame) any { return map[string]any{"playerId": m.actors[rKicked].PlayerID} }, facOnly("")},
 		{"note.hide", func(m *matrixGame) any { return map[string]any{"noteId": note(m), "hidden": true} }, facOnly("")},
 		{"note.move", func(m *matrixGame) any {
 			n := note(m)

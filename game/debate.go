@@ -129,6 +129,25 @@ func (d *Debate) presenter() (Slot, bool) {
 	return d.Order[d.Current], true
 }
 
+// reorder returns the order of presentation once the facilitator asked for
+// want. Once the debate has started, the order is also its history: the
+// teams that have presented and the one presenting keep their places at
+// its head (the floor stays where it is, and nobody is marked as having
+// presented without speaking); want arranges the teams still to come, and
+// a team it leaves out no longer presents.
+func (d *Debate) reorder(want []Slot) []Slot {
+	if _, ok := d.presenter(); !ok {
+		return want
+	}
+	out := slices.Clone(d.Order[:d.Current+1])
+	for _, sl := range want {
+		if !slices.Contains(out, sl) {
+			out = append(out, sl)
+		}
+	}
+	return out
+}
+
 // defaultOrder lists every team that has players, company by company.
 func (s *State) defaultOrder() []Slot {
 	var out []Slot
@@ -315,15 +334,7 @@ func init() {
 			seen[sl.key()] = true
 		}
 		d := &x.s.Debate
-		if cur, ok := d.presenter(); ok {
-			// Keep the floor with the team presenting now.
-			if i := slices.Index(a.Order, cur); i >= 0 {
-				d.Current = i
-			} else {
-				d.Current = 0
-			}
-		}
-		d.Order = a.Order
+		d.Order = d.reorder(a.Order)
 		x.ch.touch("debate")
 		return nil
 	}})

@@ -164,17 +164,21 @@ func (s *State) placePlayer(team string) (int, string, error) {
 	return best, bestTeam, nil
 }
 
-func teamName(t, lang string) string {
-	names := map[string][2]string{TeamDev: {"Dev", "Dev"}, TeamOps: {"Ops", "Ops"}, TeamQA: {"QA", "Qualité"}, TeamPM: {"PM", "Gestion de projet"}}
-	n, ok := names[t]
-	if !ok {
-		return t
+// teamNames are the names of the teams in both languages, as the screens
+// show them.
+var teamNames = map[string]Text{TeamDev: {EN: "Dev", FR: "Dev"}, TeamOps: {EN: "Ops", FR: "Ops"},
+	TeamQA: {EN: "QA", FR: "Qualité"}, TeamPM: {EN: "PM", FR: "Gestion de projet"}}
+
+// TeamName returns a team's name in both languages (the id itself for an
+// unknown team).
+func TeamName(t string) Text {
+	if n, ok := teamNames[t]; ok {
+		return n
 	}
-	if lang == "fr" {
-		return n[1]
-	}
-	return n[0]
+	return Text{EN: t, FR: t}
 }
+
+func teamName(t, lang string) string { return TeamName(t).In(lang) }
 
 func (x *ctx) playerArg(id string) (*Player, error) {
 	p, ok := x.s.Players[id]
@@ -219,9 +223,10 @@ func init() {
 
 	register("player.join", handler{roles: []Role{RoleSystem}, apply: func(x *ctx) error {
 		var a struct {
-			Nickname  string `json:"nickname"`
-			Team      string `json:"team"`
-			TokenHash string `json:"tokenHash"`
+			Nickname   string `json:"nickname"`
+			Team       string `json:"team"`
+			TokenHash  string `json:"tokenHash"`
+			DeviceHash string `json:"deviceHash"`
 		}
 		if err := decodeArgs(x.c, &a); err != nil {
 			return err
@@ -233,8 +238,9 @@ func init() {
 		if err != nil {
 			return err
 		}
-		if !hashRe.MatchString(a.TokenHash) {
-			return invalid("player.join needs a token hash.", "player.join demande une empreinte de jeton.")
+		if !hashRe.MatchString(a.TokenHash) || (a.DeviceHash != "" && !hashRe.MatchString(a.DeviceHash)) {
+			return invalid("player.join needs a token hash (and a device hash, if any, of the same form).",
+				"player.join demande une empreinte de jeton (et une empreinte d'appareil, s'il y en a une, de même forme).")
 		}
 		if a.Team != "" && !ValidTeam(a.Team) {
 			return invalid("Unknown team %q: choose dev, ops, qa or pm.", "Équipe %q inconnue : choisissez dev, ops, qa ou pm.", a.Team)
@@ -253,12 +259,21 @@ func init() {
 		if _, dup := x.s.PlayerByToken(a.TokenHash); dup {
 			return Errorf(EConflict, "This token is already in use.", "Ce jeton est déjà utilisé.")
 		}
+		back, err := x.s.returning(nick, a.DeviceHash)
+		if err != nil {
+			return err
+		}
+		if back != nil {
+			x.comeBack(back, nick, a.TokenHash, a.DeviceHash)
+			return nil
+		}
 		company, team, err := x.s.placePlayer(a.Team)
 		if err != nil {
 			return err
 		}
 		id := x.s.idAt("p")
-		p := &Player{ID: id, Nickname: nick, Team: team, Company: company, TokenHash: a.TokenHash, JoinedAt: x.c.At}
+		p := &Player{ID: id, Nickname: nick, Team: team, Company: company, TokenHash: a.TokenHash, JoinedAt: x.c.At,
+			DeviceHash: a.DeviceHash}
 		x.s.Players[id] = p
 		x.s.PlayerOrder = append(x.s.PlayerOrder, id)
 		if x.s.tokenIndex != nil {
@@ -356,27 +371,6 @@ func init() {
 		x.ch.touch("player/" + p.ID)
 		x.ch.private(p.ID)
 		for _, h := range nicknameHooks {
-			h(x, p)
-		}
-		return nil
-	}})
-
-	register("player.kick", handler{roles: []Role{RoleFacilitator}, apply: func(x *ctx) error {
-		var a struct {
-			PlayerID string `json:"playerId"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		p, err := x.playerArg(a.PlayerID)
-		if err != nil {
-			return err
-		}
-		p.Kicked = true
-		p.Conns = nil
-		x.ch.touch("player/" + p.ID)
-		x.ch.Reseat = append(x.ch.Reseat, p.ID)
-		for _, h := range teamChangeHooks {
 			h(x, p)
 		}
 		return nil

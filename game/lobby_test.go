@@ -97,8 +97,8 @@ func TestRolesAndModeration(t *testing.T) {
 	if p, ok := g.s.PlayerByToken(hashOf("tok-bob")); !ok || !p.Kicked {
 		t.Fatalf("the kicked player's token must still resolve, marked kicked")
 	}
-	// The nickname of a kicked player is free again.
-	g.join("Bobby", "")
+	// A removed player stays out (see removed_test.go).
+	g.fails(EForbidden, sys, "player.join", map[string]string{"nickname": "bobby", "tokenHash": hashOf("tok-bobby-2")})
 }
 
 func TestPresenceCountsConnectionsPerInstance(t *testing.T) {

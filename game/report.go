@@ -18,6 +18,56 @@ type Report struct {
 	Companies []ReportCompany `json:"companies"`
 	Wall      ReportWall      `json:"wall"`
 	Debate    ReportDebate    `json:"debate"`
+	// Names names, in both languages, what the report refers to by id.
+	Names ReportNames `json:"names"`
+}
+
+// ReportNames names the teams, DORA tiers and the scenario's actions,
+// capabilities, value-stream stages, incidents and incident responses, so
+// that a report reads without the scenario file. Stages are in the value
+// stream's order; responses are keyed "<incident>/<response>".
+type ReportNames struct {
+	Teams        map[string]Text `json:"teams"`
+	Tiers        map[string]Text `json:"tiers"`
+	Actions      map[string]Text `json:"actions"`
+	Capabilities map[string]Text `json:"capabilities"`
+	Stages       []ReportStage   `json:"stages"`
+	Incidents    map[string]Text `json:"incidents"`
+	Responses    map[string]Text `json:"responses"`
+}
+
+// ReportStage is a stage of the value stream.
+type ReportStage struct {
+	ID   string `json:"id"`
+	Name Text   `json:"name"`
+}
+
+// reportNames gathers the names of a scenario.
+func reportNames(scn *rules.Scenario) ReportNames {
+	n := ReportNames{Teams: map[string]Text{}, Tiers: map[string]Text{}, Actions: map[string]Text{}, Capabilities: map[string]Text{},
+		Stages: []ReportStage{}, Incidents: map[string]Text{}, Responses: map[string]Text{}}
+	for _, t := range Teams {
+		n.Teams[t] = TeamName(t)
+	}
+	for _, t := range []rules.Tier{rules.Elite, rules.High, rules.Medium, rules.Low} {
+		n.Tiers[string(t)] = t.Label()
+	}
+	for _, a := range scn.Actions {
+		n.Actions[a.ID] = a.Name
+	}
+	for _, c := range scn.Capabilities {
+		n.Capabilities[c.ID] = c.Name
+	}
+	for _, st := range scn.Stages {
+		n.Stages = append(n.Stages, ReportStage{ID: st.ID, Name: st.Name})
+	}
+	for _, in := range scn.Incidents {
+		n.Incidents[in.ID] = in.Name
+		for _, r := range in.Responses {
+			n.Responses[in.ID+"/"+r.ID] = r.Name
+		}
+	}
+	return n
 }
 
 // ReportGame describes the game.
@@ -129,7 +179,8 @@ func (e *Engine) Report(s *State) *Report {
 	scn := e.scenario(s)
 	res := e.Results(s)
 	r := &Report{Game: ReportGame{ID: s.ID, Code: s.Code, Title: s.Settings.Title, Scenario: scn.Title, Status: s.Status,
-		CreatedAt: s.CreatedAt, Version: s.Version, Agenda: s.Agenda, Lang: s.Settings.Lang}, Results: res}
+		CreatedAt: s.CreatedAt, Version: s.Version, Agenda: s.Agenda, Lang: s.Settings.Lang}, Results: res,
+		Names: reportNames(scn.Scenario)}
 	quiz := e.quizScores(s)
 	for _, p := range s.activePlayers() {
 		r.Players = append(r.Players, ReportPlayer{ID: p.ID, Nickname: p.Nickname, Company: p.Company, Team: p.Team, Quiz: quiz[p.ID]})

@@ -67,6 +67,7 @@ type State struct {
 	Study   Study   `json:"study"`
 	Sprints Sprints `json:"sprints"`
 	Debate  Debate  `json:"debate"`
+	Exports Exports `json:"exports,omitzero"`
 
 	// tokenIndex maps token hashes to player IDs; derived, rebuilt on load.
 	tokenIndex map[string]string
@@ -99,6 +100,11 @@ type Player struct {
 	TokenHash string `json:"tokenHash"`
 	Kicked    bool   `json:"kicked,omitempty"`
 	JoinedAt  int64  `json:"joinedAt"`
+	// DeviceHash identifies the browser the player joined from (a hash of
+	// a cookie, salted with the game's ID); LetBack is set when the
+	// facilitator lets a removed player come back (see removed.go).
+	DeviceHash string `json:"deviceHash,omitempty"`
+	LetBack    bool   `json:"letBack,omitempty"`
 	// Conns counts open connections per server instance.
 	Conns map[string]int `json:"conns,omitempty"`
 }

@@ -27,6 +27,7 @@
 #   --out DIR          where results go (default $TMPDIR/load-results/<date>)
 #   --slow-pairs N     pairs of passes of the slow run (default 3)
 #   --wait-load N      before each run, wait (up to 15 minutes) for the 1-minute load average to drop below N
+#   --no-deflate       clients do not offer WebSocket compression (by default they do, as browsers)
 #
 # Each run starts its own servers (fresh processes), a redis-server on a
 # free port with AOF in a temporary directory, and the hub; it stops them
@@ -46,6 +47,7 @@ STEPS=20,40,60,80,100,120,140,160,180,200,240,280
 OUT=""
 WAIT_LOAD=""
 SLOW_PAIRS=3
+GEN_EXTRA=()
 RUNS=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -57,14 +59,15 @@ while [ $# -gt 0 ]; do
 	--out) OUT=$2; shift ;;
 	--wait-load) WAIT_LOAD=$2; shift ;;
 	--slow-pairs) SLOW_PAIRS=$2; shift ;;
-	-h|--help) sed -n '2,35p' "$0"; exit 0 ;;
+	--no-deflate) GEN_EXTRA+=(-deflate=false) ;;
+	-h|--help) sed -n '2,36p' "$0"; exit 0 ;;
 	laptop|s1|mid|mid-games|idle|slow|capacity) RUNS+=("$1") ;;
 	all) RUNS+=(laptop s1 mid mid-games idle slow capacity) ;;
 	*) echo "load.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
 done
-[ ${#RUNS[@]} -gt 0 ] || { sed -n '2,35p' "$0"; exit 2; }
+[ ${#RUNS[@]} -gt 0 ] || { sed -n '2,36p' "$0"; exit 2; }
 case "$SLOW_PAIRS" in ''|*[!0-9]*|0) echo "load.sh: --slow-pairs takes a whole number of pairs, 1 or more" >&2; exit 2 ;; esac
 case "$FSYNC" in everysec|always) ;; *) echo "load.sh: --fsync everysec or always" >&2; exit 2 ;; esac
 command -v redis-server >/dev/null || { echo "load.sh: redis-server is not on PATH" >&2; exit 1; }
@@ -170,7 +173,7 @@ loadgen() {
 	local name=$1
 	shift
 	echo "== $name: $(date -Is), load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/$name.txt"
-	timeout 90m "${GEN_CPU[@]}" "$BIN/loadgen" -label "$name" -out "$OUT/$name.json" "$@" 2>&1 | tee -a "$OUT/$name.txt"
+	timeout 90m "${GEN_CPU[@]}" "$BIN/loadgen" -label "$name" -out "$OUT/$name.json" "$@" "${GEN_EXTRA[@]}" 2>&1 | tee -a "$OUT/$name.txt"
 }
 
 common=(-warmup "${WARMUP}s" -duration "${WINDOW}s" -v)

@@ -152,7 +152,8 @@ func (s *Server) join(c echo.Context) error {
 	}
 	gameID := lg.id
 	token, hash := newToken(gameID)
-	raw, _ := json.Marshal(map[string]string{"nickname": req.Nickname, "team": req.Team, "tokenHash": hash})
+	raw, _ := json.Marshal(map[string]string{"nickname": req.Nickname, "team": req.Team, "tokenHash": hash,
+		"deviceHash": s.deviceHash(c, gameID)})
 	_, res, err := s.mgr.Submit(ctx, lg, game.Command{Type: "player.join", Actor: game.Actor{Role: game.RoleSystem},
 		At: time.Now().UnixMilli(), Args: raw})
 	if err != nil {

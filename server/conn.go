@@ -53,6 +53,9 @@ type prepared struct {
 	// frame, for one connection: a frame, or the end of one, that must
 	// leave as is, before anything else (see enqueue).
 	frame []byte
+	// z is the compressed payload, for connections that negotiated
+	// compression (see deflate.go).
+	z deflated
 }
 
 // encode encodes a message, or an internal error in its place should a
@@ -135,7 +138,7 @@ func (c *conn) enqueue(p *prepared) {
 		// spares starting the writer, and the client waiting for it to
 		// be scheduled, for the usual message to a client that reads.
 		// What the socket did not take goes to the writer.
-		done, rest := c.cork.writeNow(p.data)
+		done, rest := c.cork.writeNow(p.payload(c.cork.deflate))
 		if done {
 			c.qmu.Unlock()
 			return
@@ -289,7 +292,7 @@ func (c *conn) write(p *prepared) error {
 		_, err := c.cork.Write(p.frame)
 		return err
 	}
-	return c.ws.WriteMessage(websocket.TextMessage, p.data)
+	return c.writeData(p)
 }
 
 // serve runs the read pump: the hello, then commands until the client
@@ -326,7 +329,7 @@ func (c *conn) serve() {
 		return
 	}
 	for {
-		typ, data, err := c.ws.ReadMessage()
+		typ, data, err := c.readMessage()
 		if err != nil {
 			return
 		}
@@ -345,7 +348,7 @@ func (c *conn) reply(out protocol.Out) { c.enqueue(c.srv.mgr.single(out)) }
 // hello reads the first message, identifies the client and sends what it
 // missed. It returns false when the connection must end.
 func (c *conn) hello() bool {
-	typ, data, err := c.ws.ReadMessage()
+	typ, data, err := c.readMessage()
 	if err != nil {
 		return false
 	}
@@ -480,6 +483,8 @@ var upgrader = websocket.Upgrader{
 	WriteBufferSize: 4096,
 	WriteBufferPool: &writeBuffers,
 	Subprotocols:    []string{protocol.Subprotocol},
+	// Compression, negotiated with clients that ask (deflate.go).
+	EnableCompression: wsDeflate,
 	// Browsers from other origins must not open sockets with a stolen
 	// token; non-browser clients send no Origin.
 	CheckOrigin: sameOrigin,

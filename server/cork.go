@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"net"
 	"net/http"
@@ -35,12 +36,23 @@ type corkConn struct {
 	// noDirect stops writeNow for good: a write failed (a frame may have
 	// been cut short) or a close frame was sent. Guarded by mu.
 	noDirect bool
+	// deflate is set when the handshake (the first write) agreed on
+	// permessage-deflate; read once the upgrade is done.
+	deflate, greeted bool
 }
+
+// deflateAgreed is how the WebSocket library's handshake answer says it
+// agreed on compression.
+var deflateAgreed = []byte("\r\nSec-WebSocket-Extensions: permessage-deflate")
 
 // Write implements net.Conn.
 func (k *corkConn) Write(p []byte) (int, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	if !k.greeted {
+		k.greeted = true
+		k.deflate = bytes.Contains(p, deflateAgreed)
+	}
 	if !k.corked {
 		n, err := k.Conn.Write(p)
 		if err != nil {
@@ -131,6 +143,7 @@ func (w *corkingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 var frameBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // writeNow tries to send data as one unfragmented WebSocket text frame
+// (its payload compressed or not)
 // (server frames are not masked) without waiting: one non-blocking system
 // call, made by the caller rather than by a writer goroutine. It never
 // waits, not even for mu: when another goroutine is writing (the read
@@ -144,7 +157,7 @@ var frameBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); retur
 // The caller must make sure that no message is being written through the
 // WebSocket library meanwhile (its frames may take two writes); mu keeps
 // the library's control frames, written from the read pump, whole.
-func (k *corkConn) writeNow(data []byte) (done bool, rest []byte) {
+func (k *corkConn) writeNow(data []byte, compressed bool) (done bool, rest []byte) {
 	if k.raw == nil || !k.mu.TryLock() {
 		return false, nil
 	}
@@ -153,7 +166,7 @@ func (k *corkConn) writeNow(data []byte) (done bool, rest []byte) {
 		return false, nil
 	}
 	bp := frameBuffers.Get().(*[]byte)
-	frame := append(appendFrameHeader((*bp)[:0], len(data)), data...)
+	frame := append(appendFrameHeader((*bp)[:0], len(data), compressed), data...)
 	// Control, not Write: a RawConn's Write first checks the socket's
 	// write deadline, which the WebSocket library moves at each frame it
 	// writes (a pong gets one second), and this write never waits anyway.
@@ -179,9 +192,13 @@ func (k *corkConn) writeNow(data []byte) (done bool, rest []byte) {
 }
 
 // appendFrameHeader appends the header of an unmasked final text frame
-// whose payload is n bytes long (RFC 6455, section 5.2).
-func appendFrameHeader(b []byte, n int) []byte {
-	const finText = 0x81
+// whose payload is n bytes long (RFC 6455, section 5.2), marked as
+// compressed (RSV1, RFC 7692) or not.
+func appendFrameHeader(b []byte, n int, compressed bool) []byte {
+	finText := byte(0x81)
+	if compressed {
+		finText |= 0x40
+	}
 	switch {
 	case n < 126:
 		return append(b, finText, byte(n))

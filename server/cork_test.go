@@ -144,7 +144,7 @@ func TestWriteNow(t *testing.T) {
 		read <- nil
 	}()
 	send := func(i int) (done bool) {
-		done, rest := k.writeNow(msgs[i])
+		done, rest := k.writeNow(msgs[i], false)
 		switch {
 		case done:
 		case rest != nil:
@@ -181,14 +181,14 @@ func TestWriteNow(t *testing.T) {
 	// Another goroutine writing (a pong to a client that does not read
 	// can take a second): writeNow does not wait for it.
 	k.mu.Lock()
-	done, rest := k.writeNow([]byte("x"))
+	done, rest := k.writeNow([]byte("x"), false)
 	k.mu.Unlock()
 	if done || rest != nil {
 		t.Error("writeNow wrote while another goroutine held the socket")
 	}
 	// Once a close frame is on its way, no data frame may follow.
 	k.stopDirect()
-	if done, rest := k.writeNow([]byte("x")); done || rest != nil {
+	if done, rest := k.writeNow([]byte("x"), false); done || rest != nil {
 		t.Error("writeNow wrote after the close frame")
 	}
 }
@@ -196,15 +196,17 @@ func TestWriteNow(t *testing.T) {
 func TestFrameHeader(t *testing.T) {
 	for _, c := range []struct {
 		n    int
+		z    bool
 		want []byte
 	}{
-		{0, []byte{0x81, 0}},
-		{125, []byte{0x81, 125}},
-		{126, []byte{0x81, 126, 0, 126}},
-		{65535, []byte{0x81, 126, 0xff, 0xff}},
-		{65536, []byte{0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0}},
+		{0, false, []byte{0x81, 0}},
+		{125, false, []byte{0x81, 125}},
+		{126, false, []byte{0x81, 126, 0, 126}},
+		{65535, false, []byte{0x81, 126, 0xff, 0xff}},
+		{65536, false, []byte{0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0}},
+		{300, true, []byte{0xc1, 126, 1, 0x2c}}, // RSV1: compressed
 	} {
-		if got := appendFrameHeader(nil, c.n); !bytes.Equal(got, c.want) {
+		if got := appendFrameHeader(nil, c.n, c.z); !bytes.Equal(got, c.want) {
 			t.Errorf("header of %d bytes: % x, want % x", c.n, got, c.want)
 		}
 	}

@@ -228,10 +228,7 @@ func (s *Server) routes() *echo.Echo {
 					s.log.Error("http error", "err", err)
 				}
 			}
-			msg, msgFR := http.StatusText(he.Code)+".", http.StatusText(he.Code)+"."
-			if he.Code == http.StatusRequestEntityTooLarge {
-				msg, msgFR = "The request body is too large.", "Le corps de la requête est trop gros."
-			}
+			msg, msgFR := httpErrorText(he.Code, c.Request().Method)
 			c.JSON(he.Code, protocol.ErrorResponse{Code: code, Message: msg, MessageFR: msgFR})
 			return
 		}
@@ -348,6 +345,7 @@ func (s *Server) websocket(c echo.Context) error {
 		tc.SetWriteBuffer(s.cfg.SocketBuffer)
 	}
 	cn := &conn{srv: s, ws: ws, cork: cw.conn, limiter: rate.NewLimiter(rate.Limit(s.cfg.CommandRate), s.cfg.CommandBurst)}
+	cn.useDeflate()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()

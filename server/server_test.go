@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"slices"
 	"strings"
 	"sync"
@@ -365,6 +366,10 @@ func TestResentCommandAppliedOnce(t *testing.T) {
 	if a1.Version != a2.Version {
 		t.Fatalf("resent command acked at %d then %d", a1.Version, a2.Version)
 	}
+	// The facilitator's update may come after ana's ack: wait for it.
+	if err := fac.Wait(ctxT(t), func(s *client.Session) bool { return s.Version() >= a2.Version }); err != nil {
+		t.Fatal(err)
+	}
 	if n := len(fac.Keys("note/")); n != 1 {
 		t.Fatalf("%d notes after a resend, want 1", n)
 	}
@@ -462,6 +467,46 @@ func TestKickedTokenCannotComeBack(t *testing.T) {
 	}
 	if _, err := in.http.Snapshot(ctxT(t), g.GameID, ja.PlayerToken); !game.IsCode(err, game.EUnauthorized) {
 		t.Fatalf("a kicked token on HTTP: %v", err)
+	}
+}
+
+// A removed player cannot join again, under the same nickname or from the
+// same browser (its cookie), until the facilitator lets them back; then
+// they get their seat back.
+func TestRemovedPlayerIsKeptOutUntilLetBack(t *testing.T) {
+	in := startServer(t, embeddedStore(t, ""))
+	g := newGame(t, in, protocol.CreateGameRequest{Companies: 2})
+	fac := connect(t, g.FacilitatorToken, false, in.url)
+	jar, _ := cookiejar.New(nil)
+	phone := &client.HTTP{BaseURL: in.url, Client: &http.Client{Jar: jar}}
+	first, err := phone.Join(ctxT(t), g.Code, "zoe", "qa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fac.Do(ctxT(t), "player.kick", map[string]string{"playerId": first.PlayerID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.http.Join(ctxT(t), g.Code, "Zoe", ""); !game.IsCode(err, game.EForbidden) {
+		t.Errorf("the same nickname from another client: %v; want forbidden", err)
+	}
+	if _, err := phone.Join(ctxT(t), g.Code, "zed", ""); !game.IsCode(err, game.EForbidden) {
+		t.Errorf("another nickname from the same browser: %v; want forbidden", err)
+	}
+	if _, err := fac.Do(ctxT(t), "player.readmit", map[string]string{"playerId": first.PlayerID}); err != nil {
+		t.Fatal(err)
+	}
+	back, err := phone.Join(ctxT(t), g.Code, "zed", "")
+	if err != nil {
+		t.Fatalf("joining again once let back: %v", err)
+	}
+	if back.PlayerID != first.PlayerID || back.Team != first.Team || back.Company != first.Company {
+		t.Errorf("back as %+v; want the seat of %+v", back, first)
+	}
+	if _, err := client.Connect(ctxT(t), client.Options{URLs: []string{in.url}, Token: back.PlayerToken}); err != nil {
+		t.Errorf("the new token: %v", err)
+	}
+	if _, err := client.Connect(ctxT(t), client.Options{URLs: []string{in.url}, Token: first.PlayerToken}); !game.IsCode(err, game.EUnauthorized) {
+		t.Errorf("the token revoked at the removal: %v", err)
 	}
 }
 

@@ -154,6 +154,7 @@ func parseFlags(args []string) (options, error) {
 	fl.StringVar(&o.out, "out", "", "write the results as JSON to this file")
 	fl.StringVar(&o.label, "label", "", "name of the run, in the report")
 	fl.BoolVar(&o.cfg.verbose, "v", false, "print progress")
+	fl.BoolVar(&o.cfg.deflate, "deflate", true, "clients offer WebSocket compression (permessage-deflate) as browsers do; -deflate=false for plain frames")
 	fl.StringVar(&o.cpuProfile, "cpuprofile", "", "write the generator's own CPU profile to this file")
 	if err := fl.Parse(args); err != nil {
 		return o, err

@@ -53,6 +53,8 @@ type config struct {
 	maxCommands int64
 	seed        uint64
 	verbose     bool
+	// deflate makes the clients offer permessage-deflate, as browsers do.
+	deflate bool
 }
 
 // pass is one bounded run against one target.
@@ -182,7 +184,7 @@ func (p *pass) connect(ctx context.Context, c *conn, url, token string) error {
 	}
 	c.url = url
 	s, err := client.Connect(ctx, client.Options{URLs: []string{url}, Token: token, Reconnect: true, OnFrame: c.onMessage,
-		IgnoreDocs: c.role != roleFacilitator, RecvBuffer: recv, GameID: c.g.id})
+		IgnoreDocs: c.role != roleFacilitator, RecvBuffer: recv, GameID: c.g.id, Compression: p.cfg.deflate})
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import { HostStudy } from './study.js';
 import { HostDebate } from './debate.js';
 import { HostSprints, sprintTitle } from './sprints.js';
 import { Retro, Exports } from './retro.js';
+import { RemovedPlayers, RevokeExports } from './moderation.js';
 
 const params = new URLSearchParams(location.search);
 const gameId = params.get('g') || '';
@@ -288,12 +289,12 @@ function Console({ session, mySeat }) {
   if (!game) return html`<${Header} session=${session} title="DevOps Challenge" /><${Loading} />`;
   const cur = tab || phaseTab;
   const body = {
-    players: () => html`<${HostPlayers} session=${session} game=${game} />`,
+    players: () => html`<${HostPlayers} session=${session} game=${game} /><${RemovedPlayers} session=${session} />`,
     wall: () => html`<${HostWall} session=${session} />`,
     study: () => html`<${HostStudy} session=${session} game=${game} />`,
     sprints: () => html`<${HostSprints} session=${session} game=${game} />`,
     debate: () => html`<${HostDebate} session=${session} game=${game} />`,
-    results: () => html`<${Exports} session=${session} game=${game} /><${Retro} session=${session} game=${game} role="facilitator" />`,
+    results: () => html`<${Exports} session=${session} game=${game} /><${RevokeExports} session=${session} /><${Retro} session=${session} game=${game} role="facilitator" />`,
     agenda: () => html`<${HostAgenda} session=${session} game=${game} />`,
   }[cur];
   return html`<${SkipLink} />

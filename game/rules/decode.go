@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,6 +19,8 @@ import (
 type objPos struct {
 	line   int
 	fields map[string]int
+	// missing lists the required fields not written (reported once).
+	missing []string
 }
 
 type decoder struct {
@@ -231,6 +234,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, where string) {
 	}
 	fields := structFields(v.Type())
 	pos := &objPos{line: n.Line, fields: map[string]int{}}
+	var unknown []*yaml.Node
 	d.pos[v.Addr().Interface()] = pos
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
@@ -241,11 +245,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, where string) {
 			}
 		}
 		if fi == nil {
-			names := make([]string, len(fields))
-			for j, f := range fields {
-				names[j] = f.name
-			}
-			d.addf(k.Line, "%s: unknown field %q (expected one of %s)", where, k.Value, strings.Join(names, ", "))
+			unknown = append(unknown, k)
 			continue
 		}
 		if _, dup := pos.fields[k.Value]; dup {
@@ -259,13 +259,62 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, where string) {
 		}
 		d.decode(val, v.Field(fi.index), sub)
 	}
+	prefix := where + ": "
+	if where == "" {
+		prefix = ""
+	}
 	for _, f := range fields {
 		if _, ok := pos.fields[f.name]; !ok && !f.optional {
-			if where == "" {
-				d.addf(n.Line, "missing field %q", f.name)
-			} else {
-				d.addf(n.Line, "%s: missing field %q", where, f.name)
+			// A misspelt field is one mistake, said once: not also as a
+			// missing field, nor by the checks of its value.
+			pos.missing = append(pos.missing, f.name)
+			if i := slices.IndexFunc(unknown, func(k *yaml.Node) bool { return nearMiss(k.Value, f.name) }); i >= 0 {
+				d.addf(unknown[i].Line, "%sunknown field %q: did you mean %q?", prefix, unknown[i].Value, f.name)
+				unknown = slices.Delete(unknown, i, i+1)
+				continue
 			}
+			d.addf(n.Line, "%smissing field %q", prefix, f.name)
 		}
 	}
+	for _, k := range unknown {
+		names := make([]string, len(fields))
+		for j, f := range fields {
+			names[j] = f.name
+		}
+		if i := slices.IndexFunc(fields, func(f fieldInfo) bool { return nearMiss(k.Value, f.name) }); i >= 0 {
+			d.addf(k.Line, "%sunknown field %q: did you mean %q?", prefix, k.Value, fields[i].name)
+			continue
+		}
+		d.addf(k.Line, "%sunknown field %q (expected one of %s)", prefix, k.Value, strings.Join(names, ", "))
+	}
+}
+
+// nearMiss reports whether a field name looks like a typo of another: the
+// same but for case, or one or two letters off.
+func nearMiss(typed, name string) bool {
+	if strings.EqualFold(typed, name) {
+		return true
+	}
+	a, b := []rune(strings.ToLower(typed)), []rune(strings.ToLower(name))
+	if len(a) < 3 || len(b) < 3 {
+		return false
+	}
+	// Levenshtein distance, one row at a time.
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)] <= 2
 }

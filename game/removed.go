@@ -1,0 +1,142 @@
+package game
+
+import "strings"
+
+// Removing players. The facilitator removes a player (player.kick): their
+// token stops working at once and they leave every team count. A removed
+// player stays out of the game: joining again with the same nickname, or
+// from the same browser (the server passes a hash of a cookie it gives
+// each browser), is refused until the facilitator lets them back
+// (player.readmit). The next join with that nickname or from that browser
+// then puts them back in their seat: same player, team, company and
+// contributions, with a new token.
+
+// removedDoc lists the removed players, for the facilitator.
+type removedDoc struct {
+	Players []removedPlayer `json:"players"`
+}
+
+type removedPlayer struct {
+	ID       string `json:"id"`
+	Nickname string `json:"nickname"`
+	Team     string `json:"team"`
+	Company  int    `json:"company"`
+	// LetBack: the facilitator let them back; they have not rejoined yet.
+	LetBack bool `json:"letBack"`
+}
+
+// returning finds the removed player a join with this nickname and device
+// stands for: nil when it is nobody removed, the player when the
+// facilitator let them back, and an error when they are kept out. The
+// device counts first (a removed player who changes nickname is still
+// recognised), then the nickname.
+func (s *State) returning(nick, device string) (*Player, error) {
+	var byDevice, byName *Player
+	for _, id := range s.PlayerOrder {
+		p := s.Players[id]
+		if !p.Kicked {
+			continue
+		}
+		if device != "" && p.DeviceHash == device && (byDevice == nil || !p.LetBack) {
+			byDevice = p
+		}
+		if strings.EqualFold(p.Nickname, nick) && (byName == nil || !p.LetBack) {
+			byName = p
+		}
+	}
+	switch {
+	case byDevice != nil && !byDevice.LetBack:
+		return nil, Errorf(EForbidden, "The facilitator removed you from this game; ask them to let you back in.",
+			"L'animateur vous a retiré de cette partie ; demandez-lui de vous laisser revenir.")
+	case byDevice != nil:
+		return byDevice, nil
+	case byName != nil && !byName.LetBack:
+		return nil, Errorf(EForbidden, "The facilitator removed %[1]q from this game. If that is you, ask them to let you back in; otherwise pick another nickname.",
+			"L'animateur a retiré %[1]q de cette partie. Si c'est vous, demandez-lui de vous laisser revenir ; sinon, choisissez un autre pseudo.", nick)
+	}
+	return byName, nil
+}
+
+// comeBack puts a removed player the facilitator let back in their seat,
+// under the nickname they typed and with a new token.
+func (x *ctx) comeBack(p *Player, nick, tokenHash, device string) {
+	if x.s.tokenIndex != nil {
+		delete(x.s.tokenIndex, p.TokenHash)
+		x.s.tokenIndex[tokenHash] = p.ID
+	}
+	p.Kicked, p.LetBack = false, false
+	p.Nickname, p.TokenHash = nick, tokenHash
+	if device != "" {
+		p.DeviceHash = device
+	}
+	x.ch.touch("player/"+p.ID, "removed")
+	x.ch.private(p.ID)
+	for _, h := range teamChangeHooks {
+		h(x, p)
+	}
+	for _, h := range nicknameHooks {
+		h(x, p)
+	}
+	x.ch.result("playerId", p.ID)
+	x.ch.result("team", p.Team)
+	x.ch.result("company", p.Company)
+}
+
+func init() {
+	register("player.kick", handler{roles: []Role{RoleFacilitator}, apply: func(x *ctx) error {
+		var a struct {
+			PlayerID string `json:"playerId"`
+		}
+		if err := decodeArgs(x.c, &a); err != nil {
+			return err
+		}
+		p, err := x.playerArg(a.PlayerID)
+		if err != nil {
+			return err
+		}
+		p.Kicked = true
+		p.Conns = nil
+		x.ch.touch("player/"+p.ID, "removed")
+		x.ch.Reseat = append(x.ch.Reseat, p.ID)
+		for _, h := range teamChangeHooks {
+			h(x, p)
+		}
+		return nil
+	}})
+
+	register("player.readmit", handler{roles: []Role{RoleFacilitator}, apply: func(x *ctx) error {
+		var a struct {
+			PlayerID string `json:"playerId"`
+		}
+		if err := decodeArgs(x.c, &a); err != nil {
+			return err
+		}
+		p, ok := x.s.Players[a.PlayerID]
+		switch {
+		case !ok:
+			return notFound("player", "joueur", a.PlayerID)
+		case !p.Kicked:
+			return Errorf(EConflict, "%s is in the game; only a removed player can be let back.",
+				"%s est dans la partie ; seul un joueur retiré peut revenir.", p.Nickname)
+		case p.LetBack:
+			return Errorf(EConflict, "%s may already come back: they join again with the code.",
+				"%s peut déjà revenir : il lui suffit de rejoindre la partie avec le code.", p.Nickname)
+		}
+		p.LetBack = true
+		x.ch.touch("removed")
+		return nil
+	}})
+
+	registerDoc("removed", &docKind{keys: single("removed"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
+		if v.Role != RoleFacilitator {
+			return nil, false
+		}
+		d := removedDoc{Players: []removedPlayer{}}
+		for _, id := range s.PlayerOrder {
+			if p := s.Players[id]; p.Kicked {
+				d.Players = append(d.Players, removedPlayer{ID: p.ID, Nickname: p.Nickname, Team: p.Team, Company: p.Company, LetBack: p.LetBack})
+			}
+		}
+		return d, true
+	}})
+}

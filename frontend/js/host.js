@@ -2,15 +2,16 @@
 // lobby, drive phases and timers, moderate the wall, run the debate,
 // follow each company's dashboard, open the projector and export.
 
-import { html, render, useState, useEffect, useRef } from './deps.js';
+import { html, h, render, useState, useEffect, useRef } from './deps.js';
 import { t, tx, lang, errText } from './i18n.js';
 import { Session, api } from './session.js';
 import { seat, saveSeat, dropSeat } from './storage.js';
 import {
-  Header, Notices, Timer, useSession, useLang, Revoked, Loading, SkipLink, TextField, Choice, run, notify,
-  teamName, teamLabel, currentPhase, phaseName, TEAMS, remaining, timerLabel,
+  Header, Notices, Timer, useSession, useDocs, memo, useLang, Revoked, Loading, SkipLink, TextField, Choice, run, notify,
+  teamName, teamLabel, currentPhase, phaseName, remaining, timerLabel,
 } from './ui.js';
-import { AgendaEditor, defaultAgenda, cleanAgenda } from './agenda.js';
+import { vocab, loadVocab, canReopen } from './vocab.js';
+import { AgendaEditor, defaultAgenda, firstPhase, cleanAgenda } from './agenda.js';
 import { HostWall } from './wall.js';
 import { HostStudy } from './study.js';
 import { HostDebate } from './debate.js';
@@ -56,7 +57,7 @@ function Create() {
     try {
       const body = {
         title: title.trim() || undefined, scenario: scenario || undefined, companies: Number(companies) || 1,
-        teamCap: Number(teamCap) || 0, assignment, lang: gameLang, agenda: [{ kind: 'lobby', minutes: 0 }, ...cleanAgenda(agenda)],
+        teamCap: Number(teamCap) || 0, assignment, lang: gameLang, agenda: [firstPhase(), ...cleanAgenda(agenda)],
       };
       const r = await api('POST', '/api/games', body);
       saveSeat('facilitator', r.gameId, { token: r.facilitatorToken, projectorToken: r.projectorToken, code: r.code, title: body.title || 'DevOps Challenge' });
@@ -71,7 +72,7 @@ function Create() {
   <main id="main" class="page">
     <h1>${t('create.title')}</h1>
     <form class="card form create-form" onSubmit=${submit}>
-      <${TextField} label=${t('create.gameTitle')} value=${title} onInput=${setTitle} max=${80} name="title" hint=${t('create.gameTitleHint')} />
+      <${TextField} label=${t('create.gameTitle')} value=${title} onInput=${setTitle} max=${vocab().limits.title} name="title" hint=${t('create.gameTitleHint')} />
       <div class="field"><label for="scenario">${t('create.scenario')}</label>
         <select id="scenario" value=${scenario} onChange=${(e) => setScenario(e.currentTarget.value)}>
           ${scenarios.map((s) => html`<option key=${s.id} value=${s.id}>${tx(s.title)}</option>`)}
@@ -79,7 +80,7 @@ function Create() {
         ${scn ? html`<p class="hint">${tx(scn.summary)}</p>` : null}</div>
       <div class="form-row">
         <div class="field"><label for="companies">${t('create.companies')}</label>
-          <input id="companies" type="number" min="1" max="20" value=${companies} onInput=${(e) => setCompanies(e.currentTarget.value)} aria-describedby="companies-hint" />
+          <input id="companies" type="number" min="1" max=${vocab().limits.companies} value=${companies} onInput=${(e) => setCompanies(e.currentTarget.value)} aria-describedby="companies-hint" />
           <span id="companies-hint" class="hint">${t('create.companiesHint')}</span></div>
         <div class="field"><label for="teamcap">${t('create.teamCap')}</label>
           <input id="teamcap" type="number" min="0" max="500" value=${teamCap} onInput=${(e) => setTeamCap(e.currentTarget.value)} aria-describedby="teamcap-hint" />
@@ -103,15 +104,13 @@ function QR({ code, size = 'small' }) {
   return html`<img class=${`qr qr-${size}`} src=${`/qr?code=${encodeURIComponent(code)}`} alt=${t('qr.alt', { code })} width="164" height="164" />`;
 }
 
-// Phases the facilitator may go back to (the server refuses the others).
-const REOPEN = ['wall', 'study', 'debate', 'retro'];
 
 function PhaseControl({ session, game }) {
   const ph = currentPhase(game);
   const idx = game.phase;
   const next = game.agenda[idx + 1];
   const prevPhase = game.status === 'running' && idx > 1 ? game.agenda[idx - 1] : null;
-  const prev = prevPhase && REOPEN.includes(prevPhase.kind) ? prevPhase : null;
+  const prev = prevPhase && canReopen(prevPhase.kind) ? prevPhase : null;
   const clock = game.clock || {};
   const ms = remaining(clock, session);
   const hasTimer = ms !== null;
@@ -263,8 +262,35 @@ function Links({ game, mySeat }) {
 
 const TABS = ['players', 'wall', 'study', 'sprints', 'debate', 'results', 'agenda'];
 
+// Each tab follows the documents it shows (undefined: all of them), so
+// that 50 commands a second on the wall do not redraw the sprint charts.
+const WATCH = {
+  players: ['player/'],
+  wall: ['note/', 'cluster/'],
+  study: ['card/', 'quiz', 'brief/', 'product', 'me'],
+  sprints: ['sprint', 'plan/', 'incident/', 'review/', 'company/', 'leaderboard', 'postmortem/', 'options/', 'catalogue'],
+  debate: ['debate', 'question/'],
+  results: undefined,
+  agenda: [],
+};
+
+/** Follow draws one part of the console and redraws it when its
+ * documents change. */
+const Follow = memo(({ session, game, view, watch }) => {
+  useDocs(session, watch);
+  return h(view, { session, game });
+});
+
+function Results({ session, game }) {
+  return html`<${Exports} session=${session} game=${game} /><${Retro} session=${session} game=${game} role="facilitator" />`;
+}
+
+const VIEWS = {
+  players: HostPlayers, wall: HostWall, study: HostStudy, sprints: HostSprints, debate: HostDebate, results: Results, agenda: HostAgenda,
+};
+
 function Console({ session, mySeat }) {
-  useSession(session);
+  useSession(session, ['game', 'sprint', 'debate', 'player/']);
   const game = session.docs.game;
   const ph = currentPhase(game);
   const phaseTab = ph ? ({ lobby: 'players', retro: 'results' }[ph.kind] || ph.kind) : 'players';
@@ -287,15 +313,6 @@ function Console({ session, mySeat }) {
   }
   if (!game) return html`<${Header} session=${session} title="DevOps Challenge" /><${Loading} />`;
   const cur = tab || phaseTab;
-  const body = {
-    players: () => html`<${HostPlayers} session=${session} game=${game} />`,
-    wall: () => html`<${HostWall} session=${session} />`,
-    study: () => html`<${HostStudy} session=${session} game=${game} />`,
-    sprints: () => html`<${HostSprints} session=${session} game=${game} />`,
-    debate: () => html`<${HostDebate} session=${session} game=${game} />`,
-    results: () => html`<${Exports} session=${session} game=${game} /><${Retro} session=${session} game=${game} role="facilitator" />`,
-    agenda: () => html`<${HostAgenda} session=${session} game=${game} />`,
-  }[cur];
   return html`<${SkipLink} />
     <${Header} session=${session} title=${html`<a class="brand" href="/">DevOps Challenge</a> <span class="muted">·</span> <span>${game.title}</span>`} />
     <div class="console">
@@ -308,13 +325,14 @@ function Console({ session, mySeat }) {
           ${TABS.map((k) => html`<button key=${k} type="button" class=${`tab${cur === k ? ' tab-on' : ''}`} aria-pressed=${cur === k ? 'true' : 'false'}
             data-tab=${k} onClick=${() => setTab(k)}>${t(`console.tab.${k}`)}${k === phaseTab && game.status === 'running' ? ' •' : ''}</button>`)}
         </nav>
-        ${body()}
+        <${Follow} key=${cur} session=${session} game=${game} view=${VIEWS[cur]} watch=${WATCH[cur]} />
       </main>
     </div>
     <${Notices} />`;
 }
 
 const mySeat = gameId ? seat('facilitator', gameId) : null;
+await loadVocab();
 if (!gameId || !mySeat) {
   if (gameId) notify(t('host.noToken'), 'error');
   render(html`<${Create} />`, document.getElementById('app'));

@@ -14,6 +14,7 @@ import { PlayerStudy, WorksheetEditor } from './study.js';
 import { PlayerDebate } from './debate.js';
 import { PlayerSprints, sprintTitle, Postmortems } from './sprints.js';
 import { Retro } from './retro.js';
+import { loadVocab } from './vocab.js';
 
 const gameId = new URLSearchParams(location.search).get('g') || '';
 const mySeat = gameId ? seat('player', gameId) : null;
@@ -90,6 +91,7 @@ function App({ session }) {
     <${Notices} />`;
 }
 
+await loadVocab();
 if (!mySeat) {
   location.replace('/join');
 } else {

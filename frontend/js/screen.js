@@ -4,7 +4,7 @@
 // then kept in this browser and removed from the address bar.
 
 import { html, render, useEffect } from './deps.js';
-import { t, langChosen, setLang } from './i18n.js';
+import { t, langChosen, setLang, scopeLang } from './i18n.js';
 import { Session } from './session.js';
 import { seat, saveSeat, dropSeat } from './storage.js';
 import { Notices, Timer, useSession, ConnBadge, LangSwitch, currentPhase, phaseName, TEAMS, teamName, timerLabel } from './ui.js';
@@ -13,6 +13,9 @@ import { ScreenStudy } from './study.js';
 import { ScreenDebate } from './debate.js';
 import { ScreenSprints } from './sprints.js';
 import { Retro } from './retro.js';
+import { loadVocab } from './vocab.js';
+
+scopeLang('screen');
 
 const frag = new URLSearchParams(location.hash.slice(1));
 const query = new URLSearchParams(location.search);
@@ -87,6 +90,7 @@ function App({ session }) {
   </div>`;
 }
 
+await loadVocab();
 if (!mySeat) {
   render(html`<main id="main" class="page narrow"><h1>DevOps Challenge</h1><p>${t('screen.noToken')}</p><p><a href="/host">${t('screen.toHost')}</a></p></main>`,
     document.getElementById('app'));

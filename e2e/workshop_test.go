@@ -4,10 +4,17 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"devopschallenge/game"
 )
+
+// workshopSprints is the number of sprints the workshop plays.
+const workshopSprints = 3
 
 // TestWorkshop plays a whole workshop through the UI: a facilitator creates
 // a game with the default agenda, four players join with the code in their
@@ -30,6 +37,20 @@ func TestWorkshop(t *testing.T) {
 	host.click("Create a game")
 	host.waitText("Agenda")
 	host.fill("title", "Class 3B")
+	// The form proposes the server's default agenda (one source: GET
+	// /api/vocab); the class plays a shorter one.
+	host.waitJS(`!!document.getElementById('new-2-n')`)
+	for _, p := range game.DefaultAgenda()[1:] {
+		if p.Kind != game.KindSprints {
+			continue
+		}
+		got := eval[[]string](host, `['new-2-min', 'new-2-n', 'new-2-inc'].map(id => document.getElementById(id).value)`)
+		want := []string{strconv.Itoa(p.Minutes), strconv.Itoa(p.Sprints), strconv.Itoa(p.IncidentMinutes)}
+		if !slices.Equal(got, want) {
+			t.Errorf("create form proposes sprints %v (planning, sprints, incident), the server's default is %v", got, want)
+		}
+	}
+	host.fill("new-2-n", strconv.Itoa(workshopSprints))
 	host.checkAt("create", desktop)
 	host.click("Create the game")
 	host.waitJS(`!!document.querySelector('[data-testid=join-code]')`)
@@ -98,7 +119,7 @@ func TestWorkshop(t *testing.T) {
 	host.click("Save")
 	ken.waitText("Ken T. · PM")
 	grace.choose("myteam", "ops")
-	host.waitJS(`[...document.querySelectorAll('tr')].some(r => r.textContent.includes('Grace') && r.querySelector('select').value === '1/ops')`)
+	host.waitJS(`[...document.querySelectorAll('tr')].some(r => r.textContent.includes('Grace') && r.querySelector('[data-team]').dataset.team === '1/ops')`)
 	grace.waitText("You are in team Ops")
 	grace.choose("myteam", "qa")
 	grace.waitText("You are in team QA")
@@ -146,23 +167,11 @@ func TestWorkshop(t *testing.T) {
 	host.fill("cluster", "Ownership")
 	host.click("Create")
 	host.waitJS(`document.querySelectorAll('.clusters-host .cluster').length === 2`)
-	clusterIDs := eval[[]string](host, `[...document.querySelector('select[id^=mv-]').options].map(o => o.value).filter(Boolean)`)
+	clusterIDs := eval[[]string](host, `[...document.querySelectorAll('[data-cluster]')].map(e => e.dataset.cluster)`)
 	if len(clusterIDs) != 2 {
 		t.Fatalf("clusters %v", clusterIDs)
 	}
-	moveNote := func(text, cluster string) {
-		host.waitJS(fmt.Sprintf(`(() => {
-			const li = [...document.querySelectorAll('.note')].find(n => n.textContent.includes(%q));
-			if (!li) return false;
-			const sel = li.querySelector('select');
-			if (sel.value === %q) return true;
-			sel.value = %q; sel.dispatchEvent(new Event('change', {bubbles: true}));
-			return false;
-		})()`, text, cluster, cluster))
-	}
-	moveNote("Ops take weeks", clusterIDs[0])
-	moveNote("over the wall", clusterIDs[0])
-	moveNote("owns the outage", clusterIDs[1])
+	wallClustering(t, host, clusterIDs)
 	// A note is hidden by moderation.
 	host.clickIn(".note", "Tests arrive after", "Hide")
 	host.waitJS(`[...document.querySelectorAll('.note-hidden')].some(n => n.textContent.includes('Tests arrive after'))`)
@@ -295,7 +304,7 @@ func TestWorkshop(t *testing.T) {
 // One player reloads in the middle of a sprint and carries on.
 func playSprints(t *testing.T, host, screen *user, players []*user) {
 	t.Helper()
-	const sprints = 4
+	const sprints = workshopSprints
 	incidents := 0
 	for n := 1; n <= sprints; n++ {
 		for _, p := range players {
@@ -457,3 +466,49 @@ const namedInDecisions = `(() => {
 	const text = table.innerText;
 	return ids.every(id => text.includes(cat.actions.find(a => a.id === id).name.en) && !(id.includes('_') && text.includes(id)));
 })()`
+
+// wallClustering groups the wall's notes the ways a facilitator does:
+// two notes ticked and moved with the one picker, one dragged onto a
+// cluster, and a move that lost a race against another facilitator
+// (refused with a sentence, nothing moved, the selection kept).
+func wallClustering(t *testing.T, host *user, clusterIDs []string) {
+	t.Helper()
+	tick := func(text string) {
+		host.js(fmt.Sprintf(`[...document.querySelectorAll('.note')].find(n => n.textContent.includes(%q)).querySelector('input[type=checkbox]').click()`, text))
+	}
+	inCluster := func(text, cluster string) string {
+		return fmt.Sprintf(`(() => { const c = document.querySelector('[data-cluster=%q]'); return !!c && c.textContent.includes(%q); })()`, cluster, text)
+	}
+	tick("Ops take weeks")
+	tick("over the wall")
+	host.waitText("2 notes selected")
+	host.selectValue("group-target", clusterIDs[0])
+	host.click("Move 2 notes")
+	host.waitText("2 notes moved.")
+	host.waitJS(inCluster("Ops take weeks", clusterIDs[0]) + " && " + inCluster("over the wall", clusterIDs[0]))
+	// Drag and drop: a note dropped on the second cluster.
+	host.js(fmt.Sprintf(`(() => {
+		const note = [...document.querySelectorAll('.note')].find(n => n.textContent.includes('owns the outage'));
+		const zone = document.querySelector('[data-cluster=%q]');
+		const dt = new DataTransfer();
+		note.dispatchEvent(new DragEvent('dragstart', {dataTransfer: dt, bubbles: true}));
+		zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: dt, bubbles: true, cancelable: true}));
+		zone.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+	})()`, clusterIDs[1]))
+	host.waitJS(inCluster("owns the outage", clusterIDs[1]))
+	// A race: the facilitator ticks a note, another facilitator (here the
+	// same session, as a second tab would) moves it first; the move is
+	// refused with a sentence and the note stays where the other put it.
+	tick("production logs")
+	host.waitText("1 note selected")
+	host.js(fmt.Sprintf(`(() => { const n = Object.values(window.dcSession.docs).find(d => d && d.text && d.text.includes('production logs')); window.dcSession.send('note.move', {noteId: n.id, clusterId: %q}); })()`, clusterIDs[1]))
+	host.waitJS(inCluster("production logs", clusterIDs[1]))
+	host.selectValue("group-target", clusterIDs[0])
+	host.click("Move 1 note")
+	host.waitText("changed cluster meanwhile")
+	host.waitText("1 note selected")
+	if eval[bool](host, inCluster("production logs", clusterIDs[0])) {
+		t.Error("a move that lost the race moved the note anyway")
+	}
+	host.click("Clear the selection")
+}

@@ -2,7 +2,7 @@
 // the retrospective, for the player whose token this browser holds.
 
 import { html, render, useEffect, useRef } from './deps.js';
-import { t } from './i18n.js';
+import { t, num } from './i18n.js';
 import { Session } from './session.js';
 import { seat, dropSeat } from './storage.js';
 import {
@@ -39,6 +39,20 @@ function Lobby({ session, game }) {
   </section>`;
 }
 
+/** GameOver tells a player the game has ended, with their team's place,
+ * above the results they can still read. */
+function GameOver({ session, game }) {
+  const me = session.docs.me || {};
+  const res = session.docs.results;
+  const mine = res && res.ranking ? res.ranking.teams.find((r) => Number(r.company) === me.company && r.team === me.team) : null;
+  return html`<section class="card game-over" aria-labelledby="over-h" data-testid="game-over">
+    <h2 id="over-h">${t('over.title')}</h2>
+    ${mine ? html`<p class="lead">${t('over.place', { team: teamLabel(me.company, me.team, game.companies), n: mine.rank, total: res.ranking.teams.length, mark: num(mine.final, 1) })}</p>` : null}
+    <p>${t('over.thanks')}</p>
+    <p class="hint">${t('over.keep')}</p>
+  </section>`;
+}
+
 function PhaseBody({ session, game }) {
   const ph = currentPhase(game);
   if (!ph) return html`<p>${t('loading')}</p>`;
@@ -48,7 +62,7 @@ function PhaseBody({ session, game }) {
     case 'study': return html`<${PlayerStudy} session=${session} game=${game} />`;
     case 'sprints': return html`<${PlayerSprints} session=${session} game=${game} /><${WorksheetEditor} session=${session} />`;
     case 'debate': return html`<${PlayerDebate} session=${session} game=${game} /><${WorksheetEditor} session=${session} />`;
-    case 'retro': return html`<${Retro} session=${session} game=${game} role="player" />`;
+    case 'retro': return html`${game.status === 'finished' ? html`<${GameOver} session=${session} game=${game} />` : null}<${Retro} session=${session} game=${game} role="player" />`;
     default: return html`<p>${phaseName(ph.kind)}</p>`;
   }
 }
@@ -75,6 +89,7 @@ function App({ session }) {
   if (!game) return html`<${Header} session=${session} title="DevOps Challenge" /><${Loading} />`;
   const idx = game.status === 'finished' ? game.agenda.length : game.phase + 1;
   return html`<${SkipLink} />
+    <div class="sticky-head">
     <${Header} session=${session} title=${html`<span class="brand">${game.title}</span>`} />
     <div class="phasebar">
       <div>
@@ -84,6 +99,7 @@ function App({ session }) {
         <div class="whoami">${me.nickname} · ${teamLabel(me.company, me.team, game.companies)}</div>
       </div>
       <${Timer} clock=${game.clock} session=${session} label=${timerLabel(ph, session.docs.sprint)} />
+    </div>
     </div>
     <main id="main" class="page play">
       <${PhaseBody} session=${session} game=${game} />

@@ -144,7 +144,7 @@ func findChromium() string {
 
 // browser is one headless Chromium process shared by the test's users.
 type browser struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	shots  string
 	base   string
@@ -155,7 +155,7 @@ type browser struct {
 
 // newBrowser starts Chromium or skips the test when it is absent (fails
 // with REQUIRE_BROWSER=1).
-func newBrowser(t *testing.T, base string) *browser {
+func newBrowser(t testing.TB, base string) *browser {
 	t.Helper()
 	bin := findChromium()
 	if bin == "" {

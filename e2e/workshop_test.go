@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"devopschallenge/game"
+	"devopschallenge/server"
 )
 
 // workshopSprints is the number of sprints the workshop plays.
@@ -71,6 +72,27 @@ func TestWorkshop(t *testing.T) {
 	screen.waitText(code)
 	if loc := eval[string](screen, `location.href`); strings.Contains(loc, "#") {
 		t.Errorf("projector URL still shows the token: %s", loc)
+	}
+
+	// The console is switched to French; a projector opened in the same
+	// browser still shows the game's language of shared screens.
+	host.click("FR")
+	host.waitText("Code de la partie")
+	host.open(screenPath)
+	host.waitText(code)
+	if l := eval[string](host, `document.documentElement.lang`); l != "en" {
+		t.Errorf("a projector opened in the console's browser shows %q, the game's language is en", l)
+	}
+	host.open("/host?g=" + gameID)
+	host.waitText("Code de la partie")
+	host.click("EN")
+	host.waitText("Join code")
+	// Opened on this machine's loopback address, the console gives phones
+	// the network address instead (or says none can reach it).
+	if lan := server.LANAddresses(); len(lan) > 0 {
+		host.waitJS(fmt.Sprintf(`document.querySelector('[data-testid=join-url]').textContent.startsWith('http://%s:')`, lan[0]))
+	} else {
+		host.waitText("Phones cannot open localhost")
 	}
 
 	// Four players join: one by the QR link (code prefilled), the others
@@ -183,6 +205,13 @@ func TestWorkshop(t *testing.T) {
 	}
 	ada.clickIn(".cluster", "Ownership", "Vote")
 	ada.waitText("You have 1 vote left")
+	// The button just tapped stays readable (selected, under the pointer),
+	// and so does a disabled primary button (the empty note form's).
+	for _, sel := range []string{`.cluster .btn-on`, `form button.btn-primary[disabled]`} {
+		if ratio := eval[float64](ada, fmt.Sprintf(contrastOf, sel)); ratio < 4.5 {
+			t.Errorf("%s: contrast %.2f, below 4.5", sel, ratio)
+		}
+	}
 	screen.waitText("4 votes")
 	ada.checkAt("wall-player", phone)
 	host.checkAt("wall-host", desktop)
@@ -512,3 +541,21 @@ func wallClustering(t *testing.T, host *user, clusterIDs []string) {
 	}
 	host.click("Clear the selection")
 }
+
+// contrastOf measures the contrast ratio between the text and the
+// background of the element matching a selector (WCAG formula).
+const contrastOf = `(() => {
+	const el = document.querySelector(%q);
+	if (!el) return 0;
+	const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+	let bg = [0, 0, 0, 0];
+	for (let e = el; e && bg[3] === 0; e = e.parentElement) {
+		const c = rgb(getComputedStyle(e).backgroundColor);
+		bg = c.length === 3 ? [...c, 1] : c;
+	}
+	if (bg[3] === 0) bg = [255, 255, 255, 1];
+	const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+		.reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+	const a = lum(rgb(getComputedStyle(el).color)), b = lum(bg);
+	return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+})()`

@@ -17,13 +17,22 @@ export { TEAMS } from './vocab.js';
  * then: a change that came in between (the snapshot, on a fast network)
  * is caught up on when subscribing, else the page would show "Loading…"
  * until the next one. */
-export function useSession(session, prefixes) {
+export function useSession(session, prefixes, every = 0) {
   const [, setTick] = useState(0);
   const rendered = useRef(null);
-  rendered.current = { rev: session ? session.rev : 0, lang: lang() };
+  rendered.current = { rev: session ? session.rev : 0, lang: lang(), at: performance.now() };
   const key = prefixes ? prefixes.join(' ') : '';
   useEffect(() => {
-    const bump = () => setTick((n) => n + 1);
+    let timer = 0;
+    const now = () => setTick((n) => n + 1);
+    // every: at most one redraw per that many ms (a busy wall on a
+    // projector need not redraw 60 times a second to be on time).
+    const bump = every ? () => {
+      if (timer) return;
+      const wait = rendered.current.at + every - performance.now();
+      if (wait <= 0) now();
+      else timer = setTimeout(() => { timer = 0; now(); }, wait);
+    } : now;
     const watch = key ? key.split(' ') : null;
     const un1 = session ? session.subscribe((_, changed) => {
       if (!watch || !changed) {
@@ -39,10 +48,10 @@ export function useSession(session, prefixes) {
         }
       }
     }) : () => {};
-    const un2 = onLang(bump);
-    if ((session && session.rev !== rendered.current.rev) || lang() !== rendered.current.lang) bump();
-    return () => { un1(); un2(); };
-  }, [session, key]);
+    const un2 = onLang(now);
+    if ((session && session.rev !== rendered.current.rev) || lang() !== rendered.current.lang) now();
+    return () => { un1(); un2(); clearTimeout(timer); };
+  }, [session, key, every]);
   return session;
 }
 
@@ -66,7 +75,7 @@ export function memo(fn) {
 
 /** useDocs is useSession for a part of a page: it redraws the component
  * only for changes of the documents it shows. */
-export function useDocs(session, prefixes) { return useSession(session, prefixes); }
+export function useDocs(session, prefixes, every) { return useSession(session, prefixes, every); }
 
 /** useLang re-renders the component when the language changes (a change
  * between the render and the subscription included). */

@@ -127,7 +127,11 @@ export function LooseNotes({ loose, big, max = 40, renderNote }) {
 
 // Projector --------------------------------------------------------------
 
-const SCREEN_MAX_NOTES = 160; // never more on one screen, whatever the wall holds
+const SCREEN_MAX_NOTES = 90; // never more on one screen, whatever the wall holds
+// The projector redraws a busy wall at most this often: a change still
+// shows within a fraction of a second, and the page keeps up at 50 a
+// second.
+export const BUSY_REDRAW_MS = 250;
 const FONT_MAX = 1.6; // rem
 const FONT_MIN = 0.85;
 
@@ -137,9 +141,10 @@ const FONT_MIN = 0.85;
  * when even the smallest readable type is not enough the oldest loose
  * notes and the tails of big clusters give way, each replaced by a count. */
 export function ScreenWall({ session }) {
-  useDocs(session, ['note/', 'cluster/']);
+  useDocs(session, ['note/', 'cluster/'], BUSY_REDRAW_MS);
   const { clusters, byCluster, loose, notes } = wallData(session);
   const ref = useRef(null);
+  const size = useRef(FONT_MAX);
   const [limit, setLimit] = useState(SCREEN_MAX_NOTES);
   const ranked = [...clusters].sort((a, b) => b.votes - a.votes || a.order - b.order);
   // Share the room: every cluster keeps at least a few notes, loose notes
@@ -153,18 +158,21 @@ export function ScreenWall({ session }) {
     const el = ref.current;
     if (!el) return;
     const room = () => window.innerHeight - el.getBoundingClientRect().top - 4;
-    const fits = (size) => {
-      el.style.setProperty('--wall-size', `${size}rem`);
+    const fits = (rem) => {
+      el.style.setProperty('--wall-size', `${rem}rem`);
       return el.scrollHeight <= room() && el.scrollWidth <= el.clientWidth + 1;
     };
-    if (fits(FONT_MAX)) return;
+    // A wall mostly grows: keep the size found last time when it still
+    // fits (one layout), else search below it.
+    if (fits(size.current)) return;
     let lo = FONT_MIN;
-    let hi = FONT_MAX;
-    for (let i = 0; i < 6; i++) {
+    let hi = size.current;
+    for (let i = 0; i < 5; i++) {
       const mid = (lo + hi) / 2;
       if (fits(mid)) lo = mid;
       else hi = mid;
     }
+    size.current = lo;
     if (!fits(lo) && limit > 12) setLimit(Math.floor(limit * 0.75));
   });
   const more = (n) => (n > 0 ? html`<li class="note-more">${t('wall.more', { n })}</li>` : null);

@@ -8,7 +8,7 @@
 import { html, useState } from './deps.js';
 import { t } from './i18n.js';
 import { TextField, run, useDocs, notify } from './ui.js';
-import { wallData, Note, Capped } from './wall.js';
+import { wallData, Note, Capped, BUSY_REDRAW_MS } from './wall.js';
 
 const CLUSTER_NOTES = 12; // notes shown per cluster before "more"
 const PAGE = 30; // loose notes per column and page
@@ -144,7 +144,7 @@ function ClusterHead({ session, c, clusters, selection, count }) {
 
 /** HostWall lets the facilitator cluster and moderate the wall. */
 export function HostWall({ session }) {
-  useDocs(session, ['note/', 'cluster/']);
+  useDocs(session, ['note/', 'cluster/'], BUSY_REDRAW_MS);
   const { clusters, byCluster, loose, notes } = wallData(session);
   const selection = useSelection();
   const [name, setName] = useState('');

@@ -303,7 +303,7 @@ const TABS = ['players', 'wall', 'study', 'sprints', 'debate', 'results', 'agend
 // that 50 commands a second on the wall do not redraw the sprint charts.
 const WATCH = {
   players: ['player/'],
-  wall: ['note/', 'cluster/'],
+  wall: [], // the wall follows its documents itself, at most every 250 ms
   study: ['card/', 'quiz', 'brief/', 'product', 'me'],
   sprints: ['sprint', 'plan/', 'incident/', 'review/', 'company/', 'leaderboard', 'postmortem/', 'options/', 'catalogue'],
   debate: ['debate', 'question/'],

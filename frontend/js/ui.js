@@ -21,7 +21,8 @@ export function useSession(session, prefixes, every = 0) {
   const [, setTick] = useState(0);
   const rendered = useRef(null);
   rendered.current = { rev: session ? session.rev : 0, lang: lang(), at: performance.now() };
-  const key = prefixes ? prefixes.join(' ') : '';
+  // undefined: every document; []: none (the status and the language only).
+  const key = prefixes ? prefixes.join(' ') : null;
   useEffect(() => {
     let timer = 0;
     const now = () => setTick((n) => n + 1);
@@ -33,7 +34,7 @@ export function useSession(session, prefixes, every = 0) {
       if (wait <= 0) now();
       else timer = setTimeout(() => { timer = 0; now(); }, wait);
     } : now;
-    const watch = key ? key.split(' ') : null;
+    const watch = key === null ? null : key.split(' ').filter(Boolean);
     const un1 = session ? session.subscribe((_, changed) => {
       if (!watch || !changed) {
         bump();

@@ -127,7 +127,7 @@ export function LooseNotes({ loose, big, max = 40, renderNote }) {
 
 // Projector --------------------------------------------------------------
 
-const SCREEN_MAX_NOTES = 90; // never more on one screen, whatever the wall holds
+const SCREEN_MAX_NOTES = 72; // never more on one screen, whatever the wall holds
 // The projector redraws a busy wall at most this often: a change still
 // shows within a fraction of a second, and the page keeps up at 50 a
 // second.
@@ -153,27 +153,37 @@ export function ScreenWall({ session }) {
   const perCluster = Math.max(3, Math.floor(limit / Math.max(1, ranked.length + 1)));
   const needed = ranked.reduce((a, c) => a + byCluster.get(c.id).length, 0) + loose.length;
   const capped = needed > limit;
-  const looseShown = capped ? [...loose].reverse().slice(0, Math.max(6, limit - ranked.length * perCluster)) : [...loose].reverse();
+  const inClusters = ranked.reduce((a, c) => a + Math.min(perCluster, byCluster.get(c.id).length), 0);
+  const looseShown = [...loose].reverse().slice(0, capped ? Math.max(12, limit - inClusters) : loose.length);
   useLayoutEffect(() => {
-    const el = ref.current;
+    const sec = ref.current;
+    const el = sec && sec.querySelector('.wall-flow');
     if (!el) return;
-    const room = () => window.innerHeight - el.getBoundingClientRect().top - 4;
+    // The notes flow down fixed-height columns: what does not fit makes
+    // more columns than the screen is wide.
+    el.style.height = `${Math.max(200, window.innerHeight - el.getBoundingClientRect().top - 8)}px`;
     const fits = (rem) => {
       el.style.setProperty('--wall-size', `${rem}rem`);
-      return el.scrollHeight <= room() && el.scrollWidth <= el.clientWidth + 1;
+      return el.scrollWidth <= el.clientWidth + 1;
     };
     // A wall mostly grows: keep the size found last time when it still
-    // fits (one layout), else search below it.
+    // fits (one layout). Else guess from the overflow (the room a note
+    // takes grows with the square of the type size) and step down.
     if (fits(size.current)) return;
-    let lo = FONT_MIN;
-    let hi = size.current;
-    for (let i = 0; i < 5; i++) {
-      const mid = (lo + hi) / 2;
-      if (fits(mid)) lo = mid;
-      else hi = mid;
+    if (capped && size.current <= FONT_MIN + 0.01) {
+      // Already the smallest type and a window of the newest notes: make
+      // the window smaller rather than lay the wall out again and again.
+      if (limit > 24) setLimit(Math.max(24, Math.floor((limit * el.clientWidth) / el.scrollWidth) - 1));
+      return;
     }
-    size.current = lo;
-    if (!fits(lo) && limit > 12) setLimit(Math.floor(limit * 0.75));
+    let rem = Math.max(FONT_MIN, Math.min(size.current, size.current * Math.sqrt(el.clientWidth / el.scrollWidth)));
+    for (let i = 0; i < 4 && !fits(rem) && rem > FONT_MIN; i++) rem = Math.max(FONT_MIN, rem * 0.92);
+    size.current = rem;
+    if (!fits(rem) && limit > 24) {
+      // Even the smallest readable type is not enough: show fewer notes,
+      // in proportion to the overflow (one step).
+      setLimit(Math.max(24, Math.floor((limit * el.clientWidth) / el.scrollWidth * 0.95)));
+    }
   });
   const more = (n) => (n > 0 ? html`<li class="note-more">${t('wall.more', { n })}</li>` : null);
   return html`<section class="screen-wall" aria-labelledby="wall-h" ref=${ref}>

@@ -319,12 +319,22 @@ func TestWorkshop(t *testing.T) {
 	}
 	// The decisions log names every action that took effect.
 	ada.waitJS(namedInDecisions)
+	// The motion's result: before and after, and the shift.
+	ada.waitText("The motion")
+	ada.waitJS(`document.querySelector('.motion-result').innerText.includes('Shift of opinion')`)
+	screen.waitJS(`!!document.querySelector('.screen-retro .motion-result') && !!document.querySelector('.podium')`)
 	ada.checkAt("retro-player", phone)
 	screen.checkAt("retro-screen", projector)
 	host.click("Results")
 	host.checkAt("retro-host", desktop)
 	exportChecks(t, host, srv, gameID)
 	host.click("End the game")
+	// Phones say the game is over, with the team's place.
+	for _, p := range players {
+		p.waitText("Game over")
+	}
+	ada.waitJS(`document.querySelector('[data-testid=game-over]').innerText.includes(' out of 4, with a final mark of ')`)
+	ada.checkAt("game-over", phone)
 }
 
 // playSprints plays every sprint of the agenda through the UI: each team

@@ -116,7 +116,8 @@ export function Retro({ session, game, role }) {
     return html`<section class="screen-retro" aria-labelledby="retro-h">
       <h2 id="retro-h" class="sr-only">${t('phase.retro')}</h2>
       <div class="screen-grid3">
-        <div><${Podium} session=${session} game=${game} /><${Ranking} session=${session} game=${game} big /></div>
+        <div><${Podium} session=${session} game=${game} /><${Ranking} session=${session} game=${game} big />
+          <${MotionResult} debate=${session.docs.debate} /></div>
         <div><${DoraCharts} histories=${series} big total=${sprintsPlanned(game)} /></div>
         <div>${radar}<${IncidentTimeline} session=${session} game=${game} /></div>
       </div>

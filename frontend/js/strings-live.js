@@ -11,11 +11,15 @@ export const en = {
   'revoked.kicked': 'The facilitator removed you from this game.',
   'chart.perDay': 'per day',
   'over.title': 'Game over',
-  'over.place': (p) => `${p.team} finishes ${p.n} of ${p.total}, with a final mark of ${p.mark}.`,
+  'over.place': (p) => {
+    const n = Number(p.n);
+    const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' }[n % 10] || 'th');
+    return `Team ${p.team} comes ${n}${suffix} out of ${p.total}, with a final mark of ${p.mark}.`;
+  },
   'over.thanks': 'Thank you for playing! The facilitator will go over the results with you.',
   'over.keep': 'The results below stay on this page: scroll down to read them again.',
   'retro.podium': 'Podium',
-  'retro.place': (p) => (Number(p.n) === 1 ? '1st place' : Number(p.n) === 2 ? '2nd place' : `${p.n}rd place`),
+  'retro.place': (p) => `place ${p.n}`,
   'motion.result': 'The motion',
   'motion.resultLine': 'Before the debate: {bf} for, {ba} against. After: {af} for, {aa} against.',
   'incident.responded': 'responded',
@@ -56,7 +60,7 @@ export const fr = {
   'revoked.kicked': "L'animateur vous a retiré de cette partie.",
   'chart.perDay': 'par jour',
   'over.title': 'Partie terminée',
-  'over.place': (p) => `${p.team} termine ${p.n}${Number(p.n) === 1 ? 're' : 'e'} sur ${p.total}, avec une note finale de ${p.mark}.`,
+  'over.place': (p) => `L'équipe ${p.team} termine ${p.n}${Number(p.n) === 1 ? 're' : 'e'} sur ${p.total}, avec une note finale de ${p.mark}.`,
   'over.thanks': "Merci d'avoir joué ! L'animateur va revenir avec vous sur les résultats.",
   'over.keep': 'Les résultats restent affichés ci-dessous : faites défiler la page pour les relire.',
   'retro.podium': 'Podium',

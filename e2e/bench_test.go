@@ -41,7 +41,11 @@ func BenchmarkEvent(b *testing.B) {
 	defer cancel()
 
 	g, fac := srv.hostGame(ctx, b, protocol.CreateGameRequest{Title: "Event", Companies: companies, Assignment: "auto", Lang: "en"})
-	sessions := joinMany(ctx, b, srv.url, g.Code, players)
+	seats := joinSeats(ctx, b, srv.url, g.Code, players)
+	sessions := make([]*client.Session, len(seats))
+	for i, s := range seats {
+		sessions[i] = s.s
+	}
 	console := br.newUser("console", size{1280, 800, "console"})
 	screen := br.newUser("projector", projector)
 	for _, u := range []*user{console, screen} {
@@ -95,7 +99,104 @@ func BenchmarkEvent(b *testing.B) {
 	}
 	console.shot("bench-console")
 	screen.shot("bench-projector")
+	benchPlanning(ctx, b, fac, seats, console, screen, rate, time.Duration(seconds)*time.Second/2)
 	br.checkErrors()
+}
+
+// benchPlanning moves the game to the sprints and has every team change
+// its plan at rate a second (an action in, then out), while the console
+// shows the sprints tab and the projector every company: it measures the
+// pages' busy share and their longest tasks.
+func benchPlanning(ctx context.Context, b *testing.B, fac *client.Session, seats []benchSeat, console, screen *user, rate int, d time.Duration) {
+	for _, step := range []string{"phase.next", "phase.next"} { // to the study, to the sprints
+		if _, err := fac.Do(ctx, step, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	console.waitText("Sprint 1 of")
+	screen.waitText("Sprint 1 of")
+	// One affordable action per team, from the options the facilitator sees.
+	type teamPlan struct {
+		action string
+		in     bool
+		seats  []*client.Session
+	}
+	teams := map[string]*teamPlan{}
+	var keys []string
+	for _, st := range seats {
+		k := fmt.Sprintf("%d/%s", st.Company, st.Team)
+		if teams[k] == nil {
+			var opts struct {
+				Capacity int `json:"capacity"`
+				Options  []struct {
+					Available bool   `json:"available"`
+					Partner   string `json:"partner"`
+					Action    struct {
+						ID   string `json:"id"`
+						Cost int    `json:"cost"`
+					} `json:"action"`
+				} `json:"options"`
+			}
+			if err := fac.Wait(ctx, func(s *client.Session) bool { return s.Doc("options/"+k, &opts) && len(opts.Options) > 0 }); err != nil {
+				b.Fatalf("options of %s: %v", k, err)
+			}
+			teams[k] = &teamPlan{}
+			for _, o := range opts.Options {
+				if o.Available && o.Partner == "" && o.Action.Cost <= opts.Capacity {
+					teams[k].action = o.Action.ID
+					break
+				}
+			}
+			keys = append(keys, k)
+		}
+		teams[k].seats = append(teams[k].seats, st.s)
+	}
+	slices.Sort(keys)
+	for _, u := range []*user{console, screen} {
+		u.js(`window.__bench.tasks = []`)
+	}
+	before := map[*user]float64{console: taskSeconds(b, console), screen: taskSeconds(b, screen)}
+	start := time.Now()
+	tick := time.NewTicker(time.Second / time.Duration(rate))
+	defer tick.Stop()
+	var wg sync.WaitGroup
+	sent, refused := 0, 0
+	var mu sync.Mutex
+	for i := 0; time.Since(start) < d; i++ {
+		<-tick.C
+		tp := teams[keys[i%len(keys)]]
+		if tp.action == "" {
+			continue
+		}
+		tp.in = !tp.in
+		actions := []string{}
+		if tp.in {
+			actions = append(actions, tp.action)
+		}
+		s := tp.seats[i%len(tp.seats)]
+		sent++
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.Do(ctx, "plan.set", map[string]any{"actions": actions}); err != nil {
+				mu.Lock()
+				refused++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start).Seconds()
+	b.Logf("planning: %d plan changes in %.1f s (%.1f a second, %d refused as already so) over %d teams", sent, elapsed, float64(sent)/elapsed, refused, len(keys))
+	for _, u := range []*user{console, screen} {
+		busy := (taskSeconds(b, u) - before[u]) / elapsed
+		r := eval[benchResult](u, benchReport)
+		b.Logf("%s in planning: main thread busy %.0f %%; longest task %.0f ms, %d tasks over 200 ms, %d over 50 ms", u.name, 100*busy, r.Longest, r.Over200, r.Over50)
+		b.ReportMetric(100*busy, u.name+"-planning-busy-%")
+		b.ReportMetric(r.Longest, u.name+"-planning-longest-task-ms")
+	}
+	console.shot("bench-console-planning")
+	screen.shot("bench-projector-planning")
 }
 
 type benchResult struct {
@@ -153,11 +254,27 @@ func taskSeconds(tb testing.TB, u *user) float64 {
 	return v
 }
 
+// benchSeat is a joined player: where it plays and its connection.
+type benchSeat struct {
+	protocol.JoinResponse
+	s *client.Session
+}
+
 // joinMany joins n players and connects each with the Go client.
 func joinMany(ctx context.Context, tb testing.TB, url, code string, n int) []*client.Session {
+	seats := joinSeats(ctx, tb, url, code, n)
+	out := make([]*client.Session, n)
+	for i, s := range seats {
+		out[i] = s.s
+	}
+	return out
+}
+
+// joinSeats joins n players and connects each with the Go client.
+func joinSeats(ctx context.Context, tb testing.TB, url, code string, n int) []benchSeat {
 	tb.Helper()
 	h := &client.HTTP{BaseURL: url}
-	out := make([]*client.Session, n)
+	out := make([]benchSeat, n)
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
 	sem := make(chan struct{}, 16)
@@ -168,8 +285,9 @@ func joinMany(ctx context.Context, tb testing.TB, url, code string, n int) []*cl
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			j, err := h.Join(ctx, code, "p"+strconv.Itoa(i), "")
+			out[i].JoinResponse = j
 			if err == nil {
-				out[i], err = client.Connect(ctx, client.Options{URLs: []string{url}, Token: j.PlayerToken, IgnoreDocs: true})
+				out[i].s, err = client.Connect(ctx, client.Options{URLs: []string{url}, Token: j.PlayerToken, IgnoreDocs: true})
 			}
 			if err != nil {
 				errs <- err
@@ -183,7 +301,7 @@ func joinMany(ctx context.Context, tb testing.TB, url, code string, n int) []*cl
 	}
 	tb.Cleanup(func() {
 		for _, s := range out {
-			s.Close()
+			s.s.Close()
 		}
 	})
 	return out

@@ -63,7 +63,7 @@ export function TierBadge({ tier }) {
 }
 
 /** LineChart is one uPlot chart of several series over the sprints. */
-export function LineChart({ title, sprints, series, height = 180, fmt, big, log, unit, total }) {
+export function LineChart({ title, sprints, series, height = 180, fmt, big, log, unit, total, legend = true }) {
   const ref = useRef(null);
   const plot = useRef(null);
   const [width, setWidth] = useState(0);
@@ -112,7 +112,7 @@ export function LineChart({ title, sprints, series, height = 180, fmt, big, log,
   useEffect(() => () => { if (plot.current) plot.current.destroy(); }, []);
   return html`<figure class="chart">
     <figcaption class="chart-title">${title}</figcaption>
-    ${series.length > 1 ? html`<p class="legend" aria-hidden="true">${series.map((s, i) => html`<span key=${s.label} class="legend-item">
+    ${legend && series.length > 1 ? html`<p class="legend" aria-hidden="true">${series.map((s, i) => html`<span key=${s.label} class="legend-item">
       <span class=${`legend-mark legend-${i % PALETTE.length}`}>${MARKS[i % MARKS.length]}</span> ${s.label}</span>`)}</p>` : null}
     <div ref=${ref} class="chart-canvas" role="img" aria-label=${t('chart.alt', { title })}></div>
     <details class="chart-data"><summary>${t('chart.data')}</summary>
@@ -137,7 +137,11 @@ export function DoraCharts({ histories, big, total }) {
   const len = Math.max(...histories.map((h) => (h.history || []).length));
   if (len < 1) return null;
   const sprints = Array.from({ length: len }, (_, i) => i);
-  return html`<div class=${`dora-grid${big ? ' big' : ''}`}>
+  // Many series: one legend for the four charts.
+  const shared = histories.length > 2;
+  return html`${shared ? html`<p class="legend legend-shared" aria-hidden="true">${histories.map((h, i) => html`<span key=${h.label} class="legend-item">
+      <span class=${`legend-mark legend-${i % PALETTE.length}`}>${MARKS[i % MARKS.length]}</span> ${h.label}</span>`)}</p>` : null}
+    <div class=${`dora-grid${big ? ' big' : ''}`}>
     ${DORA.map((d) => {
       const raw = histories.map((h) => sprints.map((i) => (h.history[i] ? h.history[i].metrics[d.id] : null)));
       const max = Math.max(0, ...raw.flat().filter((v) => v !== null));
@@ -146,7 +150,7 @@ export function DoraCharts({ histories, big, total }) {
       // (the data table keeps it).
       const conv = (v) => (v === null || v === undefined || (d.log && v <= 0) ? null : v * u.factor);
       return html`<${LineChart} key=${d.id} title=${t(`metric.${d.id}`)} sprints=${sprints} fmt=${d.fmt} big=${big}
-        height=${big ? 230 : 170} log=${d.log} unit=${u.label} total=${total}
+        height=${big ? 230 : 170} log=${d.log} unit=${u.label} total=${total} legend=${!shared}
         series=${histories.map((h, k) => ({ label: h.label, values: raw[k].map(conv), raw: raw[k] }))} />`;
     })}
   </div>`;

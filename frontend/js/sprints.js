@@ -451,11 +451,11 @@ export function ScreenSprints({ session, game }) {
   return html`<section class="screen-sprints">
     <h2 class="sr-only">${sprintTitle(sprint)}</h2>
     ${incidents.length ? html`<div class="incident-row">${incidents.map((c) => html`<${IncidentBanner} key=${c} doc=${session.docs[`incident/${c}`]} company=${c} companies=${game.companies} big />`)}</div>` : null}
-    ${sprint.step === 'planning' ? html`<div class="ready-board">${Array.from({ length: game.companies }, (_, i) => i + 1).map((c) => html`<p key=${c}>
+    ${sprint.step === 'planning' ? html`<div class=${`ready-board${game.companies > 2 ? ' ready-many' : ''}`}>${Array.from({ length: game.companies }, (_, i) => i + 1).map((c) => html`<p key=${c}>
       <strong>${game.companies > 1 ? t('players.company', { n: c }) : t('screen.ready')}: </strong>
       ${TEAMS.map((tm) => html`<span key=${tm} class=${`ready-chip${(sprint.ready || {})[`${c}/${tm}`] ? ' on' : ''}`}>${(sprint.ready || {})[`${c}/${tm}`] ? '✓' : '…'} ${teamName(tm)}</span>`)}
     </p>`)}</div>` : null}
-    <div class="screen-grid3">
+    <div class=${`screen-grid3${few ? '' : ' screen-many'}`}>
       <div class=${sprint.step === 'review' ? 'reveal' : ''} key=${`fig-${sprint.sprint}-${sprint.step}`}>
         ${few ? series.map((s) => {
           const last = lastRecord({ history: s.history });
@@ -469,7 +469,7 @@ export function ScreenSprints({ session, game }) {
       <div><${DoraCharts} histories=${series} big total=${sprintsPlanned(game)} />${few ? html`<${CapabilitiesBoard} session=${session} game=${game} />` : null}</div>
       <div>
         <${Leaderboard} session=${session} game=${game} big top=${5} />
-        ${series.length ? html`<${Radar} series=${series.map((s) => ({ label: s.label, calms: lastRecord({ history: s.history }).calms }))} big size=${320} />` : null}
+        ${series.length && few ? html`<${Radar} series=${series.map((s) => ({ label: s.label, calms: lastRecord({ history: s.history }).calms }))} big size=${320} />` : null}
       </div>
     </div>
   </section>`;

@@ -53,6 +53,7 @@ func BenchmarkEvent(b *testing.B) {
 	}
 	console.open("/host?g=" + g.GameID + "#t=" + g.FacilitatorToken)
 	console.waitText(fmt.Sprintf("%d joined", players))
+	b.Logf("console lobby with %d players: %d DOM elements", players, eval[int](console, `document.getElementsByTagName('*').length`))
 	screen.open("/screen#g=" + g.GameID + "&t=" + g.ProjectorToken)
 	screen.waitText(fmt.Sprintf("%d players", players))
 	if _, err := fac.Do(ctx, "game.start", nil); err != nil {
@@ -96,6 +97,9 @@ func BenchmarkEvent(b *testing.B) {
 		b.ReportMetric(r.P99, u.name+"-p99-ms")
 		b.ReportMetric(100*busy[u], u.name+"-busy-%")
 		b.ReportMetric(r.Longest, u.name+"-longest-task-ms")
+	}
+	for _, u := range []*user{console, screen} {
+		b.Logf("%s wall with %d notes: %d DOM elements", u.name, sent.notes, eval[int](u, `document.getElementsByTagName('*').length`))
 	}
 	console.shot("bench-console")
 	screen.shot("bench-projector")

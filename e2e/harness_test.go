@@ -43,7 +43,7 @@ import (
 // Viewport sizes of the screenshots and checks.
 var (
 	phone     = size{360, 740, "phone"}
-	desktop   = size{1366, 900, "desktop"}
+	desktop   = size{1280, 800, "desktop"}
 	projector = size{1920, 1080, "projector"}
 )
 

@@ -112,6 +112,7 @@ func TestResilience(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.waitText("You are no longer in this game")
+	p.waitText("The facilitator removed you from this game.")
 	p.check("removed")
 	p.click("Join a game")
 	p.waitJS(`location.pathname === '/join' && location.search.includes('code=` + g.Code + `')`)

@@ -319,6 +319,8 @@ func TestWorkshop(t *testing.T) {
 	}
 	// The decisions log names every action that took effect.
 	ada.waitJS(namedInDecisions)
+	// Each player's own team stands out in the ranking.
+	ada.waitJS(`[...document.querySelectorAll('tr.mine')].some(r => r.textContent.includes('Dev') && r.textContent.includes('your team'))`)
 	// The motion's result: before and after, and the shift.
 	ada.waitText("The motion")
 	ada.waitJS(`document.querySelector('.motion-result').innerText.includes('Shift of opinion')`)
@@ -373,7 +375,11 @@ func playSprints(t *testing.T, host, screen *user, players []*user) {
 				p.waitJS(fmt.Sprintf(`document.querySelectorAll('input[name=action]:checked').length === %d`, picked))
 			}
 		}
+		// The projector leads the room: the step and its timer, large.
+		screen.waitJS(fmt.Sprintf(`document.querySelector('[data-testid=stage]').textContent.includes('Sprint %d of %d · Planning') && !!document.querySelector('.screen-top [data-testid=timer]')`, n, sprints))
 		if n == 1 {
+			// Before the first sprint the charts span the agenda's sprints.
+			screen.waitJS(fmt.Sprintf(`[...document.querySelectorAll('.screen .chart-canvas')].length === 4 && [...document.querySelectorAll('.screen .chart-canvas')].every(c => c.dataset.xmax === '%d' && !!c.querySelector('canvas'))`, sprints))
 			host.click("Sprints")
 			host.waitText("Plans of the teams")
 			// Plans show actions by their names in the catalogue.
@@ -391,6 +397,10 @@ func playSprints(t *testing.T, host, screen *user, players []*user) {
 		if eval[bool](host, `document.body.innerText.includes('Close the incident response')`) || eval[bool](players[0], `document.body.innerText.includes('· Incident')`) {
 			incidents++
 			players[0].waitText("Response of the Dev team")
+			// The phone scrolled to the incident banner; the projector
+			// shows which teams have responded.
+			players[0].waitJS(`(() => { const r = document.querySelector('.incident-banner').getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight / 2; })()`)
+			screen.waitJS(`document.querySelectorAll('.response-chips .ready-chip').length === 4`)
 			if incidents == 1 {
 				players[0].checkAt("sprint-incident", phone)
 				screen.waitText("Incident:")

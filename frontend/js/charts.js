@@ -114,7 +114,7 @@ export function LineChart({ title, sprints, series, height = 180, fmt, big, log,
     <figcaption class="chart-title">${title}</figcaption>
     ${legend && series.length > 1 ? html`<p class="legend" aria-hidden="true">${series.map((s, i) => html`<span key=${s.label} class="legend-item">
       <span class=${`legend-mark legend-${i % PALETTE.length}`}>${MARKS[i % MARKS.length]}</span> ${s.label}</span>`)}</p>` : null}
-    <div ref=${ref} class="chart-canvas" role="img" aria-label=${t('chart.alt', { title })}></div>
+    <div ref=${ref} class="chart-canvas" role="img" aria-label=${t('chart.alt', { title })} data-xmax=${Math.max(total || 0, sprints[sprints.length - 1] || 1)}></div>
     <details class="chart-data"><summary>${t('chart.data')}</summary>
       <table class="table">
         <thead><tr><th scope="col">${t('chart.sprint')}</th>${series.map((s) => html`<th key=${s.label} scope="col">${s.label}</th>`)}</tr></thead>

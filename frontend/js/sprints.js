@@ -361,7 +361,10 @@ export function PlayerSprints({ session, game }) {
     // banner, the review, the next planning.
     if (!sprint) return;
     const el = document.querySelector(sprint.step === 'incident' ? '.incident-banner' : '#sprints-h');
-    if (el) el.scrollIntoView({ block: 'start', behavior: window.matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
+    if (!el) return;
+    // Below the bar that stays in sight (status, timer).
+    const head = document.querySelector('.sticky-head');
+    window.scrollTo(0, Math.max(0, el.getBoundingClientRect().top + window.scrollY - (head ? head.offsetHeight : 0) - 8));
   }, [step]);
   if (!sprint) return html`<p class="muted">${t('loading')}</p>`;
   return html`<section aria-labelledby="sprints-h">

@@ -14,6 +14,7 @@ import { vocab, loadVocab, canReopen } from './vocab.js';
 import { useJoinAddress } from './lan.js';
 import { AgendaEditor, defaultAgenda, firstPhase, cleanAgenda } from './agenda.js';
 import { HostWall } from './wallhost.js';
+import { BUSY_REDRAW_MS } from './wall.js';
 import { HostStudy } from './study.js';
 import { HostDebate } from './debate.js';
 import { HostSprints, sprintTitle } from './sprints.js';
@@ -314,7 +315,7 @@ const WATCH = {
 /** Follow draws one part of the console and redraws it when its
  * documents change. */
 const Follow = memo(({ session, game, view, watch }) => {
-  useDocs(session, watch);
+  useDocs(session, watch, BUSY_REDRAW_MS);
   return h(view, { session, game });
 });
 

@@ -11,7 +11,7 @@ import {
   Notices, Timer, useSession, useDocs, memo, ConnBadge, LangSwitch, currentPhase, phaseName, TEAMS, teamName, timerLabel,
 } from './ui.js';
 import { sprintTitle } from './sprints.js';
-import { ScreenWall } from './wall.js';
+import { ScreenWall, BUSY_REDRAW_MS } from './wall.js';
 import { ScreenStudy } from './study.js';
 import { ScreenDebate } from './debate.js';
 import { ScreenSprints } from './sprints.js';
@@ -43,7 +43,7 @@ function JoinPanel({ game, big }) {
 }
 
 function Lobby({ session, game }) {
-  useDocs(session, ['player/']);
+  useDocs(session, ['player/'], BUSY_REDRAW_MS);
   const players = session.list('player/');
   return html`<section class="screen-lobby">
     <${JoinPanel} game=${game} big />
@@ -58,17 +58,17 @@ function Lobby({ session, game }) {
 }
 
 function ScreenRetro({ session, game }) {
-  useDocs(session);
+  useDocs(session, undefined, BUSY_REDRAW_MS);
   return html`<${Retro} session=${session} game=${game} role="projector" />`;
 }
 
 function ScreenStudyAll({ session, game }) {
-  useDocs(session);
+  useDocs(session, undefined, BUSY_REDRAW_MS);
   return html`<${ScreenStudy} session=${session} game=${game} />`;
 }
 
 function ScreenDebateAll({ session, game }) {
-  useDocs(session, ['debate', 'question/', 'card/']);
+  useDocs(session, ['debate', 'question/', 'card/'], BUSY_REDRAW_MS);
   return html`<${ScreenDebate} session=${session} game=${game} />`;
 }
 

@@ -444,7 +444,7 @@ function CompaniesBoard({ session, game }) {
  * every company's figures (named), DORA, CALMS and the leaderboard, laid
  * out to fit one 1920×1080 screen. */
 export function ScreenSprints({ session, game }) {
-  useDocs(session, ['sprint', 'incident/', 'company/', 'leaderboard', 'review/', 'catalogue']);
+  useDocs(session, ['sprint', 'incident/', 'company/', 'leaderboard', 'review/', 'catalogue'], 250);
   const sprint = session.docs.sprint;
   if (!sprint) return null;
   const series = companySeries(session, game);

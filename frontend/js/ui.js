@@ -36,7 +36,13 @@ export function useSession(session, prefixes, every = 0) {
     } : now;
     const watch = key === null ? null : key.split(' ').filter(Boolean);
     const un1 = session ? session.subscribe((_, changed) => {
-      if (!watch || !changed) {
+      if (!changed) {
+        // The status, an answer to this page's own command, a snapshot:
+        // at once.
+        now();
+        return;
+      }
+      if (!watch) {
         bump();
         return;
       }

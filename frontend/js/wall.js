@@ -44,7 +44,7 @@ export function Note({ note, children, big, extraClass, ...rest }) {
 
 /** PlayerWall is the player's wall: post a note, vote for clusters. */
 export function PlayerWall({ session }) {
-  useDocs(session, ['note/', 'cluster/', 'me']);
+  useDocs(session, ['note/', 'cluster/', 'me'], BUSY_REDRAW_MS);
   const gameId = session.gameId;
   const me = session.docs.me || {};
   const mine = (me.extra && me.extra.wall) || { voted: [], votesLeft: 3, notes: 0 };

@@ -266,11 +266,11 @@ function HostAgenda({ session, game }) {
 }
 
 function Links({ game, mySeat }) {
-  const origin = location.origin;
   const addr = useJoinAddress(game.code);
   const joinUrl = `${addr.origin}/join?code=${game.code}`;
   const screenUrl = mySeat.projectorToken ? `/screen#g=${encodeURIComponent(gameId)}&t=${encodeURIComponent(mySeat.projectorToken)}` : '';
-  const hostUrl = `${origin}/host?g=${encodeURIComponent(gameId)}#t=${encodeURIComponent(mySeat.token)}`;
+  // Another browser may be on another computer: the network address too.
+  const hostUrl = `${addr.origin}/host?g=${encodeURIComponent(gameId)}#t=${encodeURIComponent(mySeat.token)}`;
   const copy = async (text, done) => {
     try {
       await navigator.clipboard.writeText(text);

@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"sync"
@@ -56,6 +58,15 @@ func BenchmarkEvent(b *testing.B) {
 	b.Logf("console lobby with %d players: %d DOM elements", players, eval[int](console, `document.getElementsByTagName('*').length`))
 	screen.open("/screen#g=" + g.GameID + "&t=" + g.ProjectorToken)
 	screen.waitText(fmt.Sprintf("%d players", players))
+	// A Go client watching as the projector does: when each note reaches
+	// a client at all, to tell the server's delay from the pages'.
+	wire := newArrivals()
+	watcher, err := client.Connect(ctx, client.Options{URLs: []string{srv.url}, Token: g.ProjectorToken, IgnoreDocs: true,
+		OnFrame: func(f *client.Frame) { wire.scan(f.Raw) }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer watcher.Close()
 	if _, err := fac.Do(ctx, "game.start", nil); err != nil {
 		b.Fatal(err)
 	}
@@ -84,6 +95,9 @@ func BenchmarkEvent(b *testing.B) {
 	}
 	b.Logf("load: %d notes and votes in %.1f s (%.1f a second) from %d players in %d companies", sent.commands, elapsed,
 		float64(sent.commands)/elapsed, players, companies)
+	p50, p99 := wire.quantiles()
+	b.Logf("server: each note reached a client %.0f ms (p50), %.0f ms (p99) after it was sent", p50, p99)
+	b.ReportMetric(p99, "wire-p99-ms")
 	for _, u := range []*user{console, screen} {
 		// Wait for the last notes (bounded): a page that fell behind
 		// shows them late, and that is what is measured.
@@ -367,4 +381,42 @@ func envInt(name string, def int) int {
 		return v
 	}
 	return def
+}
+
+// arrivals records when each benchmark note first reaches a Go client.
+type arrivals struct {
+	mu   sync.Mutex
+	seen map[string]bool
+	lags []float64
+}
+
+func newArrivals() *arrivals { return &arrivals{seen: map[string]bool{}} }
+
+var markRe = regexp.MustCompile(`⟦(\d+)@(\d+)⟧`)
+
+func (a *arrivals) scan(raw []byte) {
+	if !bytes.Contains(raw, []byte("⟦")) {
+		return
+	}
+	now := time.Now().UnixMilli()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, m := range markRe.FindAllSubmatch(raw, -1) {
+		if id := string(m[1]); !a.seen[id] {
+			a.seen[id] = true
+			sent, _ := strconv.ParseInt(string(m[2]), 10, 64)
+			a.lags = append(a.lags, float64(now-sent))
+		}
+	}
+}
+
+func (a *arrivals) quantiles() (p50, p99 float64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	l := slices.Clone(a.lags)
+	slices.Sort(l)
+	if len(l) == 0 {
+		return 0, 0
+	}
+	return l[len(l)/2], l[min(len(l)-1, len(l)*99/100)]
 }

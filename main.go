@@ -243,8 +243,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "DevOps Challenge is running (%s).\n", mode)
-	for _, u := range urls(ln.Addr().(*net.TCPAddr)) {
-		fmt.Fprintf(stdout, "  Open %s\n", u)
+	for _, line := range urls(ln.Addr().(*net.TCPAddr)) {
+		fmt.Fprintf(stdout, "  %s\n", line)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -292,19 +292,22 @@ func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
 	r.log.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }
 
-// urls lists the addresses people can open: localhost, and the machine's
-// LAN addresses when listening on all interfaces (for players' phones).
+// urls says which addresses to open: this computer's for the console and
+// the projector and, when listening on all interfaces, the network
+// addresses players' phones can reach (a phone cannot open localhost:
+// the console warns the same way).
 func urls(a *net.TCPAddr) []string {
 	port := strconv.Itoa(a.Port)
 	if !a.IP.IsUnspecified() {
-		return []string{"http://" + net.JoinHostPort(a.IP.String(), port) + "/"}
+		return []string{"Open http://" + net.JoinHostPort(a.IP.String(), port) + "/"}
 	}
-	out := []string{"http://localhost:" + port + "/"}
-	addrs, _ := net.InterfaceAddrs()
-	for _, ad := range addrs {
-		if ipn, ok := ad.(*net.IPNet); ok && ipn.IP.To4() != nil && !ipn.IP.IsLoopback() {
-			out = append(out, "http://"+net.JoinHostPort(ipn.IP.String(), port)+"/  (players on the same network)")
-		}
+	out := []string{"Open http://localhost:" + port + "/ on this computer (facilitator console, projector)."}
+	lan := server.LANAddresses()
+	if len(lan) == 0 {
+		return append(out, "No network address found: phones cannot join until this computer is on the players' Wi-Fi.")
+	}
+	for _, ip := range lan {
+		out = append(out, "Players' phones: http://"+net.JoinHostPort(ip, port)+"/ (same Wi-Fi; localhost does not work on a phone)")
 	}
 	return out
 }

@@ -43,7 +43,7 @@ import (
 // Viewport sizes of the screenshots and checks.
 var (
 	phone     = size{360, 740, "phone"}
-	desktop   = size{1366, 900, "desktop"}
+	desktop   = size{1280, 800, "desktop"}
 	projector = size{1920, 1080, "projector"}
 )
 
@@ -144,7 +144,7 @@ func findChromium() string {
 
 // browser is one headless Chromium process shared by the test's users.
 type browser struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	shots  string
 	base   string
@@ -155,7 +155,7 @@ type browser struct {
 
 // newBrowser starts Chromium or skips the test when it is absent (fails
 // with REQUIRE_BROWSER=1).
-func newBrowser(t *testing.T, base string) *browser {
+func newBrowser(t testing.TB, base string) *browser {
 	t.Helper()
 	bin := findChromium()
 	if bin == "" {

@@ -25,6 +25,7 @@ func TestResilience(t *testing.T) {
 	g, fac := srv.hostGame(ctx, t, protocol.CreateGameRequest{Title: "Resilience", Lang: "fr"})
 
 	p := b.newUser("Zoe", phone)
+	p.onNewDocument(blackHole)
 	p.open("/join?code=" + g.Code)
 	// Both dictionaries have the same keys, and every key the code uses
 	// exists.
@@ -71,6 +72,26 @@ func TestResilience(t *testing.T) {
 		t.Errorf("the note sent after the reconnection shows %d times", n)
 	}
 
+	// The Wi-Fi dies without closing anything (nothing comes, nothing
+	// goes) for 13.5 s: the page finds out by itself within seconds, says
+	// so in the bar that stays in sight, and shows the change it could
+	// not send; the change goes through once the network is back.
+	p.js(`window.__cut = { from: Date.now(), until: Date.now() + 13500 }`)
+	cut := time.Now()
+	p.fill("note", "Posted into the void")
+	p.click("Post the note")
+	p.waitJS(`(() => { const c = document.querySelector('[data-testid=conn]').textContent; return c.includes('Offline') && c.includes('1 change waiting'); })()`)
+	t.Logf("dead connection noticed %s after the cut", time.Since(cut).Round(100*time.Millisecond))
+	if top := eval[float64](p, `(window.scrollTo(0, 2000), document.querySelector('[data-testid=conn]').getBoundingClientRect().top)`); top < 0 || top > 100 {
+		t.Errorf("the connection status scrolled out of sight (top %.0f px)", top)
+	}
+	p.check("dead-connection")
+	p.waitText("Note posted.")
+	p.waitJS(`document.querySelector('[data-testid=conn]').textContent.includes('Online')`)
+	if n := eval[int](p, `[...document.querySelectorAll('.note-text')].filter(e => e.textContent === 'Posted into the void').length`); n != 1 {
+		t.Errorf("the note sent after the cut shows %d times", n)
+	}
+
 	// A reload keeps the seat and the text being typed.
 	p.fill("note", "Half-typed idea")
 	p.reload()
@@ -78,7 +99,7 @@ func TestResilience(t *testing.T) {
 	if v := eval[string](p, `document.querySelector('[name=note]').value`); v != "Half-typed idea" {
 		t.Errorf("draft after reload: %q", v)
 	}
-	p.waitText("You posted 1 note.")
+	p.waitText("You posted 2 notes.")
 
 	// The facilitator removes the player: the page says so.
 	var me struct {
@@ -91,6 +112,7 @@ func TestResilience(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.waitText("You are no longer in this game")
+	p.waitText("The facilitator removed you from this game.")
 	p.check("removed")
 	p.click("Join a game")
 	p.waitJS(`location.pathname === '/join' && location.search.includes('code=` + g.Code + `')`)
@@ -247,3 +269,18 @@ func TestReloads(t *testing.T) {
 	}
 	t.Logf("%d reloads, the slowest took %s", reloads, worst.Round(time.Millisecond))
 }
+
+// blackHole stands in for a network that dies without a word: a socket
+// opened while window.__cut is in force neither delivers nor sends
+// anything, as with a Wi-Fi gone (the browser still answers the server's
+// pings, so only the page's own heartbeat can tell).
+const blackHole = `(() => {
+	const W = window.WebSocket;
+	window.WebSocket = class extends W {
+		constructor(...args) { super(...args); this.born = Date.now(); }
+		dead() { const c = window.__cut; return !!c && Date.now() < c.until || (!!c && this.born >= c.from && this.born < c.until); }
+		send(d) { if (!this.dead()) super.send(d); }
+		set onmessage(fn) { super.onmessage = (ev) => { if (!this.dead()) fn(ev); }; }
+		get onmessage() { return super.onmessage; }
+	};
+})()`

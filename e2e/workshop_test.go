@@ -4,10 +4,18 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"devopschallenge/game"
+	"devopschallenge/server"
 )
+
+// workshopSprints is the number of sprints the workshop plays.
+const workshopSprints = 3
 
 // TestWorkshop plays a whole workshop through the UI: a facilitator creates
 // a game with the default agenda, four players join with the code in their
@@ -30,6 +38,20 @@ func TestWorkshop(t *testing.T) {
 	host.click("Create a game")
 	host.waitText("Agenda")
 	host.fill("title", "Class 3B")
+	// The form proposes the server's default agenda (one source: GET
+	// /api/vocab); the class plays a shorter one.
+	host.waitJS(`!!document.getElementById('new-2-n')`)
+	for _, p := range game.DefaultAgenda()[1:] {
+		if p.Kind != game.KindSprints {
+			continue
+		}
+		got := eval[[]string](host, `['new-2-min', 'new-2-n', 'new-2-inc'].map(id => document.getElementById(id).value)`)
+		want := []string{strconv.Itoa(p.Minutes), strconv.Itoa(p.Sprints), strconv.Itoa(p.IncidentMinutes)}
+		if !slices.Equal(got, want) {
+			t.Errorf("create form proposes sprints %v (planning, sprints, incident), the server's default is %v", got, want)
+		}
+	}
+	host.fill("new-2-n", strconv.Itoa(workshopSprints))
 	host.checkAt("create", desktop)
 	host.click("Create the game")
 	host.waitJS(`!!document.querySelector('[data-testid=join-code]')`)
@@ -50,6 +72,27 @@ func TestWorkshop(t *testing.T) {
 	screen.waitText(code)
 	if loc := eval[string](screen, `location.href`); strings.Contains(loc, "#") {
 		t.Errorf("projector URL still shows the token: %s", loc)
+	}
+
+	// The console is switched to French; a projector opened in the same
+	// browser still shows the game's language of shared screens.
+	host.click("FR")
+	host.waitText("Code de la partie")
+	host.open(screenPath)
+	host.waitText(code)
+	if l := eval[string](host, `document.documentElement.lang`); l != "en" {
+		t.Errorf("a projector opened in the console's browser shows %q, the game's language is en", l)
+	}
+	host.open("/host?g=" + gameID)
+	host.waitText("Code de la partie")
+	host.click("EN")
+	host.waitText("Join code")
+	// Opened on this machine's loopback address, the console gives phones
+	// the network address instead (or says none can reach it).
+	if lan := server.LANAddresses(); len(lan) > 0 {
+		host.waitJS(fmt.Sprintf(`document.querySelector('[data-testid=join-url]').textContent.startsWith('http://%s:')`, lan[0]))
+	} else {
+		host.waitText("Phones cannot open localhost")
 	}
 
 	// Four players join: one by the QR link (code prefilled), the others
@@ -98,7 +141,7 @@ func TestWorkshop(t *testing.T) {
 	host.click("Save")
 	ken.waitText("Ken T. · PM")
 	grace.choose("myteam", "ops")
-	host.waitJS(`[...document.querySelectorAll('tr')].some(r => r.textContent.includes('Grace') && r.querySelector('select').value === '1/ops')`)
+	host.waitJS(`[...document.querySelectorAll('tr')].some(r => r.textContent.includes('Grace') && r.querySelector('[data-team]').dataset.team === '1/ops')`)
 	grace.waitText("You are in team Ops")
 	grace.choose("myteam", "qa")
 	grace.waitText("You are in team QA")
@@ -146,23 +189,11 @@ func TestWorkshop(t *testing.T) {
 	host.fill("cluster", "Ownership")
 	host.click("Create")
 	host.waitJS(`document.querySelectorAll('.clusters-host .cluster').length === 2`)
-	clusterIDs := eval[[]string](host, `[...document.querySelector('select[id^=mv-]').options].map(o => o.value).filter(Boolean)`)
+	clusterIDs := eval[[]string](host, `[...document.querySelectorAll('[data-cluster]')].map(e => e.dataset.cluster)`)
 	if len(clusterIDs) != 2 {
 		t.Fatalf("clusters %v", clusterIDs)
 	}
-	moveNote := func(text, cluster string) {
-		host.waitJS(fmt.Sprintf(`(() => {
-			const li = [...document.querySelectorAll('.note')].find(n => n.textContent.includes(%q));
-			if (!li) return false;
-			const sel = li.querySelector('select');
-			if (sel.value === %q) return true;
-			sel.value = %q; sel.dispatchEvent(new Event('change', {bubbles: true}));
-			return false;
-		})()`, text, cluster, cluster))
-	}
-	moveNote("Ops take weeks", clusterIDs[0])
-	moveNote("over the wall", clusterIDs[0])
-	moveNote("owns the outage", clusterIDs[1])
+	wallClustering(t, host, clusterIDs)
 	// A note is hidden by moderation.
 	host.clickIn(".note", "Tests arrive after", "Hide")
 	host.waitJS(`[...document.querySelectorAll('.note-hidden')].some(n => n.textContent.includes('Tests arrive after'))`)
@@ -174,6 +205,13 @@ func TestWorkshop(t *testing.T) {
 	}
 	ada.clickIn(".cluster", "Ownership", "Vote")
 	ada.waitText("You have 1 vote left")
+	// The button just tapped stays readable (selected, under the pointer),
+	// and so does a disabled primary button (the empty note form's).
+	for _, sel := range []string{`.cluster .btn-on`, `form button.btn-primary[disabled]`} {
+		if ratio := eval[float64](ada, fmt.Sprintf(contrastOf, sel)); ratio < 4.5 {
+			t.Errorf("%s: contrast %.2f, below 4.5", sel, ratio)
+		}
+	}
 	screen.waitText("4 votes")
 	ada.checkAt("wall-player", phone)
 	host.checkAt("wall-host", desktop)
@@ -281,12 +319,24 @@ func TestWorkshop(t *testing.T) {
 	}
 	// The decisions log names every action that took effect.
 	ada.waitJS(namedInDecisions)
+	// Each player's own team stands out in the ranking.
+	ada.waitJS(`[...document.querySelectorAll('tr.mine')].some(r => r.textContent.includes('Dev') && r.textContent.includes('your team'))`)
+	// The motion's result: before and after, and the shift.
+	ada.waitText("The motion")
+	ada.waitJS(`document.querySelector('.motion-result').innerText.includes('Shift of opinion')`)
+	screen.waitJS(`!!document.querySelector('.screen-retro .motion-result') && !!document.querySelector('.podium')`)
 	ada.checkAt("retro-player", phone)
 	screen.checkAt("retro-screen", projector)
 	host.click("Results")
 	host.checkAt("retro-host", desktop)
 	exportChecks(t, host, srv, gameID)
 	host.click("End the game")
+	// Phones say the game is over, with the team's place.
+	for _, p := range players {
+		p.waitText("Game over")
+	}
+	ada.waitJS(`document.querySelector('[data-testid=game-over]').innerText.includes(' out of 4, with a final mark of ')`)
+	ada.checkAt("game-over", phone)
 }
 
 // playSprints plays every sprint of the agenda through the UI: each team
@@ -295,7 +345,7 @@ func TestWorkshop(t *testing.T) {
 // One player reloads in the middle of a sprint and carries on.
 func playSprints(t *testing.T, host, screen *user, players []*user) {
 	t.Helper()
-	const sprints = 4
+	const sprints = workshopSprints
 	incidents := 0
 	for n := 1; n <= sprints; n++ {
 		for _, p := range players {
@@ -325,7 +375,11 @@ func playSprints(t *testing.T, host, screen *user, players []*user) {
 				p.waitJS(fmt.Sprintf(`document.querySelectorAll('input[name=action]:checked').length === %d`, picked))
 			}
 		}
+		// The projector leads the room: the step and its timer, large.
+		screen.waitJS(fmt.Sprintf(`document.querySelector('[data-testid=stage]').textContent.includes('Sprint %d of %d · Planning') && !!document.querySelector('.screen-top [data-testid=timer]')`, n, sprints))
 		if n == 1 {
+			// Before the first sprint the charts span the agenda's sprints.
+			screen.waitJS(fmt.Sprintf(`[...document.querySelectorAll('.screen .chart-canvas')].length === 4 && [...document.querySelectorAll('.screen .chart-canvas')].every(c => c.dataset.xmax === '%d' && !!c.querySelector('canvas'))`, sprints))
 			host.click("Sprints")
 			host.waitText("Plans of the teams")
 			// Plans show actions by their names in the catalogue.
@@ -343,6 +397,10 @@ func playSprints(t *testing.T, host, screen *user, players []*user) {
 		if eval[bool](host, `document.body.innerText.includes('Close the incident response')`) || eval[bool](players[0], `document.body.innerText.includes('· Incident')`) {
 			incidents++
 			players[0].waitText("Response of the Dev team")
+			// The phone scrolled to the incident banner; the projector
+			// shows which teams have responded.
+			players[0].waitJS(`(() => { const r = document.querySelector('.incident-banner').getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight / 2; })()`)
+			screen.waitJS(`document.querySelectorAll('.response-chips .ready-chip').length === 4`)
 			if incidents == 1 {
 				players[0].checkAt("sprint-incident", phone)
 				screen.waitText("Incident:")
@@ -456,4 +514,68 @@ const namedInDecisions = `(() => {
 	if (!ids.length) return false;
 	const text = table.innerText;
 	return ids.every(id => text.includes(cat.actions.find(a => a.id === id).name.en) && !(id.includes('_') && text.includes(id)));
+})()`
+
+// wallClustering groups the wall's notes the ways a facilitator does:
+// two notes ticked and moved with the one picker, one dragged onto a
+// cluster, and a move that lost a race against another facilitator
+// (refused with a sentence, nothing moved, the selection kept).
+func wallClustering(t *testing.T, host *user, clusterIDs []string) {
+	t.Helper()
+	tick := func(text string) {
+		host.js(fmt.Sprintf(`[...document.querySelectorAll('.note')].find(n => n.textContent.includes(%q)).querySelector('input[type=checkbox]').click()`, text))
+	}
+	inCluster := func(text, cluster string) string {
+		return fmt.Sprintf(`(() => { const c = document.querySelector('[data-cluster=%q]'); return !!c && c.textContent.includes(%q); })()`, cluster, text)
+	}
+	tick("Ops take weeks")
+	tick("over the wall")
+	host.waitText("2 notes selected")
+	host.selectValue("group-target", clusterIDs[0])
+	host.click("Move 2 notes")
+	host.waitText("2 notes moved.")
+	host.waitJS(inCluster("Ops take weeks", clusterIDs[0]) + " && " + inCluster("over the wall", clusterIDs[0]))
+	// Drag and drop: a note dropped on the second cluster.
+	host.js(fmt.Sprintf(`(() => {
+		const note = [...document.querySelectorAll('.note')].find(n => n.textContent.includes('owns the outage'));
+		const zone = document.querySelector('[data-cluster=%q]');
+		const dt = new DataTransfer();
+		note.dispatchEvent(new DragEvent('dragstart', {dataTransfer: dt, bubbles: true}));
+		zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: dt, bubbles: true, cancelable: true}));
+		zone.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+	})()`, clusterIDs[1]))
+	host.waitJS(inCluster("owns the outage", clusterIDs[1]))
+	// A race: the facilitator ticks a note, another facilitator (here the
+	// same session, as a second tab would) moves it first; the move is
+	// refused with a sentence and the note stays where the other put it.
+	tick("production logs")
+	host.waitText("1 note selected")
+	host.js(fmt.Sprintf(`(() => { const n = Object.values(window.dcSession.docs).find(d => d && d.text && d.text.includes('production logs')); window.dcSession.send('note.move', {noteId: n.id, clusterId: %q}); })()`, clusterIDs[1]))
+	host.waitJS(inCluster("production logs", clusterIDs[1]))
+	host.selectValue("group-target", clusterIDs[0])
+	host.click("Move 1 note")
+	host.waitText("changed cluster meanwhile")
+	host.waitText("1 note selected")
+	if eval[bool](host, inCluster("production logs", clusterIDs[0])) {
+		t.Error("a move that lost the race moved the note anyway")
+	}
+	host.click("Clear the selection")
+}
+
+// contrastOf measures the contrast ratio between the text and the
+// background of the element matching a selector (WCAG formula).
+const contrastOf = `(() => {
+	const el = document.querySelector(%q);
+	if (!el) return 0;
+	const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+	let bg = [0, 0, 0, 0];
+	for (let e = el; e && bg[3] === 0; e = e.parentElement) {
+		const c = rgb(getComputedStyle(e).backgroundColor);
+		bg = c.length === 3 ? [...c, 1] : c;
+	}
+	if (bg[3] === 0) bg = [255, 255, 255, 1];
+	const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+		.reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+	const a = lum(rgb(getComputedStyle(el).color)), b = lum(bg);
+	return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
 })()`

@@ -196,6 +196,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"cluster.create", inPhase(KindWall, map[string]string{"name": "k"}), facOnly("")},
 		{"cluster.rename", func(m *matrixGame) any { return map[string]string{"clusterId": cluster(m), "name": "z"} }, facOnly("")},
 		{"cluster.delete", func(m *matrixGame) any { return map[string]string{"clusterId": cluster(m)} }, facOnly("")},
+		{"notes.group", func(m *matrixGame) any { return map[string]any{"noteIds": []string{note(m)}, "clusterId": cluster(m)} }, facOnly("")},
+		{"cluster.merge", func(m *matrixGame) any { return map[string]string{"clusterId": cluster(m), "intoId": cluster(m)} }, facOnly("")},
 		{"debate.order", inPhase(KindDebate, map[string]any{"order": []Slot{{2, TeamPM}, {1, TeamDev}}}), facOnly("")},
 		{"question.take", func(m *matrixGame) any { return map[string]string{"questionId": question(m)} }, facOnly("")},
 		{"question.dismiss", func(m *matrixGame) any { return map[string]string{"questionId": question(m)} }, facOnly("")},

@@ -61,6 +61,8 @@ func playWholeGame(t *testing.T, setup func(g *tgame, ids []string), check func(
 	k := do(fac, "cluster.create", map[string]string{"name": "Blame"}).Result["clusterId"].(string)
 	do(fac, "note.move", map[string]string{"noteId": n1, "clusterId": k})
 	do(fac, "note.move", map[string]string{"noteId": n2, "clusterId": k})
+	k2 := do(fac, "notes.group", map[string]any{"noteIds": []string{n1}, "name": "Walls", "seen": map[string]string{n1: k}}).Result["clusterId"].(string)
+	do(fac, "cluster.merge", map[string]string{"clusterId": k2, "intoId": k})
 	do(player(ids[2]), "cluster.vote", map[string]string{"clusterId": k})
 	do(fac, "note.hide", map[string]any{"noteId": n2, "hidden": true})
 	do(fac, "phase.next", nil)

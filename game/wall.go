@@ -192,6 +192,9 @@ func init() {
 		var a struct {
 			NoteID    string `json:"noteId"`
 			ClusterID string `json:"clusterId"`
+			// From, when given, is the cluster the facilitator saw the
+			// note in: a note moved meanwhile is not moved again.
+			From *string `json:"from"`
 		}
 		if err := decodeArgs(x.c, &a); err != nil {
 			return err
@@ -200,9 +203,14 @@ func init() {
 		if err != nil {
 			return err
 		}
+		if a.From != nil && *a.From != n.Cluster {
+			return raceLost("This note changed cluster meanwhile (another move came first).",
+				"Ce post-it a changé de groupe entre-temps (un autre déplacement est passé avant).")
+		}
 		if a.ClusterID != "" {
-			if _, err := x.clusterArg(a.ClusterID); err != nil {
-				return err
+			if _, ok := x.s.Wall.Clusters[a.ClusterID]; !ok {
+				return raceLost("That cluster no longer exists (it was deleted or merged meanwhile).",
+					"Ce groupe n'existe plus (il a été supprimé ou fusionné entre-temps).")
 			}
 		}
 		if n.Cluster == a.ClusterID {
@@ -240,6 +248,8 @@ func init() {
 		var a struct {
 			ClusterID string `json:"clusterId"`
 			Name      string `json:"name"`
+			// From, when given, is the name being replaced.
+			From *string `json:"from"`
 		}
 		if err := decodeArgs(x.c, &a); err != nil {
 			return err
@@ -247,6 +257,10 @@ func init() {
 		c, err := x.clusterArg(a.ClusterID)
 		if err != nil {
 			return err
+		}
+		if a.From != nil && *a.From != c.Name {
+			return Errorf(EConflict, "This cluster was renamed meanwhile to “%s”; your name was not saved.",
+				"Ce groupe a été renommé entre-temps en « %s » ; votre nom n'a pas été enregistré.", c.Name)
 		}
 		name, err := cleanName("cluster name", "nom du groupe", a.Name, MaxClusterName)
 		if err != nil {

@@ -13,11 +13,13 @@ const (
 	// Client to server.
 	TypeHello = "hello" // first message: the token and the last version seen
 	TypeCmd   = "cmd"   // a command
+	TypePing  = "ping"  // a heartbeat, exactly {"type":"ping"}: answered with a pong
 	// Server to client.
 	TypeSnapshot = "snapshot" // every document the client may see
 	TypeUpdate   = "update"   // the documents that changed since the client's version
 	TypeAck      = "ack"      // a command was accepted (or had been already)
 	TypeError    = "error"    // a command or the hello was refused
+	TypePong     = "pong"     // the answer to a ping, with the server's time
 )
 
 // Close codes the server uses besides the standard ones. A client must not

@@ -23,10 +23,12 @@ const (
 	// (Config.WriteWait).
 	writeWait = 10 * time.Second
 	// pongWait is how long a client may stay silent (no pong, no message)
-	// before it is considered gone.
-	pongWait = 60 * time.Second
-	// pingPeriod is how often pings are sent; shorter than pongWait.
-	pingPeriod = pongWait * 9 / 10
+	// before it is considered gone: short, so that the console stops
+	// listing a phone whose Wi-Fi dropped as online within seconds.
+	pongWait = 10 * time.Second
+	// pingPeriod is how often pings are sent: a third of pongWait, so
+	// that one lost pong does not drop a client.
+	pingPeriod = pongWait / 3
 	// helloWait is how long a new connection has to send its hello.
 	helloWait = 10 * time.Second
 	// maxMessageSize is the largest message a client may send.
@@ -338,9 +340,17 @@ func (c *conn) serve() {
 			c.reply(errorOut(c.srv.log, "", errBinaryFrame()))
 			continue
 		}
+		if string(data) == pingRequest {
+			c.reply(protocol.Out{Type: protocol.TypePong, Now: time.Now().UnixMilli()})
+			continue
+		}
 		c.command(data)
 	}
 }
+
+// pingRequest is a browser's heartbeat (browsers cannot send WebSocket
+// pings): answered with a pong, it lets the page see a dead connection.
+const pingRequest = `{"type":"ping"}`
 
 // reply queues a message for this connection only.
 func (c *conn) reply(out protocol.Out) { c.enqueue(c.srv.mgr.single(out)) }

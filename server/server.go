@@ -254,6 +254,7 @@ func (s *Server) routes() *echo.Echo {
 	})
 	api := e.Group("/api", middleware.BodyLimit("64K"))
 	api.GET("/scenarios", s.scenarios)
+	s.vocabRoutes(api)
 	api.POST("/games", s.createGame, limiter)
 	api.POST("/games/join", s.join, limiter)
 	api.GET("/codes/:code", s.codeInfo, limiter)

@@ -18,13 +18,36 @@ function loadUPlot() {
   return uplotPromise;
 }
 
-/** DORA metrics: id, unit and whether lower is better. */
+/** DORA metrics: id, its tier, how a value reads, and how its chart
+ * shows it: log: the metric spans orders of magnitude (a month to an
+ * hour), hours: the value is a duration in hours (the axis picks one unit
+ * for the whole chart). */
 export const DORA = [
-  { id: 'leadTimeHours', tier: 'leadTime', fmt: (v) => fmtHours(v) },
-  { id: 'deploysPerDay', tier: 'deployFrequency', fmt: (v) => num(v, v < 1 ? 2 : 1) },
-  { id: 'changeFailureRate', tier: 'changeFailureRate', fmt: (v) => `${num(v * 100, 0)} %` },
-  { id: 'timeToRestoreHours', tier: 'timeToRestore', fmt: (v) => fmtHours(v) },
+  { id: 'leadTimeHours', tier: 'leadTime', fmt: (v) => fmtHours(v), log: true, hours: true },
+  { id: 'deploysPerDay', tier: 'deployFrequency', fmt: (v) => num(v, v < 1 ? 2 : 1), log: true, unit: () => t('chart.perDay') },
+  { id: 'changeFailureRate', tier: 'changeFailureRate', fmt: (v) => `${num(v * 100, 0)} %`, scale: 100, unit: () => '%' },
+  { id: 'timeToRestoreHours', tier: 'timeToRestore', fmt: (v) => fmtHours(v), log: true, hours: true },
 ];
+
+/** sprintsPlanned is the number of sprints the agenda plans (the x-axis
+ * of the charts spans them from the first sprint on). */
+export function sprintsPlanned(game) {
+  return Math.max(0, ...((game && game.agenda) || []).map((p) => p.sprints || 0));
+}
+
+/** hoursUnit picks one unit for durations up to max hours: minutes,
+ * hours or days, with the factor from hours. */
+export function hoursUnit(max) {
+  if (max < 2) return { factor: 60, label: t('chart.minutes') };
+  if (max < 72) return { factor: 1, label: t('chart.hours') };
+  return { factor: 1 / 24, label: t('chart.days') };
+}
+
+/** axisNum writes an axis value: few digits, in the page's language. */
+function axisNum(v) {
+  const a = Math.abs(v);
+  return num(v, a >= 10 || a === 0 ? 0 : a >= 1 ? 1 : 2);
+}
 
 export function fmtHours(h) {
   if (h === null || h === undefined) return '–';
@@ -40,7 +63,7 @@ export function TierBadge({ tier }) {
 }
 
 /** LineChart is one uPlot chart of several series over the sprints. */
-export function LineChart({ title, sprints, series, height = 180, fmt, big }) {
+export function LineChart({ title, sprints, series, height = 180, fmt, big, log, unit, total, legend = true }) {
   const ref = useRef(null);
   const plot = useRef(null);
   const [width, setWidth] = useState(0);
@@ -52,24 +75,30 @@ export function LineChart({ title, sprints, series, height = 180, fmt, big }) {
     setWidth(el.clientWidth);
     return () => ro.disconnect();
   }, []);
-  const key = JSON.stringify([sprints, series.map((s) => [s.label, s.values]), width, big]);
+  const key = JSON.stringify([sprints, series.map((s) => [s.label, s.values]), width, big, unit, total, log]);
   useEffect(() => {
     let dead = false;
     if (!width) return undefined;
     loadUPlot().then((UPlot) => {
       if (dead || !ref.current) return;
       if (plot.current) plot.current.destroy();
-      const font = big ? '16px system-ui, sans-serif' : '12px system-ui, sans-serif';
+      // Read from the back row: 24 px type on the projector (1080p).
+      const font = big ? '24px system-ui, sans-serif' : '12px system-ui, sans-serif';
+      const last = Math.max(total || 0, sprints[sprints.length - 1] || 1);
       const opts = {
         width, height,
         legend: { show: false },
         cursor: { show: false },
-        scales: { x: { time: false } },
+        scales: {
+          x: { time: false, range: [0, last] },
+          y: log ? { distr: 3, log: 10 } : {},
+        },
         axes: [
           { label: t('chart.sprint'), font, labelFont: font, stroke: '#16181d', grid: { stroke: '#e2e5ea' },
+            size: big ? 64 : 40, labelSize: big ? 34 : 20, incrs: [1, 2, 5],
             values: (u, vals) => vals.map((v) => (Number.isInteger(v) ? String(v) : '')) },
-          { font, stroke: '#16181d', grid: { stroke: '#e2e5ea' }, size: big ? 80 : 60,
-            values: (u, vals) => vals.map((v) => (fmt ? fmt(v) : num(v, 1))) },
+          { font, labelFont: font, label: unit || undefined, labelSize: big ? 34 : 20, stroke: '#16181d', grid: { stroke: '#e2e5ea' },
+            size: big ? 96 : 56, values: (u, vals) => vals.map((v) => (v === null ? '' : axisNum(v))) },
         ],
         series: [{}, ...series.map((s, i) => ({
           label: s.label, stroke: PALETTE[i % PALETTE.length], width: big ? 4 : 2.5, dash: DASHES[i % DASHES.length],
@@ -83,29 +112,47 @@ export function LineChart({ title, sprints, series, height = 180, fmt, big }) {
   useEffect(() => () => { if (plot.current) plot.current.destroy(); }, []);
   return html`<figure class="chart">
     <figcaption class="chart-title">${title}</figcaption>
-    ${series.length > 1 ? html`<p class="legend" aria-hidden="true">${series.map((s, i) => html`<span key=${s.label} class="legend-item">
+    ${legend && series.length > 1 ? html`<p class="legend" aria-hidden="true">${series.map((s, i) => html`<span key=${s.label} class="legend-item">
       <span class=${`legend-mark legend-${i % PALETTE.length}`}>${MARKS[i % MARKS.length]}</span> ${s.label}</span>`)}</p>` : null}
-    <div ref=${ref} class="chart-canvas" role="img" aria-label=${t('chart.alt', { title })}></div>
+    <div ref=${ref} class="chart-canvas" role="img" aria-label=${t('chart.alt', { title })} data-xmax=${Math.max(total || 0, sprints[sprints.length - 1] || 1)}></div>
     <details class="chart-data"><summary>${t('chart.data')}</summary>
       <table class="table">
         <thead><tr><th scope="col">${t('chart.sprint')}</th>${series.map((s) => html`<th key=${s.label} scope="col">${s.label}</th>`)}</tr></thead>
-        <tbody>${sprints.map((sp, j) => html`<tr key=${sp}><th scope="row">${sp}</th>${series.map((s) => html`<td key=${s.label}>${s.values[j] === null || s.values[j] === undefined ? '–' : (fmt ? fmt(s.values[j]) : num(s.values[j], 2))}</td>`)}</tr>`)}</tbody>
+        <tbody>${sprints.map((sp, j) => html`<tr key=${sp}><th scope="row">${sp}</th>${series.map((s) => html`<td key=${s.label}>${cell(s, j, fmt)}</td>`)}</tr>`)}</tbody>
       </table>
     </details>
   </figure>`;
 }
 
+function cell(s, j, fmt) {
+  const v = s.raw ? s.raw[j] : s.values[j];
+  if (v === null || v === undefined) return '–';
+  return fmt ? fmt(v) : num(v, 2);
+}
+
 /** DoraCharts draws the four DORA metrics over the sprints, one series per
  * company. histories: [{label, history: [SprintRecord]}]. */
-export function DoraCharts({ histories, big }) {
+export function DoraCharts({ histories, big, total }) {
   if (!histories.length) return null;
   const len = Math.max(...histories.map((h) => (h.history || []).length));
   if (len < 1) return null;
   const sprints = Array.from({ length: len }, (_, i) => i);
-  return html`<div class=${`dora-grid${big ? ' big' : ''}`}>
-    ${DORA.map((d) => html`<${LineChart} key=${d.id} title=${t(`metric.${d.id}`)} sprints=${sprints} fmt=${d.fmt} big=${big}
-      height=${big ? 190 : 170}
-      series=${histories.map((h) => ({ label: h.label, values: sprints.map((i) => (h.history[i] ? h.history[i].metrics[d.id] : null)) }))} />`)}
+  // Many series: one legend for the four charts.
+  const shared = histories.length > 2;
+  return html`${shared ? html`<p class="legend legend-shared" aria-hidden="true">${histories.map((h, i) => html`<span key=${h.label} class="legend-item">
+      <span class=${`legend-mark legend-${i % PALETTE.length}`}>${MARKS[i % MARKS.length]}</span> ${h.label}</span>`)}</p>` : null}
+    <div class=${`dora-grid${big ? ' big' : ''}`}>
+    ${DORA.map((d) => {
+      const raw = histories.map((h) => sprints.map((i) => (h.history[i] ? h.history[i].metrics[d.id] : null)));
+      const max = Math.max(0, ...raw.flat().filter((v) => v !== null));
+      const u = d.hours ? hoursUnit(max) : { factor: d.scale || 1, label: d.unit ? d.unit() : '' };
+      // A log axis cannot show 0: such a point is left out of the line
+      // (the data table keeps it).
+      const conv = (v) => (v === null || v === undefined || (d.log && v <= 0) ? null : v * u.factor);
+      return html`<${LineChart} key=${d.id} title=${t(`metric.${d.id}`)} sprints=${sprints} fmt=${d.fmt} big=${big}
+        height=${big ? 230 : 170} log=${d.log} unit=${u.label} total=${total} legend=${!shared}
+        series=${histories.map((h, k) => ({ label: h.label, values: raw[k].map(conv), raw: raw[k] }))} />`;
+    })}
   </div>`;
 }
 

@@ -63,6 +63,7 @@ function Motion({ session, debate, vote, myVotes }) {
       ${['for', 'against'].map((v) => html`<button key=${v} type="button" class=${`btn${mine === v ? ' btn-on' : ''}`} aria-pressed=${mine === v ? 'true' : 'false'}
         onClick=${() => run(session.send('motion.vote', { vote: v }), t('motion.voted'))}>${mine === v ? '✓ ' : ''}${t(`motion.${v}`)}</button>`)}
     </div>` : null}
+    <${MotionBars} debate=${debate} />
     <table class="table tally">
       <caption class="sr-only">${t('motion.tally')}</caption>
       <thead><tr><th scope="col"></th><th scope="col">${t('motion.for')}</th><th scope="col">${t('motion.against')}</th></tr></thead>
@@ -71,6 +72,40 @@ function Motion({ session, debate, vote, myVotes }) {
         <tr><th scope="row">${t('motion.after')}</th><td>${ta.for}</td><td>${ta.against}</td></tr>
       </tbody>
     </table>
+    ${debate.shift !== undefined && debate.shift !== null ? html`<p class="shift"><strong>${t('motion.shift', { n: (debate.shift > 0 ? '+' : '') + num(debate.shift, 1) })}</strong></p>` : null}
+  </section>`;
+}
+
+/** MotionBars shows the vote before and after the debate as two bars
+ * (share for, share against), the second growing in when it is in. */
+export function MotionBars({ debate }) {
+  const rows = ['before', 'after'].map((k) => ({ k, v: (debate.tally && debate.tally[k]) || { for: 0, against: 0 } }))
+    .filter((r) => r.v.for + r.v.against > 0);
+  if (!rows.length) return null;
+  const width = (share) => (el) => { if (el) el.style.width = `${share}%`; };
+  return html`<div class="motion-bars" aria-hidden="true">
+    ${rows.map(({ k, v }) => {
+      const total = v.for + v.against;
+      const pFor = Math.round((100 * v.for) / total);
+      return html`<div key=${k} class="motion-bar">
+        <span class="bar-label">${t(`motion.${k}`)}</span>
+        <span class="bar"><span class="bar-fill bar-for" ref=${width(pFor)}>${pFor >= 12 ? `${t('motion.for')} ${pFor} %` : ''}</span><span class="bar-fill bar-against" ref=${width(100 - pFor)}>${100 - pFor >= 12 ? `${t('motion.against')} ${100 - pFor} %` : ''}</span></span>
+      </div>`;
+    })}
+  </div>`;
+}
+
+/** MotionResult is the motion's outcome for the retrospective. */
+export function MotionResult({ debate }) {
+  if (!debate || !debate.motion) return null;
+  const ta = (debate.tally && debate.tally.after) || { for: 0, against: 0 };
+  const tb = (debate.tally && debate.tally.before) || { for: 0, against: 0 };
+  if (ta.for + ta.against + tb.for + tb.against === 0) return null;
+  return html`<section class="card motion-result" aria-labelledby="motion-res-h">
+    <h3 id="motion-res-h">${t('motion.result')}</h3>
+    <p class="motion-text">${t('motion.quote', { text: tx(debate.motion.motion) })}</p>
+    <${MotionBars} debate=${debate} />
+    <p>${t('motion.resultLine', { bf: tb.for, ba: tb.against, af: ta.for, aa: ta.against })}</p>
     ${debate.shift !== undefined && debate.shift !== null ? html`<p class="shift"><strong>${t('motion.shift', { n: (debate.shift > 0 ? '+' : '') + num(debate.shift, 1) })}</strong></p>` : null}
   </section>`;
 }

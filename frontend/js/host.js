@@ -2,16 +2,19 @@
 // lobby, drive phases and timers, moderate the wall, run the debate,
 // follow each company's dashboard, open the projector and export.
 
-import { html, render, useState, useEffect, useRef } from './deps.js';
+import { html, h, render, useState, useEffect, useRef } from './deps.js';
 import { t, tx, lang, errText } from './i18n.js';
 import { Session, api } from './session.js';
 import { seat, saveSeat, dropSeat } from './storage.js';
 import {
-  Header, Notices, Timer, useSession, useLang, Revoked, Loading, SkipLink, TextField, Choice, run, notify,
-  teamName, teamLabel, currentPhase, phaseName, TEAMS, remaining, timerLabel,
+  Header, Notices, Timer, useSession, useDocs, memo, useLang, Revoked, Loading, SkipLink, TextField, Choice, run, notify,
+  teamName, teamLabel, currentPhase, phaseName, remaining, timerLabel, TEAMS,
 } from './ui.js';
-import { AgendaEditor, defaultAgenda, cleanAgenda } from './agenda.js';
-import { HostWall } from './wall.js';
+import { vocab, loadVocab, canReopen } from './vocab.js';
+import { useJoinAddress } from './lan.js';
+import { AgendaEditor, defaultAgenda, firstPhase, cleanAgenda } from './agenda.js';
+import { HostWall } from './wallhost.js';
+import { BUSY_REDRAW_MS } from './wall.js';
 import { HostStudy } from './study.js';
 import { HostDebate } from './debate.js';
 import { HostSprints, sprintTitle } from './sprints.js';
@@ -57,7 +60,7 @@ function Create() {
     try {
       const body = {
         title: title.trim() || undefined, scenario: scenario || undefined, companies: Number(companies) || 1,
-        teamCap: Number(teamCap) || 0, assignment, lang: gameLang, agenda: [{ kind: 'lobby', minutes: 0 }, ...cleanAgenda(agenda)],
+        teamCap: Number(teamCap) || 0, assignment, lang: gameLang, agenda: [firstPhase(), ...cleanAgenda(agenda)],
       };
       const r = await api('POST', '/api/games', body);
       saveSeat('facilitator', r.gameId, { token: r.facilitatorToken, projectorToken: r.projectorToken, code: r.code, title: body.title || 'DevOps Challenge' });
@@ -72,7 +75,7 @@ function Create() {
   <main id="main" class="page">
     <h1>${t('create.title')}</h1>
     <form class="card form create-form" onSubmit=${submit}>
-      <${TextField} label=${t('create.gameTitle')} value=${title} onInput=${setTitle} max=${80} name="title" hint=${t('create.gameTitleHint')} />
+      <${TextField} label=${t('create.gameTitle')} value=${title} onInput=${setTitle} max=${vocab().limits.title} name="title" hint=${t('create.gameTitleHint')} />
       <div class="field"><label for="scenario">${t('create.scenario')}</label>
         <select id="scenario" value=${scenario} onChange=${(e) => setScenario(e.currentTarget.value)}>
           ${scenarios.map((s) => html`<option key=${s.id} value=${s.id}>${tx(s.title)}</option>`)}
@@ -80,7 +83,7 @@ function Create() {
         ${scn ? html`<p class="hint">${tx(scn.summary)}</p>` : null}</div>
       <div class="form-row">
         <div class="field"><label for="companies">${t('create.companies')}</label>
-          <input id="companies" type="number" min="1" max="20" value=${companies} onInput=${(e) => setCompanies(e.currentTarget.value)} aria-describedby="companies-hint" />
+          <input id="companies" type="number" min="1" max=${vocab().limits.companies} value=${companies} onInput=${(e) => setCompanies(e.currentTarget.value)} aria-describedby="companies-hint" />
           <span id="companies-hint" class="hint">${t('create.companiesHint')}</span></div>
         <div class="field"><label for="teamcap">${t('create.teamCap')}</label>
           <input id="teamcap" type="number" min="0" max="500" value=${teamCap} onInput=${(e) => setTeamCap(e.currentTarget.value)} aria-describedby="teamcap-hint" />
@@ -100,19 +103,17 @@ function Create() {
   </main><${Notices} />`;
 }
 
-function QR({ code, size = 'small' }) {
-  return html`<img class=${`qr qr-${size}`} src=${`/qr?code=${encodeURIComponent(code)}`} alt=${t('qr.alt', { code })} width="164" height="164" />`;
+function QR({ code, src, size = 'small' }) {
+  return html`<img class=${`qr qr-${size}`} src=${src} alt=${t('qr.alt', { code })} width="164" height="164" />`;
 }
 
-// Phases the facilitator may go back to (the server refuses the others).
-const REOPEN = ['wall', 'study', 'debate', 'retro'];
 
 function PhaseControl({ session, game }) {
   const ph = currentPhase(game);
   const idx = game.phase;
   const next = game.agenda[idx + 1];
   const prevPhase = game.status === 'running' && idx > 1 ? game.agenda[idx - 1] : null;
-  const prev = prevPhase && REOPEN.includes(prevPhase.kind) ? prevPhase : null;
+  const prev = prevPhase && canReopen(prevPhase.kind) ? prevPhase : null;
   const clock = game.clock || {};
   const ms = remaining(clock, session);
   const hasTimer = ms !== null;
@@ -166,49 +167,83 @@ function PhaseControl({ session, game }) {
   </section>`;
 }
 
+const PLAYERS_PAGE = 60;
+
+/** MovePicker is the one team picker of the players' list: it opens for
+ * the player whose "Move" button was pressed (a dropdown on each of 240
+ * rows would weigh tens of thousands of elements). */
+function MovePicker({ session, game, player, onClose }) {
+  const [value, setValue] = useState(`${player.company}/${player.team}`);
+  const places = [];
+  for (let c = 1; c <= game.companies; c++) for (const tm of TEAMS) places.push({ value: `${c}/${tm}`, label: teamLabel(c, tm, game.companies) });
+  return html`<form class="inline-form" onSubmit=${async (e) => {
+    e.preventDefault();
+    const [cc, tm] = value.split('/');
+    if (await run(session.send('player.move', { playerId: player.id, company: Number(cc), team: tm }))) onClose();
+  }}>
+    <div class="field"><label for="move-to">${t('players.moveLabel', { name: player.nickname })}</label>
+      <select id="move-to" value=${value} onChange=${(e) => setValue(e.currentTarget.value)}>
+        ${places.map((o) => html`<option key=${o.value} value=${o.value}>${o.label}</option>`)}
+      </select></div>
+    <button class="btn btn-small btn-primary" type="submit">${t('players.moveDo')}</button>
+    <button class="btn btn-small" type="button" onClick=${onClose}>${t('cancel')}</button>
+  </form>`;
+}
+
 function HostPlayers({ session, game }) {
   const players = session.list('player/');
   const [renaming, setRenaming] = useState(null);
+  const [moving, setMoving] = useState(null);
   const [name, setName] = useState('');
-  const companies = [];
-  for (let c = 1; c <= game.companies; c++) companies.push(c);
-  const places = [];
-  for (const c of companies) for (const tm of TEAMS) places.push({ value: `${c}/${tm}`, label: teamLabel(c, tm, game.companies) });
+  const [company, setCompany] = useState(1);
+  const [page, setPage] = useState(0);
   const online = players.filter((p) => p.connected).length;
+  const c = Math.min(company, game.companies);
+  const list = players.filter((p) => p.company === c)
+    .sort((a, b) => TEAMS.indexOf(a.team) - TEAMS.indexOf(b.team) || a.nickname.localeCompare(b.nickname));
+  const pages = Math.max(1, Math.ceil(list.length / PLAYERS_PAGE));
+  const cur = Math.min(page, pages - 1);
+  const shown = list.slice(cur * PLAYERS_PAGE, (cur + 1) * PLAYERS_PAGE);
+  const companies = Array.from({ length: game.companies }, (_, i) => i + 1);
+  const movingPlayer = moving && players.find((p) => p.id === moving);
   return html`<section aria-labelledby="players-h">
     <h2 id="players-h">${t('players.title')} <span class="muted">· ${t('players.count', { n: players.length, online })}</span></h2>
     ${players.length === 0 ? html`<p class="muted">${t('players.none', { code: game.code })}</p>` : null}
-    ${companies.map((c) => {
-      const list = players.filter((p) => p.company === c);
-      if (!list.length && game.companies > 1) return null;
-      return html`<table key=${c} class="table players">
-        <caption>${game.companies > 1 ? t('players.company', { n: c }) : t('players.title')}
-          ${' '}— ${TEAMS.map((tm) => `${teamName(tm)} ${list.filter((p) => p.team === tm).length}`).join(' · ')}</caption>
-        <thead><tr><th scope="col">${t('players.nickname')}</th><th scope="col">${t('team')}</th><th scope="col">${t('players.status')}</th><th scope="col">${t('players.actions')}</th></tr></thead>
-        <tbody>${list.sort((a, b) => TEAMS.indexOf(a.team) - TEAMS.indexOf(b.team) || a.nickname.localeCompare(b.nickname)).map((p) => html`<tr key=${p.id}>
-          <th scope="row">${renaming === p.id ? html`<form class="inline-form" onSubmit=${async (e) => {
-            e.preventDefault();
-            if (await run(session.send('player.rename', { playerId: p.id, nickname: name.trim() }))) setRenaming(null);
-          }}><${TextField} label=${t('players.newName')} value=${name} onInput=${setName} max=${24} name="rename" autofocus />
-            <button class="btn btn-small btn-primary" type="submit">${t('save')}</button>
-            <button class="btn btn-small" type="button" onClick=${() => setRenaming(null)}>${t('cancel')}</button></form>` : p.nickname}</th>
-          <td>
-            <label class="sr-only" for=${`mv-${p.id}`}>${t('players.moveLabel', { name: p.nickname })}</label>
-            <select id=${`mv-${p.id}`} value=${`${p.company}/${p.team}`} onChange=${(e) => {
-              const [cc, tm] = e.currentTarget.value.split('/');
-              run(session.send('player.move', { playerId: p.id, company: Number(cc), team: tm }));
-            }}>${places.map((o) => html`<option key=${o.value} value=${o.value}>${o.label}</option>`)}</select>
-          </td>
-          <td>${p.connected ? html`<span class="presence on"><span aria-hidden="true">● </span>${t('players.online')}</span>` : html`<span class="presence off"><span aria-hidden="true">○ </span>${t('players.away')}</span>`}</td>
-          <td><div class="row">
-            <button type="button" class="btn btn-small" onClick=${() => { setRenaming(p.id); setName(p.nickname); }}>${t('players.rename')}<span class="sr-only"> ${p.nickname}</span></button>
-            <button type="button" class="btn btn-small btn-danger" onClick=${() => {
-              if (window.confirm(t('players.confirmKick', { name: p.nickname }))) run(session.send('player.kick', { playerId: p.id }));
-            }}>${t('players.kick')}<span class="sr-only"> ${p.nickname}</span></button>
-          </div></td>
-        </tr>`)}</tbody>
-      </table>`;
-    })}
+    ${game.companies > 1 ? html`<nav class="row wrap company-tabs" aria-label=${t('players.companies')}>
+      ${companies.map((n) => {
+        const count = players.filter((p) => p.company === n).length;
+        return html`<button key=${n} type="button" class=${`btn btn-small${n === c ? ' btn-on' : ''}`} aria-pressed=${n === c ? 'true' : 'false'}
+          onClick=${() => { setCompany(n); setPage(0); }}>${t('players.company', { n })} (${count})</button>`;
+      })}
+    </nav>` : null}
+    ${movingPlayer ? html`<div class="card"><${MovePicker} key=${moving} session=${session} game=${game} player=${movingPlayer} onClose=${() => setMoving(null)} /></div>` : null}
+    ${list.length || game.companies === 1 ? html`<table class="table players">
+      <caption>${game.companies > 1 ? t('players.company', { n: c }) : t('players.title')}
+        ${' '}— ${TEAMS.map((tm) => `${teamName(tm)} ${list.filter((p) => p.team === tm).length}`).join(' · ')}</caption>
+      <thead><tr><th scope="col">${t('players.nickname')}</th><th scope="col">${t('team')}</th><th scope="col">${t('players.status')}</th><th scope="col">${t('players.actions')}</th></tr></thead>
+      <tbody>${shown.map((p) => html`<tr key=${p.id}>
+        <th scope="row">${renaming === p.id ? html`<form class="inline-form" onSubmit=${async (e) => {
+          e.preventDefault();
+          if (await run(session.send('player.rename', { playerId: p.id, nickname: name.trim() }))) setRenaming(null);
+        }}><${TextField} label=${t('players.newName')} value=${name} onInput=${setName} max=${24} name="rename" autofocus />
+          <button class="btn btn-small btn-primary" type="submit">${t('save')}</button>
+          <button class="btn btn-small" type="button" onClick=${() => setRenaming(null)}>${t('cancel')}</button></form>` : p.nickname}</th>
+        <td data-team=${`${p.company}/${p.team}`}>${teamLabel(p.company, p.team, game.companies)}</td>
+        <td>${p.connected ? html`<span class="presence on"><span aria-hidden="true">● </span>${t('players.online')}</span>` : html`<span class="presence off"><span aria-hidden="true">○ </span>${t('players.away')}</span>`}</td>
+        <td><div class="row">
+          <button type="button" class="btn btn-small" onClick=${() => setMoving(p.id)}>${t('players.move')}<span class="sr-only"> ${p.nickname}</span></button>
+          <button type="button" class="btn btn-small" onClick=${() => { setRenaming(p.id); setName(p.nickname); }}>${t('players.rename')}<span class="sr-only"> ${p.nickname}</span></button>
+          <button type="button" class="btn btn-small btn-danger" onClick=${() => {
+            if (window.confirm(t('players.confirmKick', { name: p.nickname }))) run(session.send('player.kick', { playerId: p.id }));
+          }}>${t('players.kick')}<span class="sr-only"> ${p.nickname}</span></button>
+        </div></td>
+      </tr>`)}</tbody>
+    </table>` : null}
+    ${pages > 1 ? html`<nav class="row pager" aria-label=${t('players.pages')}>
+      <button type="button" class="btn btn-small" disabled=${cur === 0} onClick=${() => setPage(cur - 1)}>←</button>
+      <span>${t('wall.pageOf', { n: cur + 1, total: pages })}</span>
+      <button type="button" class="btn btn-small" disabled=${cur >= pages - 1} onClick=${() => setPage(cur + 1)}>→</button>
+    </nav>` : null}
   </section>`;
 }
 
@@ -232,10 +267,11 @@ function HostAgenda({ session, game }) {
 }
 
 function Links({ game, mySeat }) {
-  const origin = location.origin;
-  const joinUrl = `${origin}/join?code=${game.code}`;
+  const addr = useJoinAddress(game.code);
+  const joinUrl = `${addr.origin}/join?code=${game.code}`;
   const screenUrl = mySeat.projectorToken ? `/screen#g=${encodeURIComponent(gameId)}&t=${encodeURIComponent(mySeat.projectorToken)}` : '';
-  const hostUrl = `${origin}/host?g=${encodeURIComponent(gameId)}#t=${encodeURIComponent(mySeat.token)}`;
+  // Another browser may be on another computer: the network address too.
+  const hostUrl = `${addr.origin}/host?g=${encodeURIComponent(gameId)}#t=${encodeURIComponent(mySeat.token)}`;
   const copy = async (text, done) => {
     try {
       await navigator.clipboard.writeText(text);
@@ -247,13 +283,14 @@ function Links({ game, mySeat }) {
   return html`<section class="card links" aria-labelledby="links-h">
     <h2 id="links-h" class="sr-only">${t('links.title')}</h2>
     <div class="join-box">
-      <${QR} code=${game.code} />
+      <${QR} code=${game.code} src=${addr.qr} />
       <div>
         <p class="muted">${t('links.code')}</p>
         <p class="code" data-testid="join-code">${game.code}</p>
-        <p><a href=${joinUrl} target="_blank" rel="noopener">${joinUrl}</a></p>
+        <p><a href=${joinUrl} target="_blank" rel="noopener" data-testid="join-url">${joinUrl}</a></p>
       </div>
     </div>
+    ${addr.unreachable ? html`<p class="warn">${t('lan.none')}</p>` : null}
     <div class="row wrap">
       ${screenUrl ? html`<a class="btn btn-primary" href=${screenUrl} target="_blank" rel="noopener" data-testid="open-projector">${t('links.projector')}</a>` : null}
       <button type="button" class="btn" onClick=${() => copy(hostUrl, t('links.hostCopied'))}>${t('links.copyHost')}</button>
@@ -264,8 +301,39 @@ function Links({ game, mySeat }) {
 
 const TABS = ['players', 'wall', 'study', 'sprints', 'debate', 'results', 'agenda'];
 
+// Each tab follows the documents it shows (undefined: all of them), so
+// that 50 commands a second on the wall do not redraw the sprint charts.
+const WATCH = {
+  players: ['player/', 'removed'],
+  wall: [], // the wall follows its documents itself, at most every 250 ms
+  study: ['card/', 'quiz', 'brief/', 'product', 'me'],
+  sprints: ['sprint', 'plan/', 'incident/', 'review/', 'company/', 'leaderboard', 'postmortem/', 'options/', 'catalogue'],
+  debate: ['debate', 'question/'],
+  results: undefined,
+  agenda: [],
+};
+
+/** Follow draws one part of the console and redraws it when its
+ * documents change. */
+const Follow = memo(({ session, game, view, watch }) => {
+  useDocs(session, watch, BUSY_REDRAW_MS);
+  return h(view, { session, game });
+});
+
+function Results({ session, game }) {
+  return html`<${Exports} session=${session} game=${game} /><${RevokeExports} session=${session} /><${Retro} session=${session} game=${game} role="facilitator" />`;
+}
+
+function Players({ session, game }) {
+  return html`<${HostPlayers} session=${session} game=${game} /><${RemovedPlayers} session=${session} />`;
+}
+
+const VIEWS = {
+  players: Players, wall: HostWall, study: HostStudy, sprints: HostSprints, debate: HostDebate, results: Results, agenda: HostAgenda,
+};
+
 function Console({ session, mySeat }) {
-  useSession(session);
+  useSession(session, ['game', 'sprint', 'debate', 'player/']);
   const game = session.docs.game;
   const ph = currentPhase(game);
   const phaseTab = ph ? ({ lobby: 'players', retro: 'results' }[ph.kind] || ph.kind) : 'players';
@@ -288,15 +356,6 @@ function Console({ session, mySeat }) {
   }
   if (!game) return html`<${Header} session=${session} title="DevOps Challenge" /><${Loading} />`;
   const cur = tab || phaseTab;
-  const body = {
-    players: () => html`<${HostPlayers} session=${session} game=${game} /><${RemovedPlayers} session=${session} />`,
-    wall: () => html`<${HostWall} session=${session} />`,
-    study: () => html`<${HostStudy} session=${session} game=${game} />`,
-    sprints: () => html`<${HostSprints} session=${session} game=${game} />`,
-    debate: () => html`<${HostDebate} session=${session} game=${game} />`,
-    results: () => html`<${Exports} session=${session} game=${game} /><${RevokeExports} session=${session} /><${Retro} session=${session} game=${game} role="facilitator" />`,
-    agenda: () => html`<${HostAgenda} session=${session} game=${game} />`,
-  }[cur];
   return html`<${SkipLink} />
     <${Header} session=${session} title=${html`<a class="brand" href="/">DevOps Challenge</a> <span class="muted">·</span> <span>${game.title}</span>`} />
     <div class="console">
@@ -309,13 +368,14 @@ function Console({ session, mySeat }) {
           ${TABS.map((k) => html`<button key=${k} type="button" class=${`tab${cur === k ? ' tab-on' : ''}`} aria-pressed=${cur === k ? 'true' : 'false'}
             data-tab=${k} onClick=${() => setTab(k)}>${t(`console.tab.${k}`)}${k === phaseTab && game.status === 'running' ? ' •' : ''}</button>`)}
         </nav>
-        ${body()}
+        <${Follow} key=${cur} session=${session} game=${game} view=${VIEWS[cur]} watch=${WATCH[cur]} />
       </main>
     </div>
     <${Notices} />`;
 }
 
 const mySeat = gameId ? seat('facilitator', gameId) : null;
+await loadVocab();
 if (!gameId || !mySeat) {
   if (gameId) notify(t('host.noToken'), 'error');
   render(html`<${Create} />`, document.getElementById('app'));

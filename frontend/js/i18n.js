@@ -4,9 +4,10 @@
 
 import { load, save } from './storage.js';
 import { en, fr } from './strings.js';
+import { en as enLive, fr as frLive } from './strings-live.js';
 
 export const LANGS = ['en', 'fr'];
-const dicts = { en, fr };
+const dicts = { en: { ...en, ...enLive }, fr: { ...fr, ...frLive } };
 const listeners = new Set();
 
 function browserLang() {
@@ -18,8 +19,9 @@ function browserLang() {
   return 'en';
 }
 
-let current = load('lang') || browserLang();
-let chosen = !!load('lang');
+let langKey = 'lang';
+let current = load(langKey) || browserLang();
+let chosen = !!load(langKey);
 
 function apply() {
   document.documentElement.lang = current;
@@ -28,13 +30,24 @@ apply();
 
 export function lang() { return current; }
 
+/** scopeLang makes this page remember its language apart from the other
+ * pages of the browser: the projector, often opened in the facilitator's
+ * browser, shows the game's language of shared screens, not the one the
+ * console was switched to, until someone picks one on the projector. */
+export function scopeLang(scope) {
+  langKey = `lang:${scope}`;
+  const l = load(langKey);
+  chosen = !!l;
+  setLang(l || browserLang(), false);
+}
+
 /** langChosen reports whether the person picked a language themselves. */
 export function langChosen() { return chosen; }
 
 export function setLang(l, remember = true) {
   if (!LANGS.includes(l)) return;
   if (remember) {
-    save('lang', l);
+    save(langKey, l);
     chosen = true;
   }
   if (l === current) return;
@@ -84,5 +97,5 @@ export function num(n, digits = 0) {
 
 /** keySets exposes the dictionaries' keys, for the tests. */
 export function keySets() {
-  return { en: Object.keys(en).sort(), fr: Object.keys(fr).sort() };
+  return { en: Object.keys(dicts.en).sort(), fr: Object.keys(dicts.fr).sort() };
 }

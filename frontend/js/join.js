@@ -11,6 +11,7 @@ import { t, errText } from './i18n.js';
 import { api } from './session.js';
 import { saveSeat, seats } from './storage.js';
 import { Header, Notices, TextField, Choice, useDraft, useLang, SkipLink, TEAMS, teamName } from './ui.js';
+import { loadVocab } from './vocab.js';
 
 function cleanCode(s) { return String(s || '').toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 6); }
 
@@ -128,4 +129,5 @@ function Join() {
   <${Notices} />`;
 }
 
+await loadVocab();
 render(html`<${Join} />`, document.getElementById('app'));

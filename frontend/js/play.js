@@ -2,7 +2,7 @@
 // the retrospective, for the player whose token this browser holds.
 
 import { html, render, useEffect, useRef } from './deps.js';
-import { t } from './i18n.js';
+import { t, num } from './i18n.js';
 import { Session } from './session.js';
 import { seat, dropSeat } from './storage.js';
 import {
@@ -14,6 +14,7 @@ import { PlayerStudy, WorksheetEditor } from './study.js';
 import { PlayerDebate } from './debate.js';
 import { PlayerSprints, sprintTitle, Postmortems } from './sprints.js';
 import { Retro } from './retro.js';
+import { loadVocab } from './vocab.js';
 
 const gameId = new URLSearchParams(location.search).get('g') || '';
 const mySeat = gameId ? seat('player', gameId) : null;
@@ -38,6 +39,20 @@ function Lobby({ session, game }) {
   </section>`;
 }
 
+/** GameOver tells a player the game has ended, with their team's place,
+ * above the results they can still read. */
+function GameOver({ session, game }) {
+  const me = session.docs.me || {};
+  const res = session.docs.results;
+  const mine = res && res.ranking ? res.ranking.teams.find((r) => Number(r.company) === me.company && r.team === me.team) : null;
+  return html`<section class="card game-over" aria-labelledby="over-h" data-testid="game-over">
+    <h2 id="over-h">${t('over.title')}</h2>
+    ${mine ? html`<p class="lead">${t('over.place', { team: teamLabel(me.company, me.team, game.companies), n: mine.rank, total: res.ranking.teams.length, mark: num(mine.final, 1) })}</p>` : null}
+    <p>${t('over.thanks')}</p>
+    <p class="hint">${t('over.keep')}</p>
+  </section>`;
+}
+
 function PhaseBody({ session, game }) {
   const ph = currentPhase(game);
   if (!ph) return html`<p>${t('loading')}</p>`;
@@ -47,13 +62,15 @@ function PhaseBody({ session, game }) {
     case 'study': return html`<${PlayerStudy} session=${session} game=${game} />`;
     case 'sprints': return html`<${PlayerSprints} session=${session} game=${game} /><${WorksheetEditor} session=${session} />`;
     case 'debate': return html`<${PlayerDebate} session=${session} game=${game} /><${WorksheetEditor} session=${session} />`;
-    case 'retro': return html`<${Retro} session=${session} game=${game} role="player" />`;
+    case 'retro': return html`${game.status === 'finished' ? html`<${GameOver} session=${session} game=${game} />` : null}<${Retro} session=${session} game=${game} role="player" />`;
     default: return html`<p>${phaseName(ph.kind)}</p>`;
   }
 }
 
 function App({ session }) {
-  useSession(session);
+  // A phone at an event of 240 gets every note: it redraws at most four
+  // times a second for others' changes, at once for its own.
+  useSession(session, undefined, 250);
   const game = session.docs.game;
   const me = session.docs.me || {};
   const lastPhase = useRef(null);
@@ -74,6 +91,7 @@ function App({ session }) {
   if (!game) return html`<${Header} session=${session} title="DevOps Challenge" /><${Loading} />`;
   const idx = game.status === 'finished' ? game.agenda.length : game.phase + 1;
   return html`<${SkipLink} />
+    <div class="sticky-head">
     <${Header} session=${session} title=${html`<span class="brand">${game.title}</span>`} />
     <div class="phasebar">
       <div>
@@ -84,12 +102,14 @@ function App({ session }) {
       </div>
       <${Timer} clock=${game.clock} session=${session} label=${timerLabel(ph, session.docs.sprint)} />
     </div>
+    </div>
     <main id="main" class="page play">
       <${PhaseBody} session=${session} game=${game} />
     </main>
     <${Notices} />`;
 }
 
+await loadVocab();
 if (!mySeat) {
   location.replace('/join');
 } else {

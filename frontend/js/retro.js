@@ -6,9 +6,9 @@
 import { html, useEffect, useState } from './deps.js';
 import { t, num, errText } from './i18n.js';
 import { notify, teamLabel } from './ui.js';
-import { Ratings } from './debate.js';
+import { Ratings, MotionResult } from './debate.js';
 import { QuizBoard } from './study.js';
-import { DoraCharts, Radar, TierBadge, fmtHours } from './charts.js';
+import { DoraCharts, Radar, TierBadge, fmtHours, sprintsPlanned } from './charts.js';
 import { Leaderboard, Postmortems, companySeries } from './sprints.js';
 import { actionName, capabilityName, incidentName, stageName } from './names.js';
 import { wallData } from './wall.js';
@@ -17,6 +17,7 @@ function Ranking({ session, game, big }) {
   const res = session.docs.results;
   if (!res || !res.ranking) return html`<${Leaderboard} session=${session} game=${game} big=${big} />`;
   const rk = res.ranking;
+  const me = session.docs.me || {};
   const part = (v) => (v === null || v === undefined ? '–' : num(v, 0));
   return html`<div class=${`ranking${big ? ' big' : ''}`}>
     ${game.companies > 1 ? html`<table class="table">
@@ -31,7 +32,8 @@ function Ranking({ session, game, big }) {
       <tbody>${rk.teams.map((r) => {
         const key = `${r.company}/${r.team}`;
         const bonus = (res.bonus || {})[key];
-        return html`<tr key=${key}><td data-label=${t('board.rank')}>${r.rank}</td><th scope="row">${teamLabel(Number(r.company), r.team, game.companies)}</th>
+        const mine = me.role === 'player' && Number(r.company) === me.company && r.team === me.team;
+        return html`<tr key=${key} class=${mine ? 'mine' : ''}><td data-label=${t('board.rank')}>${r.rank}</td><th scope="row">${teamLabel(Number(r.company), r.team, game.companies)}${mine ? html` <span class="tag">${t('board.yourTeam')}</span>` : null}</th>
           <td data-label=${t('retro.final')}><strong>${num(r.final, 1)}</strong></td>
           ${big ? null : html`<td class="parts" data-label=${t('retro.parts')}>${t('retro.partsText', { company: part(r.parts.company), team: part(r.parts.team), debate: part(r.parts.debate), quiz: part(r.parts.quiz) })}${bonus ? ` · ${t('retro.bonus', { n: bonus })}` : ''}</td>`}</tr>`;
       })}</tbody>
@@ -88,6 +90,22 @@ function WallSummary({ session }) {
   </section>`;
 }
 
+/** Podium reveals the three best teams, third to first. */
+function Podium({ session, game }) {
+  const res = session.docs.results;
+  const teams = res && res.ranking ? res.ranking.teams.slice(0, 3) : [];
+  if (teams.length < 2) return null;
+  const order = [teams[1], teams[0], teams[2]].filter(Boolean);
+  return html`<ol class="podium" aria-label=${t('retro.podium')}>
+    ${order.map((r) => html`<li key=${`${r.company}/${r.team}`} class=${`podium-place place-${r.rank}`}>
+      <span class="podium-name">${teamLabel(Number(r.company), r.team, game.companies)}</span>
+      <span class="podium-mark">${num(r.final, 1)}</span>
+      <span class="podium-step" aria-hidden="true">${r.rank}</span>
+      <span class="sr-only">${t('retro.place', { n: r.rank })}</span>
+    </li>`)}
+  </ol>`;
+}
+
 /** Retro is the retrospective for every role. */
 export function Retro({ session, game, role }) {
   const series = companySeries(session, game);
@@ -98,8 +116,9 @@ export function Retro({ session, game, role }) {
     return html`<section class="screen-retro" aria-labelledby="retro-h">
       <h2 id="retro-h" class="sr-only">${t('phase.retro')}</h2>
       <div class="screen-grid3">
-        <div><${Ranking} session=${session} game=${game} big /></div>
-        <div><${DoraCharts} histories=${series} big /></div>
+        <div><${Podium} session=${session} game=${game} /><${Ranking} session=${session} game=${game} big />
+          <${MotionResult} debate=${session.docs.debate} /></div>
+        <div><${DoraCharts} histories=${series} big total=${sprintsPlanned(game)} /></div>
         <div>${radar}<${IncidentTimeline} session=${session} game=${game} /></div>
       </div>
     </section>`;
@@ -110,7 +129,7 @@ export function Retro({ session, game, role }) {
     <h3>${t('retro.ranking')}</h3>
     <${Ranking} session=${session} game=${game} />
     <h3>${t('retro.dora')}</h3>
-    <${DoraCharts} histories=${series} />
+    <${DoraCharts} histories=${series} total=${sprintsPlanned(game)} />
     ${radar}
     <h3>${t('retro.incidents')}</h3>
     <${IncidentTimeline} session=${session} game=${game} />
@@ -118,6 +137,7 @@ export function Retro({ session, game, role }) {
     <h3>${t('retro.decisions')}</h3>
     ${companies.map((c) => html`<${DecisionsLog} key=${c} session=${session} game=${game} company=${c} />`)}
     <h3>${t('phase.debate')}</h3>
+    <${MotionResult} debate=${session.docs.debate} />
     <${Ratings} debate=${session.docs.debate} companies=${game.companies} />
     <${QuizBoard} session=${session} companies=${game.companies} />
     <${WallSummary} session=${session} />

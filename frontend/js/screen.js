@@ -3,16 +3,23 @@
 // Its token comes in the URL fragment (never sent to the server) and is
 // then kept in this browser and removed from the address bar.
 
-import { html, render, useEffect } from './deps.js';
-import { t, langChosen, setLang } from './i18n.js';
+import { html, h, render, useEffect } from './deps.js';
+import { t, langChosen, setLang, scopeLang } from './i18n.js';
 import { Session } from './session.js';
 import { seat, saveSeat, dropSeat } from './storage.js';
-import { Notices, Timer, useSession, ConnBadge, LangSwitch, currentPhase, phaseName, TEAMS, teamName, timerLabel } from './ui.js';
-import { ScreenWall } from './wall.js';
+import {
+  Notices, Timer, useSession, useDocs, memo, ConnBadge, LangSwitch, currentPhase, phaseName, TEAMS, teamName, timerLabel,
+} from './ui.js';
+import { sprintTitle } from './sprints.js';
+import { ScreenWall, BUSY_REDRAW_MS } from './wall.js';
 import { ScreenStudy } from './study.js';
 import { ScreenDebate } from './debate.js';
 import { ScreenSprints } from './sprints.js';
 import { Retro } from './retro.js';
+import { loadVocab } from './vocab.js';
+import { useJoinAddress } from './lan.js';
+
+scopeLang('screen');
 
 const frag = new URLSearchParams(location.hash.slice(1));
 const query = new URLSearchParams(location.search);
@@ -24,19 +31,19 @@ if (gameId && frag.get('t')) {
 const mySeat = gameId ? seat('projector', gameId) : null;
 
 function JoinPanel({ game, big }) {
-  const host = location.host;
-  const local = /^(localhost|127\.|\[::1\])/.test(location.hostname);
+  const addr = useJoinAddress(game.code);
   return html`<div class=${`join-panel${big ? ' join-panel-big' : ''}`}>
-    <img class="qr" src=${`/qr?code=${encodeURIComponent(game.code)}`} alt=${t('qr.alt', { code: game.code })} width="240" height="240" />
+    <img class="qr" src=${addr.qr} alt=${t('qr.alt', { code: game.code })} width="240" height="240" />
     <div>
-      <p class="join-how">${t('screen.joinAt', { host })}</p>
+      <p class="join-how">${t('screen.joinAt', { host: addr.origin.replace(/^https?:\/\//, '') })}</p>
       <p class="code code-huge" data-testid="join-code" aria-label=${t('screen.codeLabel', { code: game.code.split('').join(' ') })}>${game.code}</p>
-      ${local && big ? html`<p class="warn">${t('screen.localhost')}</p>` : null}
+      ${addr.unreachable && big ? html`<p class="warn">${t('lan.none')}</p>` : null}
     </div>
   </div>`;
 }
 
 function Lobby({ session, game }) {
+  useDocs(session, ['player/'], BUSY_REDRAW_MS);
   const players = session.list('player/');
   return html`<section class="screen-lobby">
     <${JoinPanel} game=${game} big />
@@ -50,21 +57,31 @@ function Lobby({ session, game }) {
   </section>`;
 }
 
-function Body({ session, game }) {
-  const ph = currentPhase(game);
-  switch (ph && ph.kind) {
-    case 'lobby': return html`<${Lobby} session=${session} game=${game} />`;
-    case 'wall': return html`<${ScreenWall} session=${session} />`;
-    case 'study': return html`<${ScreenStudy} session=${session} game=${game} />`;
-    case 'sprints': return html`<${ScreenSprints} session=${session} game=${game} />`;
-    case 'debate': return html`<${ScreenDebate} session=${session} game=${game} />`;
-    case 'retro': return html`<${Retro} session=${session} game=${game} role="projector" />`;
-    default: return null;
-  }
+function ScreenRetro({ session, game }) {
+  useDocs(session, undefined, BUSY_REDRAW_MS);
+  return html`<${Retro} session=${session} game=${game} role="projector" />`;
 }
 
+function ScreenStudyAll({ session, game }) {
+  useDocs(session, undefined, BUSY_REDRAW_MS);
+  return html`<${ScreenStudy} session=${session} game=${game} />`;
+}
+
+function ScreenDebateAll({ session, game }) {
+  useDocs(session, ['debate', 'question/', 'card/'], BUSY_REDRAW_MS);
+  return html`<${ScreenDebate} session=${session} game=${game} />`;
+}
+
+const VIEWS = {
+  lobby: Lobby, wall: ScreenWall, study: ScreenStudyAll, sprints: ScreenSprints, debate: ScreenDebateAll, retro: ScreenRetro,
+};
+
+/** Body draws the current phase; it redraws for its own documents only
+ * (each view follows them), not for every change of the game. */
+const Body = memo(({ session, game, kind }) => (VIEWS[kind] ? h(VIEWS[kind], { session, game }) : null));
+
 function App({ session }) {
-  useSession(session);
+  useSession(session, ['game', 'sprint']);
   const game = session.docs.game;
   useEffect(() => {
     if (game && !langChosen() && game.lang) setLang(game.lang, false);
@@ -75,18 +92,21 @@ function App({ session }) {
   }
   if (!game) return html`<main id="main" class="page narrow"><h1>DevOps Challenge</h1><p role="status">${t('loading')}</p></main>`;
   const ph = currentPhase(game);
+  const sprint = session.docs.sprint;
   return html`<div class="screen">
     <header class="screen-top">
-      <div class="screen-title"><h1>${game.title}</h1><p class="screen-phase">${phaseName(ph.kind)}</p></div>
+      <div class="screen-title"><h1>${game.title}</h1>
+        <p class="screen-phase" data-testid="stage">${ph.kind === 'sprints' && sprint ? html`<strong>${sprintTitle(sprint)}</strong>` : phaseName(ph.kind)}</p></div>
       <${Timer} clock=${game.clock} session=${session} big label=${timerLabel(ph, session.docs.sprint)} />
       ${ph.kind !== 'lobby' ? html`<${JoinPanel} game=${game} />` : null}
       <div class="screen-tools"><${ConnBadge} session=${session} /><${LangSwitch} /></div>
     </header>
-    <main id="main" class="screen-main"><${Body} session=${session} game=${game} /></main>
+    <main id="main" class="screen-main"><${Body} session=${session} game=${game} kind=${ph.kind} /></main>
     <${Notices} />
   </div>`;
 }
 
+await loadVocab();
 if (!mySeat) {
   render(html`<main id="main" class="page narrow"><h1>DevOps Challenge</h1><p>${t('screen.noToken')}</p><p><a href="/host">${t('screen.toHost')}</a></p></main>`,
     document.getElementById('app'));

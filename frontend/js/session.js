@@ -5,6 +5,15 @@
 // jitter. Commands not yet acknowledged are kept in localStorage and sent
 // again, with the same id, after a reconnect or a reload: the server
 // applies a command id once.
+//
+// At event scale the server sends dozens of updates a second: documents
+// are changed in place (never a copy of the whole set), and listeners are
+// told once per animation frame which keys changed, so that each
+// component redraws only for the documents it shows (useDocs in ui.js).
+//
+// A connection can die without a close (Wi-Fi gone, a phone asleep): the
+// session pings when nothing came for a few seconds and gives the socket
+// up when no answer follows, so that "online" is never a lie for long.
 
 import { load, save } from './storage.js';
 
@@ -17,6 +26,12 @@ const BACKOFF_CAP_MS = 15000;
 // this long after it was opened is given up and another one is tried:
 // the page must not wait forever on a connection that went nowhere.
 const ANSWER_TIMEOUT_MS = 12000;
+// Liveness: after IDLE_MS without any message the session sends a ping;
+// a ping or a command that brings no message within ANSWER_MS means the
+// socket is dead. CHECK_MS is how often this is looked at.
+export const IDLE_MS = 3000;
+export const ANSWER_MS = 3500;
+const CHECK_MS = 1000;
 
 /** randomId returns a unique command id; crypto.randomUUID needs a secure
  * context, which a phone on the classroom network (plain http) lacks. */
@@ -63,35 +78,80 @@ export class Session {
     this.outbox = load(this.outboxKey, []); // [{id, cmd, args}]
     this.stopped = false;
     this.rev = 0; // grows at every change, for renderers
+    // Keys changed since listeners were last told; null: everything (a
+    // snapshot, a status change).
+    this.changed = new Set();
+    this.all = false;
+    this.frame = 0;
+    this.revs = new Map(); // prefix ("note", "game"…) -> change counter
+    this.lastHeard = 0; // when the last message came (ms)
+    this.expectBy = 0; // a ping or command sent: something must come by then
     this.trace = []; // the last connection events, for debugging
     this.onOnline = () => { if (this.status === 'offline') this.connectNow(); };
     this.onVisible = () => {
-      if (document.visibilityState === 'visible' && this.status === 'offline') this.connectNow();
+      if (document.visibilityState !== 'visible') return;
+      if (this.status === 'offline') this.connectNow();
+      else this.check();
     };
     window.addEventListener('online', this.onOnline);
     document.addEventListener('visibilitychange', this.onVisible);
   }
 
-  /** subscribe calls fn after every change; it returns the unsubscriber. */
+  /** subscribe calls fn(session, changed) once per animation frame after
+   * changes; changed is the Set of document keys that changed, or null
+   * when anything may have (a snapshot, the connection status). It
+   * returns the unsubscriber. */
   subscribe(fn) {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
 
-  emit() {
+  /** touch records that a document changed. */
+  touch(key) {
+    this.changed.add(key);
+    const i = key.indexOf('/');
+    const prefix = i < 0 ? key : key.slice(0, i);
+    this.revs.set(prefix, (this.revs.get(prefix) || 0) + 1);
+  }
+
+  /** prefixRev counts the changes of documents whose key starts with
+   * prefix + "/" (or equals it): a cache key for derived data. */
+  prefixRev(prefix) { return this.revs.get(prefix) || 0; }
+
+  /** emit tells the listeners, at the next animation frame, what
+   * changed; all: everything may have. */
+  emit(all = true) {
+    if (all) this.all = true;
     this.rev++;
-    for (const fn of this.listeners) fn(this);
+    if (this.frame) return;
+    const flush = () => {
+      this.frame = 0;
+      const changed = this.all ? null : this.changed;
+      this.changed = new Set();
+      this.all = false;
+      for (const fn of [...this.listeners]) fn(this, changed);
+    };
+    // A hidden page gets no animation frames: tell the listeners anyway
+    // (state must stay current for a page that comes back).
+    if (typeof requestAnimationFrame === 'function' && document.visibilityState !== 'hidden') {
+      this.frame = requestAnimationFrame(flush);
+    } else {
+      this.frame = setTimeout(flush, 100);
+    }
   }
 
   start() {
     this.stopped = false;
     this.open();
+    clearInterval(this.checker);
+    this.checker = setInterval(() => this.check(), CHECK_MS);
   }
 
   stop() {
     this.stopped = true;
     clearTimeout(this.timer);
     clearTimeout(this.answerTimer);
+    clearInterval(this.checker);
     window.removeEventListener('online', this.onOnline);
     document.removeEventListener('visibilitychange', this.onVisible);
     if (this.ws) this.ws.close(1000, 'bye');
@@ -102,6 +162,27 @@ export class Session {
   note(ev, detail) {
     this.trace.push(`${new Date().toISOString().slice(11, 23)} ${ev}${detail === undefined ? '' : ` ${detail}`}`);
     if (this.trace.length > 40) this.trace.splice(0, this.trace.length - 40);
+  }
+
+  /** check finds a dead socket: nothing came within ANSWER_MS of a ping
+   * or a command. After IDLE_MS of silence it sends a ping. */
+  check() {
+    const ws = this.ws;
+    if (this.stopped || !ws || ws.readyState !== WebSocket.OPEN || this.status !== 'online') return;
+    const now = Date.now();
+    if (this.expectBy && now > this.expectBy) {
+      this.abandon('dead', `no answer from the server for ${now - this.lastHeard} ms`);
+      return;
+    }
+    if (!this.expectBy && now - this.lastHeard >= IDLE_MS) {
+      this.expect();
+      try { ws.send('{"type":"ping"}'); } catch { /* onclose follows */ }
+    }
+  }
+
+  /** expect notes that an answer is due (a ping or a command was sent). */
+  expect() {
+    if (!this.expectBy) this.expectBy = Date.now() + ANSWER_MS;
   }
 
   /** serverNow is the server's clock in Unix ms, corrected for skew. */
@@ -134,6 +215,7 @@ export class Session {
     }
     this.note('connect', `v${this.version}`);
     this.ws = ws;
+    this.expectBy = 0;
     let answered = false;
     clearTimeout(this.answerTimer);
     this.answerTimer = setTimeout(() => {
@@ -147,6 +229,8 @@ export class Session {
     };
     ws.onmessage = (ev) => {
       if (this.ws !== ws) return; // a socket given up on
+      this.lastHeard = Date.now();
+      this.expectBy = 0;
       if (!answered) {
         answered = true;
         clearTimeout(this.answerTimer);
@@ -216,7 +300,8 @@ export class Session {
         this.docs = m.docs || {};
         this.you = m.you || null;
         this.version = m.version || 0;
-        this.online();
+        for (const k of Object.keys(this.docs)) this.touch(k);
+        this.online(true);
         break;
       case 'update': {
         if (!this.version) {
@@ -225,16 +310,18 @@ export class Session {
           this.abandon('out-of-sync', `an update (v${m.version}) came before any snapshot`);
           return;
         }
-        const docs = { ...this.docs };
+        const docs = this.docs;
         for (const [k, v] of Object.entries(m.docs || {})) {
           if (v === null) delete docs[k];
           else docs[k] = v;
+          this.touch(k);
         }
-        this.docs = docs;
         if (m.version) this.version = m.version;
-        this.online();
+        this.online(false);
         break;
       }
+      case 'pong':
+        break;
       case 'ack':
         this.settle(m.id, null, m.result || {});
         this.emit();
@@ -248,12 +335,12 @@ export class Session {
     }
   }
 
-  online() {
+  online(all) {
     const was = this.status;
     this.status = 'online';
     this.attempt = 0;
     if (was !== 'online') this.flush();
-    this.emit();
+    this.emit(all || was !== 'online');
   }
 
   settle(id, err, result) {
@@ -275,6 +362,7 @@ export class Session {
   transmit(c) {
     if (this.ws && this.ws.readyState === WebSocket.OPEN && this.status === 'online') {
       this.ws.send(JSON.stringify({ type: 'cmd', id: c.id, cmd: c.cmd, args: c.args || {} }));
+      this.expect();
     }
   }
 

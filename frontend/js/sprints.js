@@ -4,10 +4,10 @@
 // then everyone reads what changed and why, and writes a blameless
 // post-mortem. The facilitator and the projector follow every company.
 
-import { html, useState } from './deps.js';
+import { html, useState, useEffect } from './deps.js';
 import { t, tx, num } from './i18n.js';
-import { TextField, Choice, useDraft, run, notify, teamName, teamLabel, TEAMS } from './ui.js';
-import { DoraCharts, Radar, ValueStream, TierBadge, DORA, fmtHours } from './charts.js';
+import { TextField, Choice, useDraft, run, notify, teamName, teamLabel, TEAMS, useDocs, memo } from './ui.js';
+import { DoraCharts, Radar, ValueStream, TierBadge, DORA, fmtHours, sprintsPlanned } from './charts.js';
 import { actionName, capabilityName, incidentName, stageName, humanize, describe } from './names.js';
 
 export function stepName(step) { return t(`sprint.step.${step}`); }
@@ -116,6 +116,10 @@ export function IncidentBanner({ doc, company, companies, big }) {
     <p class="incident-title">${companies > 1 ? `${t('players.company', { n: company })} · ` : ''}${t('incident.banner', { name: tx(a.name) })}</p>
     <p class="incident-desc">${tx(a.description)}</p>
     <p class="incident-meta">${tx(a.detected)} ${t('incident.impact', { n: num(a.impact * 100, 0) })}</p>
+    ${big ? html`<p class="response-chips">${TEAMS.map((tm) => {
+      const done = !!(doc.responses || {})[tm];
+      return html`<span key=${tm} class=${`ready-chip${done ? ' on' : ''}`}>${done ? '✓' : '…'} ${teamName(tm)}<span class="sr-only">: ${done ? t('incident.responded') : t('incident.waiting')}</span></span>`;
+    })}</p>` : null}
   </div>`;
 }
 
@@ -269,7 +273,7 @@ export function CompanyDashboard({ session, company, game, big, charts = true })
       <${ValueStream} stream=${last.stream} bottleneck=${last.metrics.bottleneck} name=${(id) => stageName(session, id)} big=${big} />
       <${Radar} series=${[{ label, calms: last.calms }]} big=${big} size=${big ? 420 : 300} />
     </div>
-    ${charts ? html`<${DoraCharts} histories=${[{ label, history: co.history }]} big=${big} />` : null}
+    ${charts ? html`<${DoraCharts} histories=${[{ label, history: co.history }]} big=${big} total=${sprintsPlanned(game)} />` : null}
     <${Capabilities} session=${session} co=${co} />
   </section>`;
 }
@@ -311,16 +315,18 @@ function CapabilitiesBoard({ session, game }) {
 export function Leaderboard({ session, game, big, top }) {
   const lb = session.docs.leaderboard;
   if (!lb) return null;
+  const me = session.docs.me || {};
+  const mine = (r) => me.role === 'player' && r.company === me.company && (r.team === undefined || r.team === me.team);
   return html`<div class=${`leaderboard${big ? ' big' : ''}`}>
     ${game.companies > 1 ? html`<table class="table">
       <caption>${t('board.companies')}</caption>
       <thead><tr><th scope="col">${t('board.rank')}</th><th scope="col">${t('board.company')}</th><th scope="col">${t('board.score')}</th></tr></thead>
-      <tbody>${lb.companies.map((r) => html`<tr key=${r.company}><td>${r.rank}</td><th scope="row">${t('players.company', { n: r.company })}</th><td>${num(r.score, 0)}</td></tr>`)}</tbody>
+      <tbody>${lb.companies.map((r) => html`<tr key=${r.company} class=${mine(r) ? 'mine' : ''}><td>${r.rank}</td><th scope="row">${t('players.company', { n: r.company })}${mine(r) ? html` <span class="tag">${t('board.yours')}</span>` : null}</th><td>${num(r.score, 0)}</td></tr>`)}</tbody>
     </table>` : null}
     <table class="table">
       <caption>${t('board.teams')}</caption>
       <thead><tr><th scope="col">${t('board.rank')}</th><th scope="col">${t('team')}</th><th scope="col">${t('board.score')}</th></tr></thead>
-      <tbody>${(top ? lb.teams.slice(0, top) : lb.teams).map((r) => html`<tr key=${`${r.company}/${r.team}`}><td>${r.rank}</td><th scope="row">${teamLabel(r.company, r.team, game.companies)}</th><td>${num(r.score, 0)}</td></tr>`)}</tbody>
+      <tbody>${(top ? lb.teams.slice(0, top) : lb.teams).map((r) => html`<tr key=${`${r.company}/${r.team}`} class=${mine(r) ? 'mine' : ''}><td>${r.rank}</td><th scope="row">${teamLabel(r.company, r.team, game.companies)}${mine(r) ? html` <span class="tag">${t('board.yourTeam')}</span>` : null}</th><td>${num(r.score, 0)}</td></tr>`)}</tbody>
     </table>
   </div>`;
 }
@@ -349,6 +355,17 @@ export function companySeries(session, game) {
 export function PlayerSprints({ session, game }) {
   const sprint = session.docs.sprint;
   const me = session.docs.me || {};
+  const step = sprint ? `${sprint.sprint}/${sprint.step}` : '';
+  useEffect(() => {
+    // After a step change the phone shows what is new: the incident
+    // banner, the review, the next planning.
+    if (!sprint) return;
+    const el = document.querySelector(sprint.step === 'incident' ? '.incident-banner' : '#sprints-h');
+    if (!el) return;
+    // Below the bar that stays in sight (status, timer).
+    const head = document.querySelector('.sticky-head');
+    window.scrollTo(0, Math.max(0, el.getBoundingClientRect().top + window.scrollY - (head ? head.offsetHeight : 0) - 8));
+  }, [step]);
   if (!sprint) return html`<p class="muted">${t('loading')}</p>`;
   return html`<section aria-labelledby="sprints-h">
     <h2 id="sprints-h">${sprintTitle(sprint)}</h2>
@@ -366,6 +383,18 @@ export function PlayerSprints({ session, game }) {
     </details>` : null}
   </section>`;
 }
+
+/** SprintBoards are the figures of every company (leaderboard, one
+ * company's dashboard, DORA charts, CALMS): they follow the companies'
+ * documents only, not the plans that change many times a second. */
+const SprintBoards = memo(({ session, game, company }) => {
+  useDocs(session, ['company/', 'leaderboard', 'catalogue']);
+  const series = companySeries(session, game);
+  return html`<${Leaderboard} session=${session} game=${game} />
+    <${CompanyDashboard} session=${session} company=${company} game=${game} charts=${false} />
+    <${DoraCharts} histories=${series} total=${sprintsPlanned(game)} />
+    ${game.companies > 1 ? html`<${Radar} series=${series.map((s) => ({ label: s.label, calms: lastRecord({ history: s.history }).calms }))} />` : null}`;
+});
 
 /** HostSprints is the facilitator's view of every company's sprint. */
 export function HostSprints({ session, game }) {
@@ -386,40 +415,64 @@ export function HostSprints({ session, game }) {
       ? html`<${IncidentBanner} doc=${session.docs[`incident/${company}`]} company=${company} companies=${game.companies} /><${Responses} doc=${session.docs[`incident/${company}`]} />`
       : html`<p>${t('incident.noneFor')}</p>`) : null}
     ${sprint.step === 'review' ? html`<h3>${t('review.title', { n: sprint.sprint })}</h3><${Review} session=${session} company=${company} sprint=${sprint.sprint} />` : null}
-    <${Leaderboard} session=${session} game=${game} />
-    <${CompanyDashboard} session=${session} company=${company} game=${game} charts=${false} />
-    <${DoraCharts} histories=${companySeries(session, game)} />
-    ${game.companies > 1 ? html`<${Radar} series=${companySeries(session, game).map((s) => ({ label: s.label, calms: lastRecord({ history: s.history }).calms }))} />` : null}
+    <${SprintBoards} session=${session} game=${game} company=${company} />
     <${Postmortems} session=${session} company=${company} />
   </section>`;
 }
 
-/** ScreenSprints is the projector: incidents, value stream, DORA, CALMS,
- * leaderboard, laid out to fit one 1920×1080 screen. */
+/** CompaniesBoard names every company with its DORA figures, tiers,
+ * bottleneck and score: the projector's picture of an event of 8. */
+function CompaniesBoard({ session, game }) {
+  const rows = [];
+  for (let c = 1; c <= game.companies; c++) {
+    const co = session.docs[`company/${c}`];
+    const last = lastRecord(co);
+    if (last) rows.push({ c, co, last });
+  }
+  if (!rows.length) return null;
+  return html`<table class="table companies-board">
+    <caption>${t('board.companies')}</caption>
+    <thead><tr><th scope="col">${t('board.company')}</th>${DORA.map((d) => html`<th key=${d.id} scope="col">${t(`metric.${d.id}`)}</th>`)}
+      <th scope="col">${t('board.bottleneck')}</th><th scope="col">${t('board.score')}</th></tr></thead>
+    <tbody>${rows.map(({ c, co, last }) => html`<tr key=${c}><th scope="row">${t('players.company', { n: c })}</th>
+      ${DORA.map((d) => html`<td key=${d.id}>${d.fmt(last.metrics[d.id])}<br /><${TierBadge} tier=${last.tiers[d.tier]} /></td>`)}
+      <td>${stageName(session, last.metrics.bottleneck)}</td><td><strong>${num(co.score, 0)}</strong></td></tr>`)}</tbody>
+  </table>`;
+}
+
+/** ScreenSprints is the projector: incidents with the teams' responses,
+ * every company's figures (named), DORA, CALMS and the leaderboard, laid
+ * out to fit one 1920×1080 screen. */
 export function ScreenSprints({ session, game }) {
+  useDocs(session, ['sprint', 'incident/', 'company/', 'leaderboard', 'review/', 'catalogue'], 250);
   const sprint = session.docs.sprint;
   if (!sprint) return null;
   const series = companySeries(session, game);
-  const first = series[0];
-  const last = first ? lastRecord({ history: first.history }) : null;
   const incidents = [];
   for (let c = 1; c <= game.companies; c++) if (session.docs[`incident/${c}`]) incidents.push(c);
+  const few = game.companies <= 2;
   return html`<section class="screen-sprints">
     <h2 class="sr-only">${sprintTitle(sprint)}</h2>
     ${incidents.length ? html`<div class="incident-row">${incidents.map((c) => html`<${IncidentBanner} key=${c} doc=${session.docs[`incident/${c}`]} company=${c} companies=${game.companies} big />`)}</div>` : null}
-    ${sprint.step === 'planning' ? html`<div class="ready-board">${Array.from({ length: game.companies }, (_, i) => i + 1).map((c) => html`<p key=${c}>
+    ${sprint.step === 'planning' ? html`<div class=${`ready-board${game.companies > 2 ? ' ready-many' : ''}`}>${Array.from({ length: game.companies }, (_, i) => i + 1).map((c) => html`<p key=${c}>
       <strong>${game.companies > 1 ? t('players.company', { n: c }) : t('screen.ready')}: </strong>
       ${TEAMS.map((tm) => html`<span key=${tm} class=${`ready-chip${(sprint.ready || {})[`${c}/${tm}`] ? ' on' : ''}`}>${(sprint.ready || {})[`${c}/${tm}`] ? '✓' : '…'} ${teamName(tm)}</span>`)}
     </p>`)}</div>` : null}
-    <div class="screen-grid3">
-      <div>
-        ${last ? html`<${DoraNow} record=${last} big />` : null}
-        ${last ? html`<${ValueStream} stream=${last.stream} bottleneck=${last.metrics.bottleneck} name=${(id) => stageName(session, id)} big />` : null}
+    <div class=${`screen-grid3${few ? '' : ' screen-many'}`}>
+      <div class=${sprint.step === 'review' ? 'reveal' : ''} key=${`fig-${sprint.sprint}-${sprint.step}`}>
+        ${few ? series.map((s) => {
+          const last = lastRecord({ history: s.history });
+          return html`<div key=${s.company} class="company-figures">
+            ${game.companies > 1 ? html`<h3>${s.label}</h3>` : null}
+            <${DoraNow} record=${last} big />
+            <${ValueStream} stream=${last.stream} bottleneck=${last.metrics.bottleneck} name=${(id) => stageName(session, id)} big />
+          </div>`;
+        }) : html`<${CompaniesBoard} session=${session} game=${game} />`}
       </div>
-      <div><${DoraCharts} histories=${series} big /><${CapabilitiesBoard} session=${session} game=${game} /></div>
+      <div><${DoraCharts} histories=${series} big total=${sprintsPlanned(game)} />${few ? html`<${CapabilitiesBoard} session=${session} game=${game} />` : null}</div>
       <div>
         <${Leaderboard} session=${session} game=${game} big top=${5} />
-        ${series.length ? html`<${Radar} series=${series.map((s) => ({ label: s.label, calms: lastRecord({ history: s.history }).calms }))} big size=${320} />` : null}
+        ${series.length && few ? html`<${Radar} series=${series.map((s) => ({ label: s.label, calms: lastRecord({ history: s.history }).calms }))} big size=${320} />` : null}
       </div>
     </div>
   </section>`;

@@ -2,30 +2,87 @@
 // header with connection status and language switch, the timer, notices,
 // text fields whose drafts survive a reload, and small helpers.
 
-import { html, useState, useEffect, useRef, useCallback } from './deps.js';
+import { html, h, Component, useState, useEffect, useRef, useCallback } from './deps.js';
 import { t, lang, setLang, onLang, errText } from './i18n.js';
 import { draft, saveDraft } from './storage.js';
 
-export const TEAMS = ['dev', 'ops', 'qa', 'pm'];
+export { TEAMS } from './vocab.js';
 
-/** useSession re-renders the component at every change of the session
- * (documents, status) and of the language. Effects run after the first
- * paint, and the session is already connecting by then: a change that
- * came in between (the snapshot, on a fast network) is caught up on when
- * subscribing, else the page would show "Loading…" until the next one. */
-export function useSession(session) {
+/** useSession re-renders the component when the session changes: the
+ * connection status, the language, and the documents whose key starts
+ * with one of prefixes (every document when none is given). Changes come
+ * at most once per animation frame (session.js), so a component that
+ * names what it shows is not redrawn for the rest of a busy game. Effects
+ * run after the first paint, and the session is already connecting by
+ * then: a change that came in between (the snapshot, on a fast network)
+ * is caught up on when subscribing, else the page would show "Loading…"
+ * until the next one. */
+export function useSession(session, prefixes, every = 0) {
   const [, setTick] = useState(0);
   const rendered = useRef(null);
-  rendered.current = { rev: session ? session.rev : 0, lang: lang() };
+  rendered.current = { rev: session ? session.rev : 0, lang: lang(), at: performance.now() };
+  // undefined: every document; []: none (the status and the language only).
+  const key = prefixes ? prefixes.join(' ') : null;
   useEffect(() => {
-    const bump = () => setTick((n) => n + 1);
-    const un1 = session ? session.subscribe(bump) : () => {};
-    const un2 = onLang(bump);
-    if ((session && session.rev !== rendered.current.rev) || lang() !== rendered.current.lang) bump();
-    return () => { un1(); un2(); };
-  }, [session]);
+    let timer = 0;
+    const now = () => setTick((n) => n + 1);
+    // every: at most one redraw per that many ms (a busy wall on a
+    // projector need not redraw 60 times a second to be on time).
+    const bump = every ? () => {
+      if (timer) return;
+      const wait = rendered.current.at + every - performance.now();
+      if (wait <= 0) now();
+      else timer = setTimeout(() => { timer = 0; now(); }, wait);
+    } : now;
+    const watch = key === null ? null : key.split(' ').filter(Boolean);
+    const un1 = session ? session.subscribe((_, changed) => {
+      if (!changed) {
+        // The status, an answer to this page's own command, a snapshot:
+        // at once.
+        now();
+        return;
+      }
+      if (!watch) {
+        bump();
+        return;
+      }
+      for (const k of changed) {
+        for (const p of watch) {
+          if (k.startsWith(p)) {
+            bump();
+            return;
+          }
+        }
+      }
+    }) : () => {};
+    const un2 = onLang(now);
+    if ((session && session.rev !== rendered.current.rev) || lang() !== rendered.current.lang) now();
+    return () => { un1(); un2(); clearTimeout(timer); };
+  }, [session, key, every]);
   return session;
 }
+
+/** memo returns a component that redraws only when one of its props
+ * changes (or when it asks itself, through useSession/useDocs): a busy
+ * parent does not redraw a part of the page whose documents stayed the
+ * same. */
+export function memo(fn) {
+  class Memo extends Component {
+    shouldComponentUpdate(next) {
+      for (const k in next) if (next[k] !== this.props[k]) return true;
+      for (const k in this.props) if (!(k in next)) return true;
+      return false;
+    }
+
+    render(props) { return h(fn, props); }
+  }
+  Memo.displayName = `Memo(${fn.name})`;
+  return Memo;
+}
+
+/** useDocs is useSession for a part of a page: it redraws the component
+ * only for changes of the documents it shows. */
+export function useDocs(session, prefixes, every) { return useSession(session, prefixes, every); }
 
 /** useLang re-renders the component when the language changes (a change
  * between the render and the subscription included). */
@@ -268,12 +325,20 @@ export function Header({ session, title, extra }) {
   </header>`;
 }
 
+/** revokedWhy says why the token stopped working, in the page's language:
+ * the server's refusal when it sent one (an error before closing), else
+ * the facilitator removed this seat (the only close without one). */
+function revokedWhy(session) {
+  if (session.lastError) return errText(session.lastError);
+  return session.closeReason ? t('revoked.kicked') : '';
+}
+
 /** Revoked explains that the token no longer works and offers a way back. */
 export function Revoked({ session, backHref, backLabel }) {
   return html`<main id="main" class="page narrow">
     <h1>${t('revoked.title')}</h1>
     <p>${t('revoked.text')}</p>
-    ${session && session.closeReason ? html`<p class="muted">${session.closeReason}</p>` : null}
+    ${session ? html`<p class="muted">${revokedWhy(session)}</p>` : null}
     <p><a class="btn btn-primary" href=${backHref}>${backLabel}</a></p>
   </main>`;
 }

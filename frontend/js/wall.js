@@ -2,14 +2,25 @@
 // the Devs or the Ops and vote for clusters; the facilitator groups, names
 // and moderates; the projector shows it live.
 
-import { html, useState } from './deps.js';
+import { html, useState, useRef, useLayoutEffect } from './deps.js';
 import { t } from './i18n.js';
-import { TextField, Choice, useDraft, run, byId, by, notify } from './ui.js';
+import { TextField, Choice, useDraft, run, byId, by, notify, useDocs } from './ui.js';
 
 const MAX_NOTE = 140;
 
-/** wallData sorts the wall's documents once per render. */
+/** wallData sorts the wall's documents; cached until a note or a
+ * cluster changes (the session counts changes per prefix). */
+const cache = new WeakMap();
 export function wallData(session) {
+  const rev = `${session.prefixRev('note')}/${session.prefixRev('cluster')}/${session.version}`;
+  const hit = cache.get(session);
+  if (hit && hit.rev === rev) return hit.data;
+  const data = computeWall(session);
+  cache.set(session, { rev, data });
+  return data;
+}
+
+function computeWall(session) {
   const notes = session.list('note/', byId);
   const clusters = session.list('cluster/', by('order'));
   const byCluster = new Map(clusters.map((c) => [c.id, []]));
@@ -21,10 +32,10 @@ export function wallData(session) {
   return { notes, clusters, byCluster, loose };
 }
 
-function targetLabel(target) { return target === 'ops' ? t('wall.toOps') : t('wall.toDevs'); }
+export function targetLabel(target) { return target === 'ops' ? t('wall.toOps') : t('wall.toDevs'); }
 
-function Note({ note, children, big }) {
-  return html`<li class=${`note note-${note.target}${note.hidden ? ' note-hidden' : ''}${big ? ' note-big' : ''}`}>
+export function Note({ note, children, big, extraClass, ...rest }) {
+  return html`<li class=${`note note-${note.target}${note.hidden ? ' note-hidden' : ''}${big ? ' note-big' : ''}${extraClass || ''}`} ...${rest}>
     <span class="note-target">${targetLabel(note.target)}${note.hidden ? ` · ${t('wall.hidden')}` : ''}</span>
     <span class="note-text">${note.text}</span>
     ${children}
@@ -33,6 +44,7 @@ function Note({ note, children, big }) {
 
 /** PlayerWall is the player's wall: post a note, vote for clusters. */
 export function PlayerWall({ session }) {
+  useDocs(session, ['note/', 'cluster/', 'me'], BUSY_REDRAW_MS);
   const gameId = session.gameId;
   const me = session.docs.me || {};
   const mine = (me.extra && me.extra.wall) || { voted: [], votesLeft: 3, notes: 0 };
@@ -80,95 +92,115 @@ export function PlayerWall({ session }) {
               ${voted ? t('wall.unvote') : t('wall.vote')}<span class="sr-only"> ${c.name}</span>
             </button>
           </div>
-          <ul class="notes">${byCluster.get(c.id).map((n) => html`<${Note} key=${n.id} note=${n} />`)}</ul>
+          <${Capped} list=${byCluster.get(c.id)} max=${6} render=${(n) => html`<${Note} key=${n.id} note=${n} />`} />
         </li>`;
       })}
     </ul>
-    <${LooseNotes} loose=${loose} />
+    <${LooseNotes} loose=${loose} max=${20} />
   </section>`;
 }
 
-function LooseNotes({ loose, big, renderExtra }) {
-  const devs = loose.filter((n) => n.target === 'devs');
-  const ops = loose.filter((n) => n.target === 'ops');
+
+/** Capped shows the first max items of a long list and a button for the
+ * rest, so that a wall of 2,000 notes stays a page a phone can scroll. */
+export function Capped({ list, max, render }) {
+  const [all, setAll] = useState(false);
+  const shown = all ? list : list.slice(0, max);
+  return html`<ul class="notes">${shown.map(render)}</ul>
+    ${list.length > max ? html`<button type="button" class="btn btn-small btn-link" aria-expanded=${all ? 'true' : 'false'}
+      onClick=${() => setAll(!all)}>${all ? t('wall.fewer') : t('wall.more', { n: list.length - max })}</button>` : null}`;
+}
+
+/** LooseNotes shows the notes not grouped yet, newest first, in two
+ * columns (to the Devs, to the Ops). */
+export function LooseNotes({ loose, big, max = 40, renderNote }) {
   if (!loose.length) return null;
+  const newest = [...loose].reverse();
+  const devs = newest.filter((n) => n.target === 'devs');
+  const ops = newest.filter((n) => n.target === 'ops');
+  const one = renderNote || ((n) => html`<${Note} key=${n.id} note=${n} big=${big} />`);
   return html`<div class="wall-columns">
-    <div><h3>${t('wall.toDevs')} (${devs.length})</h3>
-      <ul class="notes">${devs.map((n) => html`<${Note} key=${n.id} note=${n} big=${big}>${renderExtra && renderExtra(n)}</${Note}>`)}</ul></div>
-    <div><h3>${t('wall.toOps')} (${ops.length})</h3>
-      <ul class="notes">${ops.map((n) => html`<${Note} key=${n.id} note=${n} big=${big}>${renderExtra && renderExtra(n)}</${Note}>`)}</ul></div>
+    <div><h3>${t('wall.toDevs')} (${devs.length})</h3><${Capped} list=${devs} max=${max} render=${one} /></div>
+    <div><h3>${t('wall.toOps')} (${ops.length})</h3><${Capped} list=${ops} max=${max} render=${one} /></div>
   </div>`;
 }
 
-/** ScreenWall is the projector's live wall. */
+// Projector --------------------------------------------------------------
+
+const SCREEN_MAX_NOTES = 72; // never more on one screen, whatever the wall holds
+// The projector redraws a busy wall at most this often: a change still
+// shows within a fraction of a second, and the page keeps up at 50 a
+// second.
+export const BUSY_REDRAW_MS = 250;
+const FONT_MAX = 1.6; // rem
+const FONT_MIN = 0.85;
+
+/** ScreenWall is the projector's live wall. It always fits the screen:
+ * clusters flow in columns (a large one continues in the next column
+ * rather than being cut), the type shrinks until everything fits, and
+ * when even the smallest readable type is not enough the oldest loose
+ * notes and the tails of big clusters give way, each replaced by a count. */
 export function ScreenWall({ session }) {
+  useDocs(session, ['note/', 'cluster/'], BUSY_REDRAW_MS);
   const { clusters, byCluster, loose, notes } = wallData(session);
+  const ref = useRef(null);
+  const size = useRef(FONT_MAX);
+  const [limit, setLimit] = useState(SCREEN_MAX_NOTES);
   const ranked = [...clusters].sort((a, b) => b.votes - a.votes || a.order - b.order);
-  return html`<section class="screen-wall" aria-labelledby="wall-h">
-    <h2 id="wall-h">${t('phase.wall')} <span class="muted">· ${t('wall.count', { n: notes.length })}</span></h2>
-    ${ranked.length ? html`<ol class="clusters clusters-screen">
-      ${ranked.map((c) => html`<li key=${c.id} class="cluster card">
-        <div class="cluster-head"><h3>${c.name}</h3><span class="votes">${t('wall.votes', { n: c.votes })}</span></div>
-        <ul class="notes">${byCluster.get(c.id).map((n) => html`<${Note} key=${n.id} note=${n} big />`)}</ul>
-      </li>`)}
-    </ol>` : null}
-    <${LooseNotes} loose=${loose.slice(-40)} big />
-  </section>`;
-}
-
-/** HostWall lets the facilitator cluster and moderate the wall. */
-export function HostWall({ session }) {
-  const { clusters, byCluster, loose, notes } = wallData(session);
-  const [name, setName] = useState('');
-  const [editing, setEditing] = useState(null);
-  const [editName, setEditName] = useState('');
-
-  async function create(e) {
-    e.preventDefault();
-    if (!name.trim()) return;
-    if (await run(session.send('cluster.create', { name: name.trim() }))) setName('');
-  }
-
-  function noteTools(n) {
-    return html`<span class="note-tools">
-      <label class="sr-only" for=${`mv-${n.id}`}>${t('wall.moveTo')}</label>
-      <select id=${`mv-${n.id}`} value=${n.cluster || ''} onChange=${(e) => run(session.send('note.move', { noteId: n.id, clusterId: e.currentTarget.value }))}>
-        <option value="">${t('wall.ungrouped')}</option>
-        ${clusters.map((c) => html`<option key=${c.id} value=${c.id}>${c.name}</option>`)}
-      </select>
-      <button type="button" class="btn btn-small" onClick=${() => run(session.send('note.hide', { noteId: n.id, hidden: !n.hidden }))}>
-        ${n.hidden ? t('wall.show') : t('wall.hide')}
-      </button>
-    </span>`;
-  }
-
-  return html`<section aria-labelledby="hwall-h">
-    <h2 id="hwall-h">${t('phase.wall')} <span class="muted">· ${t('wall.count', { n: notes.length })}</span></h2>
-    <form class="inline-form" onSubmit=${create}>
-      <${TextField} label=${t('wall.newCluster')} value=${name} onInput=${setName} max=${60} name="cluster" />
-      <button class="btn btn-primary" type="submit" disabled=${!name.trim()}>${t('wall.create')}</button>
-    </form>
-    <ul class="clusters clusters-host">
-      ${clusters.map((c) => html`<li key=${c.id} class="cluster card">
-        <div class="cluster-head">
-          ${editing === c.id ? html`<form class="inline-form" onSubmit=${async (e) => {
-            e.preventDefault();
-            if (await run(session.send('cluster.rename', { clusterId: c.id, name: editName.trim() }))) setEditing(null);
-          }}>
-            <${TextField} label=${t('wall.rename')} value=${editName} onInput=${setEditName} max=${60} name="rename" autofocus />
-            <button class="btn btn-small btn-primary" type="submit">${t('save')}</button>
-            <button class="btn btn-small" type="button" onClick=${() => setEditing(null)}>${t('cancel')}</button>
-          </form>` : html`<h3>${c.name}</h3>
-            <span class="votes">${t('wall.votes', { n: c.votes })}</span>
-            <button type="button" class="btn btn-small" onClick=${() => { setEditing(c.id); setEditName(c.name); }}>${t('wall.rename')}<span class="sr-only"> ${c.name}</span></button>
-            <button type="button" class="btn btn-small btn-danger" onClick=${() => {
-              if (window.confirm(t('wall.confirmDelete', { name: c.name }))) run(session.send('cluster.delete', { clusterId: c.id }));
-            }}>${t('delete')}<span class="sr-only"> ${c.name}</span></button>`}
-        </div>
-        <ul class="notes">${byCluster.get(c.id).map((n) => html`<${Note} key=${n.id} note=${n}>${noteTools(n)}</${Note}>`)}</ul>
-      </li>`)}
-    </ul>
-    <h3>${t('wall.ungrouped')}</h3>
-    ${loose.length ? html`<${LooseNotes} loose=${loose} renderExtra=${noteTools} />` : html`<p class="muted">${t('wall.allGrouped')}</p>`}
+  // Share the room: every cluster keeps at least a few notes, loose notes
+  // (newest first) take what is left.
+  const visible = notes.filter((n) => !n.hidden);
+  const perCluster = Math.max(3, Math.floor(limit / Math.max(1, ranked.length + 1)));
+  const needed = ranked.reduce((a, c) => a + byCluster.get(c.id).length, 0) + loose.length;
+  const capped = needed > limit;
+  const inClusters = ranked.reduce((a, c) => a + Math.min(perCluster, byCluster.get(c.id).length), 0);
+  const looseShown = [...loose].reverse().slice(0, capped ? Math.max(12, limit - inClusters) : loose.length);
+  useLayoutEffect(() => {
+    const sec = ref.current;
+    const el = sec && sec.querySelector('.wall-flow');
+    if (!el) return;
+    // The notes flow down fixed-height columns: what does not fit makes
+    // more columns than the screen is wide.
+    el.style.height = `${Math.max(200, window.innerHeight - el.getBoundingClientRect().top - 8)}px`;
+    const fits = (rem) => {
+      el.style.setProperty('--wall-size', `${rem}rem`);
+      return el.scrollWidth <= el.clientWidth + 1;
+    };
+    // A wall mostly grows: keep the size found last time when it still
+    // fits (one layout). Else guess from the overflow (the room a note
+    // takes grows with the square of the type size) and step down.
+    if (fits(size.current)) return;
+    if (capped && size.current <= FONT_MIN + 0.01) {
+      // Already the smallest type and a window of the newest notes: make
+      // the window smaller rather than lay the wall out again and again.
+      if (limit > 24) setLimit(Math.max(24, Math.floor((limit * el.clientWidth) / el.scrollWidth) - 1));
+      return;
+    }
+    let rem = Math.max(FONT_MIN, Math.min(size.current, size.current * Math.sqrt(el.clientWidth / el.scrollWidth)));
+    for (let i = 0; i < 4 && !fits(rem) && rem > FONT_MIN; i++) rem = Math.max(FONT_MIN, rem * 0.92);
+    size.current = rem;
+    if (!fits(rem) && limit > 24) {
+      // Even the smallest readable type is not enough: show fewer notes,
+      // in proportion to the overflow (one step).
+      setLimit(Math.max(24, Math.floor((limit * el.clientWidth) / el.scrollWidth * 0.95)));
+    }
+  });
+  const more = (n) => (n > 0 ? html`<li class="note-more">${t('wall.more', { n })}</li>` : null);
+  return html`<section class="screen-wall" aria-labelledby="wall-h" ref=${ref}>
+    <h2 id="wall-h">${t('phase.wall')} <span class="muted">· ${t('wall.count', { n: visible.length })}</span></h2>
+    <div class="wall-flow">
+      ${ranked.map((c) => {
+        const list = byCluster.get(c.id);
+        const shown = capped ? list.slice(0, perCluster) : list;
+        return html`<section key=${c.id} class="cluster card">
+          <div class="cluster-head"><h3>${c.name}</h3><span class="votes">${t('wall.votes', { n: c.votes })}</span></div>
+          <ul class="notes">${shown.map((n) => html`<${Note} key=${n.id} note=${n} big />`)}${more(list.length - shown.length)}</ul>
+        </section>`;
+      })}
+      ${loose.length ? html`<section class="cluster card loose">
+        <div class="cluster-head"><h3>${t('wall.ungrouped')}</h3><span class="votes">${t('wall.count', { n: loose.length })}</span></div>
+        <ul class="notes">${looseShown.map((n) => html`<${Note} key=${n.id} note=${n} big />`)}${more(loose.length - looseShown.length)}</ul>
+      </section>` : null}
+    </div>
   </section>`;
 }

@@ -24,6 +24,10 @@ type index struct {
 	applied    int            // most effects a sprint can apply
 	capApplied int            // of which from capabilities
 	prereqs    map[*Action][]string
+	mentions   map[string][]string  // incident id → capabilities its model tests
+	linear     linearScore          // the company score as a linear form, if it is one
+	granting   map[string][]*Action // capability → the actions that grant it
+	dependents map[string][]string  // capability → the capabilities that need it, directly or not
 }
 
 type validator struct {
@@ -117,7 +121,7 @@ func (v *validator) run() {
 			ix.incidents[in.ID] = in
 		}
 	}
-	ix.ids = idSets{capabilities: map[string]bool{}, actions: map[string]bool{}, incidents: map[string]bool{}}
+	ix.ids = idSets{capabilities: map[string]bool{}, actions: map[string]bool{}, incidents: map[string]bool{}, didUsed: map[string]bool{}}
 	for id := range ix.caps {
 		ix.ids.capabilities[id] = true
 	}
@@ -137,10 +141,55 @@ func (v *validator) run() {
 		{"product", v.product}, {"teams", v.teams}, {"stages", v.stages}, {"start", v.start},
 		{"capabilities", v.capabilities}, {"actions", v.actions}, {"rules", v.rules},
 		{"incidents", v.incidents}, {"postmortem", v.postmortem}, {"quiz", v.quiz},
-		{"debates", v.debates}, {"dora", v.dora}, {"value", v.value}, {"scoring", v.scoring},
+		{"debates", v.debates}, {"dora", v.dora}, {"value", v.value}, {"changes", v.changes},
+		{"measurement", v.measurement}, {"scoring", v.scoring},
 	} {
 		if v.d.has(s, sec.field) {
 			sec.check()
+		}
+	}
+	ix.granting, ix.dependents = map[string][]*Action{}, map[string][]string{}
+	for _, a := range s.Actions {
+		if a.Grants != "" {
+			ix.granting[a.Grants] = append(ix.granting[a.Grants], a)
+		}
+	}
+	var needs func(id, other string, depth int) bool
+	needs = func(id, other string, depth int) bool {
+		c := ix.caps[id]
+		if c == nil || depth > len(s.Capabilities) {
+			return false
+		}
+		for _, r := range c.Requires {
+			if r == other || needs(r, other, depth+1) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, c := range s.Capabilities {
+		for _, d := range s.Capabilities {
+			if needs(d.ID, c.ID, 0) {
+				ix.dependents[c.ID] = append(ix.dependents[c.ID], d.ID)
+			}
+		}
+	}
+	ix.mentions = map[string][]string{}
+	for _, in := range s.Incidents {
+		for _, cp := range s.Capabilities {
+			for _, e := range []Expr{in.When, in.Chance, in.Impact, in.Detect, in.Repair} {
+				if testsCapability(e.Src, cp.ID) {
+					ix.mentions[in.ID] = append(ix.mentions[in.ID], cp.ID)
+					break
+				}
+			}
+		}
+	}
+	// An action matters if it grants, has effects, or some expression
+	// tests it with did.<id> (an incident prepared for, say).
+	for _, a := range s.Actions {
+		if a.Grants == "" && len(a.Effects) == 0 && !ix.ids.didUsed[a.ID] {
+			v.errf(a, "", "action %q: does nothing (give it grants or effects, or test it with did.%s in an expression)", a.ID, a.ID)
 		}
 	}
 }
@@ -251,9 +300,13 @@ func (v *validator) start() {
 		}
 		s.idx.base[i] = st.Figures[k]
 	}
-	for _, d := range figureDefs {
-		if _, ok := st.Figures[d.name]; d.start && !ok && v.d.has(st, "figures") {
-			v.errf(st, "figures", "start: missing figure %q", d.name)
+	for i, d := range figureDefs {
+		if _, ok := st.Figures[d.name]; d.start && !ok {
+			if d.opt {
+				s.idx.base[i] = d.def
+			} else if v.d.has(st, "figures") {
+				v.errf(st, "figures", "start: missing figure %q", d.name)
+			}
 		}
 	}
 	s.idx.base[figProductivity] = max(s.idx.base[figProductivity], figureDefs[figProductivity].lo)
@@ -339,6 +392,18 @@ func (v *validator) capabilities() {
 			}
 		}
 		v.effects(owner, c.Effects, c.Stages)
+		teams := make([]string, 0, len(c.Upkeep))
+		for t := range c.Upkeep {
+			teams = append(teams, t)
+		}
+		slices.Sort(teams)
+		for _, t := range teams {
+			if !slices.Contains(Teams, t) {
+				v.errf(c, "upkeep", "%s: upkeep for unknown team %q (use %s)", owner, t, strings.Join(Teams, ", "))
+			} else if u := c.Upkeep[t]; u < 0 || u > v.s.Capacity {
+				v.errf(c, "upkeep", "%s: upkeep %d for %s is out of range 0..%d (the team capacity)", owner, u, t, v.s.Capacity)
+			}
+		}
 	}
 	v.cycles()
 }
@@ -409,9 +474,6 @@ func (v *validator) actions() {
 				v.errf(a, "requires", "%s requires the capability it grants (%q)", owner, a.Grants)
 			}
 		}
-		if a.Grants == "" && len(a.Effects) == 0 {
-			v.errf(a, "", "%s: does nothing (give it grants or effects)", owner)
-		}
 		for _, t := range a.Tags {
 			if !slices.Contains([]string{"feature", "speed", "stability", "devops"}, t) {
 				v.errf(a, "tags", "%s: unknown tag %q (use feature, speed, stability, devops)", owner, t)
@@ -447,6 +509,12 @@ func (v *validator) incidents() {
 		v.compile(&in.Impact, kindNumber, owner+": impact")
 		v.compile(&in.Detect, kindNumber, owner+": detect")
 		v.compile(&in.Repair, kindNumber, owner+": repair")
+		if in.Kind != "" && in.Kind != "outage" && in.Kind != "security" {
+			v.errf(in, "kind", "%s: unknown kind %q (use outage or security)", owner, in.Kind)
+		}
+		if v.d.has(in, "weight") && (in.Weight < 1 || in.Weight > 100) {
+			v.errf(in, "weight", "%s: weight %v is out of range 1..100", owner, in.Weight)
+		}
 		if in.Load < 0 || in.Load > v.s.Capacity {
 			v.errf(in, "load", "%s: load %d is out of range 0..%d", owner, in.Load, v.s.Capacity)
 		}
@@ -489,6 +557,9 @@ func (v *validator) postmortem() {
 	}
 	if p.RepeatFactor <= 0 || p.RepeatFactor > 1 {
 		v.errf(p, "repeatFactor", "postmortem: repeatFactor %v is out of range (0, 1]", p.RepeatFactor)
+	}
+	if v.d.has(p, "unlearnedFactor") && (p.UnlearnedFactor < 1 || p.UnlearnedFactor > 10) {
+		v.errf(p, "unlearnedFactor", "postmortem: unlearnedFactor %v is out of range 1..10", p.UnlearnedFactor)
 	}
 }
 
@@ -544,6 +615,30 @@ func (v *validator) value() {
 	}
 }
 
+func (v *validator) changes() {
+	ch := &v.s.Changes
+	v.checkRange(ch, "baseWork", ch.BaseWork, 0, 1e4)
+	v.checkRange(ch, "reference", ch.Reference, 0, 1e4)
+	v.checkRange(ch, "failureExponent", ch.FailureExponent, 0, 1)
+	if ch.Reference > 0 && ch.BaseWork <= 0 {
+		v.errf(ch, "baseWork", "changes.baseWork must be more than 0 when a reference batch is given")
+	}
+}
+
+func (v *validator) measurement() {
+	m := &v.s.Measurement
+	for _, l := range []struct {
+		field string
+		ids   []string
+	}{{"stream", m.Stream}, {"dora", m.DORA}} {
+		for _, id := range l.ids {
+			if v.s.idx.caps[id] == nil {
+				v.errf(m, l.field, "measurement.%s: unknown capability %q", l.field, id)
+			}
+		}
+	}
+}
+
 func (v *validator) scoring() {
 	sc := &v.s.Scoring
 	if len(sc.Company) == 0 {
@@ -554,8 +649,31 @@ func (v *validator) scoring() {
 		v.checkID(p, "score part", p.ID, seen)
 		v.compile(&p.Points, kindNumber, fmt.Sprintf("score part %q: points", p.ID))
 	}
+	for _, who := range append([]string{"company"}, Teams...) {
+		m := sc.Marks.Get(who)
+		if v.d.has(&sc.Marks, who) && !(m.Full > m.Zero) {
+			v.errf(&sc.Marks, who, "scoring.marks.%s: full (%v) must be more than zero (%v)", who, m.Full, m.Zero)
+		}
+	}
 	f := &sc.Final
 	if f.Company < 0 || f.Team < 0 || f.Debate < 0 || f.Quiz < 0 || f.Company+f.Team+f.Debate+f.Quiz <= 0 {
 		v.errf(f, "company", "scoring.final: weights must not be negative and must not all be 0")
+	}
+}
+
+// testsCapability reports whether an expression's source tests the
+// capability with has.<id>.
+func testsCapability(src, capability string) bool {
+	needle := "has." + capability
+	for {
+		i := strings.Index(src, needle)
+		if i < 0 {
+			return false
+		}
+		end := i + len(needle)
+		if end == len(src) || !strings.ContainsRune("abcdefghijklmnopqrstuvwxyz0123456789_-", rune(src[end])) {
+			return true
+		}
+		src = src[end:]
 	}
 }

@@ -43,30 +43,12 @@ type Review struct {
 	Incident *rules.IncidentResult `json:"incident,omitempty"`
 }
 
-// Postmortem is a blameless post-mortem card for one incident.
-type Postmortem struct {
-	Company      int     `json:"company"`
-	Incident     int     `json:"incident"`
-	IncidentID   string  `json:"incidentId"`
-	WhatHappened string  `json:"whatHappened"`
-	Why          string  `json:"why"`
-	Change       string  `json:"change"`
-	Team         string  `json:"team"`
-	Author       string  `json:"author"`
-	Learning     float64 `json:"learning"`
-	Text         Text    `json:"text"`
-	At           int64   `json:"at"`
-}
-
 // Steps of a sprint.
 const (
 	StepPlanning = "planning"
 	StepIncident = "incident"
 	StepReview   = "review"
 )
-
-// MaxPostmortemText is the longest answer of a post-mortem card.
-const MaxPostmortemText = 600
 
 func (sp *Sprints) init(e *Engine, s *State) {
 	*sp = Sprints{Plans: map[string][]string{}, Ready: map[string]bool{}, Responses: map[string]string{},
@@ -80,6 +62,16 @@ func (sp *Sprints) init(e *Engine, s *State) {
 
 // company returns the simulation state of a company (1-based).
 func (sp *Sprints) company(c int) *rules.Company { return sp.Companies[c-1] }
+
+// sprintsPhase returns the agenda's sprints phase, or nil.
+func sprintsPhase(s *State) *Phase {
+	for i := range s.Agenda {
+		if s.Agenda[i].Kind == KindSprints {
+			return &s.Agenda[i]
+		}
+	}
+	return nil
+}
 
 // silo reports whether teams' plans are hidden from each other now.
 func (s *State) silo() bool {
@@ -260,13 +252,21 @@ type planDoc struct {
 	Used     int      `json:"used"`
 }
 
-// optionsDoc is a team's catalogue for its company.
+// optionsDoc is a team's catalogue for its company, with what its capacity
+// is made of: the scenario's capacity, minus the points firefighting takes
+// this sprint and the upkeep of the capabilities the team keeps running.
 type optionsDoc struct {
-	Capacity int                  `json:"capacity"`
-	Options  []rules.ActionOption `json:"options"`
+	Capacity  int                  `json:"capacity"`
+	Base      int                  `json:"base"`
+	Unplanned int                  `json:"unplanned"`
+	Upkeep    []rules.Upkeep       `json:"upkeep"`
+	Options   []rules.ActionOption `json:"options"`
 }
 
-// companyDoc is what everyone sees of a company's simulation.
+// companyDoc is what everyone sees of a company's simulation. Its players
+// and the projector see the history as the company measures it (stage
+// times and DORA figures as estimates without the capabilities that
+// measure them); the facilitator sees the exact figures.
 type companyDoc struct {
 	Company      int                    `json:"company"`
 	Sprint       int                    `json:"sprint"`
@@ -277,6 +277,11 @@ type companyDoc struct {
 	Learning     float64                `json:"learning"`
 	History      []sprintSummary        `json:"history"`
 	Incidents    []rules.IncidentRecord `json:"incidents"`
+	// Upcoming are the incidents announced for the end of the next sprint
+	// (a sales peak in the calendar).
+	Upcoming []rules.Announcement `json:"upcoming"`
+	// Exact is true when the figures are exact (the facilitator's view).
+	Exact bool `json:"exact"`
 }
 
 // sprintSummary is one sprint of a company's history, without the
@@ -293,6 +298,10 @@ type sprintSummary struct {
 	CALMS    rules.CALMS         `json:"calms"`
 	Score    rules.ScoreSheet    `json:"score"`
 	Incident string              `json:"incident"`
+	// Measured says which figures the company measured in that sprint;
+	// the others are estimates (and the bottleneck unknown) for its
+	// players.
+	Measured *rules.Measured `json:"measured,omitempty"`
 }
 
 func summarise(r rules.SprintRecord) sprintSummary {
@@ -494,44 +503,6 @@ func init() {
 		return nil
 	}})
 
-	register("postmortem.submit", handler{roles: pl, phases: []string{KindSprints, KindDebate, KindRetro}, apply: func(x *ctx) error {
-		var a struct {
-			Incident     int    `json:"incident"`
-			WhatHappened string `json:"whatHappened"`
-			Why          string `json:"why"`
-			Change       string `json:"change"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		fields := []struct {
-			v        *string
-			en, fr   string
-			required bool
-		}{{&a.WhatHappened, "what happened", "ce qui s'est passé", true}, {&a.Why, "why", "pourquoi", true}, {&a.Change, "what we change", "ce que nous changeons", true}}
-		for _, f := range fields {
-			*f.v = strings.TrimSpace(*f.v)
-			if err := checkLongText(f.en, f.fr, *f.v, MaxPostmortemText); err != nil {
-				return err
-			}
-		}
-		p := x.player
-		sp := &x.s.Sprints
-		scn := x.e.scenario(x.s).Scenario
-		nc, res, err := rules.ApplyPostmortem(scn, sp.company(p.Company), rules.Postmortem{Incident: a.Incident,
-			WhatHappened: a.WhatHappened, Why: a.Why, Change: a.Change})
-		if err != nil {
-			return fromRules(err)
-		}
-		key := strconv.Itoa(p.Company) + "/" + strconv.Itoa(a.Incident)
-		sp.Companies[p.Company-1] = nc
-		sp.Postmortems[key] = &Postmortem{Company: p.Company, Incident: a.Incident, IncidentID: nc.Incidents[a.Incident].ID,
-			WhatHappened: a.WhatHappened, Why: a.Why, Change: a.Change, Team: p.Team, Author: p.Nickname,
-			Learning: res.Learning, Text: res.Text, At: x.c.At}
-		x.ch.touch("postmortem/"+key, "company/"+strconv.Itoa(p.Company), "leaderboard", "results")
-		return nil
-	}})
-
 	registerDoc("sprint", &docKind{keys: single("sprint"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
 		sp := &s.Sprints
 		if sp.Sprint == 0 {
@@ -599,7 +570,8 @@ func init() {
 			}
 			scn := e.scenario(s).Scenario
 			co := s.Sprints.company(c)
-			return optionsDoc{Capacity: rules.Capacity(scn, co, t), Options: rules.Options(scn, co, t)}, true
+			return optionsDoc{Capacity: rules.Capacity(scn, co, t), Base: scn.Capacity, Unplanned: co.Unplanned[t],
+				Upkeep: rules.UpkeepOf(scn, co, t), Options: rules.Options(scn, co, t)}, true
 		},
 	})
 	companyKeys := func(prefix string) func(s *State) []string {
@@ -621,13 +593,24 @@ func init() {
 			return nil, false
 		}
 		co := s.Sprints.company(c)
+		scn := e.scenario(s).Scenario
+		exact := v.Role == RoleFacilitator
 		d := companyDoc{Company: c, Sprint: co.Sprint, Score: co.Score, TeamScores: co.TeamScores, Capabilities: co.Capabilities,
-			Debt: co.Debt, Learning: co.Learning, Incidents: co.Incidents}
+			Debt: co.Debt, Learning: co.Learning, Incidents: co.Incidents, Exact: exact, Upcoming: []rules.Announcement{}}
 		if d.Incidents == nil {
 			d.Incidents = []rules.IncidentRecord{}
 		}
+		if co.Pending == nil && sprintsPhase(s) != nil && co.Sprint < sprintsPhase(s).Sprints {
+			d.Upcoming = rules.Upcoming(scn, co, sprintsPhase(s).Sprints)
+		}
 		for _, r := range co.History {
-			d.History = append(d.History, summarise(r))
+			ms := rules.MeasuredAt(scn, co, r.Sprint)
+			if !exact {
+				r = rules.Observed(scn, co, r)
+			}
+			sum := summarise(r)
+			sum.Measured = &ms
+			d.History = append(d.History, sum)
 		}
 		return d, true
 	}})
@@ -665,25 +648,19 @@ func init() {
 			if !ok || err1 != nil || err2 != nil || ci < 1 || ci > len(s.Sprints.Reviews) || ni < 1 || ni > len(s.Sprints.Reviews[ci-1]) {
 				return nil, false
 			}
-			return s.Sprints.Reviews[ci-1][ni-1], true
-		},
-	})
-	registerDoc("postmortem", &docKind{
-		keys: func(s *State) []string {
-			var out []string
-			for c, co := range s.Sprints.Companies {
-				for i := range co.Incidents {
-					k := strconv.Itoa(c+1) + "/" + strconv.Itoa(i)
-					if s.Sprints.Postmortems[k] != nil {
-						out = append(out, "postmortem/"+k)
-					}
-				}
+			rv := s.Sprints.Reviews[ci-1][ni-1]
+			if v.Role == RoleFacilitator {
+				return rv, true
 			}
-			return out
-		},
-		view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
-			pm := s.Sprints.Postmortems[strings.TrimPrefix(key, "postmortem/")]
-			return pm, pm != nil
+			// What the company does not measure, its players and the
+			// projector do not get.
+			scn := e.scenario(s).Scenario
+			co := s.Sprints.company(ci)
+			out := &Review{Sprint: rv.Sprint, Result: rules.ObservedResult(scn, co, rv.Result)}
+			if rv.Incident != nil {
+				out.Incident = rules.ObservedIncident(scn, co, rv.Sprint, rv.Incident)
+			}
+			return out, true
 		},
 	})
 	registerDoc("leaderboard", &docKind{keys: single("leaderboard"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {

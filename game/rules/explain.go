@@ -109,9 +109,9 @@ func (s *Scenario) explain(c *Company, cr carry, rec *SprintRecord, applied []Ap
 	for _, src := range changed {
 		cur = s.replaceSource(cur, src, nowBy[src])
 		next := roundMetrics(s.evaluate(cur, cr, nil).metrics)
-		name := s.sourceName(src)
+		name := s.causeName(src, rec.Sprint)
 		if _, now := nowBy[src]; !now {
-			name = textf("%s (last sprint, now over)", "%s (sprint précédent, terminé)", name)
+			name = textf("%s (last sprint, now over)", "%s (sprint précédent, terminé)", s.sourceName(src))
 		}
 		steps = append(steps, step{src: src, name: name, before: m, after: next})
 		m = next
@@ -210,6 +210,22 @@ func (s *Scenario) explain(c *Company, cr carry, rec *SprintRecord, applied []Ap
 		}
 		res.Figures = append(res.Figures, fc)
 	}
+}
+
+// causeName names a source in an explanation: an action with the teams
+// that did it, a capability acquired this sprint with the sprint.
+func (s *Scenario) causeName(src string, sprint int) Text {
+	name := s.sourceName(src)
+	kind, id, _ := strings.Cut(src, ":")
+	if a := s.idx.actions[id]; kind == "action" && a != nil {
+		var en, fr []string
+		for _, t := range a.Teams {
+			n := teamName(s, t)
+			en, fr = append(en, n.EN), append(fr, n.FR)
+		}
+		return textf("%s (%s, sprint %d)", "%s (%s, sprint %d)", name, Text{strings.Join(en, " and "), strings.Join(fr, " et ")}, sprint)
+	}
+	return name
 }
 
 func speedsUp(a Applied) bool {

@@ -169,32 +169,10 @@ func (s *Scenario) incidentOutcome(inc *Incident, p *PendingIncident, decide, lu
 // changes the time to restore after failed deployments. It returns a new
 // company.
 func ResolveIncident(scn *Scenario, c *Company, in IncidentInput) (*Company, *IncidentResult, error) {
-	if c.Scenario != scn.ID {
-		return nil, nil, errorf(CodeWrongScenario, "This company plays scenario %q, not %q.", "Cette entreprise joue le scénario %q, pas %q.", c.Scenario, scn.ID)
-	}
 	p := c.Pending
-	if p == nil {
-		return nil, nil, errorf(CodeNoIncident, "There is no incident to resolve.", "Il n'y a pas d'incident à résoudre.")
-	}
-	inc := scn.idx.incidents[p.ID]
-	if inc == nil {
-		return nil, nil, errorf(CodeNoIncident, "Unknown incident %q.", "Incident inconnu %q.", p.ID)
-	}
-	if math.IsNaN(in.ResponseSeconds) || in.ResponseSeconds < 0 {
-		return nil, nil, errorf(CodeInvalidArgument, "The response time must be a number of seconds, 0 or more.", "Le temps de réponse doit être un nombre de secondes positif ou nul.")
-	}
-	teams := make([]string, 0, len(in.Responses))
-	for t := range in.Responses {
-		teams = append(teams, t)
-	}
-	slices.Sort(teams)
-	for _, t := range teams {
-		if !slices.Contains(Teams, t) {
-			return nil, nil, errorf(CodeUnknownTeam, "Unknown team %q: use dev, ops, qa or pm.", "Équipe inconnue %q : utilisez dev, ops, qa ou pm.", t)
-		}
-		if findResponse(inc, t, in.Responses[t]) == nil {
-			return nil, nil, errorf(CodeUnknownResponse, "“%s” has no response %q for %s.", "« %s » n'a pas de réponse %q pour l'équipe %s.", inc.Name, in.Responses[t], teamName(scn, t))
-		}
+	inc, err := checkIncidentInput(scn, c, in)
+	if err != nil {
+		return nil, nil, err
 	}
 
 	next := c.clone()
@@ -224,44 +202,7 @@ func ResolveIncident(scn *Scenario, c *Company, in IncidentInput) (*Company, *In
 	}
 
 	// The responses that help: the others are told, and change nothing.
-	type chosen struct {
-		team string
-		r    *Response
-	}
-	var helping []chosen
-	for _, t := range Teams {
-		id, ok := in.Responses[t]
-		if !ok {
-			res.Steps = append(res.Steps, Notice{Kind: "no_response", Text: textf(
-				"%s did not respond in time.", "%s n'a pas répondu à temps.", teamName(scn, t))})
-			continue
-		}
-		r := findResponse(inc, t, id)
-		var en, fr []string
-		for _, req := range r.Requires {
-			if !c.Owns(req) {
-				en, fr = append(en, scn.idx.caps[req].Name.EN), append(fr, scn.idx.caps[req].Name.FR)
-			}
-		}
-		if len(en) > 0 {
-			res.Steps = append(res.Steps, Notice{Kind: "response_impossible", Text: textf(
-				"%s chose “%s”, but the company lacks %s: it did not help.",
-				"%s a choisi « %s », mais l'entreprise n'a pas %s : cela n'a servi à rien.",
-				teamName(scn, t), r.Name, Text{strings.Join(en, ", "), strings.Join(fr, ", ")})})
-			res.Responses = append(res.Responses, ResponseEffect{Team: t, Response: r.ID, Name: r.Name,
-				Text: textf("No effect: the company lacks %s.", "Sans effet : l'entreprise n'a pas %s.", Text{strings.Join(en, ", "), strings.Join(fr, ", ")})})
-			continue
-		}
-		helping = append(helping, chosen{t, r})
-		if r.Blame {
-			next.Blames++
-		}
-		for _, pl := range Pillars {
-			if v, ok := r.CALMS[pl]; ok {
-				rec.CALMS.add(pl, v)
-			}
-		}
-	}
+	helping := scn.chooseResponses(c, next, &rec, inc, in, res)
 	all := make([]*Response, len(helping))
 	for i, h := range helping {
 		all[i] = h.r
@@ -327,23 +268,7 @@ func ResolveIncident(scn *Scenario, c *Company, in IncidentInput) (*Company, *In
 	res.Record = *next.Last()
 	res.ScoreChange = round4(next.Score - c.Score)
 
-	src := "incident:" + inc.ID
-	for _, d := range metricDefs {
-		b, a := d.get(&before), d.get(m)
-		if !changedEnough(b, a) {
-			continue
-		}
-		mc := MetricChange{Metric: d.id, Name: d.label, Before: b, After: a,
-			Causes: []Cause{{Source: src, Name: inc.Name, Delta: round4(a - b), Text: causeText(d, inc.Name, b, a)}}}
-		if d.tier != nil {
-			mc.TierBefore, mc.TierAfter = d.tier(scn.TiersOf(before)), d.tier(rec.Tiers)
-		}
-		mc.Text = summary(d, b, a, mc.TierBefore, mc.TierAfter)
-		res.Metrics = append(res.Metrics, mc)
-	}
-	if res.Metrics == nil {
-		res.Metrics = []MetricChange{}
-	}
+	res.Metrics = scn.incidentChanges(inc, before, rec)
 
 	// Firefighting after the incident: its load, scaled by how well the
 	// company coordinates (the firefighting figure against its start).
@@ -414,6 +339,112 @@ func effectText(e ResponseEffect) Text {
 		return Text{"(It changed no time.)", "(Aucun temps gagné ni perdu.)"}
 	}
 	return Text{"(" + capitalize(strings.Join(en, ", ")) + ".)", "(" + capitalize(strings.Join(fr, ", ")) + ".)"}
+}
+
+// checkIncidentInput checks the teams' answer to the company's pending
+// incident and returns the incident.
+func checkIncidentInput(scn *Scenario, c *Company, in IncidentInput) (*Incident, error) {
+	if c.Scenario != scn.ID {
+		return nil, errorf(CodeWrongScenario, "This company plays scenario %q, not %q.", "Cette entreprise joue le scénario %q, pas %q.", c.Scenario, scn.ID)
+	}
+	p := c.Pending
+	if p == nil {
+		return nil, errorf(CodeNoIncident, "There is no incident to resolve.", "Il n'y a pas d'incident à résoudre.")
+	}
+	inc := scn.idx.incidents[p.ID]
+	if inc == nil {
+		return nil, errorf(CodeNoIncident, "Unknown incident %q.", "Incident inconnu %q.", p.ID)
+	}
+	if math.IsNaN(in.ResponseSeconds) || in.ResponseSeconds < 0 {
+		return nil, errorf(CodeInvalidArgument, "The response time must be a number of seconds, 0 or more.", "Le temps de réponse doit être un nombre de secondes positif ou nul.")
+	}
+	teams := make([]string, 0, len(in.Responses))
+	for t := range in.Responses {
+		teams = append(teams, t)
+	}
+	slices.Sort(teams)
+	for _, t := range teams {
+		if !slices.Contains(Teams, t) {
+			return nil, errorf(CodeUnknownTeam, "Unknown team %q: use dev, ops, qa or pm.", "Équipe inconnue %q : utilisez dev, ops, qa ou pm.", t)
+		}
+		if findResponse(inc, t, in.Responses[t]) == nil {
+			return nil, errorf(CodeUnknownResponse, "“%s” has no response %q for %s.", "« %s » n'a pas de réponse %q pour l'équipe %s.", inc.Name, in.Responses[t], teamName(scn, t))
+		}
+	}
+
+	return inc, nil
+}
+
+// chosen is a team's response that helps.
+type chosen struct {
+	team string
+	r    *Response
+}
+
+// chooseResponses tells each team's response: the ones that help, which it
+// returns (remembering blame and their CALMS points in next and rec), and
+// the others, which change nothing.
+func (s *Scenario) chooseResponses(c, next *Company, rec *SprintRecord, inc *Incident, in IncidentInput, res *IncidentResult) []chosen {
+	var helping []chosen
+	for _, t := range Teams {
+		id, ok := in.Responses[t]
+		if !ok {
+			res.Steps = append(res.Steps, Notice{Kind: "no_response", Text: textf(
+				"%s did not respond in time.", "%s n'a pas répondu à temps.", teamName(s, t))})
+			continue
+		}
+		r := findResponse(inc, t, id)
+		var en, fr []string
+		for _, req := range r.Requires {
+			if !c.Owns(req) {
+				en, fr = append(en, s.idx.caps[req].Name.EN), append(fr, s.idx.caps[req].Name.FR)
+			}
+		}
+		if len(en) > 0 {
+			res.Steps = append(res.Steps, Notice{Kind: "response_impossible", Text: textf(
+				"%s chose “%s”, but the company lacks %s: it did not help.",
+				"%s a choisi « %s », mais l'entreprise n'a pas %s : cela n'a servi à rien.",
+				teamName(s, t), r.Name, Text{strings.Join(en, ", "), strings.Join(fr, ", ")})})
+			res.Responses = append(res.Responses, ResponseEffect{Team: t, Response: r.ID, Name: r.Name,
+				Text: textf("No effect: the company lacks %s.", "Sans effet : l'entreprise n'a pas %s.", Text{strings.Join(en, ", "), strings.Join(fr, ", ")})})
+			continue
+		}
+		helping = append(helping, chosen{t, r})
+		if r.Blame {
+			next.Blames++
+		}
+		for _, pl := range Pillars {
+			if v, ok := r.CALMS[pl]; ok {
+				rec.CALMS.add(pl, v)
+			}
+		}
+	}
+	return helping
+}
+
+// incidentChanges explains the sprint's outcomes the incident changed.
+func (s *Scenario) incidentChanges(inc *Incident, before Metrics, rec SprintRecord) []MetricChange {
+	m := &rec.Metrics
+	var out []MetricChange
+	src := "incident:" + inc.ID
+	for _, d := range metricDefs {
+		b, a := d.get(&before), d.get(m)
+		if !changedEnough(b, a) {
+			continue
+		}
+		mc := MetricChange{Metric: d.id, Name: d.label, Before: b, After: a,
+			Causes: []Cause{{Source: src, Name: inc.Name, Delta: round4(a - b), Text: causeText(d, inc.Name, b, a)}}}
+		if d.tier != nil {
+			mc.TierBefore, mc.TierAfter = d.tier(s.TiersOf(before)), d.tier(rec.Tiers)
+		}
+		mc.Text = summary(d, b, a, mc.TierBefore, mc.TierAfter)
+		out = append(out, mc)
+	}
+
+	if out == nil {
+		out = []MetricChange{}
+	}
+	return out
 }
 
 func findResponse(in *Incident, team, id string) *Response {

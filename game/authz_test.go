@@ -265,6 +265,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 			return map[string]any{"incident": len(m.s.Sprints.company(1).Incidents) - 1, "whatHappened": "a", "why": "b", "change": "c"}
 		}, with(playersOnly(), map[string]string{rCompany: "?"})},
+		{"postmortem.review", func(m *matrixGame) any {
+			id := m.toIncident()
+			m.must(m.actors[rOwner], "incident.respond", map[string]string{"responseId": id})
+			if m.s.Sprints.Step == StepIncident {
+				m.must(fac, "phase.next", nil)
+			}
+			i := len(m.s.Sprints.company(1).Incidents) - 1
+			m.must(m.actors[rOwner], "postmortem.submit", map[string]any{"incident": i, "whatHappened": "a", "why": "b", "change": "c"})
+			return map[string]any{"company": 1, "incident": i, "accept": true}
+		}, facOnly("")},
 		{"question.ask", inPhase(KindDebate, map[string]string{"text": "and?"}),
 			with(playersOnly(), map[string]string{rOwner: EForbidden})},
 		{"question.upvote", func(m *matrixGame) any { return map[string]string{"questionId": question(m)} }, playersOnly()},

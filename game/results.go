@@ -9,8 +9,9 @@ import (
 )
 
 // Results are the final standings: the scenario's weighted combination of
-// the company score, each team's own score, the debate ratings and the
-// quiz, plus the facilitator's bonus points.
+// the company mark, each team's own mark (both absolute, against the
+// scenario's scales), the debate ratings and the quiz, plus the
+// facilitator's bonus points.
 type Results struct {
 	Ranking rules.Ranking `json:"ranking"`
 	// Bonus points per team ("1/dev"), already added to the team's final
@@ -32,24 +33,11 @@ type ClusterMatch struct {
 	Share int `json:"share"`
 }
 
-// clusterShare is the share of teams in each 2024 DORA cluster.
-var clusterShare = map[rules.Tier]int{rules.Elite: 19, rules.High: 22, rules.Medium: 35, rules.Low: 25}
-
-// resemble returns the cluster most of the four tiers fall in; a tie goes
-// to the lower tier (a company is as good as its weaker metrics).
+// resemble returns the cluster a sprint's tiers resemble (the tier most of
+// the four metrics fall in, the lower one on a tie) and its share of teams.
 func resemble(t rules.Tiers) ClusterMatch {
-	order := []rules.Tier{rules.Low, rules.Medium, rules.High, rules.Elite}
-	count := map[rules.Tier]int{}
-	for _, x := range t.All() {
-		count[x]++
-	}
-	best := rules.Low
-	for _, x := range order {
-		if count[x] > count[best] {
-			best = x
-		}
-	}
-	return ClusterMatch{Cluster: best, Share: clusterShare[best]}
+	c := t.Cluster()
+	return ClusterMatch{Cluster: c, Share: rules.ClusterShare(c)}
 }
 
 // Results computes the final standings of the companies that have players.

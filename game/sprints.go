@@ -43,30 +43,12 @@ type Review struct {
 	Incident *rules.IncidentResult `json:"incident,omitempty"`
 }
 
-// Postmortem is a blameless post-mortem card for one incident.
-type Postmortem struct {
-	Company      int     `json:"company"`
-	Incident     int     `json:"incident"`
-	IncidentID   string  `json:"incidentId"`
-	WhatHappened string  `json:"whatHappened"`
-	Why          string  `json:"why"`
-	Change       string  `json:"change"`
-	Team         string  `json:"team"`
-	Author       string  `json:"author"`
-	Learning     float64 `json:"learning"`
-	Text         Text    `json:"text"`
-	At           int64   `json:"at"`
-}
-
 // Steps of a sprint.
 const (
 	StepPlanning = "planning"
 	StepIncident = "incident"
 	StepReview   = "review"
 )
-
-// MaxPostmortemText is the longest answer of a post-mortem card.
-const MaxPostmortemText = 600
 
 func (sp *Sprints) init(e *Engine, s *State) {
 	*sp = Sprints{Plans: map[string][]string{}, Ready: map[string]bool{}, Responses: map[string]string{},
@@ -80,6 +62,16 @@ func (sp *Sprints) init(e *Engine, s *State) {
 
 // company returns the simulation state of a company (1-based).
 func (sp *Sprints) company(c int) *rules.Company { return sp.Companies[c-1] }
+
+// sprintsPhase returns the agenda's sprints phase, or nil.
+func sprintsPhase(s *State) *Phase {
+	for i := range s.Agenda {
+		if s.Agenda[i].Kind == KindSprints {
+			return &s.Agenda[i]
+		}
+	}
+	return nil
+}
 
 // silo reports whether teams' plans are hidden from each other now.
 func (s *State) silo() bool {
@@ -250,106 +242,6 @@ func (s *State) allResponded() bool {
 	return n > 0
 }
 
-// planDoc is a team's plan as its company sees it.
-type planDoc struct {
-	Company  int      `json:"company"`
-	Team     string   `json:"team"`
-	Actions  []string `json:"actions"`
-	Ready    bool     `json:"ready"`
-	Capacity int      `json:"capacity"`
-	Used     int      `json:"used"`
-}
-
-// optionsDoc is a team's catalogue for its company.
-type optionsDoc struct {
-	Capacity int                  `json:"capacity"`
-	Options  []rules.ActionOption `json:"options"`
-}
-
-// companyDoc is what everyone sees of a company's simulation.
-type companyDoc struct {
-	Company      int                    `json:"company"`
-	Sprint       int                    `json:"sprint"`
-	Score        float64                `json:"score"`
-	TeamScores   map[string]float64     `json:"teamScores"`
-	Capabilities []rules.Owned          `json:"capabilities"`
-	Debt         float64                `json:"debt"`
-	Learning     float64                `json:"learning"`
-	History      []sprintSummary        `json:"history"`
-	Incidents    []rules.IncidentRecord `json:"incidents"`
-}
-
-// sprintSummary is one sprint of a company's history, without the
-// bookkeeping the engine keeps for itself.
-type sprintSummary struct {
-	Sprint   int                 `json:"sprint"`
-	Plans    map[string][]string `json:"plans"`
-	Done     []string            `json:"done"`
-	Wasted   []string            `json:"wasted"`
-	Acquired []string            `json:"acquired"`
-	Stream   []rules.StageTime   `json:"stream"`
-	Metrics  rules.Metrics       `json:"metrics"`
-	Tiers    rules.Tiers         `json:"tiers"`
-	CALMS    rules.CALMS         `json:"calms"`
-	Score    rules.ScoreSheet    `json:"score"`
-	Incident string              `json:"incident"`
-}
-
-func summarise(r rules.SprintRecord) sprintSummary {
-	return sprintSummary{Sprint: r.Sprint, Plans: r.Plans, Done: r.Done, Wasted: r.Wasted, Acquired: r.Acquired,
-		Stream: r.Stream, Metrics: r.Metrics, Tiers: r.Tiers, CALMS: r.CALMS, Score: r.Score, Incident: r.Incident}
-}
-
-// incidentDoc is a company's running incident with the responses chosen.
-type incidentDoc struct {
-	Alert     *rules.IncidentAlert `json:"alert"`
-	Responses map[string]string    `json:"responses"`
-	StartedAt int64                `json:"startedAt"`
-}
-
-// sprintDoc is the public state of the sprints.
-type sprintDoc struct {
-	Sprint    int             `json:"sprint"`
-	Of        int             `json:"of"`
-	Step      string          `json:"step"`
-	Silo      bool            `json:"silo"`
-	Ready     map[string]bool `json:"ready"`
-	Responded map[string]bool `json:"responded"`
-}
-
-// leaderboardDoc ranks companies by score and teams by their own score,
-// live during the game.
-type leaderboardDoc struct {
-	Companies []boardRow `json:"companies"`
-	Teams     []boardRow `json:"teams"`
-}
-
-type boardRow struct {
-	Company int     `json:"company"`
-	Team    string  `json:"team,omitempty"`
-	Score   float64 `json:"score"`
-	Rank    int     `json:"rank"`
-}
-
-func rank(rows []boardRow) []boardRow {
-	slices.SortStableFunc(rows, func(a, b boardRow) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		}
-		return 0
-	})
-	for i := range rows {
-		rows[i].Rank = i + 1
-		if i > 0 && rows[i].Score == rows[i-1].Score {
-			rows[i].Rank = rows[i-1].Rank
-		}
-	}
-	return rows
-}
-
 // parseTeamKey splits "1/dev" (or "plan/1/dev" after its prefix).
 func parseTeamKey(k string) (int, string, bool) {
 	c, t, ok := strings.Cut(k, "/")
@@ -494,212 +386,6 @@ func init() {
 		return nil
 	}})
 
-	register("postmortem.submit", handler{roles: pl, phases: []string{KindSprints, KindDebate, KindRetro}, apply: func(x *ctx) error {
-		var a struct {
-			Incident     int    `json:"incident"`
-			WhatHappened string `json:"whatHappened"`
-			Why          string `json:"why"`
-			Change       string `json:"change"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		fields := []struct {
-			v        *string
-			en, fr   string
-			required bool
-		}{{&a.WhatHappened, "what happened", "ce qui s'est passé", true}, {&a.Why, "why", "pourquoi", true}, {&a.Change, "what we change", "ce que nous changeons", true}}
-		for _, f := range fields {
-			*f.v = strings.TrimSpace(*f.v)
-			if err := checkLongText(f.en, f.fr, *f.v, MaxPostmortemText); err != nil {
-				return err
-			}
-		}
-		p := x.player
-		sp := &x.s.Sprints
-		scn := x.e.scenario(x.s).Scenario
-		nc, res, err := rules.ApplyPostmortem(scn, sp.company(p.Company), rules.Postmortem{Incident: a.Incident,
-			WhatHappened: a.WhatHappened, Why: a.Why, Change: a.Change})
-		if err != nil {
-			return fromRules(err)
-		}
-		key := strconv.Itoa(p.Company) + "/" + strconv.Itoa(a.Incident)
-		sp.Companies[p.Company-1] = nc
-		sp.Postmortems[key] = &Postmortem{Company: p.Company, Incident: a.Incident, IncidentID: nc.Incidents[a.Incident].ID,
-			WhatHappened: a.WhatHappened, Why: a.Why, Change: a.Change, Team: p.Team, Author: p.Nickname,
-			Learning: res.Learning, Text: res.Text, At: x.c.At}
-		x.ch.touch("postmortem/"+key, "company/"+strconv.Itoa(p.Company), "leaderboard", "results")
-		return nil
-	}})
-
-	registerDoc("sprint", &docKind{keys: single("sprint"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
-		sp := &s.Sprints
-		if sp.Sprint == 0 {
-			return nil, false
-		}
-		d := sprintDoc{Sprint: sp.Sprint, Step: sp.Step, Silo: s.silo(), Ready: map[string]bool{}, Responded: map[string]bool{}}
-		for _, ph := range s.Agenda {
-			if ph.Kind == KindSprints {
-				d.Of = ph.Sprints
-			}
-		}
-		for k, r := range sp.Ready {
-			if r {
-				d.Ready[k] = true
-			}
-		}
-		for k := range sp.Responses {
-			d.Responded[k] = true
-		}
-		return d, true
-	}})
-	registerDoc("plan", &docKind{
-		keys: func(s *State) []string {
-			var out []string
-			for c := 1; c <= s.Settings.Companies; c++ {
-				for _, t := range Teams {
-					out = append(out, "plan/"+teamKey(c, t))
-				}
-			}
-			return out
-		},
-		view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
-			c, t, ok := parseTeamKey(strings.TrimPrefix(key, "plan/"))
-			if !ok || c < 1 || c > s.Settings.Companies || s.Sprints.Step != StepPlanning || !s.seesPlan(v, c, t) {
-				return nil, false
-			}
-			scn := e.scenario(s).Scenario
-			d := planDoc{Company: c, Team: t, Actions: s.Sprints.Plans[teamKey(c, t)], Ready: s.Sprints.Ready[teamKey(c, t)],
-				Capacity: rules.Capacity(scn, s.Sprints.company(c), t)}
-			if d.Actions == nil {
-				d.Actions = []string{}
-			}
-			for _, id := range d.Actions {
-				if a := scn.Action(id); a != nil {
-					d.Used += a.Cost
-				}
-			}
-			return d, true
-		},
-	})
-	registerDoc("options", &docKind{
-		keys: func(s *State) []string {
-			var out []string
-			for c := 1; c <= s.Settings.Companies; c++ {
-				for _, t := range Teams {
-					out = append(out, "options/"+teamKey(c, t))
-				}
-			}
-			return out
-		},
-		view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
-			c, t, ok := parseTeamKey(strings.TrimPrefix(key, "options/"))
-			if !ok || c < 1 || c > s.Settings.Companies || s.Sprints.Sprint == 0 || !v.seesTeam(c, t) {
-				return nil, false
-			}
-			scn := e.scenario(s).Scenario
-			co := s.Sprints.company(c)
-			return optionsDoc{Capacity: rules.Capacity(scn, co, t), Options: rules.Options(scn, co, t)}, true
-		},
-	})
-	companyKeys := func(prefix string) func(s *State) []string {
-		return func(s *State) []string {
-			out := make([]string, 0, s.Settings.Companies)
-			for c := 1; c <= s.Settings.Companies; c++ {
-				out = append(out, prefix+strconv.Itoa(c))
-			}
-			return out
-		}
-	}
-	companyArg := func(s *State, key, prefix string) (int, bool) {
-		c, err := strconv.Atoi(strings.TrimPrefix(key, prefix))
-		return c, err == nil && c >= 1 && c <= s.Settings.Companies
-	}
-	registerDoc("company", &docKind{keys: companyKeys("company/"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
-		c, ok := companyArg(s, key, "company/")
-		if !ok {
-			return nil, false
-		}
-		co := s.Sprints.company(c)
-		d := companyDoc{Company: c, Sprint: co.Sprint, Score: co.Score, TeamScores: co.TeamScores, Capabilities: co.Capabilities,
-			Debt: co.Debt, Learning: co.Learning, Incidents: co.Incidents}
-		if d.Incidents == nil {
-			d.Incidents = []rules.IncidentRecord{}
-		}
-		for _, r := range co.History {
-			d.History = append(d.History, summarise(r))
-		}
-		return d, true
-	}})
-	registerDoc("incident", &docKind{keys: companyKeys("incident/"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
-		c, ok := companyArg(s, key, "incident/")
-		if !ok || s.Sprints.Step != StepIncident || !v.seesCompany(c) {
-			return nil, false
-		}
-		alert := rules.PendingAlert(e.scenario(s).Scenario, s.Sprints.company(c))
-		if alert == nil {
-			return nil, false
-		}
-		d := incidentDoc{Alert: alert, Responses: map[string]string{}, StartedAt: s.Sprints.IncidentAt}
-		for _, t := range Teams {
-			if r := s.Sprints.Responses[teamKey(c, t)]; r != "" {
-				d.Responses[t] = r
-			}
-		}
-		return d, true
-	}})
-	registerDoc("review", &docKind{
-		keys: func(s *State) []string {
-			var out []string
-			for i, rs := range s.Sprints.Reviews {
-				for _, r := range rs {
-					out = append(out, "review/"+strconv.Itoa(i+1)+"/"+strconv.Itoa(r.Sprint))
-				}
-			}
-			return out
-		},
-		view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
-			c, n, ok := strings.Cut(strings.TrimPrefix(key, "review/"), "/")
-			ci, err1 := strconv.Atoi(c)
-			ni, err2 := strconv.Atoi(n)
-			if !ok || err1 != nil || err2 != nil || ci < 1 || ci > len(s.Sprints.Reviews) || ni < 1 || ni > len(s.Sprints.Reviews[ci-1]) {
-				return nil, false
-			}
-			return s.Sprints.Reviews[ci-1][ni-1], true
-		},
-	})
-	registerDoc("postmortem", &docKind{
-		keys: func(s *State) []string {
-			var out []string
-			for c, co := range s.Sprints.Companies {
-				for i := range co.Incidents {
-					k := strconv.Itoa(c+1) + "/" + strconv.Itoa(i)
-					if s.Sprints.Postmortems[k] != nil {
-						out = append(out, "postmortem/"+k)
-					}
-				}
-			}
-			return out
-		},
-		view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
-			pm := s.Sprints.Postmortems[strings.TrimPrefix(key, "postmortem/")]
-			return pm, pm != nil
-		},
-	})
-	registerDoc("leaderboard", &docKind{keys: single("leaderboard"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
-		if s.Sprints.Sprint == 0 {
-			return nil, false
-		}
-		d := leaderboardDoc{}
-		for i, co := range s.Sprints.Companies {
-			d.Companies = append(d.Companies, boardRow{Company: i + 1, Score: co.Score})
-			for _, t := range Teams {
-				d.Teams = append(d.Teams, boardRow{Company: i + 1, Team: t, Score: co.TeamScores[t]})
-			}
-		}
-		d.Companies, d.Teams = rank(d.Companies), rank(d.Teams)
-		return d, true
-	}})
 	// A player who joins, moves or leaves changes which teams must be
 	// ready or respond.
 	teamChangeHooks = append(teamChangeHooks, func(x *ctx, p *Player) {

@@ -8,3 +8,9 @@ import "embed"
 //
 //go:embed *.yaml
 var FS embed.FS
+
+// Strategies holds the built-in headless strategies written as data
+// (strategies/*.yaml); scenarios/README.md documents their format.
+//
+//go:embed strategies/*.yaml
+var Strategies embed.FS

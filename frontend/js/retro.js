@@ -19,12 +19,21 @@ function Ranking({ session, game, big }) {
   const rk = res.ranking;
   const me = session.docs.me || {};
   const part = (v) => (v === null || v === undefined ? '–' : num(v, 0));
+  const scoreParts = (c) => ['value', 'dora', 'downtime', 'exposure', 'learning']
+    .filter((k) => c.parts && c.parts[k] !== undefined)
+    .map((k) => `${t(`retro.part.${k}`)} ${num(c.parts[k], 0)}`).join(' · ');
   return html`<div class=${`ranking${big ? ' big' : ''}`}>
-    ${game.companies > 1 ? html`<table class="table">
-      <caption>${t('retro.companies')}</caption>
-      <thead><tr><th scope="col">${t('board.rank')}</th><th scope="col">${t('board.company')}</th><th scope="col">${t('retro.final')}</th><th scope="col">${t('retro.companyScore')}</th></tr></thead>
-      <tbody>${rk.companies.map((c) => html`<tr key=${c.company}><td>${c.rank}</td><th scope="row">${t('players.company', { n: c.company })}</th><td><strong>${num(c.final, 1)}</strong></td><td>${num(c.score, 0)}</td></tr>`)}</tbody>
-    </table>` : null}
+    <table class="table stack">
+      <caption>${game.companies > 1 ? t('retro.companies') : t('retro.company')}</caption>
+      <thead><tr>${game.companies > 1 ? html`<th scope="col">${t('board.rank')}</th>` : null}<th scope="col">${t('board.company')}</th><th scope="col">${t('retro.final')}</th>
+        <th scope="col">${t('retro.companyMark')}</th><th scope="col">${t('retro.companyScore')}</th></tr></thead>
+      <tbody>${rk.companies.map((c) => html`<tr key=${c.company}>${game.companies > 1 ? html`<td data-label=${t('board.rank')}>${c.rank}</td>` : null}
+        <th scope="row">${game.companies > 1 ? t('players.company', { n: c.company }) : t('dash.theCompany')}</th>
+        <td data-label=${t('retro.final')}><strong>${num(c.final, 1)}</strong></td>
+        <td data-label=${t('retro.companyMark')}>${num(c.mark, 0)}</td>
+        <td data-label=${t('retro.companyScore')}>${num(c.score, 0)}${big ? null : html`<br /><span class="muted">${scoreParts(c)}</span>`}</td></tr>`)}</tbody>
+    </table>
+    ${big ? null : html`<p class="hint">${t('retro.marksHint')}</p>`}
     <table class="table stack">
       <caption>${t('retro.teams')}</caption>
       <thead><tr><th scope="col">${t('board.rank')}</th><th scope="col">${t('team')}</th><th scope="col">${t('retro.final')}</th>
@@ -43,6 +52,13 @@ function Ranking({ session, game, big }) {
   </div>`;
 }
 
+function pmLabel(session, company, index, inc) {
+  if (inc.postmortem) return `✓ ${t('retro.accepted')}`;
+  const pm = session.docs[`postmortem/${company}/${index}`];
+  if (!pm) return t('retro.none');
+  return pm.status === 'returned' ? t('retro.sentBack') : t('retro.waiting');
+}
+
 function IncidentTimeline({ session, game }) {
   const rows = [];
   for (let c = 1; c <= game.companies; c++) {
@@ -57,8 +73,9 @@ function IncidentTimeline({ session, game }) {
     <tbody>${rows.map(({ c, i, inc }) => html`<tr key=${`${c}/${i}`}>
       <th scope="row">${incidentName(session, inc.id)}${game.companies > 1 ? ` (${t('players.company', { n: c })})` : ''}</th>
       <td data-label=${t('chart.sprint')}>${inc.sprint}</td>
-      <td data-label=${t('retro.detect')}>${fmtHours(inc.detectMinutes / 60)}</td><td data-label=${t('retro.restore')}>${fmtHours(inc.restoreMinutes / 60)}</td>
-      <td data-label=${t('retro.postmortem')}>${inc.postmortem ? `✓ ${t('retro.written')}` : t('retro.none')}</td></tr>`)}</tbody>
+      <td data-label=${t('retro.detect')}>${fmtHours(inc.detectMinutes / 60)}</td>
+      <td data-label=${t('retro.restore')}>${fmtHours(inc.restoreMinutes / 60)}${inc.kind === 'security' ? html`<br /><span class="muted">${t('retro.exposed', { time: fmtHours(inc.exposureMinutes / 60) })}</span>` : null}</td>
+      <td data-label=${t('retro.postmortem')}>${pmLabel(session, c, i, inc)}</td></tr>`)}</tbody>
   </table>`;
 }
 
@@ -133,7 +150,7 @@ export function Retro({ session, game, role }) {
     ${radar}
     <h3>${t('retro.incidents')}</h3>
     <${IncidentTimeline} session=${session} game=${game} />
-    ${companies.map((c) => html`<${Postmortems} key=${c} session=${session} company=${c} editable=${role === 'player'} />`)}
+    ${companies.map((c) => html`<${Postmortems} key=${c} session=${session} company=${c} editable=${role === 'player'} review=${role === 'facilitator'} />`)}
     <h3>${t('retro.decisions')}</h3>
     ${companies.map((c) => html`<${DecisionsLog} key=${c} session=${session} game=${game} company=${c} />`)}
     <h3>${t('phase.debate')}</h3>

@@ -68,10 +68,12 @@ function Planning({ session, game }) {
   return html`<section aria-labelledby="plan-h">
     <h3 id="plan-h">${t('plan.title', { team: teamName(me.team) })}</h3>
     <p class="lead">${t('plan.intro')}</p>
+    <${Upcoming} session=${session} company=${me.company} />
     <div class="capacity" role="status">
       <strong>${t('plan.capacity', { used, capacity })}</strong>
       <span class="capacity-bar" aria-hidden="true"><span class="capacity-used" ref=${(el) => { if (el) el.style.width = `${capacity ? Math.min(100, (100 * used) / capacity) : 0}%`; }}></span></span>
     </div>
+    <${CapacityParts} session=${session} opts=${opts} />
     ${sprint.silo ? html`<p class="callout">${t('plan.silo')}</p>` : null}
     <ul class="actions">${open.map(renderOption)}</ul>
     ${closed.length ? html`<details class="card"><summary>${t('plan.unavailable', { n: closed.length })}</summary>
@@ -85,6 +87,29 @@ function Planning({ session, game }) {
     <p class="hint">${t('plan.readyHint')}</p>
     <${CompanyPlans} session=${session} company=${me.company} game=${game} exceptTeam=${me.team} />
   </section>`;
+}
+
+/** Upcoming announces the incidents in the calendar for the end of this
+ * sprint (a sales peak), so that the teams can prepare. */
+export function Upcoming({ session, company, big }) {
+  const co = session.docs[`company/${company}`];
+  const up = (co && co.upcoming) || [];
+  if (!up.length) return null;
+  return html`<div class=${`callout upcoming${big ? ' big' : ''}`} role="note">${up.map((a) => html`<p key=${a.incident}>
+    <strong>${t('plan.upcoming', { name: tx(a.name), n: a.sprint })}</strong> ${tx(a.description)} ${t('plan.upcomingHint')}</p>`)}</div>`;
+}
+
+/** CapacityParts tells what the team's capacity is made of: what
+ * firefighting takes and what the capabilities it runs cost every sprint. */
+function CapacityParts({ session, opts }) {
+  const upkeep = opts.upkeep || [];
+  if (!opts.base || (!opts.unplanned && !upkeep.length)) return null;
+  const parts = [t('plan.base', { n: opts.base })];
+  if (opts.unplanned) parts.push(t('plan.firefighting', { n: opts.unplanned }));
+  if (upkeep.length) {
+    parts.push(t('plan.upkeep', { list: upkeep.map((u) => `${capabilityName(session, u.capability)} ${u.points}`).join(', ') }));
+  }
+  return html`<p class="hint capacity-parts">${parts.join(' · ')}</p>`;
 }
 
 /** CompanyPlans lists what each team of a company picked and whether it is
@@ -115,7 +140,7 @@ export function IncidentBanner({ doc, company, companies, big }) {
   return html`<div class=${`incident-banner${big ? ' big' : ''}`} role="alert">
     <p class="incident-title">${companies > 1 ? `${t('players.company', { n: company })} · ` : ''}${t('incident.banner', { name: tx(a.name) })}</p>
     <p class="incident-desc">${tx(a.description)}</p>
-    <p class="incident-meta">${tx(a.detected)} ${t('incident.impact', { n: num(a.impact * 100, 0) })}</p>
+    <p class="incident-meta">${tx(a.detected)} ${a.kind === 'security' ? t('incident.exposure') : t('incident.impact', { n: num(a.impact * 100, 0) })}</p>
     ${big ? html`<p class="response-chips">${TEAMS.map((tm) => {
       const done = !!(doc.responses || {})[tm];
       return html`<span key=${tm} class=${`ready-chip${done ? ' on' : ''}`}>${done ? '✓' : '…'} ${teamName(tm)}<span class="sr-only">: ${done ? t('incident.responded') : t('incident.waiting')}</span></span>`;
@@ -181,6 +206,7 @@ export function Review({ session, company, sprint, compact }) {
     ${r.notices && r.notices.length ? html`<h4>${t('review.notices')}</h4><ul>${r.notices.map((n, i) => html`<li key=${i}>${tx(n.text)}</li>`)}</ul>` : null}
     ${rv.incident ? html`<h4>${t('review.incident', { name: tx(rv.incident.name) })}</h4>
       <ol class="steps">${(rv.incident.steps || []).map((s, i) => html`<li key=${i}>${tx(s.text)}</li>`)}</ol>
+      ${rv.incident.scoreChange ? html`<p><strong>${t('review.incidentCost', { n: num(-rv.incident.scoreChange, 1) })}</strong></p>` : null}
       <${MetricChanges} metrics=${rv.incident.metrics} />` : null}
     ${r.rules && r.rules.length ? html`<h4>${t('review.rules')}</h4><ul class="rules">${r.rules.map((x) => html`<li key=${x.id}><strong>${tx(x.name)}</strong> — ${tx(x.explain)}</li>`)}</ul>` : null}
     ${compact ? null : html`
@@ -193,11 +219,11 @@ export function Review({ session, company, sprint, compact }) {
 
 // Post-mortems ------------------------------------------------------------
 
-function PostmortemForm({ session, index, name }) {
+function PostmortemForm({ session, index, name, returned }) {
   const base = `pm${index}`;
-  const [what, setWhat] = useDraft(session.gameId, `${base}what`);
-  const [why, setWhy] = useDraft(session.gameId, `${base}why`);
-  const [change, setChange] = useDraft(session.gameId, `${base}change`);
+  const [what, setWhat] = useDraft(session.gameId, `${base}what`, returned ? returned.whatHappened : '');
+  const [why, setWhy] = useDraft(session.gameId, `${base}why`, returned ? returned.why : '');
+  const [change, setChange] = useDraft(session.gameId, `${base}change`, returned ? returned.change : '');
   const ok = what.trim() && why.trim() && change.trim();
   return html`<form class="card form postmortem" onSubmit=${async (e) => {
     e.preventDefault();
@@ -208,6 +234,7 @@ function PostmortemForm({ session, index, name }) {
     }
   }}>
     <h4>${t('pm.title', { name })}</h4>
+    ${returned ? html`<p class="callout" role="note"><strong>${t('pm.returned')}</strong> ${returned.comment}</p>` : null}
     <p class="hint">${t('pm.hint')}</p>
     <${TextField} label=${t('pm.what')} value=${what} onInput=${setWhat} max=${600} rows=${2} name=${`${base}what`} />
     <${TextField} label=${t('pm.why')} value=${why} onInput=${setWhy} max=${600} rows=${2} name=${`${base}why`} />
@@ -216,9 +243,36 @@ function PostmortemForm({ session, index, name }) {
   </form>`;
 }
 
+/** PostmortemReview lets the facilitator accept a post-mortem (the company
+ * earns its learning bonus) or send it back with a comment. */
+function PostmortemReview({ session, company, index }) {
+  const [comment, setComment] = useState('');
+  const [busy, setBusy] = useState(false);
+  async function review(accept) {
+    setBusy(true);
+    if (await run(session.send('postmortem.review', { company, incident: index, accept, comment: comment.trim() }), t(accept ? 'pm.acceptedNote' : 'pm.returnedNote'))) setComment('');
+    setBusy(false);
+  }
+  return html`<div class="pm-review">
+    <${TextField} label=${t('pm.comment')} value=${comment} onInput=${setComment} max=${600} rows=${2} name=${`pmc-${company}-${index}`} hint=${t('pm.commentHint')} />
+    <div class="row wrap">
+      <button type="button" class="btn btn-primary" disabled=${busy} onClick=${() => review(true)}>${t('pm.accept')}</button>
+      <button type="button" class="btn" disabled=${busy || !comment.trim()} onClick=${() => review(false)}>${t('pm.sendBack')}</button>
+    </div>
+  </div>`;
+}
+
+function pmStatus(pm) {
+  if (pm.status === 'accepted') return html`<p><strong>✓ ${t('pm.accepted', { n: num(pm.learning, 0) })}</strong>${pm.comment ? ` ${pm.comment}` : ''}</p>`;
+  if (pm.status === 'returned') return html`<p><strong>${t('pm.returned')}</strong> ${pm.comment}</p>`;
+  return html`<p class="muted">… ${t('pm.waiting')}</p>`;
+}
+
 /** Postmortems lists a company's incidents: a form for those without a
- * post-mortem (players), the cards written. */
-export function Postmortems({ session, company, editable }) {
+ * post-mortem, or whose post-mortem was sent back (players); the cards
+ * written, with their review (and, for the facilitator, the buttons to
+ * accept them or send them back). */
+export function Postmortems({ session, company, editable, review }) {
   const co = session.docs[`company/${company}`];
   if (!co || !co.incidents || !co.incidents.length) return null;
   return html`<section class="postmortems" aria-labelledby=${`pm-h-${company}`}>
@@ -226,14 +280,19 @@ export function Postmortems({ session, company, editable }) {
     ${co.incidents.map((inc, i) => {
       const name = incidentName(session, inc.id);
       const pm = session.docs[`postmortem/${company}/${i}`];
+      if (editable && inc.resolved && (!pm || pm.status === 'returned')) {
+        return html`<${PostmortemForm} key=${`${i}-${pm ? pm.at : 0}`} session=${session} index=${i} name=${name} returned=${pm} />`;
+      }
       if (pm) {
         return html`<article key=${i} class="card">
           <h4>${t('pm.card', { name, sprint: inc.sprint })}</h4>
           <dl class="pm-card"><dt>${t('pm.what')}</dt><dd>${pm.whatHappened}</dd><dt>${t('pm.why')}</dt><dd>${pm.why}</dd><dt>${t('pm.change')}</dt><dd>${pm.change}</dd></dl>
-          <p class="muted">${t('pm.by', { name: pm.author, team: teamName(pm.team) })} · ${tx(pm.text)}</p>
+          <p class="muted">${t('pm.by', { name: pm.author, team: teamName(pm.team) })}</p>
+          ${pmStatus(pm)}
+          ${pm.status === 'accepted' && pm.text ? html`<p class="muted">${tx(pm.text)}</p>` : null}
+          ${review && pm.status === 'submitted' ? html`<${PostmortemReview} session=${session} company=${company} index=${i} />` : null}
         </article>`;
       }
-      if (editable && inc.resolved && !inc.postmortem) return html`<${PostmortemForm} key=${i} session=${session} index=${i} name=${name} />`;
       return html`<p key=${i} class="muted">${t('pm.missing', { name, sprint: inc.sprint })}</p>`;
     })}
   </section>`;
@@ -248,15 +307,25 @@ function lastRecord(co) {
 /** DoraNow shows the four DORA metrics of the last sprint with their tiers. */
 export function DoraNow({ record, big }) {
   if (!record) return null;
+  const est = record.measured && !record.measured.dora;
+  const about = est ? '≈ ' : '';
   return html`<div class=${`figures${big ? ' big' : ''}`}>
     ${DORA.map((d) => html`<div key=${d.id} class="figure">
       <div class="figure-label">${t(`metric.${d.id}`)}</div>
-      <div class="figure-value">${d.fmt(record.metrics[d.id])}</div>
+      <div class="figure-value">${about}${d.fmt(record.metrics[d.id])}</div>
       <${TierBadge} tier=${record.tiers[d.tier]} />
     </div>`)}
-    <div class="figure"><div class="figure-label">${t('metric.availability')}</div><div class="figure-value">${pct(record.metrics.availability)}</div></div>
+    <div class="figure"><div class="figure-label">${t('metric.availability')}</div><div class="figure-value">${about}${pct(record.metrics.availability)}</div></div>
     <div class="figure"><div class="figure-label">${t('metric.value')}</div><div class="figure-value">${num(record.metrics.value, 1)}</div></div>
-  </div>`;
+  </div>
+  ${est ? html`<p class="hint estimate-note">${t('dash.estimates')}</p>` : null}`;
+}
+
+/** StreamNote says when the stage times are estimates and the bottleneck
+ * unknown: the company has not mapped its value stream. */
+export function StreamNote({ record }) {
+  if (!record || !record.measured || record.measured.stream) return null;
+  return html`<p class="hint estimate-note">${t('dash.streamUnknown')}</p>`;
 }
 
 /** CompanyDashboard is one company's picture: DORA now, value stream,
@@ -270,7 +339,7 @@ export function CompanyDashboard({ session, company, game, big, charts = true })
     <h3>${label} · ${t('dash.score', { n: num(co.score, 0) })}</h3>
     <${DoraNow} record=${last} big=${big} />
     <div class="dash-cols">
-      <${ValueStream} stream=${last.stream} bottleneck=${last.metrics.bottleneck} name=${(id) => stageName(session, id)} big=${big} />
+      <div><${ValueStream} stream=${last.stream} bottleneck=${last.metrics.bottleneck} name=${(id) => stageName(session, id)} big=${big} /><${StreamNote} record=${last} /></div>
       <${Radar} series=${[{ label, calms: last.calms }]} big=${big} size=${big ? 420 : 300} />
     </div>
     ${charts ? html`<${DoraCharts} histories=${[{ label, history: co.history }]} big=${big} total=${sprintsPlanned(game)} />` : null}
@@ -409,14 +478,14 @@ export function HostSprints({ session, game }) {
       <select id="dash-company" value=${String(company)} onChange=${(e) => setCompany(Number(e.currentTarget.value))}>
         ${companies.map((c) => html`<option key=${c} value=${c}>${t('players.company', { n: c })}</option>`)}
       </select></div>` : null}
-    ${sprint.step === 'planning' ? html`<${CompanyPlans} session=${session} company=${company} game=${game} />
+    ${sprint.step === 'planning' ? html`<${Upcoming} session=${session} company=${company} /><${CompanyPlans} session=${session} company=${company} game=${game} />
       ${sprint.silo ? html`<p class="callout">${t('plan.siloHost')}</p>` : null}` : null}
     ${sprint.step === 'incident' ? (session.docs[`incident/${company}`]
       ? html`<${IncidentBanner} doc=${session.docs[`incident/${company}`]} company=${company} companies=${game.companies} /><${Responses} doc=${session.docs[`incident/${company}`]} />`
       : html`<p>${t('incident.noneFor')}</p>`) : null}
     ${sprint.step === 'review' ? html`<h3>${t('review.title', { n: sprint.sprint })}</h3><${Review} session=${session} company=${company} sprint=${sprint.sprint} />` : null}
     <${SprintBoards} session=${session} game=${game} company=${company} />
-    <${Postmortems} session=${session} company=${company} />
+    <${Postmortems} session=${session} company=${company} review />
   </section>`;
 }
 
@@ -454,7 +523,7 @@ export function ScreenSprints({ session, game }) {
   return html`<section class="screen-sprints">
     <h2 class="sr-only">${sprintTitle(sprint)}</h2>
     ${incidents.length ? html`<div class="incident-row">${incidents.map((c) => html`<${IncidentBanner} key=${c} doc=${session.docs[`incident/${c}`]} company=${c} companies=${game.companies} big />`)}</div>` : null}
-    ${sprint.step === 'planning' ? html`<div class=${`ready-board${game.companies > 2 ? ' ready-many' : ''}`}>${Array.from({ length: game.companies }, (_, i) => i + 1).map((c) => html`<p key=${c}>
+    ${sprint.step === 'planning' ? html`<${Upcoming} session=${session} company=${1} big /><div class=${`ready-board${game.companies > 2 ? ' ready-many' : ''}`}>${Array.from({ length: game.companies }, (_, i) => i + 1).map((c) => html`<p key=${c}>
       <strong>${game.companies > 1 ? t('players.company', { n: c }) : t('screen.ready')}: </strong>
       ${TEAMS.map((tm) => html`<span key=${tm} class=${`ready-chip${(sprint.ready || {})[`${c}/${tm}`] ? ' on' : ''}`}>${(sprint.ready || {})[`${c}/${tm}`] ? '✓' : '…'} ${teamName(tm)}</span>`)}
     </p>`)}</div>` : null}
@@ -465,7 +534,7 @@ export function ScreenSprints({ session, game }) {
           return html`<div key=${s.company} class="company-figures">
             ${game.companies > 1 ? html`<h3>${s.label}</h3>` : null}
             <${DoraNow} record=${last} big />
-            <${ValueStream} stream=${last.stream} bottleneck=${last.metrics.bottleneck} name=${(id) => stageName(session, id)} big />
+            <${ValueStream} stream=${last.stream} bottleneck=${last.metrics.bottleneck} name=${(id) => stageName(session, id)} big /><${StreamNote} record=${last} />
           </div>`;
         }) : html`<${CompaniesBoard} session=${session} game=${game} />`}
       </div>

@@ -23,8 +23,10 @@ type Company struct {
 	Inventory float64 `json:"inventory"`
 	// Collaboration counts the joint actions done so far.
 	Collaboration int `json:"collaboration"`
-	// Postmortems counts the blameless post-mortems written so far.
+	// Postmortems counts the blameless post-mortems accepted so far.
 	Postmortems int `json:"postmortems"`
+	// Blames counts the incident responses that looked for a culprit.
+	Blames int `json:"blames"`
 	// Unplanned is the capacity each team loses in the next sprint to
 	// firefighting.
 	Unplanned map[string]int `json:"unplanned"`
@@ -109,9 +111,13 @@ func sameEffects(a, b []Applied) bool {
 	})
 }
 
-// IncidentRecord is an incident that struck and how it went.
+// IncidentRecord is an incident that struck and how it went. An outage
+// counts DowntimeMinutes (restore time × impact); a security incident
+// counts ExposureMinutes (time to patch), and downtime only if a response
+// took the shop offline.
 type IncidentRecord struct {
 	ID              string            `json:"id"`
+	Kind            string            `json:"kind"`
 	Sprint          int               `json:"sprint"`
 	Resolved        bool              `json:"resolved"`
 	Responses       map[string]string `json:"responses"`
@@ -122,7 +128,9 @@ type IncidentRecord struct {
 	RestoreMinutes  float64           `json:"restoreMinutes"`
 	Impact          float64           `json:"impact"`
 	DowntimeMinutes float64           `json:"downtimeMinutes"`
-	Postmortem      bool              `json:"postmortem"`
+	ExposureMinutes float64           `json:"exposureMinutes"`
+	// Postmortem is true once a post-mortem of the incident was accepted.
+	Postmortem bool `json:"postmortem"`
 }
 
 // PendingIncident is an incident waiting for the teams' responses.
@@ -161,7 +169,7 @@ func NewCompany(scn *Scenario) *Company {
 		c.TeamScores[t] = 0
 		c.Unplanned[t] = 0
 	}
-	en := scn.newEnv(c, c.ownedSet(), 0, false)
+	en := scn.baseEnv(c, c.ownedSet(), 0, false)
 	applied, _ := scn.capabilityEffects(en.Has, en)
 	out := scn.evaluate(applied, carry{Debt: c.Debt, Inventory: 0}, nil)
 	rec := SprintRecord{

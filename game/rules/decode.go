@@ -93,6 +93,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, where string) {
 	case t == textType:
 		d.decodeText(n, v, where)
 		return
+	case t == strategyItemType && n.Kind == yaml.ScalarNode && n.Tag == "!!str":
+		// A preference written as the action's id alone.
+		v.Set(reflect.ValueOf(StrategyItem{Action: n.Value}))
+		d.pos[v.Addr().Interface()] = &objPos{line: n.Line, fields: map[string]int{"action": n.Line}}
+		return
 	case t == exprType:
 		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
 			d.addf(n.Line, "%s: expected a number or an expression, found %s", where, kindName(n))

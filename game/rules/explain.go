@@ -30,10 +30,13 @@ type MetricChange struct {
 	Before float64 `json:"before"`
 	After  float64 `json:"after"`
 	// TierBefore and TierAfter are set for the four DORA metrics.
-	TierBefore Tier    `json:"tierBefore,omitempty"`
-	TierAfter  Tier    `json:"tierAfter,omitempty"`
-	Text       Text    `json:"text"`
-	Causes     []Cause `json:"causes"`
+	TierBefore Tier `json:"tierBefore,omitempty"`
+	TierAfter  Tier `json:"tierAfter,omitempty"`
+	// Estimate is true when the company does not measure the metric: the
+	// figures are estimates, as its players see them.
+	Estimate bool    `json:"estimate,omitempty"`
+	Text     Text    `json:"text"`
+	Causes   []Cause `json:"causes"`
 }
 
 // Cause is one source's share of a change.
@@ -64,6 +67,9 @@ var metricDefs = []metricDef{
 	{"timeToRestoreHours", Text{"time to restore service", "temps de restauration du service"}, func(m *Metrics) float64 { return m.TimeToRestoreHours }, true, false, func(t Tiers) Tier { return t.TimeToRestore }},
 	{"availability", Text{"availability", "disponibilité"}, func(m *Metrics) float64 { return m.Availability }, false, true, nil},
 	{"downtimeHours", Text{"downtime", "temps de panne"}, func(m *Metrics) float64 { return m.DowntimeHours }, true, false, nil},
+	{"batchSize", Text{"size of a deployment", "taille d'un déploiement"}, func(m *Metrics) float64 { return m.BatchSize }, true, false, nil},
+	{"incidentHours", Text{"incident restore time", "temps de rétablissement après incident"}, func(m *Metrics) float64 { return m.IncidentHours }, true, false, nil},
+	{"exposureHours", Text{"exposure to a vulnerability", "exposition à une vulnérabilité"}, func(m *Metrics) float64 { return m.ExposureHours }, true, false, nil},
 	{"value", Text{"business value delivered", "valeur métier livrée"}, func(m *Metrics) float64 { return m.Value }, false, false, nil},
 }
 
@@ -103,9 +109,9 @@ func (s *Scenario) explain(c *Company, cr carry, rec *SprintRecord, applied []Ap
 	for _, src := range changed {
 		cur = s.replaceSource(cur, src, nowBy[src])
 		next := roundMetrics(s.evaluate(cur, cr, nil).metrics)
-		name := s.sourceName(src)
+		name := s.causeName(src, rec.Sprint)
 		if _, now := nowBy[src]; !now {
-			name = textf("%s (last sprint, now over)", "%s (sprint précédent, terminé)", name)
+			name = textf("%s (last sprint, now over)", "%s (sprint précédent, terminé)", s.sourceName(src))
 		}
 		steps = append(steps, step{src: src, name: name, before: m, after: next})
 		m = next
@@ -204,6 +210,22 @@ func (s *Scenario) explain(c *Company, cr carry, rec *SprintRecord, applied []Ap
 		}
 		res.Figures = append(res.Figures, fc)
 	}
+}
+
+// causeName names a source in an explanation: an action with the teams
+// that did it, a capability acquired this sprint with the sprint.
+func (s *Scenario) causeName(src string, sprint int) Text {
+	name := s.sourceName(src)
+	kind, id, _ := strings.Cut(src, ":")
+	if a := s.idx.actions[id]; kind == "action" && a != nil {
+		var en, fr []string
+		for _, t := range a.Teams {
+			n := teamName(s, t)
+			en, fr = append(en, n.EN), append(fr, n.FR)
+		}
+		return textf("%s (%s, sprint %d)", "%s (%s, sprint %d)", name, Text{strings.Join(en, " and "), strings.Join(fr, " et ")}, sprint)
+	}
+	return name
 }
 
 func speedsUp(a Applied) bool {
@@ -371,8 +393,13 @@ func duration(h float64, lang string) string {
 // show formats a metric value.
 func show(id string, v float64, lang string) string {
 	switch id {
-	case "leadTimeHours", "timeToRestoreHours", "downtimeHours":
+	case "leadTimeHours", "timeToRestoreHours", "downtimeHours", "incidentHours", "exposureHours":
 		return duration(v, lang)
+	case "batchSize":
+		if lang == "fr" {
+			return num(v, lang) + " points de changement"
+		}
+		return num(v, lang) + " change points"
 	case "deploysPerDay":
 		if v >= 1 || v == 0 {
 			if lang == "fr" {
@@ -413,10 +440,12 @@ func summary(d metricDef, before, after float64, tb, ta Tier) Text {
 func causeText(d metricDef, name Text, before, after float64) Text {
 	down := after < before
 	var amount Text
+	absolute := d.id == "downtimeHours" || d.id == "incidentHours" || d.id == "exposureHours" ||
+		(before != 0 && math.Abs(after-before) > 10*math.Abs(before))
 	if d.points {
 		p := math.Abs(after-before) * 100
 		amount = Text{num(p, "en") + " points", num(p, "fr") + " points"}
-	} else if before != 0 {
+	} else if before != 0 && !absolute {
 		p := math.Abs(after-before) / math.Abs(before) * 100
 		amount = Text{num(p, "en") + " %", num(p, "fr") + " %"}
 	} else {

@@ -43,6 +43,7 @@ type env struct {
 	Has           map[string]bool `expr:"has"`
 	Did           map[string]bool `expr:"did"`
 	Seen          map[string]int  `expr:"seen"`
+	Coming        map[string]bool `expr:"coming"`
 	Stage         stagesEnv       `expr:"stage"`
 	WIP           float64         `expr:"wip"`
 	FailureRate   float64         `expr:"failureRate"`
@@ -55,10 +56,15 @@ type env struct {
 	Features      float64         `expr:"features"`
 	Productivity  float64         `expr:"productivity"`
 	Firefighting  float64         `expr:"firefighting"`
+	ValuePerPoint float64         `expr:"valuePerPoint"`
+	Decision      float64         `expr:"decisionFactor"`
+	ChangeSize    float64         `expr:"changeSize"`
 	CALMS         CALMS           `expr:"calms"`
 	Debt          float64         `expr:"debt"`
 	Learning      float64         `expr:"learning"`
 	Postmortems   int             `expr:"postmortems"`
+	Unlearned     int             `expr:"unlearned"`
+	Blames        int             `expr:"blames"`
 	Collaboration int             `expr:"collaboration"`
 	Joint         int             `expr:"joint"`
 	Metrics       Metrics         `expr:"metrics"`
@@ -111,6 +117,9 @@ func (e *env) setFigures(f *figures) {
 	e.Features = f[figFeatures]
 	e.Productivity = f[figProductivity]
 	e.Firefighting = f[figFirefighting]
+	e.ValuePerPoint = f[figValuePerPoint]
+	e.Decision = f[figDecision]
+	e.ChangeSize = f[figChangeSize]
 	e.CALMS = CALMS{f[figCulture], f[figAutomation], f[figLean], f[figMeasurement], f[figSharing]}
 	e.Debt = f[figDebt]
 	e.Learning = f[figLearning]
@@ -133,6 +142,8 @@ type idSets struct {
 	capabilities map[string]bool
 	actions      map[string]bool
 	incidents    map[string]bool
+	// didUsed collects the actions expressions test with did.<id>.
+	didUsed map[string]bool
 }
 
 // compile compiles e for the kind and checks every has./did./seen. id.
@@ -195,7 +206,7 @@ type idChecker struct {
 func (v *idChecker) Visit(n *ast.Node) {
 	switch node := (*n).(type) {
 	case *ast.IdentifierNode:
-		if node.Value == "has" || node.Value == "did" || node.Value == "seen" {
+		if node.Value == "has" || node.Value == "did" || node.Value == "seen" || node.Value == "coming" {
 			v.bare[node.Value]++
 		}
 	case *ast.MemberNode:
@@ -210,7 +221,7 @@ func (v *idChecker) Visit(n *ast.Node) {
 			set, what = v.ids.capabilities, "capability"
 		case "did":
 			set, what = v.ids.actions, "action"
-		case "seen":
+		case "seen", "coming":
 			set, what = v.ids.incidents, "incident"
 		default:
 			return
@@ -223,6 +234,8 @@ func (v *idChecker) Visit(n *ast.Node) {
 		}
 		if !set[prop.Value] {
 			v.msgs = append(v.msgs, fmt.Sprintf("unknown %s %q in %s.%s", what, prop.Value, id.Value, prop.Value))
+		} else if id.Value == "did" && v.ids.didUsed != nil {
+			v.ids.didUsed[prop.Value] = true
 		}
 	}
 }
@@ -237,7 +250,7 @@ func checkIDs(src string, ids *idSets) string {
 	if len(v.msgs) > 0 {
 		return strings.Join(v.msgs, "; ")
 	}
-	for _, name := range []string{"has", "did", "seen"} {
+	for _, name := range []string{"has", "did", "seen", "coming"} {
 		if v.bare[name] != v.checked[name] {
 			return fmt.Sprintf("%s must be followed by an id, as in %s.some_id", name, name)
 		}

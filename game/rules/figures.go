@@ -21,6 +21,9 @@ const (
 	figFeatures
 	figProductivity
 	figFirefighting
+	figValuePerPoint
+	figDecision
+	figChangeSize
 	figCulture
 	figAutomation
 	figLean
@@ -38,8 +41,10 @@ type figureDef struct {
 	label   Text
 	unit    string // "h", "min", "%", "" — for sentences
 	lo, hi  float64
-	counter bool // carries over between sprints
-	start   bool // must be given in start.figures
+	counter bool    // carries over between sprints
+	start   bool    // given in start.figures
+	opt     bool    // may be left out of start.figures: then def
+	def     float64 // starting value when left out
 }
 
 var figureDefs = func() [numFigures]figureDef {
@@ -48,24 +53,27 @@ var figureDefs = func() [numFigures]figureDef {
 		d[2*i] = figureDef{name: "stage." + s + ".process", unit: "h", lo: 0, hi: 1e6}
 		d[2*i+1] = figureDef{name: "stage." + s + ".wait", unit: "h", lo: 0, hi: 1e6}
 	}
-	d[figWIP] = figureDef{"wip", Text{"work in progress", "travail en cours"}, "", 1, 100, false, true}
-	d[figFailureRate] = figureDef{"failureRate", Text{"failure rate of a deployment", "taux d'échec d'un déploiement"}, "%", 0.01, 0.95, false, true}
-	d[figBlastRadius] = figureDef{"blastRadius", Text{"share of customers hit by a failed change", "part des clients touchés par un changement raté"}, "%", 0.01, 1, false, true}
-	d[figDetect] = figureDef{"detectMinutes", Text{"time to detect a failure", "temps pour détecter une panne"}, "min", 1, 1e6, false, true}
-	d[figDiagnose] = figureDef{"diagnoseMinutes", Text{"time to find the cause", "temps pour trouver la cause"}, "min", 1, 1e6, false, true}
-	d[figRollback] = figureDef{"rollbackMinutes", Text{"time to roll back a release", "temps pour revenir à la version précédente"}, "min", 1, 1e6, false, true}
-	d[figHotfixShare] = figureDef{"hotfixShare", Text{"share of the pipeline a hotfix goes through", "part du pipeline que traverse un correctif"}, "%", 0.01, 1, false, true}
-	d[figEmergencyWait] = figureDef{"emergencyWaitMinutes", Text{"wait for an emergency change approval", "attente d'approbation d'un changement urgent"}, "min", 0, 1e6, false, true}
-	d[figFeatures] = figureDef{"features", Text{"feature points built", "points de fonctionnalités construits"}, "", 0, 1e6, false, false}
-	d[figProductivity] = figureDef{"productivity", Text{"productivity", "productivité"}, "x", 0.1, 10, false, true}
-	d[figFirefighting] = figureDef{"firefighting", Text{"capacity lost per hour of downtime", "capacité perdue par heure de panne"}, "", 0, 10, false, true}
-	d[figCulture] = figureDef{"calms.culture", Text{"CALMS culture", "CALMS culture"}, "", 0, 5, false, true}
-	d[figAutomation] = figureDef{"calms.automation", Text{"CALMS automation", "CALMS automatisation"}, "", 0, 5, false, true}
-	d[figLean] = figureDef{"calms.lean", Text{"CALMS lean", "CALMS lean"}, "", 0, 5, false, true}
-	d[figMeasurement] = figureDef{"calms.measurement", Text{"CALMS measurement", "CALMS mesure"}, "", 0, 5, false, true}
-	d[figSharing] = figureDef{"calms.sharing", Text{"CALMS sharing", "CALMS partage"}, "", 0, 5, false, true}
-	d[figDebt] = figureDef{"debt", Text{"technical debt", "dette technique"}, "", 0, 100, true, true}
-	d[figLearning] = figureDef{"learning", Text{"learning", "apprentissage"}, "", 0, 1e6, true, false}
+	d[figWIP] = figureDef{"wip", Text{"work in progress", "travail en cours"}, "", 1, 100, false, true, false, 0}
+	d[figFailureRate] = figureDef{"failureRate", Text{"failure rate of a deployment", "taux d'échec d'un déploiement"}, "%", 0.01, 0.95, false, true, false, 0}
+	d[figBlastRadius] = figureDef{"blastRadius", Text{"share of customers hit by a failed change", "part des clients touchés par un changement raté"}, "%", 0.01, 1, false, true, false, 0}
+	d[figDetect] = figureDef{"detectMinutes", Text{"time to detect a failure", "temps pour détecter une panne"}, "min", 1, 1e6, false, true, false, 0}
+	d[figDiagnose] = figureDef{"diagnoseMinutes", Text{"time to find the cause", "temps pour trouver la cause"}, "min", 1, 1e6, false, true, false, 0}
+	d[figRollback] = figureDef{"rollbackMinutes", Text{"time to roll back a release", "temps pour revenir à la version précédente"}, "min", 1, 1e6, false, true, false, 0}
+	d[figHotfixShare] = figureDef{"hotfixShare", Text{"share of the pipeline a hotfix goes through", "part du pipeline que traverse un correctif"}, "%", 0.01, 1, false, true, false, 0}
+	d[figEmergencyWait] = figureDef{"emergencyWaitMinutes", Text{"wait for an emergency change approval", "attente d'approbation d'un changement urgent"}, "min", 0, 1e6, false, true, false, 0}
+	d[figFeatures] = figureDef{"features", Text{"feature points built", "points de fonctionnalités construits"}, "", 0, 1e6, false, false, false, 0}
+	d[figProductivity] = figureDef{"productivity", Text{"productivity", "productivité"}, "x", 0.1, 10, false, true, false, 0}
+	d[figFirefighting] = figureDef{"firefighting", Text{"capacity lost per hour of downtime", "capacité perdue par heure de panne"}, "", 0, 10, false, true, false, 0}
+	d[figValuePerPoint] = figureDef{name: "valuePerPoint", label: Text{"value of a feature point", "valeur d'un point de fonctionnalité"}, unit: "x", lo: 0.1, hi: 10, start: true, opt: true, def: 1}
+	d[figChangeSize] = figureDef{name: "changeSize", label: Text{"size of each change", "taille de chaque changement"}, unit: "x", lo: 0.05, hi: 10, start: true, opt: true, def: 1}
+	d[figDecision] = figureDef{name: "decisionFactor", label: Text{"time the teams take to decide during an incident", "temps de décision des équipes pendant un incident"}, unit: "x", lo: 0.05, hi: 10, start: true, opt: true, def: 1}
+	d[figCulture] = figureDef{"calms.culture", Text{"CALMS culture", "CALMS culture"}, "", 0, 5, false, true, false, 0}
+	d[figAutomation] = figureDef{"calms.automation", Text{"CALMS automation", "CALMS automatisation"}, "", 0, 5, false, true, false, 0}
+	d[figLean] = figureDef{"calms.lean", Text{"CALMS lean", "CALMS lean"}, "", 0, 5, false, true, false, 0}
+	d[figMeasurement] = figureDef{"calms.measurement", Text{"CALMS measurement", "CALMS mesure"}, "", 0, 5, false, true, false, 0}
+	d[figSharing] = figureDef{"calms.sharing", Text{"CALMS sharing", "CALMS partage"}, "", 0, 5, false, true, false, 0}
+	d[figDebt] = figureDef{"debt", Text{"technical debt", "dette technique"}, "", 0, 100, true, true, false, 0}
+	d[figLearning] = figureDef{"learning", Text{"learning", "apprentissage"}, "", 0, 1e6, true, false, false, 0}
 	return d
 }()
 

@@ -38,19 +38,25 @@ type Ranking struct {
 }
 
 // CompanyRank is a company's place: its final mark is the average of its
-// teams' final marks.
+// teams' final marks. Mark is its company mark (0–100, against the
+// scenario's scale), Score its company score and Parts the score's parts
+// (value, DORA tiers, downtime…) summed over the sprints.
 type CompanyRank struct {
-	Company string  `json:"company"`
-	Rank    int     `json:"rank"`
-	Final   float64 `json:"final"`
-	Score   float64 `json:"score"`
+	Company string             `json:"company"`
+	Rank    int                `json:"rank"`
+	Final   float64            `json:"final"`
+	Mark    float64            `json:"mark"`
+	Score   float64            `json:"score"`
+	Sprints int                `json:"sprints"`
+	Parts   map[string]float64 `json:"parts"`
 }
 
 // TeamRank is a team's place and the four parts of its final mark, each on
-// a 0–100 scale: the company score and the team score as a share of the
-// best one, the debate average mapped from 1–5, and the quiz share. Parts
-// the team has no result for are left out and the weights of the others
-// are scaled up.
+// a 0–100 scale: the company mark and the team mark (the company score and
+// the team score per sprint against the scenario's scales, so that a
+// company's mark does not depend on who else plays), the debate average
+// mapped from 1–5, and the quiz share. Parts the team has no result for
+// are left out and the weights of the others are scaled up.
 type TeamRank struct {
 	Company string  `json:"company"`
 	Team    string  `json:"team"`
@@ -68,31 +74,20 @@ type Marks struct {
 	Quiz    *float64 `json:"quiz,omitempty"`
 }
 
-// FinalRanking combines each company's score, each team's own score, the
+// FinalRanking combines each company's mark, each team's own mark, the
 // debate ratings and the quiz results with the scenario's final weights
-// into a ranking of companies and of teams. Equal marks share a rank.
+// into a ranking of companies and of teams. Marks are absolute: a company
+// alone in its game is ranked by its own sprints. Equal marks share a rank.
 func FinalRanking(scn *Scenario, entries []FinalEntry) Ranking {
-	bestCompany := 0.0
-	bestTeam := map[string]float64{}
-	for _, e := range entries {
-		bestCompany = math.Max(bestCompany, e.State.Score)
-		for _, t := range Teams {
-			bestTeam[t] = math.Max(bestTeam[t], e.State.TeamScores[t])
-		}
-	}
-	share := func(v, best float64) float64 {
-		if best <= 0 {
-			return 0
-		}
-		return 100 * math.Max(0, v) / best
-	}
 	w := scn.Scoring.Final
 	var r Ranking
 	for _, e := range entries {
+		n := e.State.Sprint
+		company := scn.Scoring.Marks.Company.Mark(e.State.Score, n)
 		sum := 0.0
 		for _, t := range Teams {
 			x := e.Teams[t]
-			mk := Marks{Company: round4(share(e.State.Score, bestCompany)), Team: round4(share(e.State.TeamScores[t], bestTeam[t]))}
+			mk := Marks{Company: company, Team: scn.Scoring.Marks.Get(t).Mark(e.State.TeamScores[t], n)}
 			total, weights := w.Company*mk.Company+w.Team*mk.Team, w.Company+w.Team
 			if x.Debate != nil {
 				avg := (x.Debate.Clarity + x.Debate.Relevance + x.Debate.Collaboration) / 3
@@ -112,7 +107,8 @@ func FinalRanking(scn *Scenario, entries []FinalEntry) Ranking {
 			sum += final
 			r.Teams = append(r.Teams, TeamRank{Company: e.Company, Team: t, Final: final, Parts: mk})
 		}
-		r.Companies = append(r.Companies, CompanyRank{Company: e.Company, Final: round4(sum / float64(len(Teams))), Score: e.State.Score})
+		r.Companies = append(r.Companies, CompanyRank{Company: e.Company, Final: round4(sum / float64(len(Teams))),
+			Mark: company, Score: e.State.Score, Sprints: n, Parts: e.State.ScoreParts()})
 	}
 	slices.SortStableFunc(r.Companies, func(a, b CompanyRank) int {
 		return cmp.Or(cmp.Compare(b.Final, a.Final), cmp.Compare(a.Company, b.Company))
@@ -140,6 +136,22 @@ func FinalRanking(scn *Scenario, entries []FinalEntry) Ranking {
 		r.Teams = []TeamRank{}
 	}
 	return r
+}
+
+// ScoreParts sums each part of the company score over the sprints played.
+func (c *Company) ScoreParts() map[string]float64 {
+	out := map[string]float64{}
+	for _, h := range c.History {
+		for k, v := range h.Score.Parts {
+			out[k] = round4(out[k] + v)
+		}
+	}
+	return out
+}
+
+// CompanyMark is the company mark (0–100) of a company's score so far.
+func CompanyMark(scn *Scenario, c *Company) float64 {
+	return scn.Scoring.Marks.Company.Mark(c.Score, c.Sprint)
 }
 
 // Question returns the quiz question with the given id, or nil.

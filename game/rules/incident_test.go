@@ -117,8 +117,13 @@ func TestIncidentUpdatesTheSprint(t *testing.T) {
 	next, r := resolve(t, s, c, IncidentInput{Responses: map[string]string{"ops": "wait"}, ResponseSeconds: 60, Seed: 5})
 	rec := next.Last()
 	m := rec.Metrics
-	if m.DowntimeMinutes <= sr.Record.Metrics.DowntimeMinutes || m.TimeToRestoreHours == sr.Record.Metrics.TimeToRestoreHours {
+	if m.DowntimeMinutes <= sr.Record.Metrics.DowntimeMinutes || m.IncidentHours != round4(r.RestoreMinutes/60) {
 		t.Errorf("the sprint did not take the incident in: %+v", m)
+	}
+	// The time to restore after failed deployments is told apart: an
+	// incident never changes it (and so never lowers it).
+	if m.TimeToRestoreHours != sr.Record.Metrics.TimeToRestoreHours {
+		t.Errorf("the incident changed the time to restore after failed deployments: %v → %v", sr.Record.Metrics.TimeToRestoreHours, m.TimeToRestoreHours)
 	}
 	if math.Abs(m.DowntimeMinutes-sr.Record.Metrics.DowntimeMinutes-r.DowntimeMinutes) > 1e-3 || r.DowntimeMinutes != round4(r.RestoreMinutes*0.5) {
 		t.Errorf("downtime %v → %v, incident %v (restore %v × impact 0.5)", sr.Record.Metrics.DowntimeMinutes, m.DowntimeMinutes, r.DowntimeMinutes, r.RestoreMinutes)

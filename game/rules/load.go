@@ -114,6 +114,7 @@ func Parse(p string, data []byte) (*Scenario, error) {
 		ps = slices.Compact(ps)
 		return nil, &LoadError{Problems: ps}
 	}
+	s.idx.linear = s.linearize()
 	return s, nil
 }
 

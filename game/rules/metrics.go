@@ -15,9 +15,19 @@ type Metrics struct {
 	FailedDeployments float64 `json:"failedDeployments" expr:"failedDeployments"`
 	// TimeToDetectMinutes is how long a failure goes unnoticed (MTTD).
 	TimeToDetectMinutes float64 `json:"timeToDetectMinutes" expr:"timeToDetectMinutes"`
-	// TimeToRestoreHours is the mean time to restore service (MTTR) over
-	// the failed deployments and the incident of the sprint.
+	// TimeToRestoreHours is the time to restore service after a failed
+	// deployment (DORA's failed deployment recovery time). Incidents are
+	// told apart in IncidentHours: they never change it.
 	TimeToRestoreHours float64 `json:"timeToRestoreHours" expr:"timeToRestoreHours"`
+	// BatchSize is the change work one deployment carries, in change
+	// points: the sprint's work divided by its deployments.
+	BatchSize float64 `json:"batchSize" expr:"batchSize"`
+	// IncidentHours is how long the sprint's incident took to restore
+	// (detection, decision and repair), 0 without an outage.
+	IncidentHours float64 `json:"incidentHours" expr:"incidentHours"`
+	// ExposureHours is how long the shop stayed open to a published
+	// vulnerability before the patch was in (time to patch).
+	ExposureHours float64 `json:"exposureHours" expr:"exposureHours"`
 	// DowntimeMinutes counts minutes of full outage: a failure that hits
 	// half of the customers for an hour counts 30 minutes.
 	DowntimeMinutes float64 `json:"downtimeMinutes" expr:"downtimeMinutes"`
@@ -185,4 +195,35 @@ type StageTime struct {
 	// Time is Process + Wait: a change batch leaves the stage every Time
 	// hours at best.
 	Time float64 `json:"time"`
+}
+
+// Cluster returns the 2024 Accelerate State of DevOps cluster a sprint's
+// tiers resemble: the tier most of the four metrics fall in, the lower one
+// on a tie (a company is as good as its weaker metrics).
+func (t Tiers) Cluster() Tier {
+	count := [4]int{}
+	for _, x := range t.All() {
+		count[x.Points()]++
+	}
+	best := 0
+	for p := 1; p < 4; p++ {
+		if count[p] > count[best] {
+			best = p
+		}
+	}
+	return [4]Tier{Low, Medium, High, Elite}[best]
+}
+
+// ClusterShare is the share of the teams surveyed in 2024 that fall in
+// each cluster, in percent (reference/dora.md).
+func ClusterShare(t Tier) int {
+	switch t {
+	case Elite:
+		return 19
+	case High:
+		return 22
+	case Medium:
+		return 35
+	}
+	return 25
 }

@@ -19,9 +19,10 @@ func (s *Scenario) Capability(id string) *Capability { return s.idx.caps[id] }
 func (s *Scenario) Incident(id string) *Incident { return s.idx.incidents[id] }
 
 // Capacity returns the capacity a team may spend in the company's next
-// sprint: the scenario's capacity minus what firefighting took.
+// sprint: the scenario's capacity minus what firefighting took and minus
+// the upkeep of the capabilities the team keeps running.
 func Capacity(scn *Scenario, c *Company, team string) int {
-	return max(scn.Capacity-c.Unplanned[team], 0)
+	return max(scn.Capacity-c.Unplanned[team]-upkeep(scn, c, team), 0)
 }
 
 // Prerequisites returns every capability the action needs: its own
@@ -149,3 +150,10 @@ func ValidatePlan(scn *Scenario, c *Company, team string, actionIDs []string) er
 	}
 	return nil
 }
+
+// Granting returns the actions that grant a capability, in scenario order.
+func (s *Scenario) Granting(capability string) []*Action { return s.idx.granting[capability] }
+
+// Dependents returns the capabilities that need a capability, directly or
+// not, in scenario order.
+func (s *Scenario) Dependents(capability string) []string { return s.idx.dependents[capability] }

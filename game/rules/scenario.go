@@ -1,5 +1,7 @@
 package rules
 
+import "math"
+
 // Teams are the four teams of every company, in display order.
 var Teams = []string{"dev", "ops", "qa", "pm"}
 
@@ -39,6 +41,8 @@ type Scenario struct {
 	Debates                  []*Motion       `yaml:"debates" json:"debates"`
 	DORA                     Thresholds      `yaml:"dora" json:"dora"`
 	Value                    ValueModel      `yaml:"value" json:"value"`
+	Changes                  ChangeModel     `yaml:"changes,omitempty" json:"changes"`
+	Measurement              Measurement     `yaml:"measurement,omitempty" json:"measurement"`
 	Scoring                  Scoring         `yaml:"scoring" json:"scoring"`
 
 	idx index // lookups built by Load
@@ -131,6 +135,22 @@ type Capability struct {
 	CALMS       map[string]float64 `yaml:"calms" json:"calms"`
 	Requires    []string           `yaml:"requires,omitempty" json:"requires"`
 	Effects     []*Effect          `yaml:"effects,omitempty" json:"effects"`
+	// Upkeep is the capacity each team spends every sprint to keep the
+	// capability working (running the cluster, maintaining the test suite).
+	Upkeep map[string]int `yaml:"upkeep,omitempty" json:"upkeep,omitempty"`
+}
+
+// Pillar returns the CALMS pillar the capability contributes most to (the
+// first in Pillars order on a tie): the pillar whose practices it belongs
+// to.
+func (c *Capability) Pillar() string {
+	best, bestV := "", 0.0
+	for _, p := range Pillars {
+		if v := c.CALMS[p]; best == "" || v > bestV {
+			best, bestV = p, v
+		}
+	}
+	return best
 }
 
 // Action is something a team can spend capacity on during planning. A joint
@@ -212,22 +232,40 @@ type Rule struct {
 // Chance decide whether it strikes; Impact, Detect and Repair give the share
 // of customers affected, the minutes until someone notices and the minutes
 // of repair work before the teams' responses.
+//
+// An outage (the default kind) takes the shop down for Impact of its
+// customers until it is restored. A security incident (kind "security") is
+// an exposure: the shop keeps running, open to attack, until the patch is
+// in; it counts as exposure time, not downtime, unless a response takes the
+// shop offline.
 type Incident struct {
-	ID          string      `yaml:"id" json:"id"`
-	Name        Text        `yaml:"name" json:"name"`
-	Description Text        `yaml:"description" json:"description"`
-	When        Expr        `yaml:"when" json:"when"`
-	Chance      Expr        `yaml:"chance" json:"chance"`
-	Impact      Expr        `yaml:"impact" json:"impact"`
-	Detect      Expr        `yaml:"detect" json:"detect"`
-	Repair      Expr        `yaml:"repair" json:"repair"`
-	Load        int         `yaml:"load,omitempty" json:"load"`
-	Responses   []*Response `yaml:"responses" json:"responses"`
+	ID          string `yaml:"id" json:"id"`
+	Name        Text   `yaml:"name" json:"name"`
+	Description Text   `yaml:"description" json:"description"`
+	Kind        string `yaml:"kind,omitempty" json:"kind"`
+	// Announce tells the teams one sprint ahead that the incident will
+	// strike (a sales peak is in the calendar), when its condition holds
+	// for the next sprint and its chance is 1.
+	Announce bool `yaml:"announce,omitempty" json:"announce"`
+	When     Expr `yaml:"when" json:"when"`
+	Chance   Expr `yaml:"chance" json:"chance"`
+	Impact   Expr `yaml:"impact" json:"impact"`
+	Detect   Expr `yaml:"detect" json:"detect"`
+	Repair   Expr `yaml:"repair" json:"repair"`
+	Load     int  `yaml:"load,omitempty" json:"load"`
+	// Weight counts each minute of the incident's downtime this many times
+	// (a sales peak brings several times the usual traffic, so an outage
+	// turns away several times the usual customers); 1 when omitted.
+	Weight    float64     `yaml:"weight,omitempty" json:"weight"`
+	Responses []*Response `yaml:"responses" json:"responses"`
 }
 
 // Response is one option a team may choose while an incident is running.
 // Factor multiplies the repair time (1 when omitted), Minutes adds to it,
-// and CALMS adds to the maturity of the sprint.
+// and CALMS adds to the maturity of the sprint. Blame marks a response that
+// looks for a culprit: the company remembers it, and its next incident
+// decisions are slower. Offline takes the whole shop down until the repair
+// is done (closing a security exposure at the price of an outage).
 type Response struct {
 	ID       string             `yaml:"id" json:"id"`
 	Team     string             `yaml:"team" json:"team"`
@@ -237,17 +275,23 @@ type Response struct {
 	Factor   float64            `yaml:"factor,omitempty" json:"factor"`
 	Minutes  float64            `yaml:"minutes,omitempty" json:"minutes"`
 	CALMS    map[string]float64 `yaml:"calms,omitempty" json:"calms,omitempty"`
+	Blame    bool               `yaml:"blame,omitempty" json:"blame,omitempty"`
+	Offline  bool               `yaml:"offline,omitempty" json:"offline,omitempty"`
 }
 
-// PostmortemRules says what a blameless post-mortem earns: learning points
-// (more when the company owns the Practice capability) and a Repeat factor
-// on the chance that the same incident strikes again.
+// PostmortemRules says what a blameless post-mortem earns, once the
+// facilitator accepts it: learning points (more when the company owns the
+// Practice capability) and a RepeatFactor on the chance that the same
+// incident strikes again. An incident that struck without an accepted
+// post-mortem becomes UnlearnedFactor times as likely (1 when omitted):
+// its causes are still there.
 type PostmortemRules struct {
-	Learning      float64 `yaml:"learning" json:"learning"`
-	Practice      string  `yaml:"practice,omitempty" json:"practice,omitempty"`
-	PracticeBonus float64 `yaml:"practiceBonus,omitempty" json:"practiceBonus"`
-	RepeatFactor  float64 `yaml:"repeatFactor" json:"repeatFactor"`
-	Explain       Text    `yaml:"explain" json:"explain"`
+	Learning        float64 `yaml:"learning" json:"learning"`
+	Practice        string  `yaml:"practice,omitempty" json:"practice,omitempty"`
+	PracticeBonus   float64 `yaml:"practiceBonus,omitempty" json:"practiceBonus"`
+	RepeatFactor    float64 `yaml:"repeatFactor" json:"repeatFactor"`
+	UnlearnedFactor float64 `yaml:"unlearnedFactor,omitempty" json:"unlearnedFactor"`
+	Explain         Text    `yaml:"explain" json:"explain"`
 }
 
 // Question is a quiz question with its options, the id of the right option
@@ -300,11 +344,82 @@ type ValueModel struct {
 	CostOfDelayDays float64 `yaml:"costOfDelayDays" json:"costOfDelayDays"`
 }
 
+// ChangeModel ties the risk of a deployment to the size of the change it
+// carries. A sprint's change work is the feature points built plus
+// BaseWork (fixes, upgrades, configuration); each deployment carries the
+// work done since the previous one, so the batch is that work divided by
+// the deployments of the sprint, times the changeSize figure (below 1 when
+// the work is split into small independent changes). At Reference points per deployment the
+// failureRate, blastRadius and diagnoseMinutes figures hold as they are;
+// a batch s times as big fails s^FailureExponent times as often, hits s
+// times as many customers and takes s times as long to diagnose. Without
+// a reference, the size of the change plays no part.
+type ChangeModel struct {
+	BaseWork        float64 `yaml:"baseWork" json:"baseWork"`
+	Reference       float64 `yaml:"reference" json:"reference"`
+	FailureExponent float64 `yaml:"failureExponent" json:"failureExponent"`
+}
+
+// Measurement names the capabilities that let a company measure itself.
+// Without one of Stream, its players do not see the stage times and the
+// bottleneck of their value stream; without one of DORA, they see their
+// DORA figures only as estimates. An empty list means always measured.
+type Measurement struct {
+	Stream []string `yaml:"stream,omitempty" json:"stream"`
+	DORA   []string `yaml:"dora,omitempty" json:"dora"`
+}
+
 // Scoring lists the parts of the company score, each an expression
-// evaluated every sprint, and the weights of the final ranking.
+// evaluated every sprint, the scale of the absolute marks and the weights
+// of the final ranking.
 type Scoring struct {
 	Company []*ScorePart `yaml:"company" json:"company"`
+	Marks   MarkScales   `yaml:"marks" json:"marks"`
 	Final   FinalWeights `yaml:"final" json:"final"`
+}
+
+// MarkScales turn the company score and each team score into marks out of
+// 100, the same for every game of the scenario: a company is marked
+// against these targets, not against the other companies in the room.
+type MarkScales struct {
+	Company MarkScale `yaml:"company" json:"company"`
+	Dev     MarkScale `yaml:"dev" json:"dev"`
+	Ops     MarkScale `yaml:"ops" json:"ops"`
+	QA      MarkScale `yaml:"qa" json:"qa"`
+	PM      MarkScale `yaml:"pm" json:"pm"`
+}
+
+// Get returns the scale of "company" or of a team.
+func (m *MarkScales) Get(who string) *MarkScale {
+	switch who {
+	case "company":
+		return &m.Company
+	case "dev":
+		return &m.Dev
+	case "ops":
+		return &m.Ops
+	case "qa":
+		return &m.QA
+	case "pm":
+		return &m.PM
+	}
+	return nil
+}
+
+// MarkScale maps a score per sprint to a mark: Zero per sprint earns 0,
+// Full per sprint earns 100, linearly in between.
+type MarkScale struct {
+	Zero float64 `yaml:"zero" json:"zero"`
+	Full float64 `yaml:"full" json:"full"`
+}
+
+// Mark returns the mark (0–100) of a total score over n sprints.
+func (m MarkScale) Mark(total float64, n int) float64 {
+	if n <= 0 || m.Full == m.Zero {
+		return 0
+	}
+	x := (total/float64(n) - m.Zero) / (m.Full - m.Zero)
+	return round4(100 * math.Min(1, math.Max(0, x)))
 }
 
 // ScorePart is one part of the company score.

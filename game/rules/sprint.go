@@ -77,116 +77,25 @@ type carry struct {
 	Debt, Learning, Inventory float64
 }
 
-type outcome struct {
-	figs    figures
-	stream  [8]StageTime
-	metrics Metrics
-	calms   CALMS
-}
-
-// evaluate applies the effects to the starting figures and works out the
-// value stream and the metrics of a sprint. It is pure arithmetic, cheap
-// enough to run several times per sprint to explain changes.
-func (s *Scenario) evaluate(effs []Applied, c carry, trace func(a *Applied, fig int, before, after float64)) outcome {
-	var o outcome
-	f := &o.figs
-	*f = s.idx.base
-	f[figDebt], f[figLearning], f[figFeatures] = c.Debt, c.Learning, 0
-	for i := range effs {
-		a := &effs[i]
-		fi := a.fig - 1
-		if fi < 0 {
-			var ok bool
-			if fi, ok = figureIndex[a.Target]; !ok {
-				continue
-			}
-		}
-		before := f[fi]
-		d := &figureDefs[fi]
-		f[fi] = math.Min(d.hi, math.Max(d.lo, applyOp(a.Op, before, a.Value)))
-		if trace != nil {
-			trace(a, fi, before, f[fi])
-		}
-	}
-	f.clamp()
-
-	m := &o.metrics
-	sprintHours := float64(s.SprintDays) * 24
-	var slowest, sumLead, sumLeadProcess float64
-	for i, id := range StageIDs {
-		p, w := f[2*i], f[2*i+1]
-		t := math.Max(p+w, 0.05)
-		o.stream[i] = StageTime{Stage: id, Process: p, Wait: w, Time: t}
-		if t > slowest {
-			slowest, m.Bottleneck = t, id
-		}
-		if slices.Contains(leadStages, id) {
-			sumLead += t
-			sumLeadProcess += p
-		}
-	}
-	m.WIP = f[figWIP]
-	m.DeploysPerDay = 24 / slowest
-	m.DeploysPerSprint = sprintHours / slowest
-	m.LeadTimeHours = math.Max(f[figWIP]*slowest, sumLead)
-	m.FlowEfficiency = sumLeadProcess / sumLead
-	m.ChangeFailureRate = f[figFailureRate]
-	m.FailedDeployments = m.DeploysPerSprint * m.ChangeFailureRate
-	fix := math.Min(f[figRollback], f[figHotfixShare]*sumLeadProcess*60+f[figEmergencyWait])
-	restore := f[figDetect] + f[figDiagnose] + fix
-	m.TimeToDetectMinutes = f[figDetect]
-	m.TimeToRestoreHours = restore / 60
-	sprintMinutes := sprintHours * 60
-	m.DowntimeMinutes = math.Min(m.FailedDeployments*restore*f[figBlastRadius], sprintMinutes)
-	m.DowntimeHours = m.DowntimeMinutes / 60
-	m.Availability = 1 - m.DowntimeMinutes/sprintMinutes
-	m.FeaturesBuilt = f[figFeatures] * f[figProductivity]
-	pool := c.Inventory + m.FeaturesBuilt
-	m.FeaturesShipped = pool * math.Min(1, m.DeploysPerSprint)
-	m.Waiting = pool - m.FeaturesShipped
-	m.Value = m.FeaturesShipped / (1 + m.LeadTimeHours/24/s.Value.CostOfDelayDays)
-	m.Learning = f[figLearning] - c.Learning
-	m.Debt = f[figDebt]
-	o.calms = CALMS{f[figCulture], f[figAutomation], f[figLean], f[figMeasurement], f[figSharing]}
-	return o
-}
-
-// fill writes the outcome into a record, rounded.
-func (o *outcome) fill(s *Scenario, r *SprintRecord) {
-	r.Stream = make([]StageTime, len(o.stream))
-	for i, st := range o.stream {
-		r.Stream[i] = StageTime{Stage: st.Stage, Process: round4(st.Process), Wait: round4(st.Wait), Time: round4(st.Time)}
-	}
-	r.Figures = make(map[string]float64, numFigures-16)
-	for i := 16; i < numFigures; i++ {
-		r.Figures[figureDefs[i].name] = round4(o.figs[i])
-	}
-	r.Metrics = roundMetrics(o.metrics)
-	r.Tiers = s.TiersOf(r.Metrics)
-	c := o.calms
-	r.CALMS = CALMS{round4(c.Culture), round4(c.Automation), round4(c.Lean), round4(c.Measurement), round4(c.Sharing)}
-}
-
-func roundMetrics(m Metrics) Metrics {
-	return Metrics{
-		LeadTimeHours: round4(m.LeadTimeHours), DeploysPerDay: round4(m.DeploysPerDay),
-		DeploysPerSprint: round4(m.DeploysPerSprint), ChangeFailureRate: round4(m.ChangeFailureRate),
-		FailedDeployments: round4(m.FailedDeployments), TimeToDetectMinutes: round4(m.TimeToDetectMinutes),
-		TimeToRestoreHours: round4(m.TimeToRestoreHours), DowntimeMinutes: round4(m.DowntimeMinutes),
-		DowntimeHours: round4(m.DowntimeHours), Availability: round4(m.Availability),
-		FeaturesBuilt: round4(m.FeaturesBuilt), FeaturesShipped: round4(m.FeaturesShipped),
-		Waiting: round4(m.Waiting), Value: round4(m.Value), FlowEfficiency: round4(m.FlowEfficiency),
-		WIP: round4(m.WIP), Learning: round4(m.Learning), Debt: round4(m.Debt), Bottleneck: m.Bottleneck,
-	}
-}
-
 // newEnv prepares the environment of expressions for a sprint of c, whose
-// capabilities are owned.
-func (s *Scenario) newEnv(c *Company, owned map[string]bool, sprint int, silo bool) *env {
+// capabilities are owned; sprints is the length of the game (0: the
+// scenario's default).
+func (s *Scenario) newEnv(c *Company, owned map[string]bool, sprint, sprints int, silo bool) *env {
+	en := s.baseEnv(c, owned, sprint, silo)
+	if sprints > 0 {
+		en.Sprints = sprints
+	}
+	en.Coming = comingSet(s.announced(c, sprint, sprints))
+	return en
+}
+
+// baseEnv is newEnv without the announcements.
+func (s *Scenario) baseEnv(c *Company, owned map[string]bool, sprint int, silo bool) *env {
 	en := &env{
 		Sprint: sprint, Sprints: s.Sprints, Silo: silo,
-		Has: owned, Did: map[string]bool{}, Seen: c.Seen,
+		Has: owned, Did: map[string]bool{}, Seen: c.Seen, Coming: map[string]bool{},
 		Postmortems: c.Postmortems, Collaboration: c.Collaboration,
+		Unlearned: c.unlearned(), Blames: c.Blames,
 	}
 	if len(c.History) > 0 {
 		en.Prev = c.Last().Metrics
@@ -323,10 +232,7 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 	next.Collaboration += joint
 
 	// Effects of capabilities and actions, then a first look at the sprint.
-	en := scn.newEnv(c, owned, in.Sprint, in.Silo)
-	if in.Sprints > 0 {
-		en.Sprints = in.Sprints
-	}
+	en := scn.newEnv(c, owned, in.Sprint, in.Sprints, in.Silo)
 	for _, id := range rec.Done {
 		en.Did[id] = true
 	}
@@ -390,8 +296,12 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 		rec.Incident = pending.ID
 		next.Pending = pending
 		next.Seen[pending.ID]++
+		kind := scn.idx.incidents[pending.ID].Kind
+		if kind == "" {
+			kind = "outage"
+		}
 		next.Incidents = append(next.Incidents, IncidentRecord{
-			ID: pending.ID, Sprint: in.Sprint, Responses: map[string]string{},
+			ID: pending.ID, Kind: kind, Sprint: in.Sprint, Responses: map[string]string{},
 			DetectMinutes: pending.DetectMinutes, Impact: pending.Impact,
 		})
 	}
@@ -478,7 +388,7 @@ func (s *Scenario) score(en *env) (ScoreSheet, error) {
 // post-mortem changed its metrics.
 func (s *Scenario) rescore(c *Company) error {
 	rec := c.Last()
-	en := s.newEnv(c, c.ownedSet(), rec.Sprint, false)
+	en := s.baseEnv(c, c.ownedSet(), rec.Sprint, false)
 	for _, id := range rec.Done {
 		en.Did[id] = true
 		if a := s.idx.actions[id]; a != nil && a.Joint() {
@@ -530,8 +440,7 @@ func (s *Scenario) drawIncident(c *Company, en *env, seed uint64, sprint int) ([
 		if err != nil {
 			return nil, nil, err
 		}
-		p = math.Min(1, math.Max(0, p)) * math.Pow(s.Postmortem.RepeatFactor, float64(c.Learned[in.ID]))
-		p = round4(p)
+		p = round4(math.Min(1, math.Max(0, p)*s.repeatChance(c, in.ID)))
 		if p <= 0 {
 			continue
 		}
@@ -562,6 +471,22 @@ func (s *Scenario) drawIncident(c *Company, en *env, seed uint64, sprint int) ([
 		DetectMinutes: round4(math.Max(1, detect)),
 		RepairMinutes: round4(math.Max(1, repair)),
 	}, nil
+}
+
+// repeatChance is what the company's past does to an incident's chance:
+// each accepted post-mortem of it multiplies it by RepeatFactor, each time
+// it struck without one by UnlearnedFactor.
+func (s *Scenario) repeatChance(c *Company, incident string) float64 {
+	learned := c.Learned[incident]
+	f := math.Pow(s.Postmortem.RepeatFactor, float64(learned))
+	if u := s.Postmortem.UnlearnedFactor; u > 1 {
+		unresolved := 0
+		if c.Pending != nil && c.Pending.ID == incident {
+			unresolved = 1
+		}
+		f *= math.Pow(u, float64(max(0, c.Seen[incident]-learned-unresolved)))
+	}
+	return f
 }
 
 // draw returns a number in [0, 1) from the game's seed, the sprint and a

@@ -253,7 +253,7 @@ func TestExplanationsAddUp(t *testing.T) {
 	if c.Pending != nil {
 		c, _, _ = ResolveIncident(s, c, IncidentInput{ResponseSeconds: 30})
 	}
-	_, res := play(t, s, c, plans{"dev": {"cd_pipeline", "feat_story"}, "ops": {"cd_pipeline"}})
+	_, res := play(t, s, c, plans{"dev": {"cd_pipeline"}, "ops": {"cd_pipeline"}})
 	if len(res.Metrics) < 4 {
 		t.Fatalf("only %d metrics changed", len(res.Metrics))
 	}

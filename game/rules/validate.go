@@ -24,6 +24,10 @@ type index struct {
 	applied    int            // most effects a sprint can apply
 	capApplied int            // of which from capabilities
 	prereqs    map[*Action][]string
+	mentions   map[string][]string  // incident id → capabilities its model tests
+	linear     linearScore          // the company score as a linear form, if it is one
+	granting   map[string][]*Action // capability → the actions that grant it
+	dependents map[string][]string  // capability → the capabilities that need it, directly or not
 }
 
 type validator struct {
@@ -127,7 +131,7 @@ func (v *validator) run() {
 			ix.incidents[in.ID] = in
 		}
 	}
-	ix.ids = idSets{capabilities: map[string]bool{}, actions: map[string]bool{}, incidents: map[string]bool{}}
+	ix.ids = idSets{capabilities: map[string]bool{}, actions: map[string]bool{}, incidents: map[string]bool{}, didUsed: map[string]bool{}}
 	for id := range ix.caps {
 		ix.ids.capabilities[id] = true
 	}
@@ -147,10 +151,19 @@ func (v *validator) run() {
 		{"product", v.product}, {"teams", v.teams}, {"stages", v.stages}, {"start", v.start},
 		{"capabilities", v.capabilities}, {"actions", v.actions}, {"rules", v.rules},
 		{"incidents", v.incidents}, {"postmortem", v.postmortem}, {"quiz", v.quiz},
-		{"debates", v.debates}, {"dora", v.dora}, {"value", v.value}, {"scoring", v.scoring},
+		{"debates", v.debates}, {"dora", v.dora}, {"value", v.value}, {"changes", v.changes},
+		{"measurement", v.measurement}, {"scoring", v.scoring},
 	} {
 		if v.d.has(s, sec.field) {
 			sec.check()
+		}
+	}
+	ix.crossIndex(s)
+	// An action matters if it grants, has effects, or some expression
+	// tests it with did.<id> (an incident prepared for, say).
+	for _, a := range s.Actions {
+		if a.Grants == "" && len(a.Effects) == 0 && !ix.ids.didUsed[a.ID] {
+			v.errf(a, "", "action %q: does nothing (give it grants or effects, or test it with did.%s in an expression)", a.ID, a.ID)
 		}
 	}
 }
@@ -261,9 +274,13 @@ func (v *validator) start() {
 		}
 		s.idx.base[i] = st.Figures[k]
 	}
-	for _, d := range figureDefs {
-		if _, ok := st.Figures[d.name]; d.start && !ok && v.d.has(st, "figures") {
-			v.errf(st, "figures", "start: missing figure %q", d.name)
+	for i, d := range figureDefs {
+		if _, ok := st.Figures[d.name]; d.start && !ok {
+			if d.opt {
+				s.idx.base[i] = d.def
+			} else if v.d.has(st, "figures") {
+				v.errf(st, "figures", "start: missing figure %q", d.name)
+			}
 		}
 	}
 	s.idx.base[figProductivity] = max(s.idx.base[figProductivity], figureDefs[figProductivity].lo)
@@ -350,6 +367,18 @@ func (v *validator) capabilities() {
 			}
 		}
 		v.effects(owner, c.Effects, c.Stages)
+		teams := make([]string, 0, len(c.Upkeep))
+		for t := range c.Upkeep {
+			teams = append(teams, t)
+		}
+		slices.Sort(teams)
+		for _, t := range teams {
+			if !slices.Contains(Teams, t) {
+				v.errf(c, "upkeep", "%s: upkeep for unknown team %q (use %s)", owner, t, strings.Join(Teams, ", "))
+			} else if u := c.Upkeep[t]; u < 0 || u > v.s.Capacity {
+				v.errf(c, "upkeep", "%s: upkeep %d for %s is out of range 0..%d (the team capacity)", owner, u, t, v.s.Capacity)
+			}
+		}
 	}
 	v.cycles()
 }
@@ -420,9 +449,6 @@ func (v *validator) actions() {
 				v.errf(a, "requires", "%s requires the capability it grants (%q)", owner, a.Grants)
 			}
 		}
-		if a.Grants == "" && len(a.Effects) == 0 {
-			v.errf(a, "", "%s: does nothing (give it grants or effects)", owner)
-		}
 		for _, t := range a.Tags {
 			if !slices.Contains([]string{"feature", "speed", "stability", "devops"}, t) {
 				v.errf(a, "tags", "%s: unknown tag %q (use feature, speed, stability, devops)", owner, t)
@@ -446,128 +472,6 @@ func (v *validator) rules() {
 			v.errf(r, "effects", "%s: needs at least one effect", owner)
 		}
 		v.effects(owner, r.Effects, nil)
-	}
-}
-
-func (v *validator) incidents() {
-	ix := &v.s.idx
-	for _, in := range v.s.Incidents {
-		owner := fmt.Sprintf("incident %q", in.ID)
-		v.compile(&in.When, kindBool, owner+": when")
-		v.compile(&in.Chance, kindNumber, owner+": chance")
-		v.compile(&in.Impact, kindNumber, owner+": impact")
-		v.compile(&in.Detect, kindNumber, owner+": detect")
-		v.compile(&in.Repair, kindNumber, owner+": repair")
-		if in.Load < 0 || (in.Load > v.s.Capacity && v.capacityOK()) {
-			v.errf(in, "load", "%s: load %d is out of range 0..%d", owner, in.Load, v.s.Capacity)
-		}
-		seen := map[string]int{}
-		byTeam := map[string]int{}
-		for _, r := range in.Responses {
-			v.checkID(r, "response", r.ID, seen)
-			if !slices.Contains(Teams, r.Team) {
-				v.errf(r, "team", "%s: response %q has unknown team %q", owner, r.ID, r.Team)
-			}
-			byTeam[r.Team]++
-			for _, c := range r.Requires {
-				if ix.caps[c] == nil {
-					v.errf(r, "requires", "%s: response %q requires unknown capability %q", owner, r.ID, c)
-				}
-			}
-			if v.d.has(r, "factor") && (r.Factor <= 0 || r.Factor > 10) {
-				v.errf(r, "factor", "%s: response %q: factor %v is out of range (0, 10]", owner, r.ID, r.Factor)
-			}
-			if !v.d.has(r, "factor") {
-				r.Factor = 1
-			}
-			v.calms(r, fmt.Sprintf("%s: response %q", owner, r.ID), r.CALMS)
-		}
-		for _, t := range Teams {
-			if byTeam[t] == 0 {
-				v.errf(in, "responses", "%s: team %s has no response option", owner, t)
-			}
-		}
-	}
-}
-
-func (v *validator) postmortem() {
-	p := &v.s.Postmortem
-	if p.Practice != "" && v.s.idx.caps[p.Practice] == nil {
-		v.errf(p, "practice", "postmortem: unknown capability %q", p.Practice)
-	}
-	if p.Learning < 0 || p.PracticeBonus < 0 {
-		v.errf(p, "learning", "postmortem: learning and practiceBonus must not be negative")
-	}
-	if p.RepeatFactor <= 0 || p.RepeatFactor > 1 {
-		v.errf(p, "repeatFactor", "postmortem: repeatFactor %v is out of range (0, 1]", p.RepeatFactor)
-	}
-}
-
-func (v *validator) quiz() {
-	seen := map[string]int{}
-	for _, q := range v.s.Quiz {
-		v.checkID(q, "question", q.ID, seen)
-		v.s.idx.questions[q.ID] = q
-		if len(q.Options) < 2 {
-			v.errf(q, "options", "question %q: needs at least two options", q.ID)
-		}
-		opts := map[string]int{}
-		found := false
-		for _, o := range q.Options {
-			v.checkID(o, "option", o.ID, opts)
-			found = found || o.ID == q.Answer
-		}
-		if !found {
-			v.errf(q, "answer", "question %q: answer %q is not one of its options", q.ID, q.Answer)
-		}
-		if strings.TrimSpace(q.Topic) == "" {
-			v.errf(q, "topic", "question %q: topic must not be empty", q.ID)
-		}
-	}
-}
-
-func (v *validator) debates() {
-	seen := map[string]int{}
-	for _, m := range v.s.Debates {
-		v.checkID(m, "motion", m.ID, seen)
-	}
-}
-
-func (v *validator) dora() {
-	d := &v.s.DORA
-	lower := func(field string, l *TierLimits) {
-		if !(0 < l.Elite && l.Elite < l.High && l.High < l.Medium) {
-			v.errf(d, field, "dora.%s: limits must grow from elite to high to medium (found %v, %v, %v)", field, l.Elite, l.High, l.Medium)
-		}
-	}
-	lower("leadTimeHours", &d.LeadTimeHours)
-	lower("changeFailureRate", &d.ChangeFailureRate)
-	lower("timeToRestoreHours", &d.TimeToRestoreHours)
-	l := &d.DeploysPerDay
-	if !(l.Elite > l.High && l.High > l.Medium && l.Medium > 0) {
-		v.errf(d, "deploysPerDay", "dora.deploysPerDay: limits must shrink from elite to high to medium (found %v, %v, %v)", l.Elite, l.High, l.Medium)
-	}
-}
-
-func (v *validator) value() {
-	if v.d.has(&v.s.Value, "costOfDelayDays") && v.s.Value.CostOfDelayDays <= 0 {
-		v.errf(&v.s.Value, "costOfDelayDays", "value.costOfDelayDays must be more than 0")
-	}
-}
-
-func (v *validator) scoring() {
-	sc := &v.s.Scoring
-	if len(sc.Company) == 0 {
-		v.errf(sc, "company", "scoring.company needs at least one part")
-	}
-	seen := map[string]int{}
-	for _, p := range sc.Company {
-		v.checkID(p, "score part", p.ID, seen)
-		v.compile(&p.Points, kindNumber, fmt.Sprintf("score part %q: points", p.ID))
-	}
-	f := &sc.Final
-	if f.Company < 0 || f.Team < 0 || f.Debate < 0 || f.Quiz < 0 || f.Company+f.Team+f.Debate+f.Quiz <= 0 {
-		v.errf(f, "company", "scoring.final: weights must not be negative and must not all be 0")
 	}
 }
 

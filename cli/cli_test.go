@@ -233,7 +233,7 @@ func TestScenarioValidateSaysEachMistakeOnce(t *testing.T) {
 		name, from, to, want string
 	}{
 		{"a misspelt field", "    cost: 4\n", "    costt: 4\n", `unknown field "costt": did you mean "cost"?`},
-		{"a capacity out of range", "\ncapacity: 8\n", "\ncapacity: 0\n", "capacity 0 is out of range 1..100"},
+		{"a capacity out of range", "\ncapacity: 7\n", "\ncapacity: 0\n", "capacity 0 is out of range 1..100"},
 		{"a misnamed stage", "    stages: [code, build]\n", "    stages: [code, biuld]\n", `unknown stage "biuld"`},
 		{"a field in upper case", "\nsprints: 8\n", "\nSprints: 8\n", `unknown field "Sprints": did you mean "sprints"?`},
 	} {

@@ -375,7 +375,7 @@ func (v *validator) capabilities() {
 		for _, t := range teams {
 			if !slices.Contains(Teams, t) {
 				v.errf(c, "upkeep", "%s: upkeep for unknown team %q (use %s)", owner, t, strings.Join(Teams, ", "))
-			} else if u := c.Upkeep[t]; u < 0 || u > v.s.Capacity {
+			} else if u := c.Upkeep[t]; u < 0 || (u > v.s.Capacity && v.capacityOK()) {
 				v.errf(c, "upkeep", "%s: upkeep %d for %s is out of range 0..%d (the team capacity)", owner, u, t, v.s.Capacity)
 			}
 		}

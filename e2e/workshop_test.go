@@ -264,6 +264,7 @@ func TestWorkshop(t *testing.T) {
 	for _, p := range players {
 		p.waitText("Now presenting:")
 	}
+	host.waitJS(`(document.getElementById('motion-sel') || {options: []}).options.length > 1`)
 	host.selectValue("motion-sel", eval[string](host, `document.getElementById('motion-sel').options[1].value`))
 	host.click("Open the vote before")
 	for i, p := range players {

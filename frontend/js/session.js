@@ -364,6 +364,12 @@ export class Session {
     else p.resolve(result);
   }
 
+  /** storeBusy says whether a change waits because the server could not
+   * store it (answered `unavailable`) rather than because it is on its way. */
+  storeBusy() {
+    return !!this.retries && this.outbox.some((c) => this.retries.has(c.id));
+  }
+
   /** retryLater sends a command the store could not take again, with its
    * id, after a pause that grows from 0.5 s to 4 s (with jitter). */
   retryLater(id) {

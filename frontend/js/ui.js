@@ -174,7 +174,9 @@ export function ConnBadge({ session }) {
     case 'online':
       icon = '●';
       text = t('conn.online');
-      if (session.unsent()) extra = t('conn.sending', { n: session.unsent() });
+      if (session.unsent()) {
+        extra = t(session.storeBusy() ? 'conn.waiting' : 'conn.sending', { n: session.unsent() });
+      }
       break;
     case 'offline': {
       icon = '○';

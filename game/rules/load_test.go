@@ -46,8 +46,9 @@ func TestLoadRefusesBrokenFixtures(t *testing.T) {
 		{"bad_expressions.yaml", []string{
 			`broken/bad_expressions.yaml:32: team dev: score: metrics has no field featuresBuild (column 9)`,
 			`broken/bad_expressions.yaml:175: rule "debt_hurts": when: unexpected token EOF (column 6)`,
-			`broken/bad_expressions.yaml:183: incident "outage": when: unknown action "risky_relase" in did.risky_relase; unknown capability "cd" in has.cd`,
-			`broken/bad_expressions.yaml:228: score part "value": points: expected float64, but got bool`,
+			`broken/bad_expressions.yaml:179: rule "debt_hurts": state (en): {debts}: unknown name debts (column 1)`,
+			`broken/bad_expressions.yaml:184: incident "outage": when: unknown action "risky_relase" in did.risky_relase; unknown capability "cd" in has.cd`,
+			`broken/bad_expressions.yaml:229: score part "value": points: expected float64, but got bool`,
 		}},
 		{"missing_translation.yaml", []string{
 			`broken/missing_translation.yaml:5: summary: missing English text (en)`,

@@ -226,6 +226,12 @@ type Rule struct {
 	When    Expr      `yaml:"when" json:"when"`
 	Effects []*Effect `yaml:"effects" json:"effects"`
 	Explain Text      `yaml:"explain" json:"explain"`
+	// State, optional, says with its numbers what the condition saw, as a
+	// template: "technical debt {debt}, above the threshold of 20". It
+	// names the rule where it is a cause of a change.
+	State *Text `yaml:"state,omitempty" json:"state,omitempty"`
+
+	state *textTemplate
 }
 
 // Incident is an event that may strike at the end of a sprint. When and

@@ -472,6 +472,17 @@ func (v *validator) rules() {
 			v.errf(r, "effects", "%s: needs at least one effect", owner)
 		}
 		v.effects(owner, r.Effects, nil)
+		if r.State != nil {
+			var t textTemplate
+			var msg string
+			if t.en, msg = parseTemplate(r.State.EN, &v.s.idx.ids); msg != "" {
+				v.errf(r, "state", "%s: state (en): %s", owner, msg)
+			} else if t.fr, msg = parseTemplate(r.State.FR, &v.s.idx.ids); msg != "" {
+				v.errf(r, "state", "%s: state (fr): %s", owner, msg)
+			} else {
+				r.state = &t
+			}
+		}
 	}
 }
 

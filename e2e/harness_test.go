@@ -86,15 +86,22 @@ func (srv *testServer) hostGame(ctx context.Context, t testing.TB, req protocol.
 // assets, until the test ends.
 func startServer(t testing.TB) *testServer {
 	t.Helper()
+	st, err := store.OpenEmbedded(context.Background(), t.TempDir(), "127.0.0.1:0", "dc:", quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return startServerOn(t, st)
+}
+
+// startServerOn runs the server on the given store (closed when the test
+// ends), with the embedded UI and assets.
+func startServerOn(t testing.TB, st store.Store) *testServer {
+	t.Helper()
 	scns, err := rules.LoadAll(scenarios.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
 	eng, err := game.NewEngine(scns, "ecommerce-platform")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.OpenEmbedded(context.Background(), t.TempDir(), "127.0.0.1:0", "dc:", quietLog())
 	if err != nil {
 		t.Fatal(err)
 	}

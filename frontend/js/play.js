@@ -1,20 +1,47 @@
 // play.js is the player view (phone first): every phase from the lobby to
 // the retrospective, for the player whose token this browser holds.
 
-import { html, render, useEffect, useRef } from './deps.js';
+import { html, render, useEffect, useRef, useState } from './deps.js';
 import { t, num } from './i18n.js';
 import { Session } from './session.js';
 import { seat, dropSeat } from './storage.js';
 import {
   Header, Notices, Timer, useSession, Revoked, Loading, SkipLink, Choice, run, notify,
-  teamName, teamLabel, currentPhase, phaseName, TEAMS, timerLabel,
+  teamName, teamLabel, currentPhase, phaseName, TEAMS, timerLabel, sprintTitle,
 } from './ui.js';
-import { PlayerWall } from './wall.js';
-import { PlayerStudy, WorksheetEditor } from './study.js';
-import { PlayerDebate } from './debate.js';
-import { PlayerSprints, sprintTitle, Postmortems } from './sprints.js';
-import { Retro } from './retro.js';
 import { loadVocab } from './vocab.js';
+
+// The modules of each phase load when the game reaches it (and the next
+// phase's in the background), so that a phone joining in the lobby
+// downloads only what the lobby shows.
+const PHASE_MODULES = {
+  wall: ['wall'], study: ['study'], sprints: ['sprints', 'study'], debate: ['debate', 'study'], retro: ['retro'],
+};
+const loaded = new Map(); // name → {mod, promise}
+
+function loadModule(name) {
+  let m = loaded.get(name);
+  if (!m) {
+    m = { mod: null };
+    m.promise = import(`./${name}.js`).then((mod) => { m.mod = mod; });
+    loaded.set(name, m);
+  }
+  return m;
+}
+
+/** usePhaseModules returns the modules of a phase kind once they have
+ * loaded (null until then), and prefetches those of the next phase. */
+function usePhaseModules(kind, nextKind) {
+  const names = PHASE_MODULES[kind] || [];
+  const mods = names.map(loadModule);
+  const ready = mods.every((m) => m.mod);
+  const [, redraw] = useState(0);
+  useEffect(() => {
+    if (!ready) Promise.all(mods.map((m) => m.promise)).then(() => redraw((n) => n + 1), () => redraw((n) => n + 1));
+    for (const n of PHASE_MODULES[nextKind] || []) loadModule(n);
+  }, [kind, nextKind, ready]);
+  return ready ? Object.assign({}, ...mods.map((m) => m.mod)) : null;
+}
 
 const gameId = new URLSearchParams(location.search).get('g') || '';
 const mySeat = gameId ? seat('player', gameId) : null;
@@ -55,7 +82,13 @@ function GameOver({ session, game }) {
 
 function PhaseBody({ session, game }) {
   const ph = currentPhase(game);
+  const next = game.agenda && game.status !== 'finished' ? game.agenda[game.phase + 1] : null;
+  const mods = usePhaseModules(ph ? ph.kind : '', next ? next.kind : '');
   if (!ph) return html`<p>${t('loading')}</p>`;
+  if (PHASE_MODULES[ph.kind] && !mods) return html`<${Loading} />`;
+  const {
+    PlayerWall, PlayerStudy, WorksheetEditor, PlayerSprints, PlayerDebate, Retro,
+  } = mods || {};
   switch (ph.kind) {
     case 'lobby': return html`<${Lobby} session=${session} game=${game} />`;
     case 'wall': return html`<${PlayerWall} session=${session} />`;

@@ -27,10 +27,14 @@ const BACKOFF_CAP_MS = 15000;
 // the page must not wait forever on a connection that went nowhere.
 const ANSWER_TIMEOUT_MS = 12000;
 // Liveness: after IDLE_MS without any message the session sends a ping;
-// a ping or a command that brings no message within ANSWER_MS means the
-// socket is dead. CHECK_MS is how often this is looked at.
+// a ping that brings no message within ANSWER_MS, or a command none within
+// COMMAND_ANSWER_MS, means the socket is dead. A command may take longer:
+// the server answers it once the store has, or after 3 s without the
+// store (`unavailable`), and reads nothing else meanwhile. CHECK_MS is how
+// often this is looked at.
 export const IDLE_MS = 3000;
 export const ANSWER_MS = 3500;
+export const COMMAND_ANSWER_MS = 5000;
 const CHECK_MS = 1000;
 
 /** randomId returns a unique command id; crypto.randomUUID needs a secure
@@ -180,9 +184,10 @@ export class Session {
     }
   }
 
-  /** expect notes that an answer is due (a ping or a command was sent). */
-  expect() {
-    if (!this.expectBy) this.expectBy = Date.now() + ANSWER_MS;
+  /** expect notes that an answer is due within ms (a ping or a command
+   * was sent). */
+  expect(ms = ANSWER_MS) {
+    if (!this.expectBy) this.expectBy = Date.now() + ms;
   }
 
   /** serverNow is the server's clock in Unix ms, corrected for skew. */
@@ -327,7 +332,12 @@ export class Session {
         this.emit();
         break;
       case 'error':
-        if (m.id) this.settle(m.id, new CommandError(m), null);
+        if (m.id && m.code === 'unavailable' && this.outbox.some((c) => c.id === m.id)) {
+          // The store did not answer: the command may yet be stored, so it
+          // stays in the outbox and goes again with the same id (the server
+          // applies an id once and answers a repeat with the first ack).
+          this.retryLater(m.id);
+        } else if (m.id) this.settle(m.id, new CommandError(m), null);
         else this.lastError = new CommandError(m);
         this.emit();
         break;
@@ -344,6 +354,7 @@ export class Session {
   }
 
   settle(id, err, result) {
+    if (this.retries) this.retries.delete(id);
     this.outbox = this.outbox.filter((c) => c.id !== id);
     save(this.outboxKey, this.outbox.length ? this.outbox : null);
     const p = this.pending.get(id);
@@ -351,6 +362,20 @@ export class Session {
     this.pending.delete(id);
     if (err) p.reject(err);
     else p.resolve(result);
+  }
+
+  /** retryLater sends a command the store could not take again, with its
+   * id, after a pause that grows from 0.5 s to 4 s (with jitter). */
+  retryLater(id) {
+    this.retries = this.retries || new Map();
+    const n = (this.retries.get(id) || 0) + 1;
+    this.retries.set(id, n);
+    const delay = Math.min(4000, 250 * 2 ** n) * (0.5 + Math.random() / 2);
+    setTimeout(() => {
+      const c = this.outbox.find((x) => x.id === id);
+      if (c) this.transmit(c);
+      else this.retries.delete(id);
+    }, delay);
   }
 
   /** flush sends every command not acknowledged yet (after a reconnect or
@@ -362,7 +387,7 @@ export class Session {
   transmit(c) {
     if (this.ws && this.ws.readyState === WebSocket.OPEN && this.status === 'online') {
       this.ws.send(JSON.stringify({ type: 'cmd', id: c.id, cmd: c.cmd, args: c.args || {} }));
-      this.expect();
+      this.expect(COMMAND_ANSWER_MS);
     }
   }
 

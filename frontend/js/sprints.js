@@ -6,17 +6,13 @@
 
 import { html, useState, useEffect } from './deps.js';
 import { t, tx, num } from './i18n.js';
-import { TextField, Choice, useDraft, run, notify, teamName, teamLabel, TEAMS, useDocs, memo } from './ui.js';
+import {
+  TextField, Choice, useDraft, run, notify, teamName, teamLabel, TEAMS, useDocs, memo, stepName, sprintTitle,
+} from './ui.js';
 import { DoraCharts, Radar, ValueStream, TierBadge, DORA, fmtHours, sprintsPlanned } from './charts.js';
 import { actionName, capabilityName, incidentName, stageName, humanize, describe } from './names.js';
 
-export function stepName(step) { return t(`sprint.step.${step}`); }
-
-/** sprintTitle is "Sprint 2 of 4 · Planning". */
-export function sprintTitle(sprint) {
-  if (!sprint) return '';
-  return `${t('sprint.nOf', { n: sprint.sprint, total: sprint.of })} · ${stepName(sprint.step)}`;
-}
+export { stepName, sprintTitle };
 
 function pct(v) { return `${num(v * 100, 0)} %`; }
 

@@ -363,3 +363,12 @@ export function Loading() {
 export function SkipLink() {
   return html`<a class="skip-link" href="#main">${t('skip')}</a>`;
 }
+
+/** stepName is the name of a sprint's step ("Planning"). */
+export function stepName(step) { return t(`sprint.step.${step}`); }
+
+/** sprintTitle is "Sprint 2 of 4 · Planning". */
+export function sprintTitle(sprint) {
+  if (!sprint) return '';
+  return `${t('sprint.nOf', { n: sprint.sprint, total: sprint.of })} · ${stepName(sprint.step)}`;
+}

@@ -112,7 +112,9 @@ func (d metricDef) scaleFor(before, after, span float64) scale {
 		sc.short = abridged("/"+strings.TrimPrefix(en, "a "), "/"+strings.TrimPrefix(fr, "par "))
 	case unitPoints:
 		sc.factor, sc.percent = 100, true
-		sc.unit = func(v float64, lang string) string { return fixed(v, sc.dec, lang) + plural(v, " point", " points", lang) }
+		sc.unit = func(v float64, lang string) string {
+			return fixed(v, sc.dec, lang) + plural(v, " point", " points", lang)
+		}
 		sc.short = abridged(" pt", " pt")
 	case unitChange:
 		sc.unit = func(v float64, lang string) string {

@@ -197,10 +197,25 @@ func (v *validator) teams() {
 	for _, c := range v.s.Product.Challenges {
 		challenges[c.ID] = true
 	}
+	var steps []string
+	for _, st := range v.s.Product.StudySteps {
+		steps = append(steps, st.ID)
+	}
 	for _, team := range Teams {
 		b := v.s.Teams.Get(team)
 		if b == nil {
 			continue // reported as a missing field
+		}
+		var got []string
+		for _, st := range b.Study {
+			got = append(got, st.Step)
+			if len(st.Notions) == 0 || len(st.Questions) == 0 {
+				v.errf(st, "questions", "team %s: study step %q needs at least one notion and one question", team, st.Step)
+			}
+		}
+		if v.d.has(b, "study") && !slices.Equal(got, steps) {
+			v.errf(b, "study", "team %s: study must follow the product's study steps (%s), in this order; found %s",
+				team, strings.Join(steps, ", "), strings.Join(got, ", "))
 		}
 		for _, c := range b.Challenges {
 			if !challenges[c] {

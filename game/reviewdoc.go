@@ -95,6 +95,9 @@ func metricDocs(list []rules.MetricChange) []metricDoc {
 				d.Causes = append(d.Causes, cd)
 				continue
 			}
+			if mc.More.EN == "" {
+				break // effects too small to tell
+			}
 			if d.More == nil {
 				d.More = &moreDoc{Text: mc.More}
 			}
@@ -107,10 +110,14 @@ func metricDocs(list []rules.MetricChange) []metricDoc {
 
 // shapeReview makes the review document of a sprint's explained results.
 func shapeReview(rv *Review, res *rules.SprintResult, inc *rules.IncidentResult) *reviewDoc {
-	d := &reviewDoc{Sprint: rv.Sprint, Notices: res.Notices, Metrics: metricDocs(res.Metrics),
+	d := &reviewDoc{Sprint: rv.Sprint, Notices: []rules.Notice{}, Metrics: metricDocs(res.Metrics),
 		Rules: make([]ruleDoc, 0, len(res.Rules)), Figures: make([]figureDoc, 0, len(res.Figures)), Risks: make([]riskDoc, 0, len(res.Risks))}
-	if d.Notices == nil {
-		d.Notices = []rules.Notice{}
+	for _, n := range res.Notices {
+		// The practices acquired are marked "new" on the dashboard, and
+		// named in the causes of what they changed.
+		if n.Kind != "acquired" {
+			d.Notices = append(d.Notices, n)
+		}
 	}
 	for _, r := range res.Rules {
 		rd := ruleDoc{ID: r.ID, Name: r.Name, Explain: r.Explain}

@@ -123,7 +123,7 @@ func (d metricDef) scaleFor(before, after, span float64) scale {
 			}
 			return fixed(v, sc.dec, lang) + plural(v, " change point", " change points", lang)
 		}
-		sc.short = abridged(" pt", " pt")
+		sc.short = abridged("", "")
 	default:
 		maxDec = 2
 		sc.unit = func(v float64, lang string) string { return fixed(v, sc.dec, lang) }
@@ -214,8 +214,14 @@ func (d metricDef) tell(mc *MetricChange) scale {
 		c.Amount = sc.brief(r)
 	}
 	rest := sc.round(total - sum)
-	if shown == len(mc.Causes) && shown > 0 && rest != 0 {
-		// The rounding of the causes shown is told in the largest.
+	// The smaller effects are told when one of them shows at the change's
+	// precision; effects that all round to nothing are left out, and what
+	// they add up to, with the rounding, is told in the largest cause.
+	worth := false
+	for _, c := range mc.Causes[shown:] {
+		worth = worth || sc.round(c.Delta*sc.factor) != 0
+	}
+	if !worth && shown > 0 && rest != 0 {
 		c := &mc.Causes[0]
 		c.Amount = sc.brief(sc.round(c.Delta*sc.factor) + rest)
 		rest = 0
@@ -226,8 +232,8 @@ func (d metricDef) tell(mc *MetricChange) scale {
 	}
 	mc.Shown = shown
 	mc.More = Text{}
-	if n := len(mc.Causes) - shown; n > 0 {
-		mc.More = smaller(n, sc, rest)
+	if worth {
+		mc.More = smaller(len(mc.Causes)-shown, sc, rest)
 	}
 	return sc
 }

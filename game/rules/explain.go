@@ -302,7 +302,7 @@ func (s *Scenario) flowNotices(c *Company, cr carry, prev, rec *SprintRecord, ap
 		}
 		flow = append(flow, Notice{Kind: "not_the_bottleneck", Text: textf(
 			"%s %s %s, but %s is still the bottleneck (%s a batch): deployments and lead time did not change.",
-			"Grâce à %[1]s, %[3]s %[2]s, mais le goulot reste « %[4]s » (%[5]s par lot) : déploiements et lead time inchangés.",
+			"Grâce à %[1]s, %[3]s %[2]s, mais le goulot reste l'étape « %[4]s » (%[5]s par lot) : déploiements et lead time inchangés.",
 			joinTexts(quoted), faster, s.stageNames(stages), s.stageName(final.Bottleneck), hours(stageHours(rec, final.Bottleneck)))})
 	}
 	res.Notices = append(flow, res.Notices...)
@@ -386,14 +386,20 @@ func speedsUp(a Applied) bool {
 }
 
 // stageNames names stages in a short sentence: "Test, Deploy and
-// Operate", « « Tester », « Déployer » et « Exploiter » ».
+// Operate", « les étapes « Tester », « Déployer » et « Exploiter » ».
 func (s *Scenario) stageNames(ids []string) Text {
 	var names []Text
 	for _, id := range ids {
 		n := s.stageName(id)
 		names = append(names, Text{n.EN, "« " + n.FR + " »"})
 	}
-	return joinTexts(names)
+	t := joinTexts(names)
+	if len(ids) == 1 {
+		t.FR = "l'étape " + t.FR
+	} else {
+		t.FR = "les étapes " + t.FR
+	}
+	return t
 }
 
 func (s *Scenario) stageName(id string) Text {

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"encoding/json"
+	"io/fs"
 	"errors"
 	"os"
 	"slices"
@@ -223,5 +224,35 @@ func TestScenarioJSON(t *testing.T) {
 	}
 	if back.Title != s.Title || back.Rules[0].When != s.Rules[0].When.Src || len(back.Actions) != len(s.Actions) {
 		t.Errorf("scenario JSON lost data: %+v", back.Title)
+	}
+}
+
+// A team's study must walk the product's study steps, each once and in
+// their order, each with notions and questions.
+func TestStudyStepsFollowTheProduct(t *testing.T) {
+	src, err := fs.ReadFile(scenarios.FS, "ecommerce-platform.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Ops studies monitoring before testing, and QA forgets the notions of
+	// its first step.
+	text := string(src)
+	ops := strings.Index(text, "\n  ops:\n")
+	a := strings.Index(text[ops:], "      - step: testing\n") + ops
+	b := strings.Index(text[ops:], "      - step: monitoring\n") + ops
+	c := strings.Index(text[ops:], "      - step: improvement\n") + ops
+	text = text[:a] + text[b:c] + text[a:b] + text[c:]
+	qa := strings.Index(text, "\n  qa:\n")
+	n := strings.Index(text[qa:], "        notions:\n") + qa
+	q := strings.Index(text[n:], "        questions:\n") + n
+	text = text[:n] + "        notions: []\n" + text[q:]
+	_, err = Parse("x.yaml", []byte(text))
+	for _, want := range []string{
+		"team ops: study must follow the product's study steps (needs, architecture, deployment, testing, monitoring, improvement), in this order; found needs, architecture, deployment, monitoring, testing, improvement",
+		`team qa: study step "needs" needs at least one notion and one question`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v; want %q", err, want)
+		}
 	}
 }

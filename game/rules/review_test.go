@@ -84,7 +84,15 @@ func checkChange(t *testing.T, game string, mc MetricChange) {
 	if mc.Shown < 1 || mc.Shown > shownCauses || mc.Shown > len(mc.Causes) {
 		t.Errorf("%s: %d causes shown of %d; want 1 to %d", where, mc.Shown, len(mc.Causes), shownCauses)
 	}
-	if (len(mc.Causes) > mc.Shown) != (mc.More.EN != "" && mc.More.FR != "") {
+	// The smaller effects are told when one of them shows (≈ 0 otherwise).
+	worth := false
+	for _, c := range mc.Causes[min(mc.Shown, len(mc.Causes)):] {
+		worth = worth || (c.Amount.EN != "≈ 0" && c.Amount.EN != "↑" && c.Amount.EN != "↓")
+	}
+	if mc.Estimate {
+		worth = len(mc.Causes) > mc.Shown && mc.More.EN != ""
+	}
+	if worth != (mc.More.EN != "" && mc.More.FR != "") {
 		t.Errorf("%s: %d causes, %d shown, smaller effects %q / %q", where, len(mc.Causes), mc.Shown, mc.More.EN, mc.More.FR)
 	}
 	for _, txt := range []Text{mc.Text, mc.More, mc.Change} {

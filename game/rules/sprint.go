@@ -202,7 +202,7 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 			if in.Quick {
 				continue
 			}
-			missing = append(missing, textf("%s picked “%s” without %s", "%s a choisi « %s » sans %s",
+			missing = append(missing, textf("%s picked “%s” without %s", "l'équipe %s a choisi « %s » sans l'équipe %s",
 				teamName(scn, by[0]), a.Name, teamName(scn, a.Partner(by[0]))))
 			continue
 		}

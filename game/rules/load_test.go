@@ -2,8 +2,8 @@ package rules
 
 import (
 	"encoding/json"
-	"io/fs"
 	"errors"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"

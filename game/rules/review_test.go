@@ -113,7 +113,7 @@ func checkChange(t *testing.T, game string, mc MetricChange) {
 		if (kind == "action" || (kind == "capability" && c.Sprint > 0)) && len(c.Teams) == 0 {
 			t.Errorf("%s: %q does not say who did it", where, c.Text.EN)
 		}
-		if c.Ended && kind == "action" && !(strings.HasSuffix(c.Label.EN, "): effect over") && strings.HasSuffix(c.Label.FR, ") : effet terminé")) {
+		if c.Ended && kind == "action" && !(strings.HasSuffix(c.Label.EN, "): effect over") && strings.HasSuffix(c.Label.FR, ")\u00a0: effet terminé")) {
 			t.Errorf("%s: an ended action does not say it ended: %q / %q", where, c.Label.EN, c.Label.FR)
 		}
 	}

@@ -72,7 +72,7 @@ func TestOnlyTheBottleneckSetsTheFlow(t *testing.T) {
 	}
 	n := hasNotice(ci, "not_the_bottleneck")
 	if n == nil || n.Text.EN != "CI sped up Build, but Release is still the bottleneck (10 days a batch): deployments and lead time did not change." ||
-		n.Text.FR != "Grâce à « IC », l'étape « Construire » va plus vite, mais le goulot reste l'étape « Livrer » (10 jours par lot) : déploiements et lead time inchangés." {
+		strings.ReplaceAll(n.Text.FR, "\u00a0", " ") != "Grâce à « IC », l'étape « Construire » va plus vite, mais le goulot reste l'étape « Livrer » (10 jours par lot) : déploiements et lead time inchangés." {
 		t.Errorf("no plain-words notice that Release is still the bottleneck: %+v", ci.Notices)
 	}
 

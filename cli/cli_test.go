@@ -76,7 +76,7 @@ func TestSimulate(t *testing.T) {
 	if code != 0 || errOut != "" {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"Scenario ecommerce-platform, seeds 5..24, 8 sprints per game.", "20 games per strategy",
+	for _, want := range []string{"Scenario ecommerce-platform, seeds 5..24, 6 sprints per game.", "20 games per strategy",
 		"| strategy | mean score | p10 | median | p90 | balanced-devops beats it | company mark alone | capabilities at the end |",
 		"| balanced-devops | ", "Share of games in each 2024 DORA cluster", "balanced-devops, mean per sprint"} {
 		if !strings.Contains(out, want) {
@@ -123,7 +123,7 @@ func TestSimulateJSON(t *testing.T) {
 		t.Fatalf("report: %+v", rep)
 	}
 	st := rep.Strategies[1]
-	if st.BalancedBeats == nil || *st.BalancedBeats < 0.9 || len(st.Clusters) != 9 || st.Owned < 1 || st.Parts["value"] != 0 {
+	if st.BalancedBeats == nil || *st.BalancedBeats < 0.9 || len(st.Clusters) != 7 || st.Owned < 1 || st.Parts["value"] != 0 {
 		t.Errorf("stability-only: %+v", st)
 	}
 	for _, c := range st.Clusters {
@@ -235,7 +235,7 @@ func TestScenarioValidateSaysEachMistakeOnce(t *testing.T) {
 		{"a misspelt field", "    cost: 4\n", "    costt: 4\n", `unknown field "costt": did you mean "cost"?`},
 		{"a capacity out of range", "\ncapacity: 7\n", "\ncapacity: 0\n", "capacity 0 is out of range 1..100"},
 		{"a misnamed stage", "    stages: [code, build]\n", "    stages: [code, biuld]\n", `unknown stage "biuld"`},
-		{"a field in upper case", "\nsprints: 8\n", "\nSprints: 8\n", `unknown field "Sprints": did you mean "sprints"?`},
+		{"a field in upper case", "\nsprints: 6\n", "\nSprints: 6\n", `unknown field "Sprints": did you mean "sprints"?`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if !strings.Contains(string(src), c.from) {

@@ -139,7 +139,7 @@ func TestWorkshop(t *testing.T) {
 	host.clickIn("tr", "Ken", "Rename")
 	host.fill("rename", "Ken T.")
 	host.click("Save")
-	ken.waitText("Ken T. · PM")
+	ken.waitText("Ken T. · Project management")
 	grace.choose("myteam", "ops")
 	host.waitJS(`[...document.querySelectorAll('tr')].some(r => r.textContent.includes('Grace') && r.querySelector('[data-team]').dataset.team === '1/ops')`)
 	grace.waitText("You are in team Ops")
@@ -301,7 +301,7 @@ func TestWorkshop(t *testing.T) {
 	host.waitText("Bonus saved.")
 	host.checkAt("debate-host", desktop)
 	// Every other team presents in turn.
-	for _, next := range []string{"Ops", "QA", "PM"} {
+	for _, next := range []string{"Ops", "QA", "Project management"} {
 		host.click("Give the floor to " + next)
 		ada.waitText("Now presenting: " + next)
 	}

@@ -56,13 +56,11 @@ func (e *Engine) Results(s *State) Results {
 			for _, p := range s.activePlayers() {
 				if p.Company == c && p.Team == t {
 					members++
-					qs.Answered += quiz[p.ID].Answered
-					qs.Correct += quiz[p.ID].Correct
+					qs.Add(quiz[p.ID])
 				}
 			}
 			var x rules.TeamExtras
-			if qs.Answered > 0 {
-				share := float64(qs.Correct) / float64(qs.Answered)
+			if share, ok := qs.Share(); ok {
 				x.Quiz = &share
 				r.Quiz[key] = qs
 			}

@@ -257,38 +257,6 @@ func init() {
 		}
 		return d, true
 	}})
-	registerDoc("review", &docKind{
-		keys: func(s *State) []string {
-			var out []string
-			for i, rs := range s.Sprints.Reviews {
-				for _, r := range rs {
-					out = append(out, "review/"+strconv.Itoa(i+1)+"/"+strconv.Itoa(r.Sprint))
-				}
-			}
-			return out
-		},
-		view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
-			c, n, ok := strings.Cut(strings.TrimPrefix(key, "review/"), "/")
-			ci, err1 := strconv.Atoi(c)
-			ni, err2 := strconv.Atoi(n)
-			if !ok || err1 != nil || err2 != nil || ci < 1 || ci > len(s.Sprints.Reviews) || ni < 1 || ni > len(s.Sprints.Reviews[ci-1]) {
-				return nil, false
-			}
-			rv := s.Sprints.Reviews[ci-1][ni-1]
-			if v.Role == RoleFacilitator {
-				return rv, true
-			}
-			// What the company does not measure, its players and the
-			// projector do not get.
-			scn := e.scenario(s).Scenario
-			co := s.Sprints.company(ci)
-			out := &Review{Sprint: rv.Sprint, Result: rules.ObservedResult(scn, co, rv.Result)}
-			if rv.Incident != nil {
-				out.Incident = rules.ObservedIncident(scn, co, rv.Sprint, rv.Incident)
-			}
-			return out, true
-		},
-	})
 	registerDoc("leaderboard", &docKind{keys: single("leaderboard"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
 		if s.Sprints.Sprint == 0 {
 			return nil, false

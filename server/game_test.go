@@ -206,13 +206,11 @@ func TestScriptedWholeGame(t *testing.T) {
 				// Everyone can read why each figure moved.
 				for c := 1; c <= 2; c++ {
 					waitDoc(t, proj, fmt.Sprintf("review/%d/%d", c, sprint), func(r struct {
-						Result struct {
-							Metrics []struct {
-								Text struct{ EN, FR string } `json:"text"`
-							} `json:"metrics"`
-						} `json:"result"`
+						Metrics []struct {
+							Values struct{ EN, FR string } `json:"values"`
+						} `json:"metrics"`
 					}) bool {
-						return len(r.Result.Metrics) > 0 && r.Result.Metrics[0].Text.EN != "" && r.Result.Metrics[0].Text.FR != ""
+						return len(r.Metrics) > 0 && r.Metrics[0].Values.EN != "" && r.Metrics[0].Values.FR != ""
 					})
 				}
 				// Post-mortems for resolved incidents.

@@ -47,28 +47,18 @@ export function humanize(id) {
 const explained = new WeakMap();
 
 /** explainedNames maps "action:<id>", "capability:<id>", "rule:<id>" and
- * "incident:<id>" to the names the reviews, options and incident alerts
+ * "incident:<id>" to the names the reviews (rules, incident), options and incident alerts
  * give them: the fallback for a missing catalogue. */
 export function explainedNames(session) {
   const docs = (session && session.docs) || {};
   let out = explained.get(docs);
   if (out) return out;
   out = {};
-  const add = (causes) => {
-    for (const c of causes || []) if (c && c.source && c.name) out[c.source] = c.name;
-  };
   for (const [k, v] of Object.entries(docs)) {
     if (!v) continue;
     if (k.startsWith('review/')) {
-      const r = v.result || {};
-      for (const m of r.metrics || []) add(m.causes);
-      for (const f of r.figures || []) add(f.causes);
-      for (const x of r.rules || []) out[`rule:${x.id}`] = x.name;
-      for (const x of r.risks || []) out[`incident:${x.incident}`] = x.name;
-      if (v.incident) {
-        out[`incident:${v.incident.incident}`] = v.incident.name;
-        for (const m of v.incident.metrics || []) add(m.causes);
-      }
+      for (const x of v.rules || []) out[`rule:${x.id}`] = x.name;
+      if (v.incident) out[`incident:${v.incident.incident}`] = v.incident.name;
     } else if (k.startsWith('options/') && v.options) {
       for (const o of v.options) if (o.action) out[`action:${o.action.id}`] = o.action.name;
     } else if (k.startsWith('incident/') && v.alert) {

@@ -3,7 +3,7 @@
 // revision guarding against silent overwrites) and the quiz.
 
 import { html, useState } from './deps.js';
-import { t, tx, errText } from './i18n.js';
+import { t, tx, num, errText } from './i18n.js';
 import { TextField, Choice, useDraft, run, byId, notify, teamName, teamLabel, TEAMS } from './ui.js';
 import { saveDraft, draft } from './storage.js';
 
@@ -29,7 +29,29 @@ export function ProductBrief({ product, compact }) {
   </article>`;
 }
 
-/** TeamBrief shows one team's mission, objective and CALMS questions. */
+/** StudySteps walks a team through the product's study steps, one
+ * collapsible step at a time: what to look at, a case from the product,
+ * the course notions it draws on and the questions for the worksheet. */
+function StudySteps({ steps, product }) {
+  if (!steps || !steps.length) return null;
+  const named = (id) => ((product && product.studySteps) || []).find((s) => s.id === id);
+  return html`<h4>${t('study.byStep')}</h4>
+    <ol class="study-steps">${steps.map((st, i) => {
+      const p = named(st.step);
+      return html`<li key=${st.step}><details class="study-step" open=${i === 0}>
+        <summary><span class="step-n" aria-hidden="true">${i + 1}</span> ${p ? tx(p.name) : st.step}</summary>
+        ${p ? html`<p class="muted">${tx(p.description)}</p>` : null}
+        <p><strong>${t('study.look')}</strong> ${tx(st.look)}</p>
+        <p class="step-case"><strong>${t('study.case')}</strong> ${tx(st.case)}</p>
+        <p class="step-notions"><strong>${t('study.notions')}</strong> ${(st.notions || []).map((n, j) => html`<span key=${j} class="tag">${tx(n)}</span> `)}</p>
+        <p><strong>${t('study.onWorksheet')}</strong></p>
+        <ul class="step-questions">${(st.questions || []).map((q, j) => html`<li key=${j}>${tx(q)}</li>`)}</ul>
+      </details></li>`;
+    })}</ol>`;
+}
+
+/** TeamBrief shows one team's mission, objective, study steps,
+ * challenges and CALMS questions. */
 export function TeamBrief({ brief, product }) {
   if (!brief) return null;
   const challenges = (brief.challenges || []).map((id) => (product && product.challenges || []).find((c) => c.id === id)).filter(Boolean);
@@ -37,10 +59,10 @@ export function TeamBrief({ brief, product }) {
     <h3>${tx(brief.name)}</h3>
     <p><strong>${t('study.mission')}</strong> ${tx(brief.mission)}</p>
     <p><strong>${t('study.objective')}</strong> ${tx(brief.objective)}</p>
-    ${brief.study && brief.study.length ? html`<h4>${t('study.toStudy')}</h4><ul>${brief.study.map((s, i) => html`<li key=${i}>${tx(s)}</li>`)}</ul>` : null}
-    ${challenges.length ? html`<h4>${t('study.yourChallenges')}</h4><${Items} items=${challenges} />` : null}
-    ${brief.questions && brief.questions.length ? html`<h4>${t('study.calmsQuestions')}</h4>
-      <ul class="calms-questions">${brief.questions.map((q, i) => html`<li key=${i}><span class="tag">${t(`calms.${q.pillar}`)}</span> ${tx(q.text)}</li>`)}</ul>` : null}
+    <${StudySteps} steps=${brief.study} product=${product} />
+    ${challenges.length ? html`<details><summary>${t('study.yourChallenges')}</summary><${Items} items=${challenges} /></details>` : null}
+    ${brief.questions && brief.questions.length ? html`<details><summary>${t('study.calmsQuestions')}</summary>
+      <ul class="calms-questions">${brief.questions.map((q, i) => html`<li key=${i}><span class="tag">${t(`calms.${q.pillar}`)}</span> ${tx(q.text)}</li>`)}</ul></details>` : null}
   </article>`;
 }
 
@@ -163,9 +185,19 @@ export function Quiz({ session }) {
   const [choice, setChoice] = useState({});
   if (!quiz) return null;
   const done = Object.keys(answers).length;
+  const orders = (me.extra && me.extra.quizOrder) || {};
+  // Each player's own order of the options (the server draws it from the
+  // game's seed), the file's order otherwise.
+  const ordered = (q) => {
+    const order = orders[q.id];
+    if (!order) return q.options;
+    const byId = new Map(q.options.map((o) => [o.id, o]));
+    const out = order.map((id) => byId.get(id)).filter(Boolean);
+    return out.length === q.options.length ? out : q.options;
+  };
   return html`<section class="quiz" aria-labelledby="quiz-h">
     <h3 id="quiz-h">${t('quiz.title')} <span class="muted">(${t('quiz.progress', { n: done, total: quiz.questions.length })})</span></h3>
-    ${!quiz.open ? html`<p class="muted">${t('quiz.closed')}</p>` : null}
+    ${quiz.open ? html`<p class="hint">${t('quiz.rule')}</p>` : html`<p class="muted">${t('quiz.closed')}</p>`}
     <ol class="questions">
       ${quiz.questions.map((q) => {
         const a = answers[q.id];
@@ -187,7 +219,7 @@ export function Quiz({ session }) {
           }}>
             <fieldset disabled=${!quiz.open}>
               <legend class="q">${tx(q.question)}</legend>
-              ${q.options.map((o) => html`<label key=${o.id} class="option">
+              ${ordered(q).map((o) => html`<label key=${o.id} class="option">
                 <input type="radio" name=${`q-${q.id}`} value=${o.id} checked=${choice[q.id] === o.id}
                   onChange=${() => setChoice({ ...choice, [q.id]: o.id })} /> ${tx(o.text)}
               </label>`)}
@@ -204,14 +236,18 @@ export function Quiz({ session }) {
 export function QuizBoard({ session, companies }) {
   const qs = session.docs.quizscores;
   if (!qs) return null;
-  const rows = Object.entries(qs.teams || {}).sort((a, b) => b[1].correct - a[1].correct);
+  // A team's score is its right answers over the questions asked to the
+  // members who took the quiz.
+  const share = (s) => (s.asked ? s.correct / s.asked : 0);
+  const rows = Object.entries(qs.teams || {}).sort((a, b) => share(b[1]) - share(a[1]));
   if (!rows.length) return null;
   return html`<table class="table">
     <caption>${t('quiz.scores')}</caption>
-    <thead><tr><th scope="col">${t('team')}</th><th scope="col">${t('quiz.correct')}</th><th scope="col">${t('quiz.answered')}</th></tr></thead>
+    <thead><tr><th scope="col">${t('team')}</th><th scope="col">${t('quiz.score')}</th><th scope="col">${t('quiz.answered')}</th></tr></thead>
     <tbody>${rows.map(([k, s]) => {
       const [c, team] = k.split('/');
-      return html`<tr key=${k}><th scope="row">${teamLabel(Number(c), team, companies)}</th><td>${s.correct}</td><td>${s.answered}</td></tr>`;
+      return html`<tr key=${k}><th scope="row">${teamLabel(Number(c), team, companies)}</th>
+        <td>${s.asked ? t('quiz.scoreOf', { correct: s.correct, asked: s.asked, pct: num(100 * share(s), 0) }) : '–'}</td><td>${s.answered}</td></tr>`;
     })}</tbody>
   </table>`;
 }

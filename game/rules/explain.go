@@ -33,47 +33,77 @@ type MetricChange struct {
 	TierBefore Tier `json:"tierBefore,omitempty"`
 	TierAfter  Tier `json:"tierAfter,omitempty"`
 	// Estimate is true when the company does not measure the metric: the
-	// figures are estimates, as its players see them.
-	Estimate bool    `json:"estimate,omitempty"`
-	Text     Text    `json:"text"`
-	Causes   []Cause `json:"causes"`
+	// figures are estimates, as its players see them, and no cause tells
+	// an amount.
+	Estimate bool `json:"estimate,omitempty"`
+	// Text is the change in a sentence, with its tiers; Values is its
+	// before and after ("40.8 % → 18.5 %", "≈ 40 % → ≈ 20 %" for an
+	// estimate).
+	Text   Text `json:"text"`
+	Values Text `json:"values"`
+	// Change is the change in the unit its causes are told in ("−14
+	// days"), Brief the same with the unit abridged ("−14 j"); empty for
+	// an estimate.
+	Change Text `json:"change"`
+	Brief  Text `json:"brief"`
+	// Causes are every source of the change, largest first; their deltas
+	// add up to After − Before. The first Shown are told one by one, the
+	// others together in More ("and 4 smaller effects (−0.3 h in all)").
+	Causes []Cause `json:"causes"`
+	Shown  int     `json:"shown"`
+	More   Text    `json:"more"`
 }
 
-// Cause is one source's share of a change.
-type Cause struct {
-	// Source is "capability:<id>", "action:<id>", "rule:<id>",
-	// "incident:<id>" or "previous" (what last sprint left behind).
-	Source string `json:"source"`
-	Name   Text   `json:"name"`
-	// Delta is the change this source made to the metric (metrics and
-	// counters only).
-	Delta float64 `json:"delta,omitempty"`
-	Text  Text    `json:"text"`
-}
+type metricUnit int
+
+const (
+	unitValue   metricUnit = iota // a plain number
+	unitHours                     // a time, told in minutes, hours or days
+	unitDeploys                   // deployments a day, a week or a month
+	unitPoints                    // a rate, told in percentage points
+	unitChange                    // change points
+)
 
 type metricDef struct {
 	id          string
 	label       Text
 	get         func(*Metrics) float64
 	lowerBetter bool
-	points      bool // a rate: changes are told in percentage points
+	unit        metricUnit
 	tier        func(Tiers) Tier
 }
 
 var metricDefs = []metricDef{
-	{"leadTimeHours", Text{"lead time for changes", "délai de mise en production (lead time)"}, func(m *Metrics) float64 { return m.LeadTimeHours }, true, false, func(t Tiers) Tier { return t.LeadTime }},
-	{"deploysPerDay", Text{"deployment frequency", "fréquence de déploiement"}, func(m *Metrics) float64 { return m.DeploysPerDay }, false, false, func(t Tiers) Tier { return t.DeployFrequency }},
-	{"changeFailureRate", Text{"change failure rate", "taux d'échec des changements"}, func(m *Metrics) float64 { return m.ChangeFailureRate }, true, true, func(t Tiers) Tier { return t.ChangeFailureRate }},
-	{"timeToRestoreHours", Text{"time to restore service", "temps de restauration du service"}, func(m *Metrics) float64 { return m.TimeToRestoreHours }, true, false, func(t Tiers) Tier { return t.TimeToRestore }},
-	{"availability", Text{"availability", "disponibilité"}, func(m *Metrics) float64 { return m.Availability }, false, true, nil},
-	{"downtimeHours", Text{"downtime", "temps de panne"}, func(m *Metrics) float64 { return m.DowntimeHours }, true, false, nil},
-	{"batchSize", Text{"size of a deployment", "taille d'un déploiement"}, func(m *Metrics) float64 { return m.BatchSize }, true, false, nil},
-	{"incidentHours", Text{"incident restore time", "temps de rétablissement après incident"}, func(m *Metrics) float64 { return m.IncidentHours }, true, false, nil},
-	{"exposureHours", Text{"exposure to a vulnerability", "exposition à une vulnérabilité"}, func(m *Metrics) float64 { return m.ExposureHours }, true, false, nil},
-	{"value", Text{"business value delivered", "valeur métier livrée"}, func(m *Metrics) float64 { return m.Value }, false, false, nil},
+	{"leadTimeHours", Text{"lead time for changes", "délai de mise en production (lead time)"}, func(m *Metrics) float64 { return m.LeadTimeHours }, true, unitHours, func(t Tiers) Tier { return t.LeadTime }},
+	{"deploysPerDay", Text{"deployment frequency", "fréquence de déploiement"}, func(m *Metrics) float64 { return m.DeploysPerDay }, false, unitDeploys, func(t Tiers) Tier { return t.DeployFrequency }},
+	{"changeFailureRate", Text{"change failure rate", "taux d'échec des changements"}, func(m *Metrics) float64 { return m.ChangeFailureRate }, true, unitPoints, func(t Tiers) Tier { return t.ChangeFailureRate }},
+	{"timeToRestoreHours", Text{"time to restore service", "temps de restauration du service"}, func(m *Metrics) float64 { return m.TimeToRestoreHours }, true, unitHours, func(t Tiers) Tier { return t.TimeToRestore }},
+	{"availability", Text{"availability", "disponibilité"}, func(m *Metrics) float64 { return m.Availability }, false, unitPoints, nil},
+	{"downtimeHours", Text{"downtime", "temps de panne"}, func(m *Metrics) float64 { return m.DowntimeHours }, true, unitHours, nil},
+	{"batchSize", Text{"size of a deployment", "taille d'un déploiement"}, func(m *Metrics) float64 { return m.BatchSize }, true, unitChange, nil},
+	{"incidentHours", Text{"incident restore time", "temps de rétablissement après incident"}, func(m *Metrics) float64 { return m.IncidentHours }, true, unitHours, nil},
+	{"exposureHours", Text{"exposure to a vulnerability", "exposition à une vulnérabilité"}, func(m *Metrics) float64 { return m.ExposureHours }, true, unitHours, nil},
+	{"value", Text{"business value delivered", "valeur métier livrée"}, func(m *Metrics) float64 { return m.Value }, false, unitValue, nil},
 }
 
-var previousName = Text{"Carried over from last sprint (its incident, work waiting, debt)", "Hérité du sprint précédent (son incident, le travail en attente, la dette)"}
+func metricDefOf(id string) metricDef {
+	for _, d := range metricDefs {
+		if d.id == id {
+			return d
+		}
+	}
+	return metricDef{id: id, label: Text{id, id}, get: func(*Metrics) float64 { return 0 }}
+}
+
+// incidentMetric reports whether a metric counts an incident (so that
+// last sprint's incident, now over, is what changed it).
+func incidentMetric(id string) bool {
+	switch id {
+	case "downtimeHours", "availability", "incidentHours", "exposureHours":
+		return true
+	}
+	return false
+}
 
 func (s *Scenario) explain(c *Company, cr carry, rec *SprintRecord, applied []Applied, out outcome, res *SprintResult) {
 	prev := c.Last()
@@ -96,59 +126,144 @@ func (s *Scenario) explain(c *Company, cr carry, rec *SprintRecord, applied []Ap
 		}
 		return strings.Compare(a, b)
 	})
+	states := map[string]Text{}
+	for _, r := range res.Rules {
+		states[r.ID] = r.State
+	}
 
-	// Walk from last sprint to this one, one source at a time.
+	// Walk from last sprint to this one, one source at a time, measuring
+	// each step: the deltas add up to the whole change. The first step
+	// replays last sprint's effects from where it left the company: what
+	// it changes is last sprint's incident, now over, and the feature
+	// work it left waiting.
 	type step struct {
-		src           string
-		name          Text
+		cause         Cause
 		before, after Metrics
 	}
 	cur := slices.Clone(c.Effects)
 	m := roundMetrics(s.evaluate(cur, cr, nil).metrics)
-	steps := []step{{src: "previous", name: previousName, before: prev.Metrics, after: m}}
+	carried := m
+	var steps []step
 	for _, src := range changed {
 		cur = s.replaceSource(cur, src, nowBy[src])
 		next := roundMetrics(s.evaluate(cur, cr, nil).metrics)
-		name := s.causeName(src, rec.Sprint)
-		if _, now := nowBy[src]; !now {
-			name = textf("%s (last sprint, now over)", "%s (sprint précédent, terminé)", s.sourceName(src))
-		}
-		steps = append(steps, step{src: src, name: name, before: m, after: next})
+		_, now := nowBy[src]
+		cs := Cause{Source: src, Name: s.sourceName(src), Ended: !now}
+		cs.Teams, cs.Sprint = s.origin(c, rec, src, !now)
+		steps = append(steps, step{cause: cs, before: m, after: next})
 		m = next
 	}
 
 	prevTiers := prev.Tiers
 	for _, d := range metricDefs {
 		before, after := d.get(&prev.Metrics), d.get(&rec.Metrics)
-		if !changedEnough(before, after) {
+		if !changedEnough(before, after) || d.id == "incidentHours" || d.id == "exposureHours" {
+			// An incident's own time is told with the incident; a sprint
+			// only ends last sprint's (its downtime tells that).
 			continue
 		}
 		mc := MetricChange{Metric: d.id, Name: d.label, Before: before, After: after, Causes: []Cause{}}
 		if d.tier != nil {
 			mc.TierBefore, mc.TierAfter = d.tier(prevTiers), d.tier(rec.Tiers)
 		}
-		mc.Text = summary(d, before, after, mc.TierBefore, mc.TierAfter)
+		if cs, ok := s.carriedCause(c, rec, d, prev, d.get(&carried)-before); ok {
+			mc.Causes = append(mc.Causes, cs)
+		}
 		for _, st := range steps {
 			b, a := d.get(&st.before), d.get(&st.after)
 			if !changedEnough(b, a) {
 				continue
 			}
-			mc.Causes = append(mc.Causes, Cause{Source: st.src, Name: st.name, Delta: round4(a - b), Text: causeText(d, st.name, b, a)})
+			cs := st.cause
+			cs.Delta = a - b
+			mc.Causes = append(mc.Causes, cs)
+		}
+		s.settle(&mc, d, states)
+		if mc.Shown == 0 {
+			continue // a change too small to show: noise
 		}
 		res.Metrics = append(res.Metrics, mc)
 	}
+	s.flowNotices(c, cr, prev, rec, applied, changed, prevBy, nowBy, res)
+	s.figureChanges(prev, applied, out, changed, prevBy, nowBy, res)
+}
 
-	// Theory of constraints, told in plain words.
-	if prev.Metrics.Bottleneck != rec.Metrics.Bottleneck {
-		res.Notices = append(res.Notices, Notice{Kind: "bottleneck_moved", Text: textf(
-			"The bottleneck moved from %s to %s: improving %s is what speeds up the flow now.",
-			"Le goulot d'étranglement est passé de l'étape « %s » à l'étape « %s » : c'est désormais en améliorant « %s » que le flux accélère.",
-			s.stageName(prev.Metrics.Bottleneck), s.stageName(rec.Metrics.Bottleneck), s.stageName(rec.Metrics.Bottleneck))})
+// carriedCause names what the replay of last sprint changed in a metric:
+// its incident, now over, or the feature points it left waiting.
+func (s *Scenario) carriedCause(c *Company, rec *SprintRecord, d metricDef, prev *SprintRecord, delta float64) (Cause, bool) {
+	if !changedEnough(0, delta) {
+		return Cause{}, false
 	}
-	// A source new this sprint that sped up stages but not the flow: with
-	// or without it (everything else as it is now), deployments and lead
-	// time are the same.
+	switch {
+	case incidentMetric(d.id) && prev.Incident != "":
+		src := "incident:" + prev.Incident
+		return Cause{Source: src, Name: s.sourceName(src), Sprint: prev.Sprint, Ended: true, Delta: delta}, true
+	case d.id == "value":
+		waiting := prev.Metrics.Waiting
+		var before float64
+		if len(c.History) > 1 {
+			before = c.History[len(c.History)-2].Metrics.Waiting
+		}
+		return Cause{Source: "waiting", Delta: delta, Name: Text{"Feature points waiting to ship", "Points de fonctionnalités en attente de livraison"},
+			Label: textf("Work left waiting by earlier sprints (%s points, was %s)", "Travail en attente des sprints précédents (%s points, contre %s)",
+				Text{num(waiting, "en"), num(waiting, "fr")}, Text{num(before, "en"), num(before, "fr")})}, true
+	}
+	return Cause{}, false
+}
+
+// settle makes a change's causes add up exactly to it (rounding is told
+// in the largest), labels them and words the change.
+func (s *Scenario) settle(mc *MetricChange, d metricDef, states map[string]Text) {
+	sum := 0.0
+	for _, cs := range mc.Causes {
+		sum += cs.Delta
+	}
+	if len(mc.Causes) > 0 {
+		big := 0
+		for i, cs := range mc.Causes {
+			if math.Abs(cs.Delta) > math.Abs(mc.Causes[big].Delta) {
+				big = i
+			}
+		}
+		mc.Causes[big].Delta += (mc.After - mc.Before) - sum
+		for i := range mc.Causes {
+			mc.Causes[i].Delta = round4(mc.Causes[i].Delta)
+		}
+		// round4 may leave a last ten-thousandth: the largest takes it.
+		sum = 0
+		for _, cs := range mc.Causes {
+			sum += cs.Delta
+		}
+		mc.Causes[big].Delta = round4(mc.Causes[big].Delta + round4((mc.After-mc.Before)-sum))
+	}
+	for i := range mc.Causes {
+		if mc.Causes[i].Label.EN == "" {
+			mc.Causes[i].Label = s.label(mc.Causes[i], states)
+		}
+	}
+	sc := d.tell(mc)
+	mc.Text = summary(d, mc.Before, mc.After, mc.Change, mc.TierBefore, mc.TierAfter)
+	mc.Values = sc.span(mc.Before, mc.After)
+}
+
+// flowNotices tell the theory of constraints in plain words: where the
+// bottleneck went, and what sped up stages that are not the bottleneck.
+// They come first in the notices.
+func (s *Scenario) flowNotices(c *Company, cr carry, prev, rec *SprintRecord, applied []Applied, changed []string, prevBy, nowBy map[string][]Applied, res *SprintResult) {
+	var flow []Notice
+	if prev.Metrics.Bottleneck != rec.Metrics.Bottleneck {
+		flow = append(flow, Notice{Kind: "bottleneck_moved", Text: textf(
+			"The bottleneck moved from %s (%s a batch) to %s (%s): improving %s is what speeds up the flow now.",
+			"Le goulot d'étranglement est passé de l'étape « %s » (%s par lot) à l'étape « %s » (%s) : c'est désormais en améliorant « %s » que le flux accélère.",
+			s.stageName(prev.Metrics.Bottleneck), hours(stageHours(prev, prev.Metrics.Bottleneck)),
+			s.stageName(rec.Metrics.Bottleneck), hours(stageHours(rec, rec.Metrics.Bottleneck)), s.stageName(rec.Metrics.Bottleneck))})
+	}
+	// The sources new this sprint that sped up stages but not the flow:
+	// with or without each (everything else as it is now), deployments and
+	// lead time are the same.
 	final := s.evaluate(applied, cr, nil).metrics
+	var names []Text
+	var stages []string
 	for _, src := range changed {
 		if _, existed := prevBy[src]; existed {
 			continue
@@ -168,13 +283,59 @@ func (s *Scenario) explain(c *Company, cr carry, rec *SprintRecord, applied []Ap
 		if changedEnough(without.DeploysPerDay, final.DeploysPerDay) || changedEnough(without.LeadTimeHours, final.LeadTimeHours) {
 			continue
 		}
-		res.Notices = append(res.Notices, Notice{Kind: "not_the_bottleneck", Text: textf(
-			"%s sped up %s, but %s is the bottleneck: deployments and lead time did not change.",
-			"%s a accéléré %s, mais le goulot d'étranglement est l'étape « %s » : ni les déploiements ni le lead time n'ont bougé.",
-			s.sourceName(src), s.stageList(faster), s.stageName(final.Bottleneck))})
+		names = append(names, s.sourceName(src))
+		for _, id := range faster {
+			if !slices.Contains(stages, id) {
+				stages = append(stages, id)
+			}
+		}
 	}
+	if len(names) > 0 {
+		slices.SortFunc(stages, func(a, b string) int { return slices.Index(StageIDs, a) - slices.Index(StageIDs, b) })
+		quoted := make([]Text, len(names))
+		for i, n := range names {
+			quoted[i] = Text{n.EN, "« " + n.FR + " »"}
+		}
+		faster := Text{"sped up", "va plus vite"}
+		if len(stages) > 1 {
+			faster.FR = "vont plus vite"
+		}
+		flow = append(flow, Notice{Kind: "not_the_bottleneck", Text: textf(
+			"%s %s %s, but %s is still the bottleneck (%s a batch): deployments and lead time did not change.",
+			"Grâce à %[1]s, %[3]s %[2]s, mais le goulot reste l'étape « %[4]s » (%[5]s par lot) : déploiements et lead time inchangés.",
+			joinTexts(quoted), faster, s.stageNames(stages), s.stageName(final.Bottleneck), hours(stageHours(rec, final.Bottleneck)))})
+	}
+	res.Notices = append(flow, res.Notices...)
+}
 
-	// Figures.
+// stageHours is a stage's hours in a sprint.
+func stageHours(rec *SprintRecord, id string) float64 {
+	for _, st := range rec.Stream {
+		if st.Stage == id {
+			return st.Time
+		}
+	}
+	return 0
+}
+
+// joinTexts joins names in a sentence: "A, B and C", « A, B et C ».
+func joinTexts(list []Text) Text {
+	var en, fr []string
+	for _, t := range list {
+		en, fr = append(en, t.EN), append(fr, t.FR)
+	}
+	and := func(l []string, word string) string {
+		if len(l) == 1 {
+			return l[0]
+		}
+		return strings.Join(l[:len(l)-1], ", ") + " " + word + " " + l[len(l)-1]
+	}
+	return Text{and(en, "and"), and(fr, "et")}
+}
+
+// figureChanges lists every figure that changed, with the effects that
+// changed it.
+func (s *Scenario) figureChanges(prev *SprintRecord, applied []Applied, out outcome, changed []string, prevBy, nowBy map[string][]Applied, res *SprintResult) {
 	for i := 0; i < numFigures; i++ {
 		var before float64
 		if i < 16 {
@@ -212,22 +373,6 @@ func (s *Scenario) explain(c *Company, cr carry, rec *SprintRecord, applied []Ap
 	}
 }
 
-// causeName names a source in an explanation: an action with the teams
-// that did it, a capability acquired this sprint with the sprint.
-func (s *Scenario) causeName(src string, sprint int) Text {
-	name := s.sourceName(src)
-	kind, id, _ := strings.Cut(src, ":")
-	if a := s.idx.actions[id]; kind == "action" && a != nil {
-		var en, fr []string
-		for _, t := range a.Teams {
-			n := teamName(s, t)
-			en, fr = append(en, n.EN), append(fr, n.FR)
-		}
-		return textf("%s (%s, sprint %d)", "%s (%s, sprint %d)", name, Text{strings.Join(en, " and "), strings.Join(fr, " et ")}, sprint)
-	}
-	return name
-}
-
 func speedsUp(a Applied) bool {
 	switch a.Op {
 	case "mul":
@@ -240,24 +385,21 @@ func speedsUp(a Applied) bool {
 	return false
 }
 
-// stageList names stages in a sentence: "the Build and Code stages", « les
-// étapes « Construire » et « Coder » ».
-func (s *Scenario) stageList(ids []string) Text {
-	var en, fr []string
+// stageNames names stages in a short sentence: "Test, Deploy and
+// Operate", « les étapes « Tester », « Déployer » et « Exploiter » ».
+func (s *Scenario) stageNames(ids []string) Text {
+	var names []Text
 	for _, id := range ids {
 		n := s.stageName(id)
-		en, fr = append(en, n.EN), append(fr, "« "+n.FR+" »")
+		names = append(names, Text{n.EN, "« " + n.FR + " »"})
 	}
-	and := func(list []string, word string) string {
-		if len(list) == 1 {
-			return list[0]
-		}
-		return strings.Join(list[:len(list)-1], ", ") + " " + word + " " + list[len(list)-1]
-	}
+	t := joinTexts(names)
 	if len(ids) == 1 {
-		return Text{"the " + en[0] + " stage", "l'étape " + fr[0]}
+		t.FR = "l'étape " + t.FR
+	} else {
+		t.FR = "les étapes " + t.FR
 	}
-	return Text{"the " + and(en, "and") + " stages", "les étapes " + and(fr, "et")}
+	return t
 }
 
 func (s *Scenario) stageName(id string) Text {
@@ -423,10 +565,22 @@ func show(id string, v float64, lang string) string {
 	return num(v, lang)
 }
 
-func summary(d metricDef, before, after float64, tb, ta Tier) Text {
+// values tells an estimated change's before and after: "≈ 40 % → ≈ 20 %".
+func values(d metricDef, before, after float64, about string) Text {
+	return Text{about + show(d.id, before, "en") + " → " + about + show(d.id, after, "en"),
+		about + show(d.id, before, "fr") + " → " + about + show(d.id, after, "fr")}
+}
+
+// summary tells a change in a sentence: "Change failure rate: 40.8 % →
+// 18.5 %, −22.3 points (low → high)."
+func summary(d metricDef, before, after float64, change Text, tb, ta Tier) Text {
 	t := Text{
 		EN: fmt.Sprintf("%s: %s → %s", capitalize(d.label.EN), show(d.id, before, "en"), show(d.id, after, "en")),
 		FR: fmt.Sprintf("%s : %s → %s", capitalize(d.label.FR), show(d.id, before, "fr"), show(d.id, after, "fr")),
+	}
+	if change.EN != "" {
+		t.EN += ", " + change.EN
+		t.FR += ", " + change.FR
 	}
 	if tb != "" && tb != ta {
 		t.EN += fmt.Sprintf(" (%s → %s)", tb.Label().EN, ta.Label().EN)
@@ -435,26 +589,6 @@ func summary(d metricDef, before, after float64, tb, ta Tier) Text {
 	t.EN += "."
 	t.FR += "."
 	return t
-}
-
-func causeText(d metricDef, name Text, before, after float64) Text {
-	down := after < before
-	var amount Text
-	absolute := d.id == "downtimeHours" || d.id == "incidentHours" || d.id == "exposureHours" ||
-		(before != 0 && math.Abs(after-before) > 10*math.Abs(before))
-	if d.points {
-		p := math.Abs(after-before) * 100
-		amount = Text{num(p, "en") + " points", num(p, "fr") + " points"}
-	} else if before != 0 && !absolute {
-		p := math.Abs(after-before) / math.Abs(before) * 100
-		amount = Text{num(p, "en") + " %", num(p, "fr") + " %"}
-	} else {
-		amount = Text{show(d.id, math.Abs(after-before), "en"), show(d.id, math.Abs(after-before), "fr")}
-	}
-	if down {
-		return textf("%s cut %s by %s.", "%s : %s en baisse de %s.", name, d.label, amount)
-	}
-	return textf("%s raised %s by %s.", "%s : %s en hausse de %s.", name, d.label, amount)
 }
 
 func capitalize(s string) string {

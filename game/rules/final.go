@@ -169,20 +169,3 @@ func (s *Scenario) Motion(id string) *Motion {
 
 // Correct reports whether option is the right answer.
 func (q *Question) Correct(option string) bool { return option == q.Answer }
-
-// QuizScore counts the right answers among answers (question id → option
-// id); questions not in the scenario are ignored. It returns the number of
-// right answers and of questions answered.
-func (s *Scenario) QuizScore(answers map[string]string) (right, answered int) {
-	for id, opt := range answers {
-		q := s.idx.questions[id]
-		if q == nil {
-			continue
-		}
-		answered++
-		if q.Correct(opt) {
-			right++
-		}
-	}
-	return right, answered
-}

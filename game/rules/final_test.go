@@ -91,12 +91,10 @@ func TestFinalRanking(t *testing.T) {
 	}
 }
 
-func TestQuizScore(t *testing.T) {
+// The quiz's questions are complete (the game scores them, see
+// game.QuizScore).
+func TestQuizQuestions(t *testing.T) {
 	s := loadEcommerce(t)
-	right, answered := s.QuizScore(map[string]string{"dora_lead_time": "a", "calms_blame": "a", "nope": "a"})
-	if right != 1 || answered != 2 {
-		t.Errorf("QuizScore = %d/%d, want 1/2", right, answered)
-	}
 	for _, q := range s.Quiz {
 		if q.Explanation.EN == "" || q.Explanation.FR == "" || s.Question(q.ID) != q || !q.Correct(q.Answer) {
 			t.Errorf("question %s is incomplete", q.ID)

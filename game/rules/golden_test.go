@@ -32,6 +32,18 @@ type script struct {
 // and the final company.
 func replay(t *testing.T, sc script) []byte {
 	t.Helper()
+	out, c := playScript(t, sc)
+	data, err := json.MarshalIndent(map[string]any{"results": out, "company": c}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(data, '\n')
+}
+
+// playScript plays a script and returns everything the engine said, in
+// order, and the final company.
+func playScript(t *testing.T, sc script) ([]any, *Company) {
+	t.Helper()
 	var s *Scenario
 	var err error
 	if strings.HasSuffix(sc.Scenario, ".yaml") {
@@ -70,34 +82,39 @@ func replay(t *testing.T, sc script) []byte {
 			out = append(out, pr)
 		}
 	}
-	data, err := json.MarshalIndent(map[string]any{"results": out, "company": c}, "", "  ")
-	if err != nil {
-		t.Fatal(err)
+	return out, c
+}
+
+// readScripts reads the game scripts of testdata/games.
+func readScripts(t *testing.T) map[string]script {
+	t.Helper()
+	files, _ := filepath.Glob("testdata/games/*.json")
+	if len(files) < 3 {
+		t.Fatalf("found %d game scripts", len(files))
 	}
-	return append(data, '\n')
+	out := map[string]script{}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sc script
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&sc); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out[strings.TrimSuffix(filepath.Base(f), ".json")] = sc
+	}
+	return out
 }
 
 // Complete seeded games, explanations included, must not change by
 // accident. Run `go test ./game/rules -run Golden -update` after a deliberate
 // change of the engine or the scenario, and read the diff.
 func TestGoldenGames(t *testing.T) {
-	files, _ := filepath.Glob("testdata/games/*.json")
-	if len(files) < 3 {
-		t.Fatalf("found %d game scripts", len(files))
-	}
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".json")
+	for name, sc := range readScripts(t) {
 		t.Run(name, func(t *testing.T) {
-			raw, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var sc script
-			dec := json.NewDecoder(bytes.NewReader(raw))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&sc); err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
 			got := replay(t, sc)
 			if again := replay(t, sc); !bytes.Equal(got, again) {
 				t.Fatal("the same game played twice gave different results")

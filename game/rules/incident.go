@@ -433,12 +433,14 @@ func (s *Scenario) incidentChanges(inc *Incident, before Metrics, rec SprintReco
 			continue
 		}
 		mc := MetricChange{Metric: d.id, Name: d.label, Before: b, After: a,
-			Causes: []Cause{{Source: src, Name: inc.Name, Delta: round4(a - b), Text: causeText(d, inc.Name, b, a)}}}
+			Causes: []Cause{{Source: src, Name: inc.Name, Sprint: rec.Sprint, Delta: a - b}}}
 		if d.tier != nil {
 			mc.TierBefore, mc.TierAfter = d.tier(s.TiersOf(before)), d.tier(rec.Tiers)
 		}
-		mc.Text = summary(d, b, a, mc.TierBefore, mc.TierAfter)
-		out = append(out, mc)
+		s.settle(&mc, d, nil)
+		if mc.Shown > 0 {
+			out = append(out, mc)
+		}
 	}
 
 	if out == nil {
@@ -509,7 +511,7 @@ func ApplyPostmortem(scn *Scenario, c *Company, pm Postmortem) (*Company, *Postm
 		return nil, nil, err
 	}
 	res := &PostmortemResult{Learning: gain, Record: *next.Last()}
-	res.Text = textf("Post-mortem of “%s”: +%s learning. %s", "Post-mortem de « %s » : +%s d'apprentissage. %s",
+	res.Text = textf("Post-mortem of “%s”: +%s learning points. %s", "Post-mortem de « %s » : +%s points d'apprentissage. %s",
 		scn.idx.incidents[ir.ID].Name, Text{num(gain, "en"), num(gain, "fr")}, scn.Postmortem.Explain)
 	return next, res, nil
 }

@@ -3,6 +3,7 @@ package rules
 import (
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -46,8 +47,9 @@ func TestLoadRefusesBrokenFixtures(t *testing.T) {
 		{"bad_expressions.yaml", []string{
 			`broken/bad_expressions.yaml:32: team dev: score: metrics has no field featuresBuild (column 9)`,
 			`broken/bad_expressions.yaml:175: rule "debt_hurts": when: unexpected token EOF (column 6)`,
-			`broken/bad_expressions.yaml:183: incident "outage": when: unknown action "risky_relase" in did.risky_relase; unknown capability "cd" in has.cd`,
-			`broken/bad_expressions.yaml:228: score part "value": points: expected float64, but got bool`,
+			`broken/bad_expressions.yaml:179: rule "debt_hurts": state (en): {debts}: unknown name debts (column 1)`,
+			`broken/bad_expressions.yaml:184: incident "outage": when: unknown action "risky_relase" in did.risky_relase; unknown capability "cd" in has.cd`,
+			`broken/bad_expressions.yaml:229: score part "value": points: expected float64, but got bool`,
 		}},
 		{"missing_translation.yaml", []string{
 			`broken/missing_translation.yaml:5: summary: missing English text (en)`,
@@ -222,5 +224,35 @@ func TestScenarioJSON(t *testing.T) {
 	}
 	if back.Title != s.Title || back.Rules[0].When != s.Rules[0].When.Src || len(back.Actions) != len(s.Actions) {
 		t.Errorf("scenario JSON lost data: %+v", back.Title)
+	}
+}
+
+// A team's study must walk the product's study steps, each once and in
+// their order, each with notions and questions.
+func TestStudyStepsFollowTheProduct(t *testing.T) {
+	src, err := fs.ReadFile(scenarios.FS, "ecommerce-platform.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Ops studies monitoring before testing, and QA forgets the notions of
+	// its first step.
+	text := string(src)
+	ops := strings.Index(text, "\n  ops:\n")
+	a := strings.Index(text[ops:], "      - step: testing\n") + ops
+	b := strings.Index(text[ops:], "      - step: monitoring\n") + ops
+	c := strings.Index(text[ops:], "      - step: improvement\n") + ops
+	text = text[:a] + text[b:c] + text[a:b] + text[c:]
+	qa := strings.Index(text, "\n  qa:\n")
+	n := strings.Index(text[qa:], "        notions:\n") + qa
+	q := strings.Index(text[n:], "        questions:\n") + n
+	text = text[:n] + "        notions: []\n" + text[q:]
+	_, err = Parse("x.yaml", []byte(text))
+	for _, want := range []string{
+		"team ops: study must follow the product's study steps (needs, architecture, deployment, testing, monitoring, improvement), in this order; found needs, architecture, deployment, monitoring, testing, improvement",
+		`team qa: study step "needs" needs at least one notion and one question`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v; want %q", err, want)
+		}
 	}
 }

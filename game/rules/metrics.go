@@ -89,11 +89,11 @@ func (t Tier) Label() Text {
 	case Elite:
 		return Text{"elite", "élite"}
 	case High:
-		return Text{"high", "haut"}
+		return Text{"high", "élevé"}
 	case Medium:
 		return Text{"medium", "moyen"}
 	}
-	return Text{"low", "bas"}
+	return Text{"low", "faible"}
 }
 
 // Tiers holds the DORA tier of each of the four metrics.

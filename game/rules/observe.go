@@ -90,8 +90,9 @@ func doraMetric(id string) bool {
 }
 
 // observeChanges turns exact metric changes into what a company that does
-// not measure its DORA figures sees: estimates, without the exact deltas.
-// Its causes keep their relative words ("cut lead time by 40 %").
+// not measure its DORA figures sees: estimates, and causes without
+// amounts (only the direction of each: "↓ Continuous delivery (Dev and
+// Ops, sprint 3)").
 func (s *Scenario) observeChanges(list []MetricChange) []MetricChange {
 	out := make([]MetricChange, 0, len(list))
 	for _, mc := range list {
@@ -99,12 +100,7 @@ func (s *Scenario) observeChanges(list []MetricChange) []MetricChange {
 			out = append(out, mc)
 			continue
 		}
-		var d metricDef
-		for _, x := range metricDefs {
-			if x.id == mc.Metric {
-				d = x
-			}
-		}
+		d := metricDefOf(mc.Metric)
 		b, a := Estimate(mc.Before), Estimate(mc.After)
 		if mc.Metric == "availability" {
 			b, a = round4(1-Estimate(1-mc.Before)), round4(1-Estimate(1-mc.After))
@@ -113,14 +109,28 @@ func (s *Scenario) observeChanges(list []MetricChange) []MetricChange {
 		if d.tier != nil {
 			mc.TierBefore, mc.TierAfter = s.tierOf(mc.Metric, b), s.tierOf(mc.Metric, a)
 		}
-		mc.Text = summary(d, b, a, mc.TierBefore, mc.TierAfter)
+		mc.Change, mc.Brief = Text{}, Text{}
+		mc.Text = summary(d, b, a, mc.Change, mc.TierBefore, mc.TierAfter)
 		mc.Text.EN, mc.Text.FR = "Estimated — "+mc.Text.EN, "Estimation — "+mc.Text.FR
+		mc.Values = values(d, b, a, "≈ ")
 		causes := make([]Cause, len(mc.Causes))
 		for i, c := range mc.Causes {
+			arrow := "↑"
+			if c.Delta < 0 {
+				arrow = "↓"
+			}
 			c.Delta = 0
+			c.Amount = Text{arrow, arrow}
+			c.Text = textf("%s %s", "%s %s", c.Amount, c.Label)
 			causes[i] = c
 		}
 		mc.Causes = causes
+		if n := len(mc.Causes) - mc.Shown; n > 0 {
+			mc.More = textf("and %d smaller effects", "et %d effets plus petits", n)
+			if n == 1 {
+				mc.More = Text{"and 1 smaller effect", "et 1 effet plus petit"}
+			}
+		}
 		out = append(out, mc)
 	}
 	return out

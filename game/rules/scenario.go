@@ -91,14 +91,27 @@ func (b *TeamBriefs) Get(team string) *TeamBrief {
 
 // TeamBrief is what a team studies and what its own objective rewards.
 type TeamBrief struct {
-	Name       Text             `yaml:"name" json:"name"`
-	Mission    Text             `yaml:"mission" json:"mission"`
-	Objective  Text             `yaml:"objective" json:"objective"`
-	Study      []Text           `yaml:"study" json:"study"`
+	Name      Text `yaml:"name" json:"name"`
+	Mission   Text `yaml:"mission" json:"mission"`
+	Objective Text `yaml:"objective" json:"objective"`
+	// Study follows the product's study steps, one entry per step, in
+	// their order: what the team looks at in that step.
+	Study      []*StudyStep     `yaml:"study" json:"study"`
 	Challenges []string         `yaml:"challenges" json:"challenges"`
 	Questions  []*CALMSQuestion `yaml:"questions" json:"questions"`
 	// Score gives the team's own score for one sprint.
 	Score Expr `yaml:"score" json:"score"`
+}
+
+// StudyStep is one of the product's study steps as a team works through
+// it: what to look at, a short case from the product, the course notions
+// it draws on and the questions to answer on the worksheet.
+type StudyStep struct {
+	Step      string `yaml:"step" json:"step"`
+	Look      Text   `yaml:"look" json:"look"`
+	Case      Text   `yaml:"case" json:"case"`
+	Notions   []Text `yaml:"notions" json:"notions"`
+	Questions []Text `yaml:"questions" json:"questions"`
 }
 
 // CALMSQuestion is a question a team should ask itself about one pillar.
@@ -226,6 +239,12 @@ type Rule struct {
 	When    Expr      `yaml:"when" json:"when"`
 	Effects []*Effect `yaml:"effects" json:"effects"`
 	Explain Text      `yaml:"explain" json:"explain"`
+	// State, optional, says with its numbers what the condition saw, as a
+	// template: "technical debt {debt}, above the threshold of 20". It
+	// names the rule where it is a cause of a change.
+	State *Text `yaml:"state,omitempty" json:"state,omitempty"`
+
+	state *textTemplate
 }
 
 // Incident is an event that may strike at the end of a sprint. When and

@@ -63,6 +63,9 @@ type FiredRule struct {
 	ID      string `json:"id"`
 	Name    Text   `json:"name"`
 	Explain Text   `json:"explain"`
+	// State says with its numbers what the condition saw ("technical debt
+	// 31, above the threshold of 20"), when the rule has a state.
+	State Text `json:"state"`
 }
 
 // Risk is the chance an incident had to strike at the end of a sprint.
@@ -186,6 +189,7 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 		}
 	}
 	var notices []Notice
+	var missing []Text // joint actions one team picked alone
 	owned := c.ownedSet()
 	joint := 0
 	for _, a := range scn.Actions {
@@ -198,11 +202,8 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 			if in.Quick {
 				continue
 			}
-			missing := a.Partner(by[0])
-			notices = append(notices, Notice{Kind: "joint_missing", Text: textf(
-				"%s picked “%s” but %s did not: a joint action needs both teams, so nothing happened and the capacity was spent.",
-				"%s a choisi « %s » mais pas %s : une action commune demande les deux équipes, donc rien ne s'est passé et la capacité est perdue.",
-				teamName(scn, by[0]), a.Name, teamName(scn, missing))})
+			missing = append(missing, textf("%s picked “%s” without %s", "l'équipe %s a choisi « %s » sans l'équipe %s",
+				teamName(scn, by[0]), a.Name, teamName(scn, a.Partner(by[0]))))
 			continue
 		}
 		rec.Done = append(rec.Done, a.ID)
@@ -215,15 +216,31 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 		}
 	}
 
+	if len(missing) > 0 {
+		var en, fr []string
+		for _, m := range missing {
+			en, fr = append(en, m.EN), append(fr, m.FR)
+		}
+		notices = append(notices, Notice{Kind: "joint_missing", Text: textf(
+			"A joint action needs both teams: %s. Nothing happened and the points were spent.",
+			"Une action commune demande les deux équipes : %s. Rien ne s'est passé et les points sont perdus.",
+			Text{strings.Join(en, "; "), strings.Join(fr, " ; ")})})
+	}
 	next := c.clone()
 	next.Sprint = in.Sprint
+	var acquired []Text
 	for _, cp := range scn.Capabilities {
 		if slices.Contains(rec.Acquired, cp.ID) {
 			next.Capabilities = append(next.Capabilities, Owned{ID: cp.ID, Sprint: in.Sprint})
-			if !in.Quick {
-				notices = append(notices, Notice{Kind: "acquired", Text: textf("New capability: %s.", "Nouvelle capacité : %s.", cp.Name)})
-			}
+			acquired = append(acquired, cp.Name)
 		}
+	}
+	if len(acquired) > 0 && !in.Quick {
+		t := textf("New practice: %s.", "Nouvelle pratique : %s.", acquired[0])
+		if len(acquired) > 1 {
+			t = textf("New practices: %s.", "Nouvelles pratiques : %s.", joinTexts(acquired))
+		}
+		notices = append(notices, Notice{Kind: "acquired", Text: t})
 	}
 	slices.SortStableFunc(next.Capabilities, func(a, b Owned) int { return scn.idx.capRank[a.ID] - scn.idx.capRank[b.ID] })
 	for _, id := range rec.Done {
@@ -256,14 +273,23 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 	en.Metrics = roundMetrics(preview.metrics)
 	en.setTiers(scn.TiersOf(en.Metrics))
 	var fired []*Rule
+	var states []Text
 	for _, r := range scn.Rules {
 		ok, err := r.When.bool(en)
 		if err != nil {
 			return nil, nil, err
 		}
-		if ok {
-			fired = append(fired, r)
+		if !ok {
+			continue
 		}
+		fired = append(fired, r)
+		var st Text
+		if r.state != nil && !in.Quick {
+			if st, err = r.state.fill(en); err != nil {
+				return nil, nil, err
+			}
+		}
+		states = append(states, st)
 	}
 	for _, r := range fired {
 		rec.Fired = append(rec.Fired, r.ID)
@@ -318,8 +344,8 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 
 	res := &SprintResult{Sprint: in.Sprint, Record: rec, Notices: notices, Rules: []FiredRule{}, Risks: risks,
 		Figures: []FigureChange{}, Metrics: []MetricChange{}}
-	for _, r := range fired {
-		res.Rules = append(res.Rules, FiredRule{ID: r.ID, Name: r.Name, Explain: r.Explain})
+	for i, r := range fired {
+		res.Rules = append(res.Rules, FiredRule{ID: r.ID, Name: r.Name, Explain: r.Explain, State: states[i]})
 	}
 	if pending != nil {
 		res.Incident = scn.alert(next, pending)
@@ -327,7 +353,7 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 	if lost > 0 && !in.Quick {
 		res.Notices = append(res.Notices, Notice{Kind: "capacity_lost", Text: textf(
 			"Firefighting: %s of downtime will cost Dev and Ops %s next sprint.",
-			"Pompiers : %s de panne coûteront %s à Dev et Ops au prochain sprint.",
+			"Mode pompier : %s de panne coûteront %s à Dev et Ops au prochain sprint.",
 			Text{duration(rec.Metrics.DowntimeHours, "en"), duration(rec.Metrics.DowntimeHours, "fr")}, points(lost))})
 	}
 	if !in.Quick {

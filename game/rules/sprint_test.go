@@ -71,7 +71,8 @@ func TestOnlyTheBottleneckSetsTheFlow(t *testing.T) {
 			a.DeploysPerDay, b.DeploysPerDay, a.LeadTimeHours, b.LeadTimeHours, a.Value, b.Value)
 	}
 	n := hasNotice(ci, "not_the_bottleneck")
-	if n == nil || n.Text.EN != "CI sped up the Build stage, but Release is the bottleneck: deployments and lead time did not change." || !strings.Contains(n.Text.FR, "IC a accéléré l'étape « Construire », mais le goulot d'étranglement est l'étape « Livrer »") {
+	if n == nil || n.Text.EN != "CI sped up Build, but Release is still the bottleneck (10 days a batch): deployments and lead time did not change." ||
+		strings.ReplaceAll(n.Text.FR, "\u00a0", " ") != "Grâce à « IC », l'étape « Construire » va plus vite, mais le goulot reste l'étape « Livrer » (10 jours par lot) : déploiements et lead time inchangés." {
 		t.Errorf("no plain-words notice that Release is still the bottleneck: %+v", ci.Notices)
 	}
 
@@ -99,7 +100,7 @@ func TestJointActionNeedsBothTeams(t *testing.T) {
 	if alone.Owns("delivery") || !slices.Equal(res.Record.Wasted, []string{"pipeline"}) || len(res.Record.Done) != 0 {
 		t.Errorf("a joint action picked by Dev alone took effect: done %v, wasted %v", res.Record.Done, res.Record.Wasted)
 	}
-	if n := hasNotice(res, "joint_missing"); n == nil || !strings.Contains(n.Text.EN, "Ops did not") {
+	if n := hasNotice(res, "joint_missing"); n == nil || !strings.Contains(n.Text.EN, "without Ops") {
 		t.Errorf("no notice that Ops did not pick it: %+v", res.Notices)
 	}
 
@@ -279,8 +280,8 @@ func TestExplanationsAddUp(t *testing.T) {
 	}
 	found := false
 	for _, cause := range lead.Causes {
-		if cause.Source == "capability:continuous_delivery" && strings.HasPrefix(cause.Text.EN, "Continuous delivery cut lead time for changes by") &&
-			strings.HasPrefix(cause.Text.FR, "Livraison continue : délai de mise en production (lead time) en baisse de") {
+		if cause.Source == "capability:continuous_delivery" && cause.Text.EN == "−68.5 days · Continuous delivery (Dev and Ops, sprint 3)" &&
+			cause.Text.FR == "−68,5 j · Livraison continue (Dev et Ops, sprint 3)" {
 			found = true
 		}
 	}

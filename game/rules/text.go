@@ -1,6 +1,9 @@
 package rules
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Text is a sentence or a name shown to players, in English and in French.
 // Every player-visible text of a scenario is a Text, and loading refuses a
@@ -23,8 +26,13 @@ func (t Text) In(lang string) string {
 // arguments that are Texts are replaced by their text in the matching
 // language.
 func textf(en, fr string, args ...any) Text {
-	return Text{EN: fmt.Sprintf(en, pick(args, "en")...), FR: fmt.Sprintf(fr, pick(args, "fr")...)}
+	return Text{EN: fmt.Sprintf(en, pick(args, "en")...), FR: frenchSpaces.Replace(fmt.Sprintf(fr, pick(args, "fr")...))}
 }
+
+// frenchSpaces puts no-break spaces where French typography wants them,
+// so that a line never starts with a colon or a closing guillemet, nor
+// ends with an opening one.
+var frenchSpaces = strings.NewReplacer("« ", "«\u00a0", " »", "\u00a0»", " :", "\u00a0:", " ;", "\u00a0;")
 
 func pick(args []any, lang string) []any {
 	out := make([]any, len(args))

@@ -197,10 +197,25 @@ func (v *validator) teams() {
 	for _, c := range v.s.Product.Challenges {
 		challenges[c.ID] = true
 	}
+	var steps []string
+	for _, st := range v.s.Product.StudySteps {
+		steps = append(steps, st.ID)
+	}
 	for _, team := range Teams {
 		b := v.s.Teams.Get(team)
 		if b == nil {
 			continue // reported as a missing field
+		}
+		var got []string
+		for _, st := range b.Study {
+			got = append(got, st.Step)
+			if len(st.Notions) == 0 || len(st.Questions) == 0 {
+				v.errf(st, "questions", "team %s: study step %q needs at least one notion and one question", team, st.Step)
+			}
+		}
+		if v.d.has(b, "study") && !slices.Equal(got, steps) {
+			v.errf(b, "study", "team %s: study must follow the product's study steps (%s), in this order; found %s",
+				team, strings.Join(steps, ", "), strings.Join(got, ", "))
 		}
 		for _, c := range b.Challenges {
 			if !challenges[c] {
@@ -472,6 +487,17 @@ func (v *validator) rules() {
 			v.errf(r, "effects", "%s: needs at least one effect", owner)
 		}
 		v.effects(owner, r.Effects, nil)
+		if r.State != nil {
+			var t textTemplate
+			var msg string
+			if t.en, msg = parseTemplate(r.State.EN, &v.s.idx.ids); msg != "" {
+				v.errf(r, "state", "%s: state (en): %s", owner, msg)
+			} else if t.fr, msg = parseTemplate(r.State.FR, &v.s.idx.ids); msg != "" {
+				v.errf(r, "state", "%s: state (fr): %s", owner, msg)
+			} else {
+				r.state = &t
+			}
+		}
 	}
 }
 

@@ -1,0 +1,189 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"devopschallenge/client"
+	"devopschallenge/protocol"
+)
+
+// reviewPlans are the first sprints of a company on its way to DevOps
+// (the golden game devops-path): sprint 2 changes many figures at once,
+// ends the one-off actions of sprint 1 and speeds up stages that are not
+// the bottleneck, the richest review to read on a phone.
+var reviewPlans = []map[string][]string{
+	{"dev": {"dev_ci", "feat_story"}, "ops": {"ops_monitoring", "ops_iac"}, "qa": {"qa_load", "qa_exploratory"}, "pm": {"pm_wip", "pm_postmortems", "pm_customer"}},
+	{"dev": {"tdd"}, "ops": {"ops_containers"}, "qa": {"tdd", "qa_security"}, "pm": {"small_batches", "pm_vsm"}},
+}
+
+// A sprint review read on a phone (360×740), in French and in English: it
+// fits two screens before its details, each metric shows at most three
+// causes with the rest on demand, the bottleneck's move comes first, and
+// French numbers have decimal commas.
+func TestSprintReviewOnAPhone(t *testing.T) {
+	srv := startServer(t)
+	b := newBrowser(t, srv.url)
+	defer b.checkErrors()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	h := &client.HTTP{BaseURL: srv.url}
+	g, err := h.CreateGame(ctx, protocol.CreateGameRequest{Title: "Revue", Lang: "fr",
+		Agenda: json.RawMessage(`[{"kind":"lobby"},{"kind":"sprints","minutes":5,"sprints":3,"incidentMinutes":3},{"kind":"retro"}]`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fac, err := client.Connect(ctx, client.Options{URLs: []string{srv.url}, Token: g.FacilitatorToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fac.Close()
+	teams := map[string]*client.Session{}
+	joins := map[string]protocol.JoinResponse{}
+	for _, tm := range []string{"dev", "ops", "qa", "pm"} {
+		j, err := h.Join(ctx, g.Code, tm+"1", tm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := client.Connect(ctx, client.Options{URLs: []string{srv.url}, Token: j.PlayerToken})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		teams[tm], joins[tm] = s, j
+	}
+	do(t, ctx, fac, "game.start", nil)
+	for n, plans := range reviewPlans {
+		for tm, actions := range plans {
+			// What the team can afford this sprint (an incident of the
+			// game's seed may have taken some of its capacity).
+			var o optionsState
+			key := "options/1/" + tm
+			if err := teams[tm].Wait(ctx, func(s *client.Session) bool {
+				var sp sprintState
+				return s.Doc("sprint", &sp) && sp.Sprint == n+1 && sp.Step == "planning" && s.Doc(key, &o) && len(o.Options) > 0
+			}); err != nil {
+				t.Fatal(err)
+			}
+			var picked []string
+			used := 0
+			for _, id := range actions {
+				for _, op := range o.Options {
+					if op.Action.ID == id && op.Available && used+op.Action.Cost <= o.Capacity {
+						picked = append(picked, id)
+						used += op.Action.Cost
+					}
+				}
+			}
+			do(t, ctx, teams[tm], "plan.set", map[string]any{"actions": picked})
+		}
+		do(t, ctx, fac, "phase.next", nil) // resolve the planning
+		var sp struct{ Step string }
+		if err := fac.Wait(ctx, func(s *client.Session) bool { return s.Doc("sprint", &sp) && sp.Step != "planning" }); err != nil {
+			t.Fatal(err)
+		}
+		if sp.Step == "incident" {
+			do(t, ctx, fac, "phase.next", nil) // nobody answers: the timer's end
+		}
+		if n < len(reviewPlans)-1 {
+			do(t, ctx, fac, "phase.next", nil) // next sprint
+		}
+	}
+
+	last := len(reviewPlans)
+	for _, c := range []struct {
+		lang, team, title string
+	}{{"fr", "dev", fmt.Sprintf("Revue du sprint %d", last)}, {"en", "ops", fmt.Sprintf("Review of sprint %d", last)}} {
+		p := b.newUser("review-"+c.lang, phone)
+		p.open("/")
+		j := joins[c.team]
+		p.js(fmt.Sprintf(`localStorage.setItem('dc:lang', %q); localStorage.setItem('dc:seat:player:%s', JSON.stringify({token: %q, gameId: %q, role: 'player', code: %q, nickname: %q}))`,
+			`"`+c.lang+`"`, j.GameID, j.PlayerToken, j.GameID, g.Code, c.team+"1"))
+		p.open("/play?g=" + j.GameID)
+		p.waitJS(`!!document.querySelector('.review')`)
+		p.waitText(c.title)
+		m := eval[reviewMeasure](p, reviewMeasureJS)
+		t.Logf("%s review of sprint %d on a phone: %d px before its details (%d px in all), %d metrics, at most %d causes shown for one metric, %d hidden",
+			c.lang, last, m.Before, m.Height, m.Metrics, m.MaxShown, m.Hidden)
+		if dir := b.shots; dir != "" {
+			os.WriteFile(filepath.Join(dir, "review-"+c.lang+".txt"), []byte(m.Text), 0o644)
+		}
+		t.Logf("%s review text:\n%s", c.lang, m.Text)
+		if int64(m.Before) > 2*phone.h {
+			t.Errorf("%s: the review is %d px tall before its details, over two phone screens (%d px)", c.lang, m.Before, 2*phone.h)
+		}
+		if !m.FlowFirst {
+			t.Errorf("%s: the bottleneck's move is not said first", c.lang)
+		}
+		if m.Metrics == 0 || m.MaxShown > 3 {
+			t.Errorf("%s: %d metrics, up to %d causes shown for one; want at most 3", c.lang, m.Metrics, m.MaxShown)
+		}
+		if m.Hidden > 0 {
+			// The smaller effects open on demand.
+			p.js(`document.querySelector('.review .more-causes summary').click()`)
+			p.waitJS(`document.querySelector('.review .more-causes').open`)
+		}
+		if c.lang == "fr" {
+			// A French review writes decimal commas.
+			if l := regexp.MustCompile(`\d\.\d`).FindString(m.Text); l != "" {
+				t.Errorf("fr: a decimal point in %q", l)
+			}
+		}
+		p.shot("review-" + c.lang + "-phone")
+		// The review as the phone shows it, screen by screen from its title.
+		for i := 0; i < 3; i++ {
+			p.js(fmt.Sprintf(`(() => { const r = document.querySelector('.review'); const h = r.previousElementSibling || r;
+				const head = document.querySelector('.sticky-head'); window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - (head ? head.offsetHeight : 0) + %d * (window.innerHeight - (head ? head.offsetHeight : 0))); })()`, i))
+			p.screen(fmt.Sprintf("review-%s-screen%d", c.lang, i+1))
+		}
+	}
+}
+
+// screen saves a screenshot of what the viewport shows.
+func (u *user) screen(name string) {
+	ctx, cancel := context.WithTimeout(u.ctx, stepTimeout)
+	defer cancel()
+	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		u.b.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join(u.b.shots, name+".png"), buf, 0o644); err != nil {
+		u.b.t.Logf("screenshot %s: %v", name, err)
+	}
+}
+
+type reviewMeasure struct {
+	Before, Height, Metrics, MaxShown, Hidden int
+	FlowFirst                                 bool
+	Text                                      string
+}
+
+// reviewMeasureJS measures the review of the page: from its title to its
+// first collapsed part, in all, the metrics it explains and the causes
+// shown for each.
+const reviewMeasureJS = `(() => {
+	const r = document.querySelector('.review');
+	const title = r.previousElementSibling && r.previousElementSibling.tagName === 'H3' ? r.previousElementSibling : r;
+	const top = title.getBoundingClientRect().top;
+	const first = r.querySelector(':scope > details, :scope details.review-details');
+	const end = first ? first.getBoundingClientRect().top : r.getBoundingClientRect().bottom;
+	let maxShown = 0, hidden = 0;
+	const metrics = r.querySelectorAll('.change');
+	for (const m of metrics) {
+		const shown = [...m.querySelectorAll('.causes > li')].filter((li) => !li.closest('details:not([open])')).length;
+		maxShown = Math.max(maxShown, shown);
+		hidden += m.querySelectorAll('.more-causes li').length;
+	}
+	return {Before: Math.round(end - top), Height: Math.round(r.getBoundingClientRect().bottom - top), Metrics: metrics.length,
+		MaxShown: maxShown, Hidden: hidden, FlowFirst: !r.querySelector('.flow') || r.firstElementChild.classList.contains('flow'),
+		Text: title.innerText + '\n' + r.innerText};
+})()`

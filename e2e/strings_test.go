@@ -84,7 +84,7 @@ func TestStrings(t *testing.T) {
 		// the domain names them.
 		"motion.verdict": {game.MotionCarried, game.MotionRejected, game.MotionTied},
 		"evidence":       {"better", "worse", "same"},
-		"rebuttal":       {"now", "answered", "later", "notReached"},
+		"rebuttal":       {"now", "answered", "later", "notReached", "passed"},
 	}
 	for prefix, list := range dynamic {
 		for _, k := range list {

@@ -111,11 +111,14 @@ func (x *ctx) questionArg(id string) (*DebateQuestion, error) {
 }
 
 // touchQuestion reports a question as changed, and the debate document
-// too when the question is to the team presenting: whether it has open
-// questions decides what "next" does (a rebuttal or the next team).
+// too when the change may have moved the presenting team between having
+// no open question and having some: that decides what "next" does (a
+// rebuttal or the next team). With two open questions or more left, no
+// change of one question can have done it.
 func (x *ctx) touchQuestion(q *DebateQuestion) {
 	x.ch.touch("question/" + q.ID)
-	if cur, ok := x.s.Debate.presenter(); ok && cur.key() == q.To {
+	d := &x.s.Debate
+	if cur, ok := d.presenter(); ok && cur.key() == q.To && len(d.bestQuestions(q.To, 2)) <= 1 {
 		x.ch.touch("debate")
 	}
 }

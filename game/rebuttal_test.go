@@ -251,3 +251,27 @@ func TestRebuttalUpdatesMatchSnapshots(t *testing.T) {
 		t.Fatalf("the script should end back in the debate, not in %s", g.s.CurrentPhase().Kind)
 	}
 }
+
+// What "next" does follows the presenting team's open questions: every
+// viewer's debate document stays true as questions come and go.
+func TestNextFollowsTheOpenQuestions(t *testing.T) {
+	g, ids := rebuttalGame(t)
+	actors := []Actor{fac, proj, player(ids[TeamDev]), player(ids[TeamOps])}
+	q := func(n int) string { return "q" + itoa(int(g.s.Version)+n) }
+	q1, q2, q3 := q(1), q(2), q(3)
+	checkUpdatesMatchSnapshots(t, g, actors, []scriptStep{
+		{player(ids[TeamOps]), "question.ask", map[string]string{"text": "one"}},
+		{player(ids[TeamQA]), "question.ask", map[string]string{"text": "two"}},
+		{player(ids[TeamPM]), "question.ask", map[string]string{"text": "three"}},
+		{fac, "question.dismiss", map[string]string{"questionId": q1}},
+		{fac, "question.take", map[string]string{"questionId": q2}},
+		{fac, "question.hide", map[string]any{"questionId": q3, "hidden": true}},
+		{fac, "question.hide", map[string]any{"questionId": q3, "hidden": false}},
+		{fac, "question.take", map[string]string{"questionId": q3}},
+		{fac, "question.reopen", map[string]string{"questionId": q1}},
+		{fac, "phase.next", nil},
+	})
+	if d := debateView(t, g, proj); d.Turn != turnRebuttal || d.Rebuttal.Answering != q1 {
+		t.Errorf("the reopened question is the one to answer: %+v", d.Rebuttal)
+	}
+}

@@ -193,27 +193,30 @@ function RebuttalList({ session, debate, big }) {
   const r = debate.rebuttal;
   // One question being answered is already shown large.
   if (!r || (r.questions.length === 1 && r.status === 'answering')) return null;
-  const state = (i) => {
+  const state = (i, q) => {
     if (r.status === 'answering' && i === r.current) return 'now';
-    if (i < r.current) return 'answered';
+    if (i < r.current) return q.status === 'taken' ? 'answered' : 'passed';
     return r.status === 'answering' ? 'later' : 'notReached';
   };
   return html`<ol class=${`rebuttal-list${big ? ' big' : ''}`}>
     ${r.questions.map((id, i) => {
       const q = session.docs[`question/${id}`];
       if (!q) return null;
-      const st = state(i);
+      const st = state(i, q);
       return html`<li key=${id} class=${`rebuttal-item is-${st}`}><span class="qtext">${q.text}</span>
         <span class="tag">${st === 'now' ? html`<span aria-hidden="true">▶ </span>` : st === 'answered' ? html`<span aria-hidden="true">✓ </span>` : null}${t(`rebuttal.${st}`)}</span></li>`;
     })}
   </ol>`;
 }
 
-/** TurnStatus says where a finished rebuttal stands. */
-function TurnStatus({ debate }) {
+/** TurnStatus says where a finished rebuttal stands: skipped, or how many
+ * of its questions the team answered. */
+function TurnStatus({ session, debate }) {
   if (debate.turn === 'skipped') return html`<p class="muted">${t('rebuttal.skipped')}</p>`;
-  if (debate.turn === 'done' && debate.rebuttal) return html`<p class="muted">${t('rebuttal.done', { n: Math.min(debate.rebuttal.current, debate.rebuttal.questions.length) })}</p>`;
-  return null;
+  const r = debate.rebuttal;
+  if (debate.turn !== 'done' || !r) return null;
+  const answered = r.questions.filter((id, i) => i < r.current && (session.docs[`question/${id}`] || {}).status === 'taken').length;
+  return html`<p class="muted">${t('rebuttal.done', { n: answered })}</p>`;
 }
 
 /** PresenterRebuttal is the presenting team's phone: the questions it will
@@ -228,7 +231,7 @@ function PresenterRebuttal({ session, game, debate, p }) {
       <${RebuttalList} session=${session} debate=${debate} />
     </section>`;
   }
-  if (debate.turn !== 'presenting') return html`<${TurnStatus} debate=${debate} />`;
+  if (debate.turn !== 'presenting') return html`<${TurnStatus} session=${session} debate=${debate} />`;
   const upcoming = questionsFor(session, p.key).filter((q) => q.status === 'open').slice(0, 3);
   if (!rebuttalMinutes(game) || !upcoming.length) return null;
   return html`<section class="card rebuttal-mine" aria-labelledby="reb-h">
@@ -298,7 +301,7 @@ export function ScreenDebate({ session, game }) {
       <div>
         ${answering ? html`<${RebuttalNow} session=${session} debate=${debate} big />
           <${RebuttalList} session=${session} debate=${debate} big />` : html`
-          ${p ? html`<${TurnStatus} debate=${debate} />` : null}
+          ${p ? html`<${TurnStatus} session=${session} debate=${debate} />` : null}
           <h3>${t('question.top')}</h3>
           <${QuestionList} session=${session} list=${qs} big />`}
         <${Motion} session=${session} debate=${debate} />
@@ -326,7 +329,7 @@ function RebuttalControl({ session, game, debate, p }) {
       </div>`;
   } else if (debate.turn === 'presenting' || (debate.turn === 'skipped' && !(r && r.questions.length))) {
     body = html`
-      ${debate.turn === 'skipped' ? html`<${TurnStatus} debate=${debate} />` : null}
+      ${debate.turn === 'skipped' ? html`<${TurnStatus} session=${session} debate=${debate} />` : null}
       <p>${!open ? t('rebuttal.noQuestion', { team })
         : mins ? t('rebuttal.willAnswer', { team, n: Math.min(open, 3), min: mins }) : t('rebuttal.offAgenda', { n: 2 })}</p>
       ${open ? html`<div class="row wrap">
@@ -334,7 +337,7 @@ function RebuttalControl({ session, game, debate, p }) {
         ${debate.turn === 'presenting' ? html`<button type="button" class="btn" onClick=${() => run(session.send('rebuttal.skip'))}>${t('rebuttal.skip')}</button>` : null}
       </div>` : null}`;
   } else {
-    body = html`<${TurnStatus} debate=${debate} /><${RebuttalList} session=${session} debate=${debate} />`;
+    body = html`<${TurnStatus} session=${session} debate=${debate} /><${RebuttalList} session=${session} debate=${debate} />`;
   }
   return html`<section class="card rebuttal-control" aria-labelledby="hreb-h">
     <h3 id="hreb-h">${t('rebuttal.title')} — ${team}</h3>

@@ -47,7 +47,7 @@ var labels = map[string][2]string{
 	"verdict.carried":  {"After the debate, the motion is carried (%s for).", "Après le débat, la motion est adoptée (%s pour)."},
 	"verdict.rejected": {"After the debate, the motion is rejected (%s for).", "Après le débat, la motion est rejetée (%s pour)."},
 	"verdict.tied":     {"After the debate, the vote is tied.", "Après le débat, les voix sont partagées à égalité."},
-	"noAfter":          {"The vote after the debate did not take place.", "Le vote d'après le débat n'a pas eu lieu."},
+	"noAfter":          {"The vote after the debate did not take place.", "Le vote après le débat n'a pas eu lieu."},
 	"votedTwice":       {"Of the %d people who voted twice, %s.", "Sur les %d participants ayant voté deux fois, %s."},
 	"votedOnce":        {"The only person who voted twice %s.", "La seule personne ayant voté deux fois %s."},
 	"toFor1":           {"%d went from against to for", "%d est passé du contre au pour"},

@@ -177,6 +177,8 @@ func citedSprints(co *rules.Company, sprints []int) ([]int, error) {
 		case n == co.Sprint && co.Pending != nil:
 			return nil, Errorf(EConflict, "The figures of sprint %d are not final until its incident is over.",
 				"Les chiffres du sprint %d ne sont pas définitifs tant que son incident n'est pas réglé.", n)
+		case !slices.ContainsFunc(co.History, func(r rules.SprintRecord) bool { return r.Sprint == n }):
+			return nil, invalid("Your company's history has no sprint %d.", "L'historique de votre entreprise n'a pas de sprint %d.", n)
 		}
 	}
 	return out, nil

@@ -264,6 +264,9 @@ func TestWorkshop(t *testing.T) {
 	for _, p := range players {
 		p.waitText("Now presenting:")
 	}
+	// The console's debate tab may draw a moment after the phones: wait
+	// for the motions before picking one.
+	host.waitJS(`(document.getElementById('motion-sel')?.options.length || 0) > 1`)
 	host.selectValue("motion-sel", eval[string](host, `document.getElementById('motion-sel').options[1].value`))
 	host.click("Open the vote before")
 	for i, p := range players {

@@ -25,7 +25,11 @@ func phaseKinds() []string {
 func TestStrings(t *testing.T) {
 	keyRe := regexp.MustCompile(`(?m)^\s*'([a-zA-Z0-9_.]+)':|^\s*([a-zA-Z]+):`)
 	en, fr := map[string]bool{}, map[string]bool{}
-	for _, file := range []string{"js/strings.js", "js/strings-live.js"} {
+	dictFiles, _ := fs.Glob(frontend.FS, "js/strings*.js")
+	if len(dictFiles) < 3 {
+		t.Fatalf("dictionaries found: %v", dictFiles)
+	}
+	for _, file := range dictFiles {
 		src, err := fs.ReadFile(frontend.FS, file)
 		if err != nil {
 			t.Fatal(err)
@@ -76,6 +80,11 @@ func TestStrings(t *testing.T) {
 		"stage":        {"plan", "code", "build", "test", "release", "deploy", "operate", "monitor"},
 		"metric":       {"leadTimeHours", "deploysPerDay", "changeFailureRate", "timeToRestoreHours"},
 		"export":       {"html", "json", "csv"},
+		// The verdict of the motion and the trend of a cited figure, as
+		// the domain names them.
+		"motion.verdict": {game.MotionCarried, game.MotionRejected, game.MotionTied},
+		"evidence":       {"better", "worse", "same"},
+		"rebuttal":       {"now", "answered", "later", "notReached", "passed"},
 	}
 	for prefix, list := range dynamic {
 		for _, k := range list {

@@ -264,7 +264,9 @@ func TestWorkshop(t *testing.T) {
 	for _, p := range players {
 		p.waitText("Now presenting:")
 	}
-	host.waitJS(`(document.getElementById('motion-sel') || {options: []}).options.length > 1`)
+	// The console's debate tab may draw a moment after the phones: wait
+	// for the motions before picking one.
+	host.waitJS(`(document.getElementById('motion-sel')?.options.length || 0) > 1`)
 	host.selectValue("motion-sel", eval[string](host, `document.getElementById('motion-sel').options[1].value`))
 	host.click("Open the vote before")
 	for i, p := range players {
@@ -278,6 +280,26 @@ func TestWorkshop(t *testing.T) {
 	host.click("Close the vote")
 	// Dev presents; the others ask, upvote and rate.
 	ada.waitText("Your team is presenting")
+	// Ada backs her card with a figure of the company's game: lead time
+	// at the start and after the last sprint. She picks the figure and the
+	// sprints; the values come from the server.
+	ada.js(`[...document.querySelectorAll('details')].find(d => d.querySelector('summary').textContent === 'Worksheet').open = true`)
+	ada.clickIn(".wcard", "Deployments are manual", "Cite a figure of our game")
+	ada.waitJS(`!!document.querySelector('[name=cite-metric]')`)
+	ada.js(`(() => { const e = document.querySelector('[name=cite-metric]'); e.value = 'leadTimeHours'; e.dispatchEvent(new Event('change', {bubbles: true})); })()`)
+	if got := eval[[]string](ada, `['cite-first', 'cite-second'].map(n => document.querySelector('[name=' + n + ']').value)`); !slices.Equal(got, []string{"0", strconv.Itoa(workshopSprints)}) {
+		t.Errorf("the citation form proposes sprints %v; want the start and the last sprint", got)
+	}
+	ada.click("Attach the figure")
+	ada.waitText("Figure attached")
+	// The projector shows it beside the card, with the company's own
+	// figures (the same the dashboard shows).
+	screen.waitJS(`[...document.querySelectorAll('.screen-debate .wcard')].some(c => c.textContent.includes('Deployments are manual') && !!c.querySelector('[data-testid=citation]') && c.textContent.includes('Lead time for changes'))`)
+	screen.waitJS(fmt.Sprintf(`(() => {
+		const s = window.dcSession, ev = Object.entries(s.docs).find(([k]) => k.startsWith('evidence/'));
+		const co = s.docs['company/1'];
+		return !!ev && !!co && ev[1].values.length === 2 && ev[1].values[0].value === co.history[0].metrics.leadTimeHours && ev[1].values[1].value === co.history[%d].metrics.leadTimeHours;
+	})()`, workshopSprints))
 	linus.fill("question", "How will you deploy without downtime?")
 	linus.click("Ask")
 	linus.waitText("Question sent.")
@@ -285,6 +307,8 @@ func TestWorkshop(t *testing.T) {
 	grace.clickIn(".qitem", "without downtime", "Upvote")
 	ken.clickIn(".qitem", "without downtime", "Upvote")
 	screen.waitText("2 upvotes")
+	// Dev's phone shows the questions it will answer after presenting.
+	ada.waitJS(`!!document.querySelector('.rebuttal-mine') && document.querySelector('.rebuttal-mine').textContent.includes('without downtime')`)
 	for _, p := range []*user{linus, grace, ken} {
 		for _, c := range []string{"clarity", "relevance", "collaboration"} {
 			p.choose("rate-"+c, "4")
@@ -295,7 +319,21 @@ func TestWorkshop(t *testing.T) {
 	ada.checkAt("debate-presenter", phone)
 	grace.checkAt("debate-player", phone)
 	screen.checkAt("debate-screen", projector)
-	host.clickIn(".qitem", "without downtime", "Take")
+	// After the presentation, "next" opens Dev's rebuttal: the projector
+	// shows the question being answered under its own timer; Dev's phones
+	// show what to answer.
+	host.click("Dev answers its questions")
+	screen.waitJS(`!!document.querySelector('[data-testid=rebuttal-now]') && document.querySelector('[data-testid=rebuttal-now]').textContent.includes('How will you deploy without downtime?')`)
+	screen.waitJS(`document.querySelector('.screen-top [data-testid=timer]').textContent.includes('Time to answer')`)
+	ada.waitText("Your rebuttal")
+	ada.waitJS(`document.querySelector('.rebuttal-mine [data-testid=rebuttal-now]').textContent.includes('without downtime')`)
+	grace.waitText("Dev is answering:")
+	host.clickIn(".rebuttal-control", "", "+1 min")
+	screen.checkAt("debate-rebuttal-screen", projector)
+	ada.checkAt("debate-rebuttal-presenter", phone)
+	host.checkAt("debate-rebuttal-host", desktop)
+	host.click("Answered: end of the rebuttal")
+	screen.waitText("Rebuttal over: 1 question answered.")
 	host.fill("bonus-1-dev", "3")
 	host.clickIn(".bonus-table tr", "Dev", "Set")
 	host.waitText("Bonus saved.")
@@ -322,9 +360,13 @@ func TestWorkshop(t *testing.T) {
 	ada.waitJS(namedInDecisions)
 	// Each player's own team stands out in the ranking.
 	ada.waitJS(`[...document.querySelectorAll('tr.mine')].some(r => r.textContent.includes('Dev') && r.textContent.includes('your team'))`)
-	// The motion's result: before and after, and the shift.
+	// The motion's result: before and after, the shift, the verdict and
+	// who changed sides.
 	ada.waitText("The motion")
-	ada.waitJS(`document.querySelector('.motion-result').innerText.includes('Shift of opinion')`)
+	for _, want := range []string{"Shift of opinion: +50 points for", "After the debate, the motion is carried (100% for).",
+		"Of the 4 people who voted twice, 2 went from against to for."} {
+		ada.waitJS(fmt.Sprintf(`document.querySelector('.motion-result').innerText.replace(/\s+/g, ' ').includes(%q)`, want))
+	}
 	screen.waitJS(`!!document.querySelector('.screen-retro .motion-result') && !!document.querySelector('.podium')`)
 	ada.checkAt("retro-player", phone)
 	screen.checkAt("retro-screen", projector)

@@ -27,6 +27,9 @@ type Phase struct {
 	Silo bool `json:"silo,omitempty"`
 	// Quiz adds the quiz to a study phase.
 	Quiz bool `json:"quiz,omitempty"`
+	// RebuttalMinutes is the time a team of a debate gets to answer its
+	// best-voted questions after presenting (0: no rebuttal turn).
+	RebuttalMinutes int `json:"rebuttalMinutes,omitempty"`
 }
 
 // phaseKind is the behaviour of one kind of phase.
@@ -77,7 +80,7 @@ func DefaultAgenda() []Phase {
 		{Kind: KindWall, Minutes: 10},
 		{Kind: KindStudy, Minutes: 20, Quiz: true},
 		{Kind: KindSprints, Minutes: 4, Sprints: 6, IncidentMinutes: 2, Silo: true},
-		{Kind: KindDebate, Minutes: 5},
+		{Kind: KindDebate, Minutes: 5, RebuttalMinutes: 2},
 		{Kind: KindRetro},
 	}
 }
@@ -123,6 +126,10 @@ func validateAgenda(phases []Phase, whole bool) error {
 		} else if p.Sprints != 0 || p.IncidentMinutes != 0 || p.Silo {
 			return invalid("Phase %d: sprints, incidentMinutes and silo only apply to a sprints phase.",
 				"Phase %d : sprints, incidentMinutes et silo ne s'appliquent qu'à une phase de sprints.", i+1)
+		}
+		if p.RebuttalMinutes != 0 && p.Kind != KindDebate {
+			return invalid("Phase %d: rebuttalMinutes only applies to a debate phase.",
+				"Phase %d : rebuttalMinutes ne s'applique qu'à une phase de débat.", i+1)
 		}
 		if p.Quiz && p.Kind != KindStudy {
 			return invalid("Phase %d: the quiz belongs to a study phase.", "Phase %d : le quiz fait partie d'une phase d'étude.", i+1)

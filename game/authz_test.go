@@ -207,6 +207,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 			m.must(fac, "question.take", map[string]string{"questionId": q})
 			return map[string]string{"questionId": q}
 		}, facOnly("")},
+		{"rebuttal.start", func(m *matrixGame) any { question(m); return nil }, facOnly("")},
+		{"rebuttal.next", func(m *matrixGame) any { question(m); m.must(fac, "rebuttal.start", nil); return nil }, facOnly("")},
+		{"rebuttal.skip", inPhase(KindDebate, nil), facOnly("")},
 		{"debate.bonus", inPhase(KindDebate, map[string]any{"company": 1, "team": TeamQA, "points": 3}), facOnly("")},
 		{"motion.set", func(m *matrixGame) any {
 			m.to(KindDebate)
@@ -246,6 +249,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 			with(playersOnly(), map[string]string{rTeam: ENotFound, rCompany: ENotFound})},
 		{"card.delete", func(m *matrixGame) any { return map[string]any{"cardId": ownerCard(m), "rev": 1} },
 			with(playersOnly(), map[string]string{rTeam: ENotFound, rCompany: ENotFound})},
+		{"evidence.cite", func(m *matrixGame) any {
+			return CiteArgs{CardID: ownerCard(m), Metric: "leadTimeHours", Sprints: []int{0}}
+		}, with(playersOnly(), map[string]string{rTeam: ENotFound, rCompany: ENotFound})},
+		{"evidence.remove", func(m *matrixGame) any {
+			c := ownerCard(m)
+			m.must(m.actors[rOwner], "evidence.cite", CiteArgs{CardID: c, Metric: "value", Sprints: []int{0}})
+			return UnciteArgs{CardID: c}
+		}, with(playersOnly(), map[string]string{rTeam: ENotFound, rCompany: ENotFound})},
 		{"quiz.answer", func(m *matrixGame) any {
 			m.to(KindStudy)
 			q := m.e.scenario(m.s).Quiz[0]

@@ -166,11 +166,14 @@ type ReportNote struct {
 	Target string `json:"target"`
 }
 
-// ReportDebate is the motion and its votes.
+// ReportDebate is the motion and its votes: the tallies before and after
+// the debate, the shift of opinion, and Result, which adds the shares
+// "for", who changed sides and the verdict after the debate.
 type ReportDebate struct {
 	Motion *rules.Motion        `json:"motion,omitempty"`
 	Tally  map[string]voteTally `json:"tally"`
 	Shift  *float64             `json:"shift,omitempty"`
+	Result MotionResult         `json:"result"`
 	Order  []Slot               `json:"order"`
 }
 
@@ -273,6 +276,7 @@ func (e *Engine) Report(s *State) *Report {
 		}
 	}
 	r.Debate.Motion = scn.Motion(s.Debate.Motion)
+	r.Debate.Result = s.Debate.motionResult()
 	r.Debate.Tally, r.Debate.Shift = s.Debate.tallies()
 	r.Debate.Order = s.Debate.Order
 	return r

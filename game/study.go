@@ -186,6 +186,7 @@ func init() {
 		delete(st.Cards, c.ID)
 		st.CardOrder = slices.DeleteFunc(st.CardOrder, func(id string) bool { return id == c.ID })
 		x.ch.touch("card/" + c.ID)
+		x.dropCitation(c.ID)
 		return nil
 	}})
 

@@ -17,6 +17,8 @@ type Vocabulary struct {
 	Teams         []string          `json:"teams"`
 	Commands      map[string][]Role `json:"commands"`
 	Limits        VocabLimits       `json:"limits"`
+	// Evidence lists the figures a worksheet card can cite.
+	Evidence []EvidenceMetric `json:"evidence"`
 }
 
 // PhaseKindInfo describes one kind of phase. Defaults is the phase as the
@@ -35,6 +37,7 @@ type VocabLimits struct {
 	Minutes         int `json:"minutes"`
 	Sprints         int `json:"sprints"`
 	IncidentMinutes int `json:"incidentMinutes"`
+	RebuttalMinutes int `json:"rebuttalMinutes"`
 	Companies       int `json:"companies"`
 	Title           int `json:"title"`
 	Nickname        int `json:"nickname"`
@@ -50,9 +53,10 @@ func Vocab() Vocabulary {
 		DefaultAgenda: agenda,
 		Teams:         slices.Clone(Teams),
 		Commands:      CommandTypes(),
-		Limits: VocabLimits{Phases: maxPhases, Minutes: maxMinutes, Sprints: maxSprints, IncidentMinutes: maxIncidentMn,
+		Limits: VocabLimits{Phases: maxPhases, Minutes: maxMinutes, Sprints: maxSprints, IncidentMinutes: maxIncidentMn, RebuttalMinutes: maxRebuttalMn,
 			Companies: MaxCompanies, Title: MaxTitle, Nickname: MaxNickname, NoteText: MaxNoteText,
 			ClusterName: MaxClusterName, Clusters: MaxClusters},
+		Evidence: EvidenceMetrics(),
 	}
 	seen := map[string]bool{}
 	add := func(p Phase) {

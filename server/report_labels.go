@@ -42,6 +42,23 @@ var labels = map[string][2]string{
 	"shiftBy":     {"Shift of opinion: %s points for the motion.", "Évolution de l'opinion : %s points en faveur de la motion."},
 	"motionChart": {"Votes on the motion", "Votes sur la motion"},
 	"noMotion":    {"No motion was voted on.", "Aucune motion n'a été votée."},
+	// The motion's result (the verdict by the vote after the debate, and
+	// who changed sides between the two votes).
+	"verdict.carried":  {"After the debate, the motion is carried (%s for).", "Après le débat, la motion est adoptée (%s pour)."},
+	"verdict.rejected": {"After the debate, the motion is rejected (%s for).", "Après le débat, la motion est rejetée (%s pour)."},
+	"verdict.tied":     {"After the debate, the vote is tied.", "Après le débat, les voix sont partagées à égalité."},
+	"noAfter":          {"The vote after the debate did not take place.", "Le vote après le débat n'a pas eu lieu."},
+	"votedTwice":       {"Of the %d people who voted twice, %s.", "Sur les %d participants ayant voté deux fois, %s."},
+	"votedOnce":        {"The only person who voted twice %s.", "La seule personne ayant voté deux fois %s."},
+	"toFor1":           {"%d went from against to for", "%d est passé du contre au pour"},
+	"toForN":           {"%d went from against to for", "%d sont passés du contre au pour"},
+	"toAgainst1":       {"%d went from for to against", "%d est passé du pour au contre"},
+	"toAgainstN":       {"%d went from for to against", "%d sont passés du pour au contre"},
+	"onlyToFor":        {"went from against to for", "est passée du contre au pour"},
+	"onlyToAgainst":    {"went from for to against", "est passée du pour au contre"},
+	"onlyKept":         {"kept their vote", "n'a pas changé d'avis"},
+	"nobodyChanged":    {"nobody changed sides", "personne n'a changé d'avis"},
+	"andList":          {" and ", " et "},
 	// A company's game.
 	"doraT":             {"%s: DORA metrics over the sprints", "%s : indicateurs DORA au fil des sprints"},
 	"leadTimeT":         {"Lead time for changes", "Délai de livraison"},

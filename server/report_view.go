@@ -45,8 +45,12 @@ type motionView struct {
 	Before string // "3 for, 5 against (38 % for)"
 	After  string
 	Shift  string
-	Chart  template.HTML
-	Keys   []legendKey
+	// Verdict is the outcome of the vote after the debate, Changed who
+	// changed sides between the two votes.
+	Verdict string
+	Changed string
+	Chart   template.HTML
+	Keys    []legendKey
 }
 
 type companySection struct {
@@ -226,47 +230,6 @@ func rankOrLast(r int) int {
 		return math.MaxInt
 	}
 	return r
-}
-
-// motion describes the motion votes, or nil when none was cast.
-func (v *reportView) motion(r *game.Report) *motionView {
-	d := r.Debate
-	if d.Motion == nil {
-		return nil
-	}
-	m := &motionView{Text: "“" + v.tr(d.Motion.Motion) + "”"}
-	if v.Lang == "fr" {
-		m.Text = "«" + nbsp + v.tr(d.Motion.Motion) + nbsp + "»"
-	}
-	var rows []string
-	var yes, no []float64
-	for _, st := range []string{"before", "after"} {
-		t, ok := d.Tally[st]
-		if !ok || t.For+t.Against == 0 {
-			continue
-		}
-		share := float64(t.For) / float64(t.For+t.Against)
-		line := fmt.Sprintf(v.l("tally"), t.For, t.Against, fmtPct(share, v.Lang))
-		if st == "before" {
-			m.Before = line
-		} else {
-			m.After = line
-		}
-		rows = append(rows, v.l(st))
-		yes, no = append(yes, 100*share), append(no, 100-100*share)
-	}
-	if d.Shift != nil {
-		sign := "+"
-		if *d.Shift < 0 {
-			sign = ""
-		}
-		m.Shift = fmt.Sprintf(v.l("shiftBy"), sign+fmtNum(*d.Shift, v.Lang))
-	}
-	if len(rows) > 0 {
-		m.Chart = voteBars(v.l("motionChart"), rows, yes, no, v.Lang)
-		m.Keys = []legendKey{{"k-green", v.l("for")}, {"k-orange", v.l("against")}}
-	}
-	return m
 }
 
 // section lays out one company's game.

@@ -33,6 +33,7 @@ export function cleanAgenda(phases) {
     if (hasSetting(p.kind, 'incidentMinutes')) out.incidentMinutes = Number(p.incidentMinutes) || 0;
     if (hasSetting(p.kind, 'silo') && p.silo) out.silo = true;
     if (hasSetting(p.kind, 'quiz') && p.quiz) out.quiz = true;
+    if (hasSetting(p.kind, 'rebuttalMinutes')) out.rebuttalMinutes = Number(p.rebuttalMinutes) || 0;
     return out;
   });
 }
@@ -70,6 +71,7 @@ export function AgendaEditor({ phases, onChange, idPrefix = 'ag' }) {
             <${Num} id=${`${id}-n`} label=${t('agenda.sprints')} value=${p.sprints} min="1" max=${lim.sprints} onChange=${(v) => set(i, { sprints: v })} />
             <${Num} id=${`${id}-inc`} label=${t('agenda.incidentMinutes')} value=${p.incidentMinutes} min="0" max=${lim.incidentMinutes} onChange=${(v) => set(i, { incidentMinutes: v })} />
             <${Check} id=${`${id}-silo`} label=${t('agenda.silo')} checked=${p.silo} onChange=${(v) => set(i, { silo: v })} />` : null}
+          ${hasSetting(p.kind, 'rebuttalMinutes') ? html`<${Num} id=${`${id}-reb`} label=${t('agenda.rebuttalMinutes')} value=${p.rebuttalMinutes || 0} min="0" max=${lim.rebuttalMinutes} onChange=${(v) => set(i, { rebuttalMinutes: v })} />` : null}
           ${hasSetting(p.kind, 'quiz') ? html`<${Check} id=${`${id}-quiz`} label=${t('agenda.quiz')} checked=${p.quiz} onChange=${(v) => set(i, { quiz: v })} />` : null}
           <span class="row agenda-tools">
             <button type="button" class="btn btn-small" disabled=${i === 0} onClick=${() => move(i, -1)} aria-label=${t('agenda.up', { phase: name })}>↑</button>

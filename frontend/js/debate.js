@@ -1,11 +1,13 @@
-// debate.js is the debate rounds: a presenting team and its worksheet, a
-// question queue with upvotes, peer ratings and a motion voted before and
-// after; the facilitator orders teams, takes questions, gives bonuses and
-// runs the motion votes.
+// debate.js is the debate rounds: a presenting team and its worksheet
+// (whose cards may cite figures of the team's game), a question queue with
+// upvotes, the team's rebuttal (it answers the best-voted questions under
+// a timer of its own), peer ratings and a motion voted before and after;
+// the facilitator orders teams, runs the rebuttals, takes questions,
+// gives bonuses and runs the motion votes.
 
 import { html, useState } from './deps.js';
 import { t, tx, num } from './i18n.js';
-import { TextField, Choice, useDraft, run, byId, notify, teamLabel, teamKeyLabel, TEAMS } from './ui.js';
+import { TextField, Choice, Timer, useDraft, run, byId, notify, teamLabel, teamKeyLabel, TEAMS, timerLabel } from './ui.js';
 import { Worksheet } from './study.js';
 
 const CRITERIA = ['clarity', 'relevance', 'collaboration'];
@@ -73,7 +75,20 @@ function Motion({ session, debate, vote, myVotes }) {
       </tbody>
     </table>
     ${debate.shift !== undefined && debate.shift !== null ? html`<p class="shift"><strong>${t('motion.shift', { n: (debate.shift > 0 ? '+' : '') + num(debate.shift, 1) })}</strong></p>` : null}
+    ${debate.result && debate.result.verdict && !open ? html`<p class="verdict">${verdictText(debate.result)}</p>` : null}
   </section>`;
+}
+
+function verdictText(r) {
+  return t(`motion.verdict.${r.verdict}`, { pct: num(r.forAfter, 0) });
+}
+
+/** barText labels one part of a vote's bar: in words when it is wide
+ * enough, the share alone when it is narrow, nothing when it is a sliver. */
+function barText(side, pct) {
+  const share = t('debate.pct', { n: pct });
+  if (pct >= 40) return `${t(`motion.${side}`)} ${share}`;
+  return pct >= 12 ? share : '';
 }
 
 /** MotionBars shows the vote before and after the debate as two bars
@@ -89,24 +104,33 @@ export function MotionBars({ debate }) {
       const pFor = Math.round((100 * v.for) / total);
       return html`<div key=${k} class="motion-bar">
         <span class="bar-label">${t(`motion.${k}`)}</span>
-        <span class="bar"><span class="bar-fill bar-for" ref=${width(pFor)}>${pFor >= 12 ? `${t('motion.for')} ${pFor} %` : ''}</span><span class="bar-fill bar-against" ref=${width(100 - pFor)}>${100 - pFor >= 12 ? `${t('motion.against')} ${100 - pFor} %` : ''}</span></span>
+        <span class="bar"><span class="bar-fill bar-for" ref=${width(pFor)}>${barText('for', pFor)}</span><span class="bar-fill bar-against" ref=${width(100 - pFor)}>${barText('against', 100 - pFor)}</span></span>
       </div>`;
     })}
   </div>`;
 }
 
-/** MotionResult is the motion's outcome for the retrospective. */
-export function MotionResult({ debate }) {
-  if (!debate || !debate.motion) return null;
-  const ta = (debate.tally && debate.tally.after) || { for: 0, against: 0 };
-  const tb = (debate.tally && debate.tally.before) || { for: 0, against: 0 };
-  if (ta.for + ta.against + tb.for + tb.against === 0) return null;
+/** MotionResult is the motion's outcome for the retrospective: the
+ * votes before and after with their shares, the shift of opinion, the
+ * verdict after the debate and who changed sides. */
+export function MotionResult({ debate, big }) {
+  if (!debate || !debate.motion || !debate.result) return null;
+  const r = debate.result;
+  const b = r.before || { for: 0, against: 0 };
+  const a = r.after || { for: 0, against: 0 };
+  if (b.for + b.against + a.for + a.against === 0) return null;
+  const line = (v, pct) => t('motion.voteLine', { for: v.for, against: v.against, pct: num(pct, 0) });
   return html`<section class="card motion-result" aria-labelledby="motion-res-h">
     <h3 id="motion-res-h">${t('motion.result')}</h3>
     <p class="motion-text">${t('motion.quote', { text: tx(debate.motion.motion) })}</p>
     <${MotionBars} debate=${debate} />
-    <p>${t('motion.resultLine', { bf: tb.for, ba: tb.against, af: ta.for, aa: ta.against })}</p>
-    ${debate.shift !== undefined && debate.shift !== null ? html`<p class="shift"><strong>${t('motion.shift', { n: (debate.shift > 0 ? '+' : '') + num(debate.shift, 1) })}</strong></p>` : null}
+    ${big ? null : html`<ul class="plain motion-lines">
+      <li><strong>${t('motion.before')}</strong>${t('motion.colon')}${b.for + b.against ? line(b, r.forBefore) : t('motion.noBefore')}</li>
+      <li><strong>${t('motion.after')}</strong>${t('motion.colon')}${a.for + a.against ? line(a, r.forAfter) : t('motion.noAfter')}</li>
+    </ul>`}
+    ${r.shift !== undefined && r.shift !== null ? html`<p class="shift"><strong>${t('motion.shift', { n: (r.shift > 0 ? '+' : '') + num(r.shift, 1) })}</strong></p>` : null}
+    ${r.verdict ? html`<p class="verdict"><strong>${verdictText(r)}</strong></p>` : null}
+    ${r.bothVotes ? html`<p>${t('motion.changed', { m: r.bothVotes, f: r.toFor, a: r.toAgainst })}</p>` : null}
   </section>`;
 }
 
@@ -126,6 +150,98 @@ function RatingForm({ session, p, mine, companies }) {
   </form>`;
 }
 
+/** debateNextLabel names what the facilitator's "next" does during the
+ * debate (the server says it: the presenting team's rebuttal, the next
+ * team, or the end of the debate), or '' for the end. */
+export function debateNextLabel(debate, game) {
+  if (!debate) return '';
+  const p = presenter(debate);
+  if (debate.next === 'rebuttal' && p) return t('rebuttal.nextStep', { team: teamLabel(p.company, p.team, game.companies) });
+  if (debate.next === 'team') {
+    const s = debate.order[debate.current + 1];
+    return t('debate.nextTeam', { team: teamLabel(s.company, s.team, game.companies) });
+  }
+  return '';
+}
+
+/** turnTimerLabel names what the clock measures during the debate: the
+ * speaker's time, or the time the team has to answer its questions. */
+export function turnTimerLabel(debate) {
+  return timerLabel({ kind: 'debate' }, null, debate);
+}
+
+/** rebuttalMinutes is the time the agenda gives the current debate's
+ * rebuttals (0: none). */
+function rebuttalMinutes(game) {
+  const ph = game.agenda[game.phase] || {};
+  return ph.kind === 'debate' ? ph.rebuttalMinutes || 0 : 0;
+}
+
+/** RebuttalNow shows the question being answered, large. */
+function RebuttalNow({ session, debate, big }) {
+  const r = debate.rebuttal;
+  if (!r || !r.answering) return null;
+  const q = session.docs[`question/${r.answering}`];
+  return html`<div class=${`rebuttal-now card${big ? ' big' : ''}`} data-testid="rebuttal-now">
+    <p class="rebuttal-step"><strong>${t('rebuttal.answeringNow')}</strong> · ${t('rebuttal.of', { n: r.current + 1, total: r.questions.length })}</p>
+    ${q ? html`<p class="rebuttal-q">${q.text}</p><p class="muted">${t('question.upvotes', { n: q.upvotes })}</p>` : null}
+  </div>`;
+}
+
+/** RebuttalList lists the questions of a rebuttal with where each stands. */
+function RebuttalList({ session, debate, big }) {
+  const r = debate.rebuttal;
+  // One question being answered is already shown large.
+  if (!r || (r.questions.length === 1 && r.status === 'answering')) return null;
+  const state = (i, q) => {
+    if (r.status === 'answering' && i === r.current) return 'now';
+    if (i < r.current) return q.status === 'taken' ? 'answered' : 'passed';
+    return r.status === 'answering' ? 'later' : 'notReached';
+  };
+  return html`<ol class=${`rebuttal-list${big ? ' big' : ''}`}>
+    ${r.questions.map((id, i) => {
+      const q = session.docs[`question/${id}`];
+      if (!q) return null;
+      const st = state(i, q);
+      return html`<li key=${id} class=${`rebuttal-item is-${st}`}><span class="qtext">${q.text}</span>
+        <span class="tag">${st === 'now' ? html`<span aria-hidden="true">▶ </span>` : st === 'answered' ? html`<span aria-hidden="true">✓ </span>` : null}${t(`rebuttal.${st}`)}</span></li>`;
+    })}
+  </ol>`;
+}
+
+/** TurnStatus says where a finished rebuttal stands: skipped, or how many
+ * of its questions the team answered. */
+function TurnStatus({ session, debate }) {
+  if (debate.turn === 'skipped') return html`<p class="muted">${t('rebuttal.skipped')}</p>`;
+  const r = debate.rebuttal;
+  if (debate.turn !== 'done' || !r) return null;
+  const answered = r.questions.filter((id, i) => i < r.current && (session.docs[`question/${id}`] || {}).status === 'taken').length;
+  return html`<p class="muted">${t('rebuttal.done', { n: answered })}</p>`;
+}
+
+/** PresenterRebuttal is the presenting team's phone: the questions it will
+ * answer, then the one to answer now with its time. */
+function PresenterRebuttal({ session, game, debate, p }) {
+  if (debate.turn === 'rebuttal') {
+    return html`<section class="card rebuttal-mine" aria-labelledby="reb-h">
+      <h3 id="reb-h">${t('rebuttal.title')}</h3>
+      <p>${t('rebuttal.yours')}</p>
+      <${Timer} clock=${game.clock} session=${session} label=${t('timer.rebuttal')} />
+      <${RebuttalNow} session=${session} debate=${debate} />
+      <${RebuttalList} session=${session} debate=${debate} />
+    </section>`;
+  }
+  if (debate.turn !== 'presenting') return html`<${TurnStatus} session=${session} debate=${debate} />`;
+  const upcoming = questionsFor(session, p.key).filter((q) => q.status === 'open').slice(0, 3);
+  if (!rebuttalMinutes(game) || !upcoming.length) return null;
+  return html`<section class="card rebuttal-mine" aria-labelledby="reb-h">
+    <h3 id="reb-h">${t('rebuttal.title')}</h3>
+    <p>${t('rebuttal.upcoming', { n: upcoming.length })}</p>
+    <ol class="rebuttal-list">${upcoming.map((q) => html`<li key=${q.id} class="rebuttal-item"><span class="qtext">${q.text}</span>
+      <span class="tag">${t('question.upvotes', { n: q.upvotes })}</span></li>`)}</ol>
+  </section>`;
+}
+
 /** PlayerDebate is what a player does during the debate. */
 export function PlayerDebate({ session, game }) {
   const debate = session.docs.debate;
@@ -135,12 +251,21 @@ export function PlayerDebate({ session, game }) {
   if (!debate) return null;
   const p = presenter(debate);
   const presenting = p && p.company === me.company && p.team === me.team;
+  // The motion comes first while its vote is open, after the turn
+  // otherwise (the question to answer matters more then).
+  const voteOpen = debate.stage === 'before' || debate.stage === 'after';
+  const motion = html`<${Motion} session=${session} debate=${debate} vote myVotes=${mine.votes} />`;
   return html`<section aria-labelledby="debate-h">
     <h2 id="debate-h">${t('phase.debate')}</h2>
-    <${Motion} session=${session} debate=${debate} vote myVotes=${mine.votes} />
+    ${voteOpen || !p ? motion : null}
     ${p ? html`
-      <p class="presenter">${t('debate.presenting')} <strong>${teamLabel(p.company, p.team, game.companies)}</strong></p>
-      ${presenting ? html`<p class="callout">${t('debate.yourTurn')}</p>` : html`
+      <p class="presenter">${t('debate.presenting')} <strong>${teamLabel(p.company, p.team, game.companies)}</strong>
+        ${debate.turn === 'rebuttal' ? html` <span class="tag">${t('rebuttal.title')}</span>` : null}</p>
+      ${presenting ? html`<p class="callout">${t('debate.yourTurn')}</p>
+        <${PresenterRebuttal} session=${session} game=${game} debate=${debate} p=${p} />` : html`
+        ${debate.turn === 'rebuttal' && debate.rebuttal && debate.rebuttal.answering ? html`
+          <p>${t('rebuttal.watch', { team: teamLabel(p.company, p.team, game.companies) })}</p>
+          <${RebuttalNow} session=${session} debate=${debate} />` : null}
         <form class="card form" onSubmit=${async (e) => {
           e.preventDefault();
           if (!text.trim()) return;
@@ -152,28 +277,71 @@ export function PlayerDebate({ session, game }) {
       <h3>${t('question.queue')}</h3>
       <${QuestionList} session=${session} list=${questionsFor(session, p.key)} upvote=${!presenting} upvoted=${mine.upvoted} />
       ${presenting ? null : html`<${RatingForm} key=${p.key} session=${session} p=${p} mine=${mine.ratings[p.key]} companies=${game.companies} />`}
+      ${voteOpen ? null : motion}
       <details class="card"><summary>${t('debate.theirSheet')}</summary>
         <${Worksheet} session=${session} company=${p.company} team=${p.team} /></details>
     ` : html`<p class="muted">${t('debate.notStarted')}</p>`}
   </section>`;
 }
 
-/** ScreenDebate is the projector: speaker, their worksheet, top questions. */
+/** ScreenDebate is the projector: speaker, their worksheet with the
+ * figures its cards cite, top questions; during the rebuttal, the
+ * question being answered and the others of the turn. */
 export function ScreenDebate({ session, game }) {
   const debate = session.docs.debate;
   if (!debate) return null;
   const p = presenter(debate);
   const qs = p ? questionsFor(session, p.key).filter((q) => q.status !== 'dismissed').slice(0, 5) : [];
+  const answering = debate.turn === 'rebuttal' && debate.rebuttal;
   return html`<section class="screen-debate">
-    ${p ? html`<h2 class="speaker">${t('debate.presenting')} ${teamLabel(p.company, p.team, game.companies)}</h2>` : html`<h2>${t('phase.debate')}</h2>`}
+    ${p ? html`<h2 class="speaker">${t('debate.presenting')} ${teamLabel(p.company, p.team, game.companies)}
+      ${debate.turn === 'rebuttal' ? html` <span class="tag tag-big">${t('rebuttal.title')}</span>` : null}</h2>` : html`<h2>${t('phase.debate')}</h2>`}
     <div class="screen-cols">
       <div>${p ? html`<${Worksheet} session=${session} company=${p.company} team=${p.team} />` : null}</div>
       <div>
-        <h3>${t('question.top')}</h3>
-        <${QuestionList} session=${session} list=${qs} big />
+        ${answering ? html`<${RebuttalNow} session=${session} debate=${debate} big />
+          <${RebuttalList} session=${session} debate=${debate} big />` : html`
+          ${p ? html`<${TurnStatus} session=${session} debate=${debate} />` : null}
+          <h3>${t('question.top')}</h3>
+          <${QuestionList} session=${session} list=${qs} big />`}
         <${Motion} session=${session} debate=${debate} />
       </div>
     </div>
+  </section>`;
+}
+
+/** RebuttalControl lets the facilitator run the presenting team's
+ * rebuttal: start it, move from question to question, extend, skip. */
+function RebuttalControl({ session, game, debate, p }) {
+  const team = teamLabel(p.company, p.team, game.companies);
+  const mins = rebuttalMinutes(game);
+  const open = questionsFor(session, p.key).filter((q) => q.status === 'open' && !q.hidden).length;
+  const r = debate.rebuttal;
+  let body;
+  if (debate.turn === 'rebuttal') {
+    const last = r && r.current + 1 >= r.questions.length;
+    body = html`<${RebuttalNow} session=${session} debate=${debate} />
+      <${RebuttalList} session=${session} debate=${debate} />
+      <div class="row wrap">
+        <button type="button" class="btn btn-primary" onClick=${() => run(session.send('rebuttal.next'))}>${last ? t('rebuttal.lastQuestion') : t('rebuttal.nextQuestion')}</button>
+        <button type="button" class="btn" onClick=${() => run(session.send('timer.extend', { seconds: 60 }))}>${t('control.plus1')}</button>
+        <button type="button" class="btn" onClick=${() => run(session.send('rebuttal.skip'))}>${t('rebuttal.end')}</button>
+      </div>`;
+  } else if (debate.turn === 'presenting' || (debate.turn === 'skipped' && !(r && r.questions.length))) {
+    body = html`
+      ${debate.turn === 'skipped' ? html`<${TurnStatus} session=${session} debate=${debate} />` : null}
+      <p>${!open ? t('rebuttal.noQuestion', { team })
+        : mins ? t('rebuttal.willAnswer', { team, n: Math.min(open, 3), min: mins }) : t('rebuttal.offAgenda', { n: 2 })}</p>
+      ${open ? html`<div class="row wrap">
+        <button type="button" class="btn" onClick=${() => run(session.send('rebuttal.start'))}>${t('rebuttal.start', { n: mins || 2 })}</button>
+        ${debate.turn === 'presenting' ? html`<button type="button" class="btn" onClick=${() => run(session.send('rebuttal.skip'))}>${t('rebuttal.skip')}</button>` : null}
+      </div>` : null}`;
+  } else {
+    body = html`<${TurnStatus} session=${session} debate=${debate} /><${RebuttalList} session=${session} debate=${debate} />`;
+  }
+  return html`<section class="card rebuttal-control" aria-labelledby="hreb-h">
+    <h3 id="hreb-h">${t('rebuttal.title')} — ${team}</h3>
+    ${body}
   </section>`;
 }
 
@@ -243,8 +411,9 @@ export function HostDebate({ session, game }) {
             </select></div>
           <button class="btn btn-small" type="submit">${t('add')}</button>
         </form>` : null}
-        ${p && inDebate ? html`<p>${debate.current + 1 < order.length
-          ? html`<button type="button" class="btn btn-primary" onClick=${() => run(session.send('phase.next'))}>${t('debate.nextTeam', { team: teamLabel(order[debate.current + 1].company, order[debate.current + 1].team, game.companies) })}</button>`
+        ${p && inDebate ? html`<${RebuttalControl} session=${session} game=${game} debate=${debate} p=${p} />
+          <p>${debateNextLabel(debate, game)
+          ? html`<button type="button" class="btn btn-primary" onClick=${() => run(session.send('phase.next'))}>${debateNextLabel(debate, game)}</button>`
           : html`<span class="muted">${t('debate.lastTeam')}</span>`}</p>` : null}
 
         <h3>${t('debate.bonus')}</h3>
@@ -274,6 +443,8 @@ export function HostDebate({ session, game }) {
             <button type="button" class="btn btn-small" onClick=${() => run(session.send('question.hide', { questionId: q.id, hidden: !q.hidden }))}>${q.hidden ? t('wall.show') : t('wall.hide')}</button>
           </div>`} />` : null}
 
+        ${p ? html`<details class="card"><summary>${t('debate.theirSheet')}</summary>
+          <${Worksheet} session=${session} company=${p.company} team=${p.team} /></details>` : null}
         <h3>${t('motion.title')}</h3>
         <div class="card">
           <div class="field"><label for="motion-sel">${t('motion.choose')}</label>

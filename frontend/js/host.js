@@ -16,7 +16,7 @@ import { AgendaEditor, defaultAgenda, firstPhase, cleanAgenda } from './agenda.j
 import { HostWall } from './wallhost.js';
 import { BUSY_REDRAW_MS } from './wall.js';
 import { HostStudy } from './study.js';
-import { HostDebate } from './debate.js';
+import { HostDebate, debateNextLabel, turnTimerLabel } from './debate.js';
 import { HostSprints, sprintTitle } from './sprints.js';
 import { Retro, Exports } from './retro.js';
 import { RemovedPlayers, RevokeExports } from './moderation.js';
@@ -128,10 +128,7 @@ function PhaseControl({ session, game }) {
     else if (sprint.step === 'incident') inner = t('control.endIncident');
     else if (sprint.sprint < sprint.of) inner = t('control.nextSprint', { n: sprint.sprint + 1 });
   }
-  if (ph && ph.kind === 'debate' && debate && debate.current + 1 < (debate.order || []).length) {
-    const s = debate.order[debate.current + 1];
-    inner = t('debate.nextTeam', { team: teamLabel(s.company, s.team, game.companies) });
-  }
+  if (ph && ph.kind === 'debate') inner = debateNextLabel(debate, game);
   const nextLabel = inner || (next ? t('control.next', { phase: phaseName(next.kind) }) : t('control.finish'));
   return html`<section class="card control" aria-labelledby="ctl-h">
     <h2 id="ctl-h">${t('control.title')}</h2>
@@ -146,7 +143,7 @@ function PhaseControl({ session, game }) {
       <button type="button" class="btn btn-primary btn-big" onClick=${() => run(session.send('game.start'))}>${t('control.start')}</button>` : null}
     ${game.status === 'running' ? html`
       ${ph.kind === 'sprints' && sprint ? html`<p><strong>${sprintTitle(sprint)}</strong></p>` : null}
-      <${Timer} clock=${clock} session=${session} label=${timerLabel(ph, sprint)} />
+      <${Timer} clock=${clock} session=${session} label=${ph.kind === 'debate' ? turnTimerLabel(debate) : timerLabel(ph, sprint)} />
       <div class="row wrap" role="group" aria-label=${t('control.timer')}>
         ${clock.paused
           ? html`<button type="button" class="btn" onClick=${() => run(session.send('timer.resume'))}>${t('control.resume')}</button>`
@@ -306,9 +303,9 @@ const TABS = ['players', 'wall', 'study', 'sprints', 'debate', 'results', 'agend
 const WATCH = {
   players: ['player/', 'removed'],
   wall: [], // the wall follows its documents itself, at most every 250 ms
-  study: ['card/', 'quiz', 'brief/', 'product', 'me'],
+  study: ['card/', 'evidence/', 'quiz', 'brief/', 'product', 'me'],
   sprints: ['sprint', 'plan/', 'incident/', 'review/', 'company/', 'leaderboard', 'postmortem/', 'options/', 'catalogue'],
-  debate: ['debate', 'question/'],
+  debate: ['debate', 'question/', 'card/', 'evidence/'],
   results: undefined,
   agenda: [],
 };

@@ -5,9 +5,10 @@
 import { load, save } from './storage.js';
 import { en, fr } from './strings.js';
 import { en as enLive, fr as frLive } from './strings-live.js';
+import { en as enDebate, fr as frDebate } from './strings-debate.js';
 
 export const LANGS = ['en', 'fr'];
-const dicts = { en: { ...en, ...enLive }, fr: { ...fr, ...frLive } };
+const dicts = { en: { ...en, ...enLive, ...enDebate }, fr: { ...fr, ...frLive, ...frDebate } };
 const listeners = new Set();
 
 function browserLang() {

@@ -133,7 +133,7 @@ function App({ session }) {
           : html`<span class="muted"> · ${t('phase.of', { n: idx, total: game.agenda.length })}</span>`}
         <div class="whoami">${me.nickname} · ${teamLabel(me.company, me.team, game.companies)}</div>
       </div>
-      <${Timer} clock=${game.clock} session=${session} label=${timerLabel(ph, session.docs.sprint)} />
+      <${Timer} clock=${game.clock} session=${session} label=${timerLabel(ph, session.docs.sprint, session.docs.debate)} />
     </div>
     </div>
     <main id="main" class="page play">

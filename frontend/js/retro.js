@@ -59,23 +59,25 @@ function pmLabel(session, company, index, inc) {
   return pm.status === 'returned' ? t('retro.sentBack') : t('retro.waiting');
 }
 
-function IncidentTimeline({ session, game }) {
+/** IncidentTimeline lists the incidents with their times; the projector
+ * (big) leaves the post-mortems to the phones and the console. */
+function IncidentTimeline({ session, game, big }) {
   const rows = [];
   for (let c = 1; c <= game.companies; c++) {
     const co = session.docs[`company/${c}`];
     for (const [i, inc] of ((co && co.incidents) || []).entries()) rows.push({ c, i, inc });
   }
   if (!rows.length) return html`<p class="muted">${t('retro.noIncident')}</p>`;
-  return html`<table class="table stack">
+  return html`<table class="table stack incidents">
     <caption>${t('retro.incidents')}</caption>
     <thead><tr><th scope="col">${t('incident.title')}</th><th scope="col">${t('chart.sprint')}</th><th scope="col">${t('retro.detect')}</th>
-      <th scope="col">${t('retro.restore')}</th><th scope="col">${t('retro.postmortem')}</th></tr></thead>
+      <th scope="col">${t('retro.restore')}</th>${big ? null : html`<th scope="col">${t('retro.postmortem')}</th>`}</tr></thead>
     <tbody>${rows.map(({ c, i, inc }) => html`<tr key=${`${c}/${i}`}>
       <th scope="row">${incidentName(session, inc.id)}${game.companies > 1 ? ` (${t('players.company', { n: c })})` : ''}</th>
       <td data-label=${t('chart.sprint')}>${inc.sprint}</td>
       <td data-label=${t('retro.detect')}>${fmtHours(inc.detectMinutes / 60)}</td>
       <td data-label=${t('retro.restore')}>${fmtHours(inc.restoreMinutes / 60)}${inc.kind === 'security' ? html`<br /><span class="muted">${t('retro.exposed', { time: fmtHours(inc.exposureMinutes / 60) })}</span>` : null}</td>
-      <td data-label=${t('retro.postmortem')}>${pmLabel(session, c, i, inc)}</td></tr>`)}</tbody>
+      ${big ? null : html`<td data-label=${t('retro.postmortem')}>${pmLabel(session, c, i, inc)}</td>`}</tr>`)}</tbody>
   </table>`;
 }
 
@@ -133,10 +135,9 @@ export function Retro({ session, game, role }) {
     return html`<section class="screen-retro" aria-labelledby="retro-h">
       <h2 id="retro-h" class="sr-only">${t('phase.retro')}</h2>
       <div class="screen-grid3">
-        <div><${Podium} session=${session} game=${game} /><${Ranking} session=${session} game=${game} big />
-          <${MotionResult} debate=${session.docs.debate} /></div>
-        <div><${DoraCharts} histories=${series} big total=${sprintsPlanned(game)} /></div>
-        <div>${radar}<${IncidentTimeline} session=${session} game=${game} /></div>
+        <div><${Podium} session=${session} game=${game} /><${Ranking} session=${session} game=${game} big /></div>
+        <div><${DoraCharts} histories=${series} big total=${sprintsPlanned(game)} /><${MotionResult} debate=${session.docs.debate} big /></div>
+        <div>${radar}<${IncidentTimeline} session=${session} game=${game} big /></div>
       </div>
     </section>`;
   }

@@ -13,7 +13,7 @@ import {
 import { sprintTitle } from './sprints.js';
 import { ScreenWall, BUSY_REDRAW_MS } from './wall.js';
 import { ScreenStudy } from './study.js';
-import { ScreenDebate } from './debate.js';
+import { ScreenDebate, turnTimerLabel } from './debate.js';
 import { ScreenSprints } from './sprints.js';
 import { Retro } from './retro.js';
 import { loadVocab } from './vocab.js';
@@ -68,7 +68,7 @@ function ScreenStudyAll({ session, game }) {
 }
 
 function ScreenDebateAll({ session, game }) {
-  useDocs(session, ['debate', 'question/', 'card/'], BUSY_REDRAW_MS);
+  useDocs(session, ['debate', 'question/', 'card/', 'evidence/'], BUSY_REDRAW_MS);
   return html`<${ScreenDebate} session=${session} game=${game} />`;
 }
 
@@ -81,7 +81,7 @@ const VIEWS = {
 const Body = memo(({ session, game, kind }) => (VIEWS[kind] ? h(VIEWS[kind], { session, game }) : null));
 
 function App({ session }) {
-  useSession(session, ['game', 'sprint']);
+  useSession(session, ['game', 'sprint', 'debate']);
   const game = session.docs.game;
   useEffect(() => {
     if (game && !langChosen() && game.lang) setLang(game.lang, false);
@@ -97,7 +97,7 @@ function App({ session }) {
     <header class="screen-top">
       <div class="screen-title"><h1>${game.title}</h1>
         <p class="screen-phase" data-testid="stage">${ph.kind === 'sprints' && sprint ? html`<strong>${sprintTitle(sprint)}</strong>` : phaseName(ph.kind)}</p></div>
-      <${Timer} clock=${game.clock} session=${session} big label=${timerLabel(ph, session.docs.sprint)} />
+      <${Timer} clock=${game.clock} session=${session} big label=${ph.kind === 'debate' ? turnTimerLabel(session.docs.debate) : timerLabel(ph, session.docs.sprint)} />
       ${ph.kind !== 'lobby' ? html`<${JoinPanel} game=${game} />` : null}
       <div class="screen-tools"><${ConnBadge} session=${session} /><${LangSwitch} /></div>
     </header>

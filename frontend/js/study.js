@@ -6,6 +6,7 @@ import { html, useState } from './deps.js';
 import { t, tx, num, errText } from './i18n.js';
 import { TextField, Choice, useDraft, run, byId, notify, teamName, teamLabel, TEAMS } from './ui.js';
 import { saveDraft, draft } from './storage.js';
+import { CardEvidence } from './evidence.js';
 
 export const CARD_KINDS = ['finding', 'advantage', 'challenge', 'recommendation'];
 const MAX_CARD = 500;
@@ -132,6 +133,7 @@ function CardView({ session, card, editable }) {
   return html`<li class="wcard card">
     <p class="wcard-text">${card.text}</p>
     <p class="wcard-meta muted">${t('card.by', { name: card.author })}</p>
+    <${CardEvidence} session=${session} card=${card} editable=${editable} />
     ${editable ? html`<div class="row">
       <button type="button" class="btn btn-small" onClick=${start}>${t('edit')}<span class="sr-only"> ${card.text.slice(0, 40)}</span></button>
       <button type="button" class="btn btn-small btn-danger" onClick=${del}>${t('delete')}<span class="sr-only"> ${card.text.slice(0, 40)}</span></button>

@@ -312,8 +312,8 @@ export function currentPhase(game) {
 }
 
 /** timerLabel names what the clock of the current phase measures. */
-export function timerLabel(ph, sprint) {
-  if (ph && ph.kind === 'debate') return t('timer.speaker');
+export function timerLabel(ph, sprint, debate) {
+  if (ph && ph.kind === 'debate') return debate && debate.turn === 'rebuttal' ? t('timer.rebuttal') : t('timer.speaker');
   if (ph && ph.kind === 'sprints' && sprint && sprint.step === 'incident') return t('timer.incident');
   if (ph && ph.kind === 'sprints' && sprint && sprint.step === 'planning') return t('timer.planning');
   return undefined;

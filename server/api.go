@@ -1,10 +1,8 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,7 +12,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"devopschallenge/apperr"
 	"devopschallenge/game"
+	"devopschallenge/internal/strictjson"
 	"devopschallenge/protocol"
 )
 
@@ -22,32 +22,12 @@ import (
 func decodeBody(c echo.Context, v any) error {
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
-		return game.Errorf(game.EInvalid, "The request body could not be read.", "Le corps de la requête n'a pas pu être lu.")
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		body = []byte("{}")
+		return apperr.Errorf(apperr.EInvalid, "The request body could not be read.", "Le corps de la requête n'a pas pu être lu.")
 	}
 	if !validText(body) {
 		return errBadText()
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &te):
-			return game.Errorf(game.EInvalid, "Field %q has the wrong type (expected %s).", "Le champ %q n'a pas le bon type (attendu : %s).", te.Field, te.Type.String())
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			f := strings.TrimPrefix(err.Error(), "json: unknown field ")
-			return game.Errorf(game.EInvalid, "Unknown field %s.", "Champ inconnu %s.", f)
-		default:
-			return game.Errorf(game.EInvalid, "The request body is not valid JSON.", "Le corps de la requête n'est pas du JSON valide.")
-		}
-	}
-	if dec.More() {
-		return game.Errorf(game.EInvalid, "The request body must be a single JSON object.", "Le corps de la requête doit être un seul objet JSON.")
-	}
-	return nil
+	return strictjson.Decode(body, v, strictjson.Subject{EN: "the request body", FR: "le corps de la requête"})
 }
 
 func (s *Server) scenarios(c echo.Context) error {
@@ -67,10 +47,8 @@ func (s *Server) createGame(c echo.Context) error {
 			Assignment: req.Assignment, Lang: req.Lang},
 	}
 	if len(req.Agenda) > 0 && string(req.Agenda) != "null" {
-		dec := json.NewDecoder(bytes.NewReader(req.Agenda))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&args.Agenda); err != nil {
-			return writeError(c, s.log, game.Errorf(game.EInvalid,
+		if err := strictjson.Decode(req.Agenda, &args.Agenda, strictjson.Subject{}); err != nil {
+			return writeError(c, s.log, apperr.Errorf(apperr.EInvalid,
 				`The agenda must be a list of phases like {"kind":"wall","minutes":10}.`,
 				`Le programme doit être une liste de phases comme {"kind":"wall","minutes":10}.`))
 		}
@@ -93,7 +71,7 @@ func (s *Server) createGame(c echo.Context) error {
 		if err == nil {
 			break
 		}
-		if !game.IsCode(err, game.EConflict) || attempt >= 10 {
+		if !apperr.IsCode(err, apperr.EConflict) || attempt >= 10 {
 			return writeError(c, s.log, err)
 		}
 	}
@@ -107,13 +85,13 @@ func (s *Server) createGame(c echo.Context) error {
 func (s *Server) gameByCode(ctx context.Context, raw string) (*liveGame, error) {
 	code := normaliseCode(raw)
 	if !validCode(code) {
-		return nil, game.Errorf(game.EInvalid, "A join code has 6 letters and digits, as shown on the projector.",
+		return nil, apperr.Errorf(apperr.EInvalid, "A join code has 6 letters and digits, as shown on the projector.",
 			"Un code de partie a 6 lettres et chiffres, comme affiché au projecteur.")
 	}
 	gameID, err := s.mgr.lookupCode(ctx, code)
 	if err != nil {
-		if game.IsCode(err, game.ENotFound) {
-			err = game.Errorf(game.ENotFound, "No game has the code %s; check it on the projector.",
+		if apperr.IsCode(err, apperr.ENotFound) {
+			err = apperr.Errorf(apperr.ENotFound, "No game has the code %s; check it on the projector.",
 				"Aucune partie n'a le code %s ; vérifiez-le au projecteur.", code)
 		}
 		return nil, err
@@ -178,7 +156,7 @@ func (s *Server) bearer(c echo.Context, id string) (*liveGame, game.Actor, error
 	h := c.Request().Header.Get("Authorization")
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || token == "" {
-		return nil, game.Actor{}, game.Errorf(game.EUnauthorized, "Send your token in the Authorization header (Bearer …).",
+		return nil, game.Actor{}, apperr.Errorf(apperr.EUnauthorized, "Send your token in the Authorization header (Bearer …).",
 			"Envoyez votre jeton dans l'en-tête Authorization (Bearer …).")
 	}
 	gameID, hash, err := parseToken(strings.TrimSpace(token))
@@ -186,7 +164,7 @@ func (s *Server) bearer(c echo.Context, id string) (*liveGame, game.Actor, error
 		return nil, game.Actor{}, err
 	}
 	if gameID != id {
-		return nil, game.Actor{}, game.Errorf(game.EForbidden, "This token belongs to another game.", "Ce jeton appartient à une autre partie.")
+		return nil, game.Actor{}, apperr.Errorf(apperr.EForbidden, "This token belongs to another game.", "Ce jeton appartient à une autre partie.")
 	}
 	lg, err := s.mgr.get(c.Request().Context(), gameID)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"devopschallenge/apperr"
 	"devopschallenge/game"
 	"devopschallenge/store"
 )
@@ -76,7 +77,7 @@ func (m *Manager) Submit(ctx context.Context, lg *liveGame, c game.Command) (int
 	}
 	outcome := "ok"
 	if err != nil {
-		outcome = game.ErrorCode(err)
+		outcome = apperr.ErrorCode(err)
 	}
 	typ := c.Type
 	if !knownCommand(typ) {
@@ -96,7 +97,7 @@ func knownCommand(typ string) bool {
 }
 
 func errUnloaded() error {
-	return game.Errorf(game.EInternal, "The game was unloaded; retry.", "La partie a été déchargée ; réessayez.")
+	return apperr.Errorf(apperr.EInternal, "The game was unloaded; retry.", "La partie a été déchargée ; réessayez.")
 }
 
 func (m *Manager) submit(lg *liveGame, c game.Command) (int64, map[string]any, error) {
@@ -206,10 +207,10 @@ func (lg *liveGame) commit(batch []*pending) {
 			if p.log { // nobody waits for it: count it and log a failure here
 				outcome := "ok"
 				if p.err != nil {
-					outcome = game.ErrorCode(p.err)
+					outcome = apperr.ErrorCode(p.err)
 				}
 				m.met.Commands.WithLabelValues(p.c.Type, outcome).Inc()
-				if p.err != nil && outcome != game.EConflict && outcome != game.ENotFound && outcome != game.EUnavailable {
+				if p.err != nil && outcome != apperr.EConflict && outcome != apperr.ENotFound && outcome != apperr.EUnavailable {
 					m.log.Warn("server command failed", "game", lg.id, "cmd", p.c.Type, "err", p.err)
 				}
 			}
@@ -403,7 +404,7 @@ func (lg *liveGame) failed(ctx context.Context, a *attempt, todo []*pending, err
 	for i := len(a.undo) - 1; i >= 0; i-- {
 		a.undo[i].revert()
 	}
-	conflict := game.IsCode(err, game.EConflict)
+	conflict := apperr.IsCode(err, apperr.EConflict)
 	if conflict {
 		m.conflicts.Inc()
 		if !lg.contended && m.shared {
@@ -413,7 +414,7 @@ func (lg *liveGame) failed(ctx context.Context, a *attempt, todo []*pending, err
 		m.met.RedisErrors.Inc()
 		m.log.Warn("append failed; the game waits for the store", "game", lg.id, "err", err)
 	}
-	if game.IsCode(err, game.EUnavailable) {
+	if apperr.IsCode(err, apperr.EUnavailable) {
 		err = errNotStored() // (the cause is logged above)
 	}
 	switch {
@@ -436,7 +437,7 @@ func (lg *liveGame) failed(ctx context.Context, a *attempt, todo []*pending, err
 		// The store answered: reload the state from it.
 		if rerr := lg.rebuild(ctx, a.before); rerr != nil {
 			err = rerr
-			if game.IsCode(rerr, game.EUnavailable) {
+			if apperr.IsCode(rerr, apperr.EUnavailable) {
 				err = errNotStored()
 			}
 			lg.invalidate()

@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
 
+	"devopschallenge/apperr"
 	"devopschallenge/game"
 	"devopschallenge/protocol"
 )
@@ -66,7 +67,7 @@ func (m *Manager) encode(out protocol.Out) []byte {
 	b, err := json.Marshal(out)
 	if err != nil {
 		m.log.Error("encode message", "err", err)
-		b, _ = json.Marshal(protocol.Out{Type: protocol.TypeError, Code: game.EInternal, Message: "encoding failed"})
+		b, _ = json.Marshal(protocol.Out{Type: protocol.TypeError, Code: apperr.EInternal, Message: "encoding failed"})
 	}
 	if out.Type == protocol.TypeUpdate {
 		m.met.UpdateBytes.Observe(float64(len(b)))
@@ -372,7 +373,7 @@ func (c *conn) hello() bool {
 	}
 	var in protocol.In
 	if err := json.Unmarshal(data, &in); err != nil || in.Type != protocol.TypeHello {
-		c.refuse(protocol.CloseBadHello, game.Errorf(game.EInvalid,
+		c.refuse(protocol.CloseBadHello, apperr.Errorf(apperr.EInvalid,
 			`The first message must be {"type":"hello","token":"…"}.`, `Le premier message doit être {"type":"hello","token":"…"}.`))
 		return false
 	}
@@ -385,7 +386,7 @@ func (c *conn) hello() bool {
 	defer cancel()
 	lg, err := c.srv.mgr.get(ctx, gameID)
 	if err != nil {
-		if game.IsCode(err, game.ENotFound) {
+		if apperr.IsCode(err, apperr.ENotFound) {
 			c.refuse(protocol.CloseRevoked, err)
 		} else {
 			c.refuse(websocket.CloseTryAgainLater, err)
@@ -422,7 +423,7 @@ func (c *conn) hello() bool {
 // refuse sends an error and closes the connection with the given code.
 func (c *conn) refuse(code int, err error) {
 	c.reply(errorOut(c.srv.log, "", err))
-	c.kill(code, game.AsError(err).Message)
+	c.kill(code, apperr.AsError(err).Message)
 }
 
 // command decodes, checks and submits one command, then acks or refuses
@@ -434,8 +435,8 @@ func (c *conn) command(data []byte) {
 		return
 	}
 	if !c.limiter.Allow() {
-		c.srv.mgr.met.Commands.WithLabelValues("any", game.ERateLimited).Inc()
-		c.reply(errorOut(c.srv.log, in.ID, game.Errorf(game.ERateLimited,
+		c.srv.mgr.met.Commands.WithLabelValues("any", apperr.ERateLimited).Inc()
+		c.reply(errorOut(c.srv.log, in.ID, apperr.Errorf(apperr.ERateLimited,
 			"Too many commands at once; wait a moment and try again.", "Trop de commandes d'un coup ; attendez un instant et réessayez.")))
 		return
 	}
@@ -456,7 +457,7 @@ func (c *conn) command(data []byte) {
 func decodeCommand(data []byte) (protocol.In, error) {
 	var in protocol.In
 	if err := json.Unmarshal(data, &in); err != nil {
-		return protocol.In{}, game.Errorf(game.EInvalid, "That message is not valid JSON.", "Ce message n'est pas du JSON valide.")
+		return protocol.In{}, apperr.Errorf(apperr.EInvalid, "That message is not valid JSON.", "Ce message n'est pas du JSON valide.")
 	}
 	if !validText(data) {
 		return in, errBadText()
@@ -468,15 +469,15 @@ func decodeCommand(data []byte) (protocol.In, error) {
 func checkCommand(in *protocol.In) error {
 	switch {
 	case in.Type != protocol.TypeCmd:
-		return game.Errorf(game.EInvalid, `Unknown message type %q; send {"type":"cmd",…}.`, `Type de message inconnu %q ; envoyez {"type":"cmd",…}.`, in.Type)
+		return apperr.Errorf(apperr.EInvalid, `Unknown message type %q; send {"type":"cmd",…}.`, `Type de message inconnu %q ; envoyez {"type":"cmd",…}.`, in.Type)
 	case in.ID == "" || len(in.ID) > maxCommandID || !utf8.ValidString(in.ID):
-		return game.Errorf(game.EInvalid, "Every command needs an id of 1 to %d characters.", "Chaque commande doit avoir un id de 1 à %d caractères.", maxCommandID)
+		return apperr.Errorf(apperr.EInvalid, "Every command needs an id of 1 to %d characters.", "Chaque commande doit avoir un id de 1 à %d caractères.", maxCommandID)
 	case in.Cmd == "":
-		return game.Errorf(game.EInvalid, "The command name (cmd) is missing.", "Le nom de la commande (cmd) manque.")
+		return apperr.Errorf(apperr.EInvalid, "The command name (cmd) is missing.", "Le nom de la commande (cmd) manque.")
 	}
 	if len(in.Args) > 0 && in.Args[0] != '{' {
 		if string(in.Args) != "null" {
-			return game.Errorf(game.EInvalid, "The args of a command must be a JSON object.", "Les args d'une commande doivent être un objet JSON.")
+			return apperr.Errorf(apperr.EInvalid, "The args of a command must be a JSON object.", "Les args d'une commande doivent être un objet JSON.")
 		}
 	}
 	return nil

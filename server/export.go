@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"devopschallenge/apperr"
 	"devopschallenge/game"
 )
 
@@ -75,7 +76,7 @@ func (s *Server) exportTicket(c echo.Context) error {
 		return writeError(c, s.log, err)
 	}
 	if actor.Role != game.RoleFacilitator {
-		return writeError(c, s.log, game.Errorf(game.EForbidden, "Only the facilitator can export the report.",
+		return writeError(c, s.log, apperr.Errorf(apperr.EForbidden, "Only the facilitator can export the report.",
 			"Seul l'animateur peut exporter le rapport."))
 	}
 	expiry := time.Now().Add(ticketLifetime).Unix()
@@ -92,7 +93,7 @@ func (s *Server) exportTicket(c echo.Context) error {
 func (s *Server) exportWithToken(c echo.Context) error {
 	render, ok := exportFormats[c.Param("file")]
 	if !ok {
-		return writeError(c, s.log, game.Errorf(game.ENotFound, "No such export; use report.json, report.csv.zip or report.html.",
+		return writeError(c, s.log, apperr.Errorf(apperr.ENotFound, "No such export; use report.json, report.csv.zip or report.html.",
 			"Export inconnu ; utilisez report.json, report.csv.zip ou report.html."))
 	}
 	lg, actor, err := s.bearer(c, c.Param("id"))
@@ -100,7 +101,7 @@ func (s *Server) exportWithToken(c echo.Context) error {
 		return writeError(c, s.log, err)
 	}
 	if actor.Role != game.RoleFacilitator {
-		return writeError(c, s.log, game.Errorf(game.EForbidden, "Only the facilitator can export the report.",
+		return writeError(c, s.log, apperr.Errorf(apperr.EForbidden, "Only the facilitator can export the report.",
 			"Seul l'animateur peut exporter le rapport."))
 	}
 	return render(s, c, s.report(lg))
@@ -108,10 +109,10 @@ func (s *Server) exportWithToken(c echo.Context) error {
 
 func (s *Server) exportWithTicket(c echo.Context) error {
 	render, ok := exportFormats[c.Param("file")]
-	bad := game.Errorf(game.EUnauthorized, "This export link is not valid, has expired or was revoked; export again from the facilitator console.",
+	bad := apperr.Errorf(apperr.EUnauthorized, "This export link is not valid, has expired or was revoked; export again from the facilitator console.",
 		"Ce lien d'export n'est pas valide, a expiré ou a été révoqué ; exportez à nouveau depuis la console de l'animateur.")
 	if !ok {
-		return writeError(c, s.log, game.Errorf(game.ENotFound, "No such export; use report.json, report.csv.zip or report.html.",
+		return writeError(c, s.log, apperr.Errorf(apperr.ENotFound, "No such export; use report.json, report.csv.zip or report.html.",
 			"Export inconnu ; utilisez report.json, report.csv.zip ou report.html."))
 	}
 	parts := strings.Split(c.Param("ticket"), ".")
@@ -124,7 +125,7 @@ func (s *Server) exportWithTicket(c echo.Context) error {
 	}
 	lg, err := s.mgr.get(c.Request().Context(), parts[0])
 	if err != nil {
-		if game.IsCode(err, game.ENotFound) {
+		if apperr.IsCode(err, apperr.ENotFound) {
 			return writeError(c, s.log, bad)
 		}
 		return writeError(c, s.log, err)

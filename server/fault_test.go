@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"devopschallenge/apperr"
 	"devopschallenge/client"
 	"devopschallenge/game"
 	"devopschallenge/internal/redistest"
@@ -96,7 +97,7 @@ func newFaultRig(t *testing.T, instances int) *faultRig {
 		}
 		s, err := client.Connect(ctxT(t), client.Options{URLs: urls, Token: j.PlayerToken, Reconnect: true,
 			OnMessage: func(out *protocol.Out, _ []byte) {
-				if out.Type == protocol.TypeError && out.Code == game.EUnavailable {
+				if out.Type == protocol.TypeError && out.Code == apperr.EUnavailable {
 					r.mu.Lock()
 					r.unavailable[r.phase.Load().(string)]++
 					r.mu.Unlock()
@@ -256,7 +257,7 @@ func (r *faultRig) checkNothingVisibleWhileDown() {
 			r.mu.Lock()
 			r.seen = append(r.seen, snap)
 			r.mu.Unlock()
-		case game.IsCode(err, game.EUnavailable):
+		case apperr.IsCode(err, apperr.EUnavailable):
 			r.mu.Lock()
 			r.refused++
 			r.mu.Unlock()

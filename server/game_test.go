@@ -12,6 +12,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
+	"devopschallenge/apperr"
 	"devopschallenge/client"
 	"devopschallenge/game"
 	"devopschallenge/protocol"
@@ -329,7 +330,7 @@ func checkExports(t *testing.T, in *instance, g protocol.CreateGameResponse) {
 	t.Helper()
 	var links ExportLinks
 	// Only the facilitator may export.
-	if _, _, err := in.http.GetRaw(ctxT(t), "/api/games/"+g.GameID+"/report.json", g.ProjectorToken); !game.IsCode(err, game.EForbidden) {
+	if _, _, err := in.http.GetRaw(ctxT(t), "/api/games/"+g.GameID+"/report.json", g.ProjectorToken); !apperr.IsCode(err, apperr.EForbidden) {
 		t.Fatalf("projector exporting: %v", err)
 	}
 	body, ctype, err := in.http.GetRaw(ctxT(t), "/api/games/"+g.GameID+"/report.json", g.FacilitatorToken)
@@ -383,7 +384,7 @@ func checkExports(t *testing.T, in *instance, g protocol.CreateGameResponse) {
 	}
 	// A forged ticket is refused.
 	forged := strings.Replace(links.Links["json"], "/api/exports/", "/api/exports/x", 1)
-	if _, _, err := in.http.GetRaw(ctxT(t), forged, ""); !game.IsCode(err, game.EUnauthorized) {
+	if _, _, err := in.http.GetRaw(ctxT(t), forged, ""); !apperr.IsCode(err, apperr.EUnauthorized) {
 		t.Fatalf("forged ticket: %v", err)
 	}
 }

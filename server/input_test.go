@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"devopschallenge/apperr"
 	"devopschallenge/client"
 	"devopschallenge/game"
 	"devopschallenge/protocol"
@@ -81,7 +82,7 @@ func TestCommandsWithBadTextRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			e := readOut(t, ws, "error")
-			if e.Code != game.EInvalid || !strings.Contains(e.Message, "UTF-8") || !strings.Contains(e.MessageFR, "UTF-8") {
+			if e.Code != apperr.EInvalid || !strings.Contains(e.Message, "UTF-8") || !strings.Contains(e.MessageFR, "UTF-8") {
 				t.Errorf("%s with %q: got %+v; want invalid, about UTF-8", typ, text, e)
 			}
 		}
@@ -132,7 +133,7 @@ func TestHTTPBadTextRefused(t *testing.T) {
 			defer resp.Body.Close()
 			var e protocol.ErrorResponse
 			json.NewDecoder(resp.Body).Decode(&e)
-			if resp.StatusCode != 400 || e.Code != game.EInvalid || !strings.Contains(e.Message, "UTF-8") || e.MessageFR == "" {
+			if resp.StatusCode != 400 || e.Code != apperr.EInvalid || !strings.Contains(e.Message, "UTF-8") || e.MessageFR == "" {
 				t.Fatalf("got %d %+v; want 400 invalid about UTF-8", resp.StatusCode, e)
 			}
 		})
@@ -160,7 +161,7 @@ func TestBinaryFramesRefused(t *testing.T) {
 		ws := rawWS(t, in)
 		hello, _ := json.Marshal(protocol.In{Type: "hello", Token: ja.PlayerToken})
 		ws.WriteMessage(websocket.BinaryMessage, hello)
-		if e := readOut(t, ws, "error"); e.Code != game.EInvalid || !strings.Contains(e.Message, "text frames") || e.MessageFR == "" {
+		if e := readOut(t, ws, "error"); e.Code != apperr.EInvalid || !strings.Contains(e.Message, "text frames") || e.MessageFR == "" {
 			t.Fatalf("got %+v", e)
 		}
 		if c := closeCode(t, ws); c != protocol.CloseBadHello {
@@ -177,7 +178,7 @@ func TestBinaryFramesRefused(t *testing.T) {
 	} {
 		ws.WriteMessage(websocket.BinaryMessage, []byte(msg))
 		e := readOut(t, ws, "error")
-		if e.Code != game.EInvalid || !strings.Contains(e.Message, "text frames") || e.MessageFR == "" {
+		if e.Code != apperr.EInvalid || !strings.Contains(e.Message, "text frames") || e.MessageFR == "" {
 			t.Fatalf("binary frame %d: got %+v", i, e)
 		}
 	}

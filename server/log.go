@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"devopschallenge/apperr"
 	"devopschallenge/game"
 	"devopschallenge/store"
 )
@@ -84,7 +85,7 @@ func (m *Manager) foldLoaded(id string, l *loaded, silentUpTo int64, after func(
 		}
 	}
 	if st.ID == "" {
-		return nil, si, game.Errorf(game.ENotFound, "This game does not exist (or has expired).", "Cette partie n'existe pas (ou a expiré).")
+		return nil, si, apperr.GameNotFound()
 	}
 	return st, si, nil
 }

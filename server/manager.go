@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"devopschallenge/apperr"
 	"devopschallenge/game"
 	"devopschallenge/store"
 )
@@ -316,7 +317,7 @@ func (m *Manager) get(ctx context.Context, id string) (*liveGame, error) {
 		m.mu.Lock()
 		if m.closed {
 			m.mu.Unlock()
-			return nil, game.Errorf(game.EInternal, "The server is shutting down.", "Le serveur s'arrête.")
+			return nil, apperr.Errorf(apperr.EInternal, "The server is shutting down.", "Le serveur s'arrête.")
 		}
 		lg, ok := m.games[id]
 		if !ok {
@@ -332,7 +333,7 @@ func (m *Manager) get(ctx context.Context, id string) (*liveGame, error) {
 				m.mu.Lock()
 				delete(m.games, id)
 				m.mu.Unlock()
-				if !game.IsCode(lg.err, game.ENotFound) {
+				if !apperr.IsCode(lg.err, apperr.ENotFound) {
 					m.met.RedisErrors.Inc()
 				}
 				_ = m.st.Unsubscribe(context.Background(), id)
@@ -409,8 +410,8 @@ func (lg *liveGame) expire(seq, deadline int64) {
 	at := max(time.Now().UnixMilli(), deadline)
 	err := lg.m.system(lg, "deadline", map[string]int64{"seq": seq}, at)
 	switch {
-	case err == nil || game.IsCode(err, game.EConflict):
-	case game.IsCode(err, game.EUnavailable):
+	case err == nil || apperr.IsCode(err, apperr.EConflict):
+	case apperr.IsCode(err, apperr.EUnavailable):
 		lg.mu.Lock()
 		if lg.timer != nil && lg.timerSeq == seq && !lg.closed {
 			lg.timer = time.AfterFunc(time.Second, func() { lg.expire(seq, deadline) })

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"devopschallenge/apperr"
 	"devopschallenge/game"
 	"devopschallenge/store"
 )
@@ -53,7 +54,7 @@ type fwdMsg struct {
 	// The answer: version and result, or the error.
 	V   int64          `json:"v,omitempty"`
 	Res map[string]any `json:"res,omitempty"`
-	Err *game.Error    `json:"err,omitempty"`
+	Err *apperr.Error  `json:"err,omitempty"`
 	// Gone: the instance is shutting down; ask the store again.
 	Gone bool `json:"gone,omitempty"`
 	// Lease is what the owner's lease has left, in ms (0: unknown).
@@ -348,10 +349,10 @@ func (m *Manager) serve(msg *fwdMsg) {
 		m.mu.Lock()
 		reply.Gone = m.closed // not stored: the sender should find the new owner
 		m.mu.Unlock()
-		if game.ErrorCode(err) == game.EInternal && !reply.Gone {
+		if apperr.ErrorCode(err) == apperr.EInternal && !reply.Gone {
 			m.log.Error("command sent by another instance failed", "game", msg.Game, "from", msg.From, "cmd", msg.Cmd.Type, "err", err)
 		}
-		reply.Err = game.AsError(err)
+		reply.Err = apperr.AsError(err)
 	}
 	b, err := json.Marshal(reply)
 	if err == nil {

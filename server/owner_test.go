@@ -7,7 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"devopschallenge/game"
+	"devopschallenge/apperr"
 	"devopschallenge/internal/redistest"
 	"devopschallenge/protocol"
 	"devopschallenge/store"
@@ -204,7 +204,7 @@ func TestForwardedCommandsAnsweredByTheirEntries(t *testing.T) {
 		versions[ack.Version] = true
 	}
 	_, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": "", "target": "ops"})
-	if code := game.ErrorCode(err); code != game.EInvalid {
+	if code := apperr.ErrorCode(err); code != apperr.EInvalid {
 		t.Fatalf("an empty note: error %v, want invalid", err)
 	}
 	if n := testutil.ToFloat64(b.srv.mgr.forwarded); n < 7 {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"devopschallenge/apperr"
 	"devopschallenge/game"
 )
 
@@ -32,8 +33,8 @@ func (lg *liveGame) syncPresence() {
 				ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 				_, _, p.err = lg.m.Submit(ctx, lg, p.c)
 				cancel()
-				if p.err != nil && !game.IsCode(p.err, game.EConflict) && !game.IsCode(p.err, game.ENotFound) &&
-					!game.IsCode(p.err, game.EUnavailable) && !lg.isClosed() {
+				if p.err != nil && !apperr.IsCode(p.err, apperr.EConflict) && !apperr.IsCode(p.err, apperr.ENotFound) &&
+					!apperr.IsCode(p.err, apperr.EUnavailable) && !lg.isClosed() {
 					lg.m.log.Warn("presence update failed", "game", lg.id, "err", p.err)
 				}
 			}
@@ -56,7 +57,7 @@ func (lg *liveGame) syncPresence() {
 func (lg *liveGame) presenceAgain(batch []*pending) {
 	again := false
 	for _, p := range batch {
-		if game.IsCode(p.err, game.EUnavailable) {
+		if apperr.IsCode(p.err, apperr.EUnavailable) {
 			lg.dirty[p.player] = true
 			again = true
 		}
@@ -187,7 +188,7 @@ func (m *Manager) clearDead(lg *liveGame, others map[string][]string) {
 		}
 		for _, pid := range others[inst] {
 			err := m.system(lg, "presence.set", map[string]any{"playerId": pid, "instance": inst, "conns": 0}, time.Now().UnixMilli())
-			if err != nil && !game.IsCode(err, game.EConflict) && !game.IsCode(err, game.ENotFound) {
+			if err != nil && !apperr.IsCode(err, apperr.EConflict) && !apperr.IsCode(err, apperr.ENotFound) {
 				m.log.Warn("clearing stale presence failed", "game", lg.id, "err", err)
 			}
 		}

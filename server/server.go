@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/time/rate"
 
+	"devopschallenge/apperr"
 	"devopschallenge/game"
 	"devopschallenge/protocol"
 	"devopschallenge/store"
@@ -208,23 +209,23 @@ func (s *Server) routes() *echo.Echo {
 		}
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
-			code := game.EInvalid
+			code := apperr.EInvalid
 			switch he.Code {
 			case http.StatusNotFound:
-				code = game.ENotFound
+				code = apperr.ENotFound
 			case http.StatusMethodNotAllowed:
-				code = game.EInvalid
+				code = apperr.EInvalid
 			case http.StatusRequestEntityTooLarge:
-				code = game.EInvalid
+				code = apperr.EInvalid
 			case http.StatusTooManyRequests:
-				code = game.ERateLimited
+				code = apperr.ERateLimited
 			case http.StatusUnauthorized:
-				code = game.EUnauthorized
+				code = apperr.EUnauthorized
 			case http.StatusForbidden:
-				code = game.EForbidden
+				code = apperr.EForbidden
 			default:
 				if he.Code >= 500 {
-					code = game.EInternal
+					code = apperr.EInternal
 					s.log.Error("http error", "err", err)
 				}
 			}
@@ -248,7 +249,7 @@ func (s *Server) routes() *echo.Echo {
 			Rate: rate.Limit(s.cfg.JoinRate), Burst: s.cfg.JoinBurst, ExpiresIn: 10 * time.Minute}),
 		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			return writeError(c, s.log, game.Errorf(game.ERateLimited, "Too many attempts from your address; wait a minute and try again.",
+			return writeError(c, s.log, apperr.Errorf(apperr.ERateLimited, "Too many attempts from your address; wait a minute and try again.",
 				"Trop de tentatives depuis votre adresse ; attendez une minute et réessayez."))
 		},
 	})
@@ -335,7 +336,7 @@ func (s *Server) websocket(c echo.Context) error {
 	down := s.down
 	s.mu.Unlock()
 	if down {
-		return writeError(c, s.log, game.Errorf(game.EInternal, "The server is restarting; try again.", "Le serveur redémarre ; réessayez."))
+		return writeError(c, s.log, apperr.Errorf(apperr.EInternal, "The server is restarting; try again.", "Le serveur redémarre ; réessayez."))
 	}
 	cw := &corkingWriter{ResponseWriter: c.Response(), hj: c.Response()}
 	ws, err := upgrader.Upgrade(cw, c.Request(), nil)

@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"devopschallenge/apperr"
 	"devopschallenge/client"
 	"devopschallenge/game"
 	"devopschallenge/protocol"
@@ -88,20 +89,20 @@ func TestHTTPBadInput(t *testing.T) {
 		status           int
 		code, want       string
 	}{
-		{"malformed JSON", "/api/games", `{"title":`, 400, game.EInvalid, "not valid JSON"},
-		{"unknown field", "/api/games", `{"titel":"x"}`, 400, game.EInvalid, "Unknown field"},
-		{"two objects", "/api/games", `{} {}`, 400, game.EInvalid, "single JSON object"},
-		{"wrong type", "/api/games", `{"companies":"two"}`, 400, game.EInvalid, "wrong type"},
-		{"too many companies", "/api/games", `{"companies":99}`, 400, game.EInvalid, "companies"},
-		{"bad agenda", "/api/games", `{"agenda":[{"kind":"lobby"},{"kind":"party"}]}`, 400, game.EInvalid, "unknown kind"},
-		{"agenda not a list", "/api/games", `{"agenda":{"kind":"wall"}}`, 400, game.EInvalid, "list of phases"},
-		{"short code", "/api/games/join", `{"code":"AB","nickname":"x"}`, 400, game.EInvalid, "6 letters"},
-		{"unknown code", "/api/games/join", `{"code":"ZZZZZZ","nickname":"x"}`, 404, game.ENotFound, "No game has the code ZZZZZZ"},
-		{"empty nickname", "/api/games/join", fmt.Sprintf(`{"code":%q,"nickname":" "}`, g.Code), 400, game.EInvalid, "must not be empty"},
-		{"long nickname", "/api/games/join", fmt.Sprintf(`{"code":%q,"nickname":%q}`, g.Code, strings.Repeat("n", 40)), 400, game.EInvalid, "too long"},
-		{"control chars", "/api/games/join", fmt.Sprintf(`{"code":%q,"nickname":"a\u0000b"}`, g.Code), 400, game.EInvalid, "control character"},
-		{"bad team", "/api/games/join", fmt.Sprintf(`{"code":%q,"nickname":"a","team":"boss"}`, g.Code), 400, game.EInvalid, "Unknown team"},
-		{"huge body", "/api/games", `{"title":"` + strings.Repeat("x", 100_000) + `"}`, 413, game.EInvalid, "too large"},
+		{"malformed JSON", "/api/games", `{"title":`, 400, apperr.EInvalid, "not valid JSON"},
+		{"unknown field", "/api/games", `{"titel":"x"}`, 400, apperr.EInvalid, "Unknown field"},
+		{"two objects", "/api/games", `{} {}`, 400, apperr.EInvalid, "single JSON object"},
+		{"wrong type", "/api/games", `{"companies":"two"}`, 400, apperr.EInvalid, "wrong type"},
+		{"too many companies", "/api/games", `{"companies":99}`, 400, apperr.EInvalid, "companies"},
+		{"bad agenda", "/api/games", `{"agenda":[{"kind":"lobby"},{"kind":"party"}]}`, 400, apperr.EInvalid, "unknown kind"},
+		{"agenda not a list", "/api/games", `{"agenda":{"kind":"wall"}}`, 400, apperr.EInvalid, "list of phases"},
+		{"short code", "/api/games/join", `{"code":"AB","nickname":"x"}`, 400, apperr.EInvalid, "6 letters"},
+		{"unknown code", "/api/games/join", `{"code":"ZZZZZZ","nickname":"x"}`, 404, apperr.ENotFound, "No game has the code ZZZZZZ"},
+		{"empty nickname", "/api/games/join", fmt.Sprintf(`{"code":%q,"nickname":" "}`, g.Code), 400, apperr.EInvalid, "must not be empty"},
+		{"long nickname", "/api/games/join", fmt.Sprintf(`{"code":%q,"nickname":%q}`, g.Code, strings.Repeat("n", 40)), 400, apperr.EInvalid, "too long"},
+		{"control chars", "/api/games/join", fmt.Sprintf(`{"code":%q,"nickname":"a\u0000b"}`, g.Code), 400, apperr.EInvalid, "control character"},
+		{"bad team", "/api/games/join", fmt.Sprintf(`{"code":%q,"nickname":"a","team":"boss"}`, g.Code), 400, apperr.EInvalid, "Unknown team"},
+		{"huge body", "/api/games", `{"title":"` + strings.Repeat("x", 100_000) + `"}`, 413, apperr.EInvalid, "too large"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -207,7 +208,7 @@ func TestWebSocketBadInput(t *testing.T) {
 	t.Run("hello must come first", func(t *testing.T) {
 		ws := rawWS(t, in)
 		ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"cmd","id":"1","cmd":"game.start"}`))
-		if e := readOut(t, ws, "error"); e.Code != game.EInvalid {
+		if e := readOut(t, ws, "error"); e.Code != apperr.EInvalid {
 			t.Fatalf("got %+v", e)
 		}
 		if c := closeCode(t, ws); c != protocol.CloseBadHello {
@@ -217,7 +218,7 @@ func TestWebSocketBadInput(t *testing.T) {
 	t.Run("bad token", func(t *testing.T) {
 		ws := rawWS(t, in)
 		ws.WriteJSON(protocol.In{Type: "hello", Token: g.GameID + "." + strings.Repeat("B", 43)})
-		if e := readOut(t, ws, "error"); e.Code != game.EUnauthorized {
+		if e := readOut(t, ws, "error"); e.Code != apperr.EUnauthorized {
 			t.Fatalf("got %+v", e)
 		}
 		if c := closeCode(t, ws); c != protocol.CloseRevoked {
@@ -234,14 +235,14 @@ func TestWebSocketBadInput(t *testing.T) {
 		code string
 		want string
 	}{
-		{"not JSON", `{"type":`, game.EInvalid, "not valid JSON"},
-		{"unknown message type", `{"type":"hack","id":"1"}`, game.EInvalid, "Unknown message type"},
-		{"no id", `{"type":"cmd","cmd":"note.add"}`, game.EInvalid, "needs an id"},
-		{"no command", `{"type":"cmd","id":"a"}`, game.EInvalid, "missing"},
-		{"unknown command", `{"type":"cmd","id":"b","cmd":"game.win"}`, game.EInvalid, "Unknown command"},
-		{"args not an object", `{"type":"cmd","id":"c","cmd":"note.add","args":[1]}`, game.EInvalid, "JSON object"},
-		{"facilitator command", `{"type":"cmd","id":"d","cmd":"game.start"}`, game.EForbidden, "Only the facilitator"},
-		{"wrong phase", `{"type":"cmd","id":"e","cmd":"note.add","args":{"text":"hi","target":"ops"}}`, game.EConflict, "not possible during the lobby"},
+		{"not JSON", `{"type":`, apperr.EInvalid, "not valid JSON"},
+		{"unknown message type", `{"type":"hack","id":"1"}`, apperr.EInvalid, "Unknown message type"},
+		{"no id", `{"type":"cmd","cmd":"note.add"}`, apperr.EInvalid, "needs an id"},
+		{"no command", `{"type":"cmd","id":"a"}`, apperr.EInvalid, "missing"},
+		{"unknown command", `{"type":"cmd","id":"b","cmd":"game.win"}`, apperr.EInvalid, "Unknown command"},
+		{"args not an object", `{"type":"cmd","id":"c","cmd":"note.add","args":[1]}`, apperr.EInvalid, "JSON object"},
+		{"facilitator command", `{"type":"cmd","id":"d","cmd":"game.start"}`, apperr.EForbidden, "Only the facilitator"},
+		{"wrong phase", `{"type":"cmd","id":"e","cmd":"note.add","args":{"text":"hi","target":"ops"}}`, apperr.EConflict, "not possible during the lobby"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -258,7 +259,7 @@ func TestWebSocketBadInput(t *testing.T) {
 			// Always refused (she is in dev already), so every answer is an error.
 			ws.WriteMessage(websocket.TextMessage, []byte(fmt.Sprintf(`{"type":"cmd","id":"r%d","cmd":"player.team","args":{"team":"dev"}}`, i)))
 			e := readOut(t, ws, "error")
-			limited = e.Code == game.ERateLimited
+			limited = e.Code == apperr.ERateLimited
 		}
 		if !limited {
 			t.Fatal("10 commands at once with a burst of 5 were never rate limited")
@@ -462,10 +463,10 @@ func TestKickedTokenCannotComeBack(t *testing.T) {
 	if err := ana.Wait(ctxT(t), func(s *client.Session) bool { return s.Err() != nil }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := client.Connect(ctxT(t), client.Options{URLs: []string{in.url}, Token: ja.PlayerToken}); !game.IsCode(err, game.EUnauthorized) {
+	if _, err := client.Connect(ctxT(t), client.Options{URLs: []string{in.url}, Token: ja.PlayerToken}); !apperr.IsCode(err, apperr.EUnauthorized) {
 		t.Fatalf("a kicked token reconnecting: %v", err)
 	}
-	if _, err := in.http.Snapshot(ctxT(t), g.GameID, ja.PlayerToken); !game.IsCode(err, game.EUnauthorized) {
+	if _, err := in.http.Snapshot(ctxT(t), g.GameID, ja.PlayerToken); !apperr.IsCode(err, apperr.EUnauthorized) {
 		t.Fatalf("a kicked token on HTTP: %v", err)
 	}
 }
@@ -486,10 +487,10 @@ func TestRemovedPlayerIsKeptOutUntilLetBack(t *testing.T) {
 	if _, err := fac.Do(ctxT(t), "player.kick", map[string]string{"playerId": first.PlayerID}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := in.http.Join(ctxT(t), g.Code, "Zoe", ""); !game.IsCode(err, game.EForbidden) {
+	if _, err := in.http.Join(ctxT(t), g.Code, "Zoe", ""); !apperr.IsCode(err, apperr.EForbidden) {
 		t.Errorf("the same nickname from another client: %v; want forbidden", err)
 	}
-	if _, err := phone.Join(ctxT(t), g.Code, "zed", ""); !game.IsCode(err, game.EForbidden) {
+	if _, err := phone.Join(ctxT(t), g.Code, "zed", ""); !apperr.IsCode(err, apperr.EForbidden) {
 		t.Errorf("another nickname from the same browser: %v; want forbidden", err)
 	}
 	if _, err := fac.Do(ctxT(t), "player.readmit", map[string]string{"playerId": first.PlayerID}); err != nil {
@@ -505,7 +506,7 @@ func TestRemovedPlayerIsKeptOutUntilLetBack(t *testing.T) {
 	if _, err := client.Connect(ctxT(t), client.Options{URLs: []string{in.url}, Token: back.PlayerToken}); err != nil {
 		t.Errorf("the new token: %v", err)
 	}
-	if _, err := client.Connect(ctxT(t), client.Options{URLs: []string{in.url}, Token: first.PlayerToken}); !game.IsCode(err, game.EUnauthorized) {
+	if _, err := client.Connect(ctxT(t), client.Options{URLs: []string{in.url}, Token: first.PlayerToken}); !apperr.IsCode(err, apperr.EUnauthorized) {
 		t.Errorf("the token revoked at the removal: %v", err)
 	}
 }

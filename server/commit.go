@@ -431,7 +431,7 @@ func (lg *liveGame) failed(ctx context.Context, a *attempt, todo []*pending, err
 		// appended), then try the commands again on a copy.
 		lg.state, lg.shadow = lg.shadow, nil
 		lg.catchUp(ctx)
-		lg.shadow = cloneState(lg.state)
+		lg.shadow = game.CloneState(lg.state)
 		lg.armTimer()
 	default:
 		// The store answered: reload the state from it.

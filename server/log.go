@@ -287,7 +287,7 @@ func (lg *liveGame) rebuildFrom(l *loaded, good int64) error {
 	lg.stored.Store(st.Version)
 	lg.shadow = nil
 	if lg.contended {
-		lg.shadow = cloneState(st)
+		lg.shadow = game.CloneState(st)
 	}
 	if good == 0 || len(deliveries) != int(st.Version-good) {
 		// A snapshot newer than what we had: resend everything.

@@ -20,16 +20,16 @@ import (
 // once, acked with its version, and every client ends with the same wall.
 func TestTwoInstancesWriteOneGameWithoutOwner(t *testing.T) {
 	a, b := writeOneGame(t, true)
-	t.Logf("store conflicts: A %v, B %v", testutil.ToFloat64(a.srv.mgr.conflicts), testutil.ToFloat64(b.srv.mgr.conflicts))
+	t.Logf("store conflicts: A %v, B %v", testutil.ToFloat64(a.srv.rt.Metrics().Conflicts), testutil.ToFloat64(b.srv.rt.Metrics().Conflicts))
 }
 
 // With the single writer, one instance owns the game and the other sends
 // it its players' commands: the same outcome, and no store conflict.
 func TestTwoInstancesWriteOneGameThroughOwner(t *testing.T) {
 	a, b := writeOneGame(t, false)
-	conflicts := testutil.ToFloat64(a.srv.mgr.conflicts) + testutil.ToFloat64(b.srv.mgr.conflicts)
-	fa, fb := testutil.ToFloat64(a.srv.mgr.forwarded), testutil.ToFloat64(b.srv.mgr.forwarded)
-	t.Logf("forwarded: A %v, B %v; conflicts A %v B %v", fa, fb, testutil.ToFloat64(a.srv.mgr.conflicts), testutil.ToFloat64(b.srv.mgr.conflicts))
+	conflicts := testutil.ToFloat64(a.srv.rt.Metrics().Conflicts) + testutil.ToFloat64(b.srv.rt.Metrics().Conflicts)
+	fa, fb := testutil.ToFloat64(a.srv.rt.Metrics().Forwarded), testutil.ToFloat64(b.srv.rt.Metrics().Forwarded)
+	t.Logf("forwarded: A %v, B %v; conflicts A %v B %v", fa, fb, testutil.ToFloat64(a.srv.rt.Metrics().Conflicts), testutil.ToFloat64(b.srv.rt.Metrics().Conflicts))
 	if conflicts != 0 {
 		t.Errorf("%v store conflicts, want none with one writer", conflicts)
 	}
@@ -45,8 +45,8 @@ func TestTwoInstancesWriteOneGameThroughOwner(t *testing.T) {
 // writeOneGame runs the scenario on two instances and returns them.
 func writeOneGame(t *testing.T, noForward bool) (*instance, *instance) {
 	url, prefix := redistest.Start(t), redistest.Prefix(t)
-	a := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "A"; c.Manager.NoForward = noForward })
-	b := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "B"; c.Manager.NoForward = noForward })
+	a := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "A"; c.Runtime.NoForward = noForward })
+	b := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "B"; c.Runtime.NoForward = noForward })
 	g := newGame(t, a, protocol.CreateGameRequest{Agenda: wallAgenda})
 	fac := connect(t, g.FacilitatorToken, true, a.url)
 	var players []*client.Session

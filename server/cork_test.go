@@ -152,7 +152,7 @@ func TestWriteNow(t *testing.T) {
 			if i == last {
 				close(start)
 			}
-			if err := c.write(&prepared{frame: rest}); err != nil {
+			if err := c.write(outgoing{frame: rest}); err != nil {
 				t.Fatal(err)
 			}
 		default:

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -23,55 +22,6 @@ var httpStatus = map[string]int{
 	apperr.ERateLimited:  http.StatusTooManyRequests,
 	apperr.EInternal:     http.StatusInternalServerError,
 	apperr.EUnavailable:  http.StatusServiceUnavailable,
-}
-
-// errUnavailable is what a client is told while the store does not
-// answer (in time): asking again later is safe.
-func errUnavailable() *apperr.Error {
-	return apperr.Errorf(apperr.EUnavailable,
-		"The game's storage is not answering at the moment. Try again in a few seconds.",
-		"Le stockage de la partie ne répond pas pour le moment. Réessayez dans quelques secondes.")
-}
-
-// errNotStored is errUnavailable for a command: it was not stored in time
-// (the store did not answer, or other instances kept writing first), but
-// the store may still have taken it. Sending it again, with the same ID,
-// is safe.
-func errNotStored() *apperr.Error {
-	return apperr.Errorf(apperr.EUnavailable,
-		"The game's storage did not answer in time, so your action may not have been saved. Try again in a few seconds.",
-		"Le stockage de la partie n'a pas répondu à temps : votre action n'a peut-être pas été enregistrée. Réessayez dans quelques secondes.")
-}
-
-// storeFault marks an error of the store that is not the caller's
-// business (Redis unreachable, too slow, a broken connection): clients
-// see it as unavailable, the logs see the cause. Domain errors of the
-// store (conflict, not found) and nil are returned as they are.
-func storeFault(err error) error {
-	if err == nil {
-		return nil
-	}
-	var e *apperr.Error
-	if errors.As(err, &e) {
-		return err
-	}
-	return &faultError{cause: err}
-}
-
-// faultError is a store fault: it reads as errUnavailable to errors.As
-// (so to apperr.ErrorCode and apperr.AsError) and unwraps to its cause.
-type faultError struct{ cause error }
-
-func (f *faultError) Error() string { return "store unavailable: " + f.cause.Error() }
-func (f *faultError) Unwrap() error { return f.cause }
-
-// As implements the interface errors.As looks for.
-func (f *faultError) As(target any) bool {
-	if p, ok := target.(**apperr.Error); ok {
-		*p = errUnavailable()
-		return true
-	}
-	return false
 }
 
 // publicError turns any error into what a client may see: domain errors as

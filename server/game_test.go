@@ -312,7 +312,7 @@ func TestScriptedWholeGame(t *testing.T) {
 			// Updates carry what changed, not the state: compare their mean
 			// size with a player's whole view.
 			var m dto.Metric
-			in.srv.met.UpdateBytes.Write(&m)
+			in.srv.rt.Metrics().UpdateBytes.Write(&m)
 			raw, _ := json.Marshal(players[0].s.Docs())
 			t.Logf("mean update %.0f bytes over %d updates; a player's whole view is %d bytes",
 				m.GetHistogram().GetSampleSum()/float64(m.GetHistogram().GetSampleCount()), m.GetHistogram().GetSampleCount(), len(raw))

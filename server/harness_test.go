@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -194,4 +195,39 @@ type playerDocT struct {
 	Team      string `json:"team"`
 	Company   int    `json:"company"`
 	Connected bool   `json:"connected"`
+}
+
+// foldEntries applies stored entries to st, up to version upTo (0: all),
+// as a load does, and returns st.
+func foldEntries(t testing.TB, st *game.State, entries []store.Entry, upTo int64) *game.State {
+	t.Helper()
+	for _, e := range entries {
+		if upTo > 0 && e.Version > upTo {
+			break
+		}
+		var c game.Command
+		if err := json.Unmarshal(e.Data, &c); err != nil {
+			t.Fatal(err)
+		}
+		if e.Version != st.Version+1 {
+			t.Fatalf("entry %d follows version %d", e.Version, st.Version)
+		}
+		if _, err := testEngine(t).Apply(st, c); err != nil {
+			t.Fatalf("entry %d (%s) no longer applies: %v", e.Version, c.Type, err)
+		}
+	}
+	return st
+}
+
+// liveState returns the state an instance holds of a game, encoded.
+func liveState(t testing.TB, in *instance, id string) ([]byte, error) {
+	g, err := in.srv.rt.Open(ctxT(t), id)
+	if err != nil {
+		return nil, err
+	}
+	var b []byte
+	if rerr := g.Read(func(s *game.State) { b, err = game.MarshalState(s) }); rerr != nil {
+		return nil, rerr
+	}
+	return b, err
 }

@@ -197,7 +197,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 func TestFinishedGamesExpire(t *testing.T) {
 	url, prefix := redistest.Start(t), redistest.Prefix(t)
 	in := startServer(t, redisStore(t, url, prefix), func(c *Config) {
-		c.Manager.IdleTTL, c.Manager.FinishedTTL = 30*24*time.Hour, 2*24*time.Hour
+		c.Runtime.IdleTTL, c.Runtime.FinishedTTL = 30*24*time.Hour, 2*24*time.Hour
 	})
 	g := newGame(t, in, protocol.CreateGameRequest{Agenda: json.RawMessage(`[{"kind":"lobby"},{"kind":"retro"}]`)})
 	fac := connect(t, g.FacilitatorToken, false, in.url)

@@ -1,8 +1,10 @@
-// Package server is the HTTP and WebSocket front of DevOps Challenge: the
-// JSON API (create, join, snapshot, exports), the WebSocket through which
-// clients send commands and receive updates, the static UI, health and
-// metrics. It holds the games its clients are in through a Manager, which
-// applies commands with the game package and keeps them with the store.
+// Package server is the transport of DevOps Challenge: the JSON API
+// (create, join, snapshot, exports), the WebSocket connections through
+// which clients send commands and receive updates, the static UI, the
+// vocabulary and LAN addresses the UI asks for, health and metrics. It
+// checks who a client is and what it sent, and hands the rest to the live
+// runtime (package live), which holds the games: it never touches a game's
+// state but through the runtime's API.
 package server
 
 import (
@@ -23,6 +25,7 @@ import (
 
 	"devopschallenge/apperr"
 	"devopschallenge/game"
+	"devopschallenge/live"
 	"devopschallenge/protocol"
 	"devopschallenge/store"
 )
@@ -45,8 +48,9 @@ type Config struct {
 	// CommandRate and CommandBurst limit commands per connection.
 	CommandRate  float64
 	CommandBurst int
-	// Manager tunes snapshots, expiry and unloading.
-	Manager ManagerOptions
+	// Runtime tunes snapshots, expiry and unloading (its Instance is set
+	// from Instance).
+	Runtime live.Options
 	// TrustProxy makes the client address come from X-Forwarded-For (only
 	// behind a trusted reverse proxy).
 	TrustProxy bool
@@ -67,7 +71,7 @@ type Server struct {
 	cfg  Config
 	log  *slog.Logger
 	met  *Metrics
-	mgr  *Manager
+	rt   *live.Runtime
 	echo *echo.Echo
 	http *http.Server
 
@@ -118,14 +122,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Instance == "" {
 		return nil, errors.New("server: Instance is required")
 	}
-	cfg.Manager.Instance = cfg.Instance
+	cfg.Runtime.Instance = cfg.Instance
 	met := NewMetrics()
 	s := &Server{cfg: cfg, log: cfg.Logger, met: met, conns: map[*conn]bool{}}
-	mgr, err := NewManager(cfg.Engine, cfg.Store, met, cfg.Logger, cfg.Manager)
+	rt, err := live.New(cfg.Engine, cfg.Store, cfg.Logger, met.Registry, cfg.Runtime)
 	if err != nil {
 		return nil, err
 	}
-	s.mgr = mgr
+	s.rt = rt
 	s.echo = s.routes()
 	s.http = &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	return s, nil
@@ -145,7 +149,7 @@ func (s *Server) Serve(ln net.Listener) error {
 
 // Shutdown stops accepting connections, closes every WebSocket with "going
 // away" (clients reconnect, possibly to another instance), waits for them
-// to finish and stops the manager. It returns when done or when ctx ends.
+// to finish and stops the runtime. It returns when done or when ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.down = true
@@ -166,7 +170,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		err = errors.Join(err, ctx.Err())
 	}
-	s.mgr.Close()
+	s.rt.Close()
 	return err
 }
 
@@ -323,7 +327,7 @@ func (s *Server) runProbe(p *probe) {
 	defer cancel()
 	p.err = s.cfg.Store.Ping(ctx)
 	if p.err != nil {
-		s.met.RedisErrors.Inc()
+		s.rt.Metrics().StoreErrors.Inc()
 	}
 	s.mu.Lock()
 	s.probe = nil

@@ -289,14 +289,20 @@ func TestConcurrentCommandsAllApplied(t *testing.T) {
 			fac := connect(t, g.FacilitatorToken, false, in.url)
 			const n = 50
 			players := make([]*client.Session, n)
+			ids := make([]string, n)
 			for i := range players {
-				players[i], _ = joinAndConnect(t, in, g.Code, fmt.Sprintf("p%02d", i), "")
+				var j protocol.JoinResponse
+				players[i], j = joinAndConnect(t, in, g.Code, fmt.Sprintf("p%02d", i), "")
+				ids[i] = j.PlayerID
 			}
 			if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
 				t.Fatal(err)
 			}
-			// Let presence settle so that only the notes move the version.
-			time.Sleep(200 * time.Millisecond)
+			// Presence settles (every player shown connected) so that only
+			// the notes move the version.
+			for _, id := range ids {
+				waitDoc(t, fac, "player/"+id, func(p playerDocT) bool { return p.Connected })
+			}
 			versions := make([]int64, n)
 			var wg sync.WaitGroup
 			for i, p := range players {

@@ -12,6 +12,7 @@ import (
 	"devopschallenge/game"
 	"devopschallenge/internal/redistest"
 	"devopschallenge/protocol"
+	"devopschallenge/store"
 )
 
 // Players of one game on two instances act at once. Without the single
@@ -96,9 +97,22 @@ func writeOneGame(t *testing.T, noForward bool) (*instance, *instance) {
 	if t.Failed() {
 		t.FailNow()
 	}
-	// The log holds each command once, at the version it was acked with.
-	st := redisStore(t, url, prefix)
-	entries, err := st.Entries(ctxT(t), g.GameID, 1)
+	checkAckedInLog(t, redisStore(t, url, prefix), g.GameID, versions)
+	// Every client converges on the same wall.
+	want := len(players) * 4
+	for _, s := range append(players, fac) {
+		if err := s.Wait(ctxT(t), func(s *client.Session) bool { return len(s.Keys("note/")) == want }); err != nil {
+			t.Fatalf("a client holds %d notes, want %d: %v", len(s.Keys("note/")), want, err)
+		}
+	}
+	return a, b
+}
+
+// checkAckedInLog checks that the log holds each player command acked (by
+// version), once, at the version it was acked with.
+func checkAckedInLog(t *testing.T, st *store.Redis, gameID string, versions map[int64]string) {
+	t.Helper()
+	entries, err := st.Entries(ctxT(t), gameID, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,12 +142,4 @@ func writeOneGame(t *testing.T, noForward bool) (*instance, *instance) {
 	if notes != 0 {
 		t.Fatalf("%d notes acked and not in the log (or the reverse)", notes)
 	}
-	// Every client converges on the same wall.
-	want := len(players) * 4
-	for _, s := range append(players, fac) {
-		if err := s.Wait(ctxT(t), func(s *client.Session) bool { return len(s.Keys("note/")) == want }); err != nil {
-			t.Fatalf("a client holds %d notes, want %d: %v", len(s.Keys("note/")), want, err)
-		}
-	}
-	return a, b
 }

@@ -147,14 +147,7 @@ func TestScriptedWholeGame(t *testing.T) {
 			for key, s := range byTeam {
 				do(s, "card.add", map[string]string{"kind": "recommendation", "text": "Automate the pipeline (" + key + ")"})
 			}
-			var quiz struct {
-				Questions []struct {
-					ID      string `json:"id"`
-					Options []struct {
-						ID string `json:"id"`
-					} `json:"options"`
-				} `json:"questions"`
-			}
+			var quiz quizDocT
 			if !players[0].s.Doc("quiz", &quiz) || len(quiz.Questions) < 12 {
 				t.Fatalf("the quiz should have at least 12 questions: %+v", quiz)
 			}

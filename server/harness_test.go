@@ -189,6 +189,15 @@ type gameDocT struct {
 	} `json:"clock"`
 }
 
+type quizDocT struct {
+	Questions []struct {
+		ID      string `json:"id"`
+		Options []struct {
+			ID string `json:"id"`
+		} `json:"options"`
+	} `json:"questions"`
+}
+
 type playerDocT struct {
 	ID        string `json:"id"`
 	Nickname  string `json:"nickname"`

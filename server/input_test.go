@@ -243,45 +243,11 @@ func TestResentCommandSameResult(t *testing.T) {
 	}
 	do("same-id-1", step{"ana", "note.add", map[string]string{"text": "hello", "target": "ops"}})
 	do("same-id-2", step{"fac", "cluster.create", map[string]string{"name": "Release"}})
-	// Two tabs send the same command at once: one note, one answer.
-	var wg sync.WaitGroup
-	var twin [2]client.Ack
-	for i, s := range []*client.Session{ana, ana2} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ack, err := s.DoID(ctxT(t), "twin", "note.add", map[string]string{"text": "twice", "target": "devs"})
-			if err != nil {
-				t.Error(err)
-			}
-			twin[i] = ack
-		}()
-	}
-	wg.Wait()
-	if twin[0].Version != twin[1].Version || fmt.Sprint(twin[0].Result) != fmt.Sprint(twin[1].Result) || twin[0].Result["noteId"] == nil {
-		t.Errorf("the same command from two tabs: %+v and %+v", twin[0], twin[1])
-	}
+	twoTabsOneAnswer(t, ana, ana2)
 	if _, err := fac.Do(ctxT(t), "phase.next", nil); err != nil {
 		t.Fatal(err)
 	}
-	var quiz struct {
-		Questions []struct {
-			ID      string `json:"id"`
-			Options []struct {
-				ID string `json:"id"`
-			} `json:"options"`
-		} `json:"questions"`
-	}
-	quiz = waitDoc(t, ana, "quiz", func(q struct {
-		Questions []struct {
-			ID      string `json:"id"`
-			Options []struct {
-				ID string `json:"id"`
-			} `json:"options"`
-		} `json:"questions"`
-	}) bool {
-		return len(q.Questions) > 0
-	})
+	quiz := waitDoc(t, ana, "quiz", func(q quizDocT) bool { return len(q.Questions) > 0 })
 	do("same-id-3", step{"ana", "card.add", map[string]string{"kind": "finding", "text": "first"}})
 	cardID := acks["same-id-3"].Result["cardId"].(string)
 	card := waitDoc(t, ana, "card/"+cardID, func(c struct{ Rev int }) bool { return c.Rev > 0 })
@@ -376,5 +342,28 @@ func TestErrorCodesDocumented(t *testing.T) {
 		if row := fmt.Sprintf("| `%s` | %d |", code, status); !strings.Contains(string(doc), row) {
 			t.Errorf("docs/protocol.md has no row %q", row)
 		}
+	}
+}
+
+// twoTabsOneAnswer has two sessions of a player send the same command at
+// once: one note, the same answer for both.
+func twoTabsOneAnswer(t *testing.T, tabs ...*client.Session) {
+	t.Helper()
+	var wg sync.WaitGroup
+	twin := make([]client.Ack, len(tabs))
+	for i, s := range tabs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ack, err := s.DoID(ctxT(t), "twin", "note.add", map[string]string{"text": "twice", "target": "devs"})
+			if err != nil {
+				t.Error(err)
+			}
+			twin[i] = ack
+		}()
+	}
+	wg.Wait()
+	if twin[0].Version != twin[1].Version || fmt.Sprint(twin[0].Result) != fmt.Sprint(twin[1].Result) || twin[0].Result["noteId"] == nil {
+		t.Errorf("the same command from two tabs: %+v and %+v", twin[0], twin[1])
 	}
 }

@@ -195,8 +195,8 @@ type batch struct {
 	applied    []*pending
 	data       [][]byte // their entries
 	deliveries []*delivery
-	absent     absence  // what the deliveries change in the audiences' sets of absent documents
-	snapshot   []byte   // the state at snapV, when a snapshot is due
+	absent     absence // what the deliveries change in the audiences' sets of absent documents
+	snapshot   []byte  // the state at snapV, when a snapshot is due
 	snapV      int64
 	snap       snapInfo // g.snap once stored
 	broken     error    // a command or the state could not be encoded

@@ -65,16 +65,16 @@ type Game struct {
 	shadow    *game.State
 	contended bool
 	subs      map[Subscriber]*member
-	groups    map[string]*group            // local subscribers by audience
-	players   map[string]map[*member]bool  // local subscribers by player ID
-	history   []histEntry                  // the last histSize to 2×histSize versions, oldest first
-	timer     *time.Timer                  // the pending deadline, if any
-	timerSeq  int64                        // the clock sequence the timer is for
-	dirty     map[string]bool              // players whose local presence count changed
-	lastUsed  time.Time                    // when the last local subscriber left, or another instance sent a command
-	snap      snapInfo                     // the newest snapshot known here
-	closed    bool                         // unloaded: subscribers must open the game again
-	retry     *time.Timer                  // the next reload or catch-up, while the store fails
+	groups    map[string]*group           // local subscribers by audience
+	players   map[string]map[*member]bool // local subscribers by player ID
+	history   []histEntry                 // the last histSize to 2×histSize versions, oldest first
+	timer     *time.Timer                 // the pending deadline, if any
+	timerSeq  int64                       // the clock sequence the timer is for
+	dirty     map[string]bool             // players whose local presence count changed
+	lastUsed  time.Time                   // when the last local subscriber left, or another instance sent a command
+	snap      snapInfo                    // the newest snapshot known here
+	closed    bool                        // unloaded: subscribers must open the game again
+	retry     *time.Timer                 // the next reload or catch-up, while the store fails
 	retryWait time.Duration
 }
 

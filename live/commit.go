@@ -341,9 +341,10 @@ func (g *Game) failed(ctx context.Context, b *batch, todo []*pending, err error)
 	}
 	err = g.unwind(ctx, b, err, conflict)
 	again := conflict && !g.unsynced.Load() && b.broken == nil && ctx.Err() == nil
-	if conflict && !again && !g.unsynced.Load() {
-		// Out of time against other writers: not stored, and nothing the
-		// sender can fix; worth resending.
+	if conflict && !g.unsynced.Load() {
+		// For a command not tried again (out of time or tries against
+		// other writers): not stored, and nothing the sender can fix;
+		// worth resending.
 		err = errNotStored()
 	}
 	now := time.Now()

@@ -73,12 +73,13 @@ func (s *Server) message(out protocol.Out) *live.Message {
 
 // conn is one WebSocket client, and a subscriber of its game (the runtime
 // hands it the game's messages through Send). Its read pump (the
-// goroutine that runs serve) reads and applies commands one at a time. A message for it is
-// sent at once when nothing else is being sent and the socket takes it
-// without waiting (enqueue); otherwise it waits in a bounded queue, which
-// a writer goroutine, started when the queue gets a message and gone once
-// it is empty, writes out. An idle connection thus holds one goroutine,
-// not two, and no write buffer (they come from a pool, per message).
+// goroutine that runs serve) reads and submits commands one at a time. A
+// message for it is sent at once when nothing else is being sent and the
+// socket takes it without waiting (enqueue); otherwise it waits in a
+// bounded queue, which a writer goroutine, started when the queue gets a
+// message and gone once it is empty, writes out. An idle connection thus
+// holds one goroutine, not two, and no write buffer (they come from a
+// pool, per message).
 //
 // Invariant: while writing is false the queue is empty and nothing writes
 // a message to the socket, so enqueue may; while it is true only the

@@ -176,6 +176,28 @@ func waitDoc[T any](t testing.TB, s *client.Session, key string, cond func(T) bo
 	return v
 }
 
+// wallGame is a server on the embedded store with a game started on the
+// wall, its facilitator and one player, ana, connected.
+type wallGame struct {
+	in  *instance
+	g   protocol.CreateGameResponse
+	fac *client.Session
+	ana *client.Session
+	ja  protocol.JoinResponse
+}
+
+func startWall(t *testing.T) wallGame {
+	t.Helper()
+	w := wallGame{in: startServer(t, embeddedStore(t, ""))}
+	w.g = newGame(t, w.in, protocol.CreateGameRequest{Agenda: wallAgenda})
+	w.fac = connect(t, w.g.FacilitatorToken, false, w.in.url)
+	w.ana, w.ja = joinAndConnect(t, w.in, w.g.Code, "ana", "")
+	if _, err := w.fac.Do(ctxT(t), "game.start", nil); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
 type gameDocT struct {
 	Status string `json:"status"`
 	Phase  int    `json:"phase"`

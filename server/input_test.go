@@ -54,13 +54,8 @@ func TestValidText(t *testing.T) {
 // Invalid UTF-8 (or half a surrogate pair) anywhere in a command, in any
 // command, is refused with invalid and a sentence, and changes nothing.
 func TestCommandsWithBadTextRefused(t *testing.T) {
-	in := startServer(t, embeddedStore(t, ""))
-	g := newGame(t, in, protocol.CreateGameRequest{Agenda: wallAgenda})
-	fac := connect(t, g.FacilitatorToken, false, in.url)
-	_, ja := joinAndConnect(t, in, g.Code, "ana", "")
-	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
-		t.Fatal(err)
-	}
+	w := startWall(t)
+	in, g, ja := w.in, w.g, w.ja
 	before, err := in.http.Snapshot(ctxT(t), g.GameID, g.FacilitatorToken)
 	if err != nil {
 		t.Fatal(err)
@@ -150,13 +145,8 @@ func TestHTTPBadTextRefused(t *testing.T) {
 // Binary frames are not commands: refused with an error, the connection
 // goes on, nothing changes. A binary hello closes the connection.
 func TestBinaryFramesRefused(t *testing.T) {
-	in := startServer(t, embeddedStore(t, ""))
-	g := newGame(t, in, protocol.CreateGameRequest{Agenda: wallAgenda})
-	fac := connect(t, g.FacilitatorToken, false, in.url)
-	_, ja := joinAndConnect(t, in, g.Code, "ana", "")
-	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
-		t.Fatal(err)
-	}
+	w := startWall(t)
+	in, g, ja := w.in, w.g, w.ja
 	t.Run("hello", func(t *testing.T) {
 		ws := rawWS(t, in)
 		hello, _ := json.Marshal(protocol.In{Type: "hello", Token: ja.PlayerToken})

@@ -146,11 +146,8 @@ func TestConcurrentCommandsAllApplied(t *testing.T) {
 }
 
 func TestResentCommandAppliedOnce(t *testing.T) {
-	in := startServer(t, embeddedStore(t, ""))
-	g := newGame(t, in, protocol.CreateGameRequest{Agenda: wallAgenda})
-	fac := connect(t, g.FacilitatorToken, false, in.url)
-	ana, _ := joinAndConnect(t, in, g.Code, "ana", "")
-	fac.Do(ctxT(t), "game.start", nil)
+	w := startWall(t)
+	fac, ana := w.fac, w.ana
 	a1, err := ana.DoID(ctxT(t), "same-id", "note.add", map[string]string{"text": "hello", "target": "devs"})
 	if err != nil {
 		t.Fatal(err)

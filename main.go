@@ -34,6 +34,7 @@ import (
 	"devopschallenge/frontend"
 	"devopschallenge/game"
 	"devopschallenge/game/rules"
+	"devopschallenge/live"
 	"devopschallenge/scenarios"
 	"devopschallenge/server"
 	"devopschallenge/store"
@@ -234,7 +235,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv, err := server.New(server.Config{Engine: eng, Store: st, Logger: log, Instance: cfg.instance, UI: ui, Assets: static,
-		TrustProxy: cfg.trustProxy, Manager: server.ManagerOptions{FinishedTTL: cfg.finishedTTL, IdleTTL: cfg.idleTTL}})
+		TrustProxy: cfg.trustProxy, Runtime: live.Options{FinishedTTL: cfg.finishedTTL, IdleTTL: cfg.idleTTL}})
 	if err != nil {
 		return err
 	}

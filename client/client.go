@@ -14,7 +14,7 @@ import (
 	"net/http"
 	"strings"
 
-	"devopschallenge/game"
+	"devopschallenge/apperr"
 	"devopschallenge/protocol"
 )
 
@@ -61,7 +61,7 @@ func (h *HTTP) do(ctx context.Context, method, path, token string, body, out any
 	if resp.StatusCode >= 300 {
 		var e protocol.ErrorResponse
 		if json.Unmarshal(data, &e) == nil && e.Code != "" {
-			return &game.Error{Code: e.Code, Message: e.Message, MessageFR: e.MessageFR}
+			return &apperr.Error{Code: e.Code, Message: e.Message, MessageFR: e.MessageFR}
 		}
 		return fmt.Errorf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, bytes.TrimSpace(data))
 	}

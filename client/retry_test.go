@@ -10,7 +10,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"devopschallenge/game"
+	"devopschallenge/apperr"
 	"devopschallenge/protocol"
 )
 
@@ -34,9 +34,9 @@ func TestDoIDResendsWhileUnavailable(t *testing.T) {
 			received <- in
 			switch {
 			case in.Cmd == "refused":
-				ws.WriteJSON(protocol.Out{Type: protocol.TypeError, ID: in.ID, Code: game.EConflict, Message: "no", MessageFR: "non"})
+				ws.WriteJSON(protocol.Out{Type: protocol.TypeError, ID: in.ID, Code: apperr.EConflict, Message: "no", MessageFR: "non"})
 			case n < 2:
-				ws.WriteJSON(protocol.Out{Type: protocol.TypeError, ID: in.ID, Code: game.EUnavailable, Message: "later", MessageFR: "plus tard"})
+				ws.WriteJSON(protocol.Out{Type: protocol.TypeError, ID: in.ID, Code: apperr.EUnavailable, Message: "later", MessageFR: "plus tard"})
 			default:
 				ws.WriteJSON(protocol.Out{Type: protocol.TypeAck, ID: in.ID, Version: 7, Result: map[string]any{"noteId": "n7"}})
 			}
@@ -62,7 +62,7 @@ func TestDoIDResendsWhileUnavailable(t *testing.T) {
 			t.Fatalf("try %d sent %+v", i+1, in)
 		}
 	}
-	if _, err := s.DoID(ctx, "c2", "refused", nil); !game.IsCode(err, game.EConflict) {
+	if _, err := s.DoID(ctx, "c2", "refused", nil); !apperr.IsCode(err, apperr.EConflict) {
 		t.Fatalf("a conflict: %v", err)
 	}
 	if n := len(received); n != 1 {

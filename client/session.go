@@ -19,7 +19,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"devopschallenge/game"
+	"devopschallenge/apperr"
 	"devopschallenge/protocol"
 )
 
@@ -386,8 +386,8 @@ func (s *Session) dial(ctx context.Context) error {
 	}
 	if out.Type == protocol.TypeError {
 		ws.Close()
-		e := &game.Error{Code: out.Code, Message: out.Message, MessageFR: out.MessageFR}
-		if out.Code == game.EUnauthorized || out.Code == game.ENotFound {
+		e := &apperr.Error{Code: out.Code, Message: out.Message, MessageFR: out.MessageFR}
+		if out.Code == apperr.EUnauthorized || out.Code == apperr.ENotFound {
 			s.mu.Lock()
 			s.fatal = e
 			s.mu.Unlock()
@@ -472,8 +472,8 @@ func (s *Session) apply(out *Frame) {
 			p.done <- protocol.Out{Type: out.Type, ID: out.ID, Version: out.Version, Result: out.Result,
 				Code: out.Code, Message: out.Message, MessageFR: out.MessageFR}
 		}
-		if out.Type == protocol.TypeError && out.ID == "" && (out.Code == game.EUnauthorized) {
-			s.fatal = &game.Error{Code: out.Code, Message: out.Message, MessageFR: out.MessageFR}
+		if out.Type == protocol.TypeError && out.ID == "" && (out.Code == apperr.EUnauthorized) {
+			s.fatal = &apperr.Error{Code: out.Code, Message: out.Message, MessageFR: out.MessageFR}
 		}
 	}
 	s.notify()
@@ -552,7 +552,7 @@ func (s *Session) write(msg []byte) error {
 func (s *Session) NewID() string { return "c" + strconv.FormatInt(s.seq.Add(1), 10) }
 
 // Do sends a command and waits for its acknowledgement; a refusal comes
-// back as a *game.Error.
+// back as a *apperr.Error.
 func (s *Session) Do(ctx context.Context, cmd string, args any) (Ack, error) {
 	return s.DoID(ctx, s.NewID(), cmd, args)
 }
@@ -577,8 +577,8 @@ func (s *Session) DoID(ctx context.Context, id, cmd string, args any) (Ack, erro
 		if out.Type != protocol.TypeError {
 			return Ack{Version: out.Version, Result: out.Result}, nil
 		}
-		e := &game.Error{Code: out.Code, Message: out.Message, MessageFR: out.MessageFR}
-		if e.Code != game.EUnavailable {
+		e := &apperr.Error{Code: out.Code, Message: out.Message, MessageFR: out.MessageFR}
+		if e.Code != apperr.EUnavailable {
 			return Ack{}, e
 		}
 		t := time.NewTimer(backoff/2 + rand.N(backoff/2+1))

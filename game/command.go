@@ -1,14 +1,13 @@
 package game
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"math/rand/v2"
 	"slices"
 	"sort"
-	"strings"
+
+	"devopschallenge/apperr"
+	"devopschallenge/internal/strictjson"
 )
 
 // Role is what an actor is in a game.
@@ -145,7 +144,7 @@ func (e *Engine) Apply(s *State, c Command) (*Change, error) {
 		return nil, forbiddenRole(c.Actor.Role, c.Type)
 	}
 	if c.Type != "game.create" && s.ID == "" {
-		return nil, Errorf(ENotFound, "This game does not exist.", "Cette partie n'existe pas.")
+		return nil, apperr.GameNotFound()
 	}
 	x := &ctx{e: e, s: s, c: &c, ch: &Change{}}
 	if c.Actor.Role == RolePlayer {
@@ -179,35 +178,7 @@ func (e *Engine) Apply(s *State, c Command) (*Change, error) {
 // decodeArgs decodes a command's JSON arguments strictly into v: unknown
 // fields, trailing data and wrong types are refused with a readable error.
 func decodeArgs(c *Command, v any) error {
-	raw := c.Args
-	if len(bytes.TrimSpace(raw)) == 0 {
-		raw = []byte("{}")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return argsError(c.Type, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return Errorf(EInvalid, "The arguments of %s must be a single JSON object.",
-			"Les arguments de %s doivent être un seul objet JSON.", c.Type)
-	}
-	return nil
-}
-
-func argsError(typ string, err error) error {
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &te):
-		return Errorf(EInvalid, "In %s, field %q has the wrong type (expected %s).",
-			"Dans %s, le champ %q n'a pas le bon type (attendu : %s).", typ, te.Field, te.Type.String())
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		f := strings.TrimPrefix(err.Error(), "json: unknown field ")
-		return Errorf(EInvalid, "%s does not take the field %s.", "%s ne prend pas le champ %s.", typ, f)
-	default:
-		return Errorf(EInvalid, "The arguments of %s are not valid JSON: %v.",
-			"Les arguments de %s ne sont pas du JSON valide : %v.", typ, err)
-	}
+	return strictjson.Decode(c.Args, v, strictjson.Subject{EN: "the arguments of " + c.Type, FR: "les arguments de " + c.Type})
 }
 
 func forbiddenRole(r Role, typ string) error {

@@ -1,78 +1,34 @@
 package game
 
-import (
-	"errors"
-	"fmt"
-)
+import "devopschallenge/apperr"
 
-// Error codes. Every error a user can see carries one of these; the server
-// maps each to an HTTP status and a WebSocket error code in one place.
+// The domain's errors are those of package apperr (a leaf that the store and
+// the Go client share without importing the rules); these names keep the
+// game's files short.
+
+// Error is apperr.Error.
+type Error = apperr.Error
+
+// Error codes (see apperr).
 const (
-	// EInvalid: the request is malformed or breaks a rule of the game.
-	EInvalid = "invalid"
-	// ENotFound: the game, player, note… does not exist.
-	ENotFound = "not_found"
-	// EConflict: the request clashes with the current state (a taken code,
-	// a stream that moved on, an action already done).
-	EConflict = "conflict"
-	// EForbidden: the caller is known but may not do this.
-	EForbidden = "forbidden"
-	// EUnauthorized: the caller could not be identified (no token, a wrong
-	// or revoked token).
-	EUnauthorized = "unauthorized"
-	// ERateLimited: too many requests in a short time.
-	ERateLimited = "rate_limited"
-	// EInternal: a fault of ours; the message shown to people is generic and
-	// the cause is logged.
-	EInternal = "internal"
-	// EUnavailable: the game's storage did not answer (in time), so the
-	// request was not stored; retrying it later is safe.
-	EUnavailable = "unavailable"
+	EInvalid      = apperr.EInvalid
+	ENotFound     = apperr.ENotFound
+	EConflict     = apperr.EConflict
+	EForbidden    = apperr.EForbidden
+	EUnauthorized = apperr.EUnauthorized
+	ERateLimited  = apperr.ERateLimited
+	EInternal     = apperr.EInternal
+	EUnavailable  = apperr.EUnavailable
 )
 
-// Error is a domain error: a machine-readable code and a sentence, in English
-// and in French, that tells a person what went wrong and what to do.
-type Error struct {
-	Code      string `json:"code"`
-	Message   string `json:"message"`
-	MessageFR string `json:"messageFr"`
-}
+// Errorf is apperr.Errorf.
+func Errorf(code, en, fr string, args ...any) *Error { return apperr.Errorf(code, en, fr, args...) }
 
-// Error implements the error interface with the English message.
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
+// ErrorCode is apperr.ErrorCode.
+func ErrorCode(err error) string { return apperr.ErrorCode(err) }
 
-// Errorf returns an *Error with the given code. en and fr are format strings
-// that take the same args.
-func Errorf(code, en, fr string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(en, args...), MessageFR: fmt.Sprintf(fr, args...)}
-}
+// AsError is apperr.AsError.
+func AsError(err error) *Error { return apperr.AsError(err) }
 
-// ErrorCode returns the code of err: the code of the *Error it wraps, or
-// EInternal for any other error, and "" for nil.
-func ErrorCode(err error) string {
-	if err == nil {
-		return ""
-	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return EInternal
-}
-
-// AsError returns the *Error wrapped by err, or a generic internal error
-// (whose text says nothing of the cause) for any other error.
-func AsError(err error) *Error {
-	var e *Error
-	if errors.As(err, &e) {
-		return e
-	}
-	return Errorf(EInternal, "Something went wrong on the server. Please try again.",
-		"Une erreur s'est produite sur le serveur. Veuillez réessayer.")
-}
-
-// IsCode reports whether err is an *Error with the given code.
-func IsCode(err error, code string) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Code == code
-}
+// IsCode is apperr.IsCode.
+func IsCode(err error, code string) bool { return apperr.IsCode(err, code) }

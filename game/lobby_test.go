@@ -56,7 +56,7 @@ func TestJoinRefusesBadInput(t *testing.T) {
 		{"taken nickname", map[string]string{"nickname": "ANA", "tokenHash": h}, EConflict, "already taken"},
 		{"unknown team", map[string]string{"nickname": "bob", "team": "sec", "tokenHash": h}, EInvalid, "Unknown team"},
 		{"no token", map[string]string{"nickname": "bob"}, EInvalid, "token hash"},
-		{"unknown field", map[string]any{"nickname": "bob", "tokenHash": h, "admin": true}, EInvalid, "does not take the field"},
+		{"unknown field", map[string]any{"nickname": "bob", "tokenHash": h, "admin": true}, EInvalid, "Unknown field"},
 		{"wrong type", map[string]any{"nickname": 12, "tokenHash": h}, EInvalid, "wrong type"},
 	}
 	for _, c := range cases {

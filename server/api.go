@@ -1,10 +1,9 @@
 package server
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,7 +13,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"devopschallenge/apperr"
 	"devopschallenge/game"
+	"devopschallenge/internal/strictjson"
+	"devopschallenge/live"
 	"devopschallenge/protocol"
 )
 
@@ -22,32 +24,12 @@ import (
 func decodeBody(c echo.Context, v any) error {
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
-		return game.Errorf(game.EInvalid, "The request body could not be read.", "Le corps de la requête n'a pas pu être lu.")
-	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		body = []byte("{}")
+		return apperr.Errorf(apperr.EInvalid, "The request body could not be read.", "Le corps de la requête n'a pas pu être lu.")
 	}
 	if !validText(body) {
 		return errBadText()
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &te):
-			return game.Errorf(game.EInvalid, "Field %q has the wrong type (expected %s).", "Le champ %q n'a pas le bon type (attendu : %s).", te.Field, te.Type.String())
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			f := strings.TrimPrefix(err.Error(), "json: unknown field ")
-			return game.Errorf(game.EInvalid, "Unknown field %s.", "Champ inconnu %s.", f)
-		default:
-			return game.Errorf(game.EInvalid, "The request body is not valid JSON.", "Le corps de la requête n'est pas du JSON valide.")
-		}
-	}
-	if dec.More() {
-		return game.Errorf(game.EInvalid, "The request body must be a single JSON object.", "Le corps de la requête doit être un seul objet JSON.")
-	}
-	return nil
+	return strictjson.Decode(body, v, strictjson.Subject{EN: "the request body", FR: "le corps de la requête"})
 }
 
 func (s *Server) scenarios(c echo.Context) error {
@@ -67,10 +49,8 @@ func (s *Server) createGame(c echo.Context) error {
 			Assignment: req.Assignment, Lang: req.Lang},
 	}
 	if len(req.Agenda) > 0 && string(req.Agenda) != "null" {
-		dec := json.NewDecoder(bytes.NewReader(req.Agenda))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&args.Agenda); err != nil {
-			return writeError(c, s.log, game.Errorf(game.EInvalid,
+		if err := strictjson.Decode(req.Agenda, &args.Agenda, strictjson.Subject{}); err != nil {
+			return writeError(c, s.log, apperr.Errorf(apperr.EInvalid,
 				`The agenda must be a list of phases like {"kind":"wall","minutes":10}.`,
 				`Le programme doit être une liste de phases comme {"kind":"wall","minutes":10}.`))
 		}
@@ -78,47 +58,31 @@ func (s *Server) createGame(c echo.Context) error {
 	facTok, facHash := newToken(args.ID)
 	projTok, projHash := newToken(args.ID)
 	args.FacilitatorTokenHash, args.ProjectorTokenHash = facHash, projHash
-	ctx, cancel := context.WithTimeout(c.Request().Context(), storeTimeout)
-	defer cancel()
-	for attempt := 0; ; attempt++ {
-		args.Code = newCode()
-		raw, _ := json.Marshal(args)
-		cmd := game.Command{Type: "game.create", Actor: game.Actor{Role: game.RoleSystem}, At: time.Now().UnixMilli(), Args: raw}
-		// Check the command on a blank state before storing anything.
-		if _, err := s.cfg.Engine.Apply(&game.State{}, cmd); err != nil {
-			return writeError(c, s.log, err)
-		}
-		data, _ := json.Marshal(cmd)
-		err := storeFault(s.cfg.Store.CreateGame(ctx, args.ID, args.Code, data, s.mgr.opt.IdleTTL))
-		if err == nil {
-			break
-		}
-		if !game.IsCode(err, game.EConflict) || attempt >= 10 {
-			return writeError(c, s.log, err)
-		}
+	code, err := s.rt.Create(c.Request().Context(), args, newCode)
+	if err != nil {
+		return writeError(c, s.log, err)
 	}
-	s.mgr.met.Commands.WithLabelValues("game.create", "ok").Inc()
-	return c.JSON(http.StatusCreated, protocol.CreateGameResponse{GameID: args.ID, Code: args.Code,
+	return c.JSON(http.StatusCreated, protocol.CreateGameResponse{GameID: args.ID, Code: code,
 		FacilitatorToken: facTok, ProjectorToken: projTok})
 }
 
-// gameByCode returns the live game a join code (as typed) points to, or
-// an error a player can act on: a malformed code, or no game with it.
-func (s *Server) gameByCode(ctx context.Context, raw string) (*liveGame, error) {
+// gameByCode returns the game a join code (as typed) points to, or an
+// error a player can act on: a malformed code, or no game with it.
+func (s *Server) gameByCode(ctx context.Context, raw string) (*live.Game, error) {
 	code := normaliseCode(raw)
 	if !validCode(code) {
-		return nil, game.Errorf(game.EInvalid, "A join code has 6 letters and digits, as shown on the projector.",
+		return nil, apperr.Errorf(apperr.EInvalid, "A join code has 6 letters and digits, as shown on the projector.",
 			"Un code de partie a 6 lettres et chiffres, comme affiché au projecteur.")
 	}
-	gameID, err := s.mgr.lookupCode(ctx, code)
+	gameID, err := s.rt.LookupCode(ctx, code)
 	if err != nil {
-		if game.IsCode(err, game.ENotFound) {
-			err = game.Errorf(game.ENotFound, "No game has the code %s; check it on the projector.",
+		if apperr.IsCode(err, apperr.ENotFound) {
+			err = apperr.Errorf(apperr.ENotFound, "No game has the code %s; check it on the projector.",
 				"Aucune partie n'a le code %s ; vérifiez-le au projecteur.", code)
 		}
 		return nil, err
 	}
-	return s.mgr.get(ctx, gameID)
+	return s.rt.Open(ctx, gameID)
 }
 
 // codeInfo answers GET /api/codes/:code: what the join page needs to know
@@ -126,15 +90,14 @@ func (s *Server) gameByCode(ctx context.Context, raw string) (*liveGame, error) 
 func (s *Server) codeInfo(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), commandTimeout)
 	defer cancel()
-	lg, err := s.gameByCode(ctx, c.Param("code"))
+	g, err := s.gameByCode(ctx, c.Param("code"))
 	if err != nil {
 		return writeError(c, s.log, err)
 	}
-	if err := lg.lockSynced(); err != nil {
+	var info game.JoinInfo
+	if err := g.Read(func(st *game.State) { info = st.JoinInfo() }); err != nil {
 		return writeError(c, s.log, err)
 	}
-	info := lg.state.JoinInfo()
-	lg.mu.Unlock()
 	return c.JSON(http.StatusOK, info)
 }
 
@@ -146,15 +109,15 @@ func (s *Server) join(c echo.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), commandTimeout)
 	defer cancel()
-	lg, err := s.gameByCode(ctx, req.Code)
+	g, err := s.gameByCode(ctx, req.Code)
 	if err != nil {
 		return writeError(c, s.log, err)
 	}
-	gameID := lg.id
+	gameID := g.ID()
 	token, hash := newToken(gameID)
 	raw, _ := json.Marshal(map[string]string{"nickname": req.Nickname, "team": req.Team, "tokenHash": hash,
 		"deviceHash": s.deviceHash(c, gameID)})
-	_, res, err := s.mgr.Submit(ctx, lg, game.Command{Type: "player.join", Actor: game.Actor{Role: game.RoleSystem},
+	ack, err := g.Submit(ctx, game.Command{Type: "player.join", Actor: game.Actor{Role: game.RoleSystem},
 		At: time.Now().UnixMilli(), Args: raw})
 	if err != nil {
 		return writeError(c, s.log, err)
@@ -166,19 +129,19 @@ func (s *Server) join(c echo.Context) error {
 		Team     string `json:"team"`
 		Company  int    `json:"company"`
 	}
-	if b, err := json.Marshal(res); err != nil || json.Unmarshal(b, &joined) != nil || joined.PlayerID == "" {
-		return writeError(c, s.log, fmt.Errorf("player.join result %v unreadable", res))
+	if b, err := json.Marshal(ack.Result); err != nil || json.Unmarshal(b, &joined) != nil || joined.PlayerID == "" {
+		return writeError(c, s.log, fmt.Errorf("player.join result %v unreadable", ack.Result))
 	}
 	return c.JSON(http.StatusCreated, protocol.JoinResponse{GameID: gameID, PlayerID: joined.PlayerID,
 		PlayerToken: token, Team: joined.Team, Company: joined.Company})
 }
 
 // bearer resolves the Authorization header of a request about game id.
-func (s *Server) bearer(c echo.Context, id string) (*liveGame, game.Actor, error) {
+func (s *Server) bearer(c echo.Context, id string) (*live.Game, game.Actor, error) {
 	h := c.Request().Header.Get("Authorization")
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || token == "" {
-		return nil, game.Actor{}, game.Errorf(game.EUnauthorized, "Send your token in the Authorization header (Bearer …).",
+		return nil, game.Actor{}, apperr.Errorf(apperr.EUnauthorized, "Send your token in the Authorization header (Bearer …).",
 			"Envoyez votre jeton dans l'en-tête Authorization (Bearer …).")
 	}
 	gameID, hash, err := parseToken(strings.TrimSpace(token))
@@ -186,34 +149,32 @@ func (s *Server) bearer(c echo.Context, id string) (*liveGame, game.Actor, error
 		return nil, game.Actor{}, err
 	}
 	if gameID != id {
-		return nil, game.Actor{}, game.Errorf(game.EForbidden, "This token belongs to another game.", "Ce jeton appartient à une autre partie.")
+		return nil, game.Actor{}, apperr.Errorf(apperr.EForbidden, "This token belongs to another game.", "Ce jeton appartient à une autre partie.")
 	}
-	lg, err := s.mgr.get(c.Request().Context(), gameID)
+	g, err := s.rt.Open(c.Request().Context(), gameID)
 	if err != nil {
 		return nil, game.Actor{}, err
 	}
-	if err := lg.lockSynced(); err != nil {
-		return nil, game.Actor{}, err
+	var actor game.Actor
+	if rerr := g.Read(func(st *game.State) { actor, err = identify(st, hash) }); rerr != nil {
+		return nil, game.Actor{}, rerr
 	}
-	actor, err := identify(lg.state, hash)
-	lg.mu.Unlock()
-	return lg, actor, err
+	return g, actor, err
 }
 
 // snapshot answers GET /api/games/:id with what the token may see.
 func (s *Server) snapshot(c echo.Context) error {
-	lg, actor, err := s.bearer(c, c.Param("id"))
+	g, actor, err := s.bearer(c, c.Param("id"))
 	if err != nil {
 		return writeError(c, s.log, err)
 	}
-	if err := lg.lockSynced(); err != nil {
-		return writeError(c, s.log, err)
-	}
-	v := lg.state.ViewerOf(actor)
-	resp := protocol.SnapshotResponse{Version: lg.state.Version, You: *you(v), Docs: s.cfg.Engine.Snapshot(lg.state, v)}
-	body, err := json.Marshal(resp)
-	lg.mu.Unlock()
-	if err != nil {
+	var body []byte
+	rerr := g.Read(func(st *game.State) {
+		v := st.ViewerOf(actor)
+		// Encoded here: the documents may share the state's data.
+		body, err = json.Marshal(protocol.SnapshotResponse{Version: st.Version, You: *live.You(v), Docs: s.cfg.Engine.Snapshot(st, v)})
+	})
+	if err = cmp.Or(rerr, err); err != nil {
 		return writeError(c, s.log, err)
 	}
 	return c.JSONBlob(http.StatusOK, body)

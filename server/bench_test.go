@@ -80,7 +80,7 @@ func BenchmarkCommandsOneGame(b *testing.B) {
 
 func histogram(b *testing.B, in *instance) *dto.Histogram {
 	var m dto.Metric
-	if err := in.srv.met.UpdateBytes.Write(&m); err != nil {
+	if err := in.srv.rt.Metrics().UpdateBytes.Write(&m); err != nil {
 		b.Fatal(err)
 	}
 	return m.GetHistogram()

@@ -13,7 +13,9 @@ import (
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
 
+	"devopschallenge/apperr"
 	"devopschallenge/game"
+	"devopschallenge/live"
 	"devopschallenge/protocol"
 )
 
@@ -44,48 +46,40 @@ const (
 	maxCommandID = 64
 )
 
-// prepared is a message ready to send: encoded once for however many
-// connections it goes to. Each connection's writer frames it straight
-// from these bytes into a pooled write buffer (a copy and a header): for
-// the small updates of a game that is cheaper than a PreparedMessage,
-// which allocates a framing buffer of several kilobytes per message.
-type prepared struct {
-	data []byte
+// outgoing is one item of a connection's queue: a message (encoded once
+// for however many connections it goes to), a ping, or the end of a frame
+// writeNow began. Each connection's writer frames a message straight from
+// its bytes into a pooled write buffer (a copy and a header): for the
+// small updates of a game that is cheaper than a PreparedMessage, which
+// allocates a framing buffer of several kilobytes per message.
+type outgoing struct {
+	msg  *live.Message
 	ping bool // a ping, queued by the connection's timer
 	// frame, for one connection: a frame, or the end of one, that must
 	// leave as is, before anything else (see enqueue).
 	frame []byte
-	// z is the compressed payload, for connections that negotiated
-	// compression (see deflate.go).
-	z deflated
 }
 
-// encode encodes a message, or an internal error in its place should a
-// document fail to encode (a bug: every document is plain data).
-func (m *Manager) encode(out protocol.Out) []byte {
+// message encodes a message for one connection, or an internal error in
+// its place should it fail to encode (a bug: every result is plain data).
+func (s *Server) message(out protocol.Out) *live.Message {
 	b, err := json.Marshal(out)
 	if err != nil {
-		m.log.Error("encode message", "err", err)
-		b, _ = json.Marshal(protocol.Out{Type: protocol.TypeError, Code: game.EInternal, Message: "encoding failed"})
+		s.log.Error("encode message", "err", err)
+		b, _ = json.Marshal(protocol.Out{Type: protocol.TypeError, Code: apperr.EInternal, Message: "encoding failed"})
 	}
-	if out.Type == protocol.TypeUpdate {
-		m.met.UpdateBytes.Observe(float64(len(b)))
-	}
-	return b
+	return &live.Message{Data: b}
 }
 
-// single encodes a message (for one connection or a whole audience).
-func (m *Manager) single(out protocol.Out) *prepared { return &prepared{data: m.encode(out)} }
-
-var pingMessage = &prepared{ping: true}
-
-// conn is one WebSocket client. Its read pump (the goroutine that runs
-// serve) reads and applies commands one at a time. A message for it is
-// sent at once when nothing else is being sent and the socket takes it
-// without waiting (enqueue); otherwise it waits in a bounded queue, which
-// a writer goroutine, started when the queue gets a message and gone once
-// it is empty, writes out. An idle connection thus holds one goroutine,
-// not two, and no write buffer (they come from a pool, per message).
+// conn is one WebSocket client, and a subscriber of its game (the runtime
+// hands it the game's messages through Send). Its read pump (the
+// goroutine that runs serve) reads and submits commands one at a time. A
+// message for it is sent at once when nothing else is being sent and the
+// socket takes it without waiting (enqueue); otherwise it waits in a
+// bounded queue, which a writer goroutine, started when the queue gets a
+// message and gone once it is empty, writes out. An idle connection thus
+// holds one goroutine, not two, and no write buffer (they come from a
+// pool, per message).
 //
 // Invariant: while writing is false the queue is empty and nothing writes
 // a message to the socket, so enqueue may; while it is true only the
@@ -97,7 +91,7 @@ type conn struct {
 	limiter *rate.Limiter
 
 	qmu     sync.Mutex
-	queue   []*prepared // waiting messages, at most srv.cfg.SendQueue
+	queue   []outgoing  // waiting messages, at most srv.cfg.SendQueue
 	writing bool        // a writer goroutine is running
 	dead    bool        // kill was called: flush, say goodbye, close
 	pinger  *time.Timer // queues a ping every pingPeriod
@@ -108,21 +102,20 @@ type conn struct {
 
 	deadlineSet time.Time // when the writer last set the write deadline (writer only)
 
-	// Set once by the hello, then read-only.
-	game  *liveGame
+	// Set once by the hello, then read by the read pump only.
+	game  *live.Game
 	actor game.Actor
-	// aud is the audience the connection is grouped under; guarded by the
-	// game's mutex.
-	aud string
 }
 
-// viewer returns what the connection's actor sees now. Called with the
-// game's mutex held.
-func (c *conn) viewer(s *game.State) game.Viewer { return s.ViewerOf(c.actor) }
+// Send implements live.Subscriber.
+func (c *conn) Send(m *live.Message) { c.enqueue(outgoing{msg: m}) }
+
+// Revoke implements live.Subscriber: the player was removed.
+func (c *conn) Revoke() { c.kill(protocol.CloseRevoked, "removed by the facilitator") }
 
 // enqueue queues a message without waiting; a client whose queue is full
 // is disconnected, so that it never slows anyone else.
-func (c *conn) enqueue(p *prepared) {
+func (c *conn) enqueue(p outgoing) {
 	c.qmu.Lock()
 	if c.dead {
 		c.qmu.Unlock()
@@ -140,13 +133,13 @@ func (c *conn) enqueue(p *prepared) {
 		// spares starting the writer, and the client waiting for it to
 		// be scheduled, for the usual message to a client that reads.
 		// What the socket did not take goes to the writer.
-		done, rest := c.cork.writeNow(p.payload(c.cork.deflate))
+		done, rest := c.cork.writeNow(payload(p.msg, c.cork.deflate))
 		if done {
 			c.qmu.Unlock()
 			return
 		}
 		if rest != nil {
-			p = &prepared{frame: rest}
+			p = outgoing{frame: rest}
 		}
 	}
 	c.queue = append(c.queue, p)
@@ -191,7 +184,7 @@ func (c *conn) kill(code int, reason string) {
 
 // ping queues a ping and arms the next one.
 func (c *conn) ping() {
-	c.enqueue(pingMessage)
+	c.enqueue(outgoing{ping: true})
 	c.qmu.Lock()
 	if !c.dead {
 		c.pinger.Reset(pingPeriod)
@@ -210,7 +203,7 @@ func (c *conn) writeLoop() {
 	// spare is the batch written last, emptied: the next queue, so that a
 	// busy connection does not allocate a queue per message. The queue
 	// keeps it when the writer ends if it is small.
-	var spare []*prepared
+	var spare []outgoing
 	for {
 		c.qmu.Lock()
 		if len(c.queue) == 0 {
@@ -262,12 +255,12 @@ func (c *conn) writeLoop() {
 }
 
 // writeAll writes messages, in one system call when there are several.
-func (c *conn) writeAll(batch []*prepared) error {
+func (c *conn) writeAll(batch []outgoing) error {
 	if len(batch) > 1 {
 		c.cork.cork()
 	}
 	for i, p := range batch {
-		batch[i] = nil
+		batch[i] = outgoing{}
 		if err := c.write(p); err != nil {
 			c.cork.uncork()
 			return err
@@ -276,7 +269,7 @@ func (c *conn) writeAll(batch []*prepared) error {
 	return c.cork.uncork()
 }
 
-func (c *conn) write(p *prepared) error {
+func (c *conn) write(p outgoing) error {
 	// Each message gets writeWait, give or take a second: moving the
 	// deadline (a timer in the runtime) at every message costs more.
 	if now := time.Now(); now.Sub(c.deadlineSet) > time.Second {
@@ -294,7 +287,7 @@ func (c *conn) write(p *prepared) error {
 		_, err := c.cork.Write(p.frame)
 		return err
 	}
-	return c.writeData(p)
+	return c.writeData(p.msg)
 }
 
 // serve runs the read pump: the hello, then commands until the client
@@ -306,11 +299,8 @@ func (c *conn) serve() {
 		c.srv.track(c, false)
 		c.srv.met.Connections.Dec()
 		c.kill(websocket.CloseNormalClosure, "")
-		if lg := c.game; lg != nil {
-			lg.mu.Lock()
-			lg.detach(c)
-			lg.mu.Unlock()
-			lg.poke(false)
+		if g := c.game; g != nil {
+			g.Detach(c)
 		}
 	}()
 	c.qmu.Lock()
@@ -353,7 +343,7 @@ func (c *conn) serve() {
 const pingRequest = `{"type":"ping"}`
 
 // reply queues a message for this connection only.
-func (c *conn) reply(out protocol.Out) { c.enqueue(c.srv.mgr.single(out)) }
+func (c *conn) reply(out protocol.Out) { c.enqueue(outgoing{msg: c.srv.message(out)}) }
 
 // hello reads the first message, identifies the client and sends what it
 // missed. It returns false when the connection must end.
@@ -372,7 +362,7 @@ func (c *conn) hello() bool {
 	}
 	var in protocol.In
 	if err := json.Unmarshal(data, &in); err != nil || in.Type != protocol.TypeHello {
-		c.refuse(protocol.CloseBadHello, game.Errorf(game.EInvalid,
+		c.refuse(protocol.CloseBadHello, apperr.Errorf(apperr.EInvalid,
 			`The first message must be {"type":"hello","token":"…"}.`, `Le premier message doit être {"type":"hello","token":"…"}.`))
 		return false
 	}
@@ -383,38 +373,19 @@ func (c *conn) hello() bool {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
-	lg, err := c.srv.mgr.get(ctx, gameID)
+	g, err := c.srv.rt.Open(ctx, gameID)
+	if err == nil {
+		c.actor, err = g.Attach(ctx, c, in.Version, func(s *game.State) (game.Actor, error) { return identify(s, hash) })
+	}
 	if err != nil {
-		if game.IsCode(err, game.ENotFound) {
+		if apperr.IsCode(err, apperr.ENotFound) || apperr.IsCode(err, apperr.EUnauthorized) {
 			c.refuse(protocol.CloseRevoked, err)
 		} else {
 			c.refuse(websocket.CloseTryAgainLater, err)
 		}
 		return false
 	}
-	if err := lg.lockSynced(); err != nil {
-		c.refuse(websocket.CloseTryAgainLater, err)
-		return false
-	}
-	actor, err := identify(lg.state, hash)
-	if (err != nil || in.Version > lg.state.Version) && c.srv.mgr.shared {
-		// Another instance may have stored what this one has not applied
-		// yet (the join that made this token, or updates the client saw
-		// there): read the stream before answering.
-		lg.catchUp(ctx)
-		actor, err = identify(lg.state, hash)
-	}
-	if err != nil {
-		lg.mu.Unlock()
-		c.refuse(protocol.CloseRevoked, err)
-		return false
-	}
-	c.actor = actor
-	c.game = lg
-	first := lg.attach(c, in.Version)
-	c.enqueue(first)
-	lg.mu.Unlock()
-	lg.poke(false)
+	c.game = g
 	c.ws.SetReadDeadline(time.Now().Add(pongWait))
 	return true
 }
@@ -422,7 +393,7 @@ func (c *conn) hello() bool {
 // refuse sends an error and closes the connection with the given code.
 func (c *conn) refuse(code int, err error) {
 	c.reply(errorOut(c.srv.log, "", err))
-	c.kill(code, game.AsError(err).Message)
+	c.kill(code, apperr.AsError(err).Message)
 }
 
 // command decodes, checks and submits one command, then acks or refuses
@@ -434,20 +405,20 @@ func (c *conn) command(data []byte) {
 		return
 	}
 	if !c.limiter.Allow() {
-		c.srv.mgr.met.Commands.WithLabelValues("any", game.ERateLimited).Inc()
-		c.reply(errorOut(c.srv.log, in.ID, game.Errorf(game.ERateLimited,
+		c.srv.rt.Metrics().Commands.WithLabelValues("any", apperr.ERateLimited).Inc()
+		c.reply(errorOut(c.srv.log, in.ID, apperr.Errorf(apperr.ERateLimited,
 			"Too many commands at once; wait a moment and try again.", "Trop de commandes d'un coup ; attendez un instant et réessayez.")))
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
 	cmd := game.Command{ID: in.ID, Type: in.Cmd, Actor: c.actor, At: time.Now().UnixMilli(), Args: in.Args}
-	v, res, err := c.srv.mgr.Submit(ctx, c.game, cmd)
+	ack, err := c.game.Submit(ctx, cmd)
 	if err != nil {
 		c.reply(errorOut(c.srv.log, in.ID, err))
 		return
 	}
-	c.reply(protocol.Out{Type: protocol.TypeAck, ID: in.ID, Version: v, Result: res})
+	c.reply(protocol.Out{Type: protocol.TypeAck, ID: in.ID, Version: ack.Version, Result: ack.Result})
 }
 
 // decodeCommand decodes and checks a command message from a client. On
@@ -456,7 +427,7 @@ func (c *conn) command(data []byte) {
 func decodeCommand(data []byte) (protocol.In, error) {
 	var in protocol.In
 	if err := json.Unmarshal(data, &in); err != nil {
-		return protocol.In{}, game.Errorf(game.EInvalid, "That message is not valid JSON.", "Ce message n'est pas du JSON valide.")
+		return protocol.In{}, apperr.Errorf(apperr.EInvalid, "That message is not valid JSON.", "Ce message n'est pas du JSON valide.")
 	}
 	if !validText(data) {
 		return in, errBadText()
@@ -468,15 +439,15 @@ func decodeCommand(data []byte) (protocol.In, error) {
 func checkCommand(in *protocol.In) error {
 	switch {
 	case in.Type != protocol.TypeCmd:
-		return game.Errorf(game.EInvalid, `Unknown message type %q; send {"type":"cmd",…}.`, `Type de message inconnu %q ; envoyez {"type":"cmd",…}.`, in.Type)
+		return apperr.Errorf(apperr.EInvalid, `Unknown message type %q; send {"type":"cmd",…}.`, `Type de message inconnu %q ; envoyez {"type":"cmd",…}.`, in.Type)
 	case in.ID == "" || len(in.ID) > maxCommandID || !utf8.ValidString(in.ID):
-		return game.Errorf(game.EInvalid, "Every command needs an id of 1 to %d characters.", "Chaque commande doit avoir un id de 1 à %d caractères.", maxCommandID)
+		return apperr.Errorf(apperr.EInvalid, "Every command needs an id of 1 to %d characters.", "Chaque commande doit avoir un id de 1 à %d caractères.", maxCommandID)
 	case in.Cmd == "":
-		return game.Errorf(game.EInvalid, "The command name (cmd) is missing.", "Le nom de la commande (cmd) manque.")
+		return apperr.Errorf(apperr.EInvalid, "The command name (cmd) is missing.", "Le nom de la commande (cmd) manque.")
 	}
 	if len(in.Args) > 0 && in.Args[0] != '{' {
 		if string(in.Args) != "null" {
-			return game.Errorf(game.EInvalid, "The args of a command must be a JSON object.", "Les args d'une commande doivent être un objet JSON.")
+			return apperr.Errorf(apperr.EInvalid, "The args of a command must be a JSON object.", "Les args d'une commande doivent être un objet JSON.")
 		}
 	}
 	return nil

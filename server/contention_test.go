@@ -12,6 +12,7 @@ import (
 	"devopschallenge/game"
 	"devopschallenge/internal/redistest"
 	"devopschallenge/protocol"
+	"devopschallenge/store"
 )
 
 // Players of one game on two instances act at once. Without the single
@@ -20,16 +21,16 @@ import (
 // once, acked with its version, and every client ends with the same wall.
 func TestTwoInstancesWriteOneGameWithoutOwner(t *testing.T) {
 	a, b := writeOneGame(t, true)
-	t.Logf("store conflicts: A %v, B %v", testutil.ToFloat64(a.srv.mgr.conflicts), testutil.ToFloat64(b.srv.mgr.conflicts))
+	t.Logf("store conflicts: A %v, B %v", testutil.ToFloat64(a.srv.rt.Metrics().Conflicts), testutil.ToFloat64(b.srv.rt.Metrics().Conflicts))
 }
 
 // With the single writer, one instance owns the game and the other sends
 // it its players' commands: the same outcome, and no store conflict.
 func TestTwoInstancesWriteOneGameThroughOwner(t *testing.T) {
 	a, b := writeOneGame(t, false)
-	conflicts := testutil.ToFloat64(a.srv.mgr.conflicts) + testutil.ToFloat64(b.srv.mgr.conflicts)
-	fa, fb := testutil.ToFloat64(a.srv.mgr.forwarded), testutil.ToFloat64(b.srv.mgr.forwarded)
-	t.Logf("forwarded: A %v, B %v; conflicts A %v B %v", fa, fb, testutil.ToFloat64(a.srv.mgr.conflicts), testutil.ToFloat64(b.srv.mgr.conflicts))
+	conflicts := testutil.ToFloat64(a.srv.rt.Metrics().Conflicts) + testutil.ToFloat64(b.srv.rt.Metrics().Conflicts)
+	fa, fb := testutil.ToFloat64(a.srv.rt.Metrics().Forwarded), testutil.ToFloat64(b.srv.rt.Metrics().Forwarded)
+	t.Logf("forwarded: A %v, B %v; conflicts A %v B %v", fa, fb, testutil.ToFloat64(a.srv.rt.Metrics().Conflicts), testutil.ToFloat64(b.srv.rt.Metrics().Conflicts))
 	if conflicts != 0 {
 		t.Errorf("%v store conflicts, want none with one writer", conflicts)
 	}
@@ -45,8 +46,8 @@ func TestTwoInstancesWriteOneGameThroughOwner(t *testing.T) {
 // writeOneGame runs the scenario on two instances and returns them.
 func writeOneGame(t *testing.T, noForward bool) (*instance, *instance) {
 	url, prefix := redistest.Start(t), redistest.Prefix(t)
-	a := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "A"; c.Manager.NoForward = noForward })
-	b := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "B"; c.Manager.NoForward = noForward })
+	a := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "A"; c.Runtime.NoForward = noForward })
+	b := startServer(t, redisStore(t, url, prefix), func(c *Config) { c.Instance = "B"; c.Runtime.NoForward = noForward })
 	g := newGame(t, a, protocol.CreateGameRequest{Agenda: wallAgenda})
 	fac := connect(t, g.FacilitatorToken, true, a.url)
 	var players []*client.Session
@@ -96,9 +97,22 @@ func writeOneGame(t *testing.T, noForward bool) (*instance, *instance) {
 	if t.Failed() {
 		t.FailNow()
 	}
-	// The log holds each command once, at the version it was acked with.
-	st := redisStore(t, url, prefix)
-	entries, err := st.Entries(ctxT(t), g.GameID, 1)
+	checkAckedInLog(t, redisStore(t, url, prefix), g.GameID, versions)
+	// Every client converges on the same wall.
+	want := len(players) * 4
+	for _, s := range append(players, fac) {
+		if err := s.Wait(ctxT(t), func(s *client.Session) bool { return len(s.Keys("note/")) == want }); err != nil {
+			t.Fatalf("a client holds %d notes, want %d: %v", len(s.Keys("note/")), want, err)
+		}
+	}
+	return a, b
+}
+
+// checkAckedInLog checks that the log holds each player command acked (by
+// version), once, at the version it was acked with.
+func checkAckedInLog(t *testing.T, st *store.Redis, gameID string, versions map[int64]string) {
+	t.Helper()
+	entries, err := st.Entries(ctxT(t), gameID, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,12 +142,4 @@ func writeOneGame(t *testing.T, noForward bool) (*instance, *instance) {
 	if notes != 0 {
 		t.Fatalf("%d notes acked and not in the log (or the reverse)", notes)
 	}
-	// Every client converges on the same wall.
-	want := len(players) * 4
-	for _, s := range append(players, fac) {
-		if err := s.Wait(ctxT(t), func(s *client.Session) bool { return len(s.Keys("note/")) == want }); err != nil {
-			t.Fatalf("a client holds %d notes, want %d: %v", len(s.Keys("note/")), want, err)
-		}
-	}
-	return a, b
 }

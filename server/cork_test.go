@@ -86,34 +86,7 @@ func TestCorkConn(t *testing.T) {
 // still whole. It never waits: not for a socket another goroutine is
 // writing to, and it stops for good once a close frame was sent.
 func TestWriteNow(t *testing.T) {
-	got := make(chan *corkConn, 1)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cw := &corkingWriter{ResponseWriter: w, hj: w.(http.Hijacker)}
-		if _, err := upgrader.Upgrade(cw, r, nil); err != nil {
-			t.Error(err)
-			return
-		}
-		got <- cw.conn
-	}))
-	defer srv.Close()
-	d := websocket.Dialer{ReadBufferSize: 1024, Subprotocols: []string{protocol.Subprotocol}}
-	ws, _, err := d.Dial("ws"+strings.TrimPrefix(srv.URL, "http")+"/", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
-	k := <-got
-	if k.raw == nil {
-		t.Fatal("the TCP socket under the WebSocket was not kept for direct writes")
-	}
-	k.Conn.(*net.TCPConn).SetWriteBuffer(16 << 10)
-	// The WebSocket library leaves the socket's write deadline where its
-	// last frame put it: a pong's, one second after it, may be long
-	// gone. Neither path may depend on it.
-	k.SetWriteDeadline(time.Now().Add(-time.Second))
-	// (The writer set its deadline a moment ago, so it will not set it again.)
-	c := &conn{srv: &Server{cfg: Config{WriteWait: writeWait}}, cork: k, deadlineSet: time.Now()}
-
+	ws, k, c := directSocket(t)
 	sizes := []int{0, 1, 125, 126, 300, 65535, 65536, 1 << 20}
 	msgs := make([][]byte, len(sizes))
 	for i, n := range sizes {
@@ -122,27 +95,8 @@ func TestWriteNow(t *testing.T) {
 	last := len(msgs) - 1
 	// The client reads every message as it comes, except that it waits
 	// for start before reading the last one, so that the socket fills.
-	read := make(chan error, 1)
 	start := make(chan struct{})
-	readUpTo := make(chan int, len(msgs))
-	go func() {
-		for i, want := range msgs {
-			if i == last {
-				<-start
-			}
-			typ, b, err := ws.ReadMessage()
-			if err != nil {
-				read <- err
-				return
-			}
-			if typ != websocket.TextMessage || !bytes.Equal(b, want) {
-				read <- fmt.Errorf("message %d: type %d, %d bytes, want text of %d bytes", i, typ, len(b), len(want))
-				return
-			}
-			readUpTo <- i
-		}
-		read <- nil
-	}()
+	readUpTo, read := readInOrder(ws, msgs, start)
 	send := func(i int) (done bool) {
 		done, rest := k.writeNow(msgs[i], false)
 		switch {
@@ -152,7 +106,7 @@ func TestWriteNow(t *testing.T) {
 			if i == last {
 				close(start)
 			}
-			if err := c.write(&prepared{frame: rest}); err != nil {
+			if err := c.write(outgoing{frame: rest}); err != nil {
 				t.Fatal(err)
 			}
 		default:
@@ -191,6 +145,68 @@ func TestWriteNow(t *testing.T) {
 	if done, rest := k.writeNow([]byte("x"), false); done || rest != nil {
 		t.Error("writeNow wrote after the close frame")
 	}
+}
+
+// directSocket opens a WebSocket to a test server and returns the client's
+// end, the server's corked connection (with a 16 KB send buffer) and a
+// conn to write through it.
+func directSocket(t *testing.T) (*websocket.Conn, *corkConn, *conn) {
+	got := make(chan *corkConn, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cw := &corkingWriter{ResponseWriter: w, hj: w.(http.Hijacker)}
+		if _, err := upgrader.Upgrade(cw, r, nil); err != nil {
+			t.Error(err)
+			return
+		}
+		got <- cw.conn
+	}))
+	t.Cleanup(srv.Close)
+	d := websocket.Dialer{ReadBufferSize: 1024, Subprotocols: []string{protocol.Subprotocol}}
+	ws, _, err := d.Dial("ws"+strings.TrimPrefix(srv.URL, "http")+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	k := <-got
+	if k.raw == nil {
+		t.Fatal("the TCP socket under the WebSocket was not kept for direct writes")
+	}
+	k.Conn.(*net.TCPConn).SetWriteBuffer(16 << 10)
+	// The WebSocket library leaves the socket's write deadline where its
+	// last frame put it: a pong's, one second after it, may be long
+	// gone. Neither path may depend on it.
+	k.SetWriteDeadline(time.Now().Add(-time.Second))
+	// (The writer set its deadline a moment ago, so it will not set it again.)
+	c := &conn{srv: &Server{cfg: Config{WriteWait: writeWait}}, cork: k, deadlineSet: time.Now()}
+
+	return ws, k, c
+}
+
+// readInOrder reads msgs from ws, each checked, waiting for start before
+// the last one; it reports each index read, then nil (or the first error)
+// on read.
+func readInOrder(ws *websocket.Conn, msgs [][]byte, start <-chan struct{}) (readUpTo <-chan int, read <-chan error) {
+	done := make(chan error, 1)
+	upTo := make(chan int, len(msgs))
+	go func() {
+		for i, want := range msgs {
+			if i == len(msgs)-1 {
+				<-start
+			}
+			typ, b, err := ws.ReadMessage()
+			if err != nil {
+				done <- err
+				return
+			}
+			if typ != websocket.TextMessage || !bytes.Equal(b, want) {
+				done <- fmt.Errorf("message %d: type %d, %d bytes, want text of %d bytes", i, typ, len(b), len(want))
+				return
+			}
+			upTo <- i
+		}
+		done <- nil
+	}()
+	return upTo, done
 }
 
 func TestFrameHeader(t *testing.T) {

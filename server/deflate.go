@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"devopschallenge/live"
 )
 
 // Compression of WebSocket messages (permessage-deflate, RFC 7692). The
@@ -30,12 +32,6 @@ const (
 	// the best compression costs little.
 	deflateLevel = flate.BestCompression
 )
-
-// deflated is a message's compressed payload, made at most once.
-type deflated struct {
-	once sync.Once
-	data []byte // nil: not worth it
-}
 
 var flateWriters = sync.Pool{New: func() any {
 	w, _ := flate.NewWriter(nil, deflateLevel)
@@ -63,15 +59,14 @@ func deflate(data []byte) []byte {
 // payload returns what goes on the wire for a connection: the compressed
 // payload (compressed reports true) when the connection negotiated
 // compression and the message gains from it, else the message itself.
-func (p *prepared) payload(compress bool) (data []byte, compressed bool) {
-	if !compress || len(p.data) < deflateMin {
-		return p.data, false
+func payload(m *live.Message, compress bool) (data []byte, compressed bool) {
+	if !compress || len(m.Data) < deflateMin {
+		return m.Data, false
 	}
-	p.z.once.Do(func() { p.z.data = deflate(p.data) })
-	if p.z.data == nil {
-		return p.data, false
+	if z := m.Compressed(deflate); z != nil {
+		return z, true
 	}
-	return p.z.data, true
+	return m.Data, false
 }
 
 // useDeflate sets a new connection up: no compression by the library
@@ -83,8 +78,8 @@ func (c *conn) useDeflate() {
 }
 
 // writeData writes a data message (from the writer goroutine).
-func (c *conn) writeData(p *prepared) error {
-	data, compressed := p.payload(c.cork.deflate)
+func (c *conn) writeData(m *live.Message) error {
+	data, compressed := payload(m, c.cork.deflate)
 	if !compressed {
 		return c.ws.WriteMessage(websocket.TextMessage, data)
 	}

@@ -1,84 +1,34 @@
 package server
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
-	"devopschallenge/game"
+	"devopschallenge/apperr"
 	"devopschallenge/protocol"
 )
 
 // httpStatus maps each domain error code to its HTTP status. It is the one
 // place where codes meet HTTP; the WebSocket sends the code itself.
 var httpStatus = map[string]int{
-	game.EInvalid:      http.StatusBadRequest,
-	game.ENotFound:     http.StatusNotFound,
-	game.EConflict:     http.StatusConflict,
-	game.EForbidden:    http.StatusForbidden,
-	game.EUnauthorized: http.StatusUnauthorized,
-	game.ERateLimited:  http.StatusTooManyRequests,
-	game.EInternal:     http.StatusInternalServerError,
-	game.EUnavailable:  http.StatusServiceUnavailable,
-}
-
-// errUnavailable is what a client is told while the store does not
-// answer (in time): asking again later is safe.
-func errUnavailable() *game.Error {
-	return game.Errorf(game.EUnavailable,
-		"The game's storage is not answering at the moment. Try again in a few seconds.",
-		"Le stockage de la partie ne répond pas pour le moment. Réessayez dans quelques secondes.")
-}
-
-// errNotStored is errUnavailable for a command: it was not stored in time
-// (the store did not answer, or other instances kept writing first), but
-// the store may still have taken it. Sending it again, with the same ID,
-// is safe.
-func errNotStored() *game.Error {
-	return game.Errorf(game.EUnavailable,
-		"The game's storage did not answer in time, so your action may not have been saved. Try again in a few seconds.",
-		"Le stockage de la partie n'a pas répondu à temps : votre action n'a peut-être pas été enregistrée. Réessayez dans quelques secondes.")
-}
-
-// storeFault marks an error of the store that is not the caller's
-// business (Redis unreachable, too slow, a broken connection): clients
-// see it as unavailable, the logs see the cause. Domain errors of the
-// store (conflict, not found) and nil are returned as they are.
-func storeFault(err error) error {
-	if err == nil {
-		return nil
-	}
-	var e *game.Error
-	if errors.As(err, &e) {
-		return err
-	}
-	return &faultError{cause: err}
-}
-
-// faultError is a store fault: it reads as errUnavailable to errors.As
-// (so to game.ErrorCode and game.AsError) and unwraps to its cause.
-type faultError struct{ cause error }
-
-func (f *faultError) Error() string { return "store unavailable: " + f.cause.Error() }
-func (f *faultError) Unwrap() error { return f.cause }
-
-// As implements the interface errors.As looks for.
-func (f *faultError) As(target any) bool {
-	if p, ok := target.(**game.Error); ok {
-		*p = errUnavailable()
-		return true
-	}
-	return false
+	apperr.EInvalid:      http.StatusBadRequest,
+	apperr.ENotFound:     http.StatusNotFound,
+	apperr.EConflict:     http.StatusConflict,
+	apperr.EForbidden:    http.StatusForbidden,
+	apperr.EUnauthorized: http.StatusUnauthorized,
+	apperr.ERateLimited:  http.StatusTooManyRequests,
+	apperr.EInternal:     http.StatusInternalServerError,
+	apperr.EUnavailable:  http.StatusServiceUnavailable,
 }
 
 // publicError turns any error into what a client may see: domain errors as
 // they are, anything else logged and replaced by a generic internal error.
-func publicError(log *slog.Logger, err error, what string) *game.Error {
-	e := game.AsError(err)
-	if e.Code == game.EInternal {
+func publicError(log *slog.Logger, err error, what string) *apperr.Error {
+	e := apperr.AsError(err)
+	if e.Code == apperr.EInternal {
 		log.Error(what, "err", err)
 	}
 	return e

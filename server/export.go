@@ -18,7 +18,9 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"devopschallenge/apperr"
 	"devopschallenge/game"
+	"devopschallenge/live"
 )
 
 // Exports: the facilitator asks for a ticket (POST /api/games/:id/exports
@@ -70,18 +72,16 @@ func ticketMAC(facHash, gameID string, expiry int64, epoch int) string {
 }
 
 func (s *Server) exportTicket(c echo.Context) error {
-	lg, actor, err := s.bearer(c, c.Param("id"))
+	g, err := s.facilitator(c)
 	if err != nil {
 		return writeError(c, s.log, err)
 	}
-	if actor.Role != game.RoleFacilitator {
-		return writeError(c, s.log, game.Errorf(game.EForbidden, "Only the facilitator can export the report.",
-			"Seul l'animateur peut exporter le rapport."))
-	}
 	expiry := time.Now().Add(ticketLifetime).Unix()
-	lg.mu.Lock()
-	ticket := lg.id + "." + strconv.FormatInt(expiry, 10) + "." + ticketMAC(lg.state.FacilitatorTokenHash, lg.id, expiry, lg.state.Exports.Epoch)
-	lg.mu.Unlock()
+	var mac string
+	if err := g.Read(func(st *game.State) { mac = ticketMAC(st.FacilitatorTokenHash, g.ID(), expiry, st.Exports.Epoch) }); err != nil {
+		return writeError(c, s.log, err)
+	}
+	ticket := g.ID() + "." + strconv.FormatInt(expiry, 10) + "." + mac
 	links := map[string]string{}
 	for _, f := range []string{"report.json", "report.csv.zip", "report.html"} {
 		links[strings.TrimPrefix(f, "report.")] = "/api/exports/" + ticket + "/" + f
@@ -89,31 +89,48 @@ func (s *Server) exportTicket(c echo.Context) error {
 	return c.JSON(http.StatusCreated, ExportLinks{ExpiresAt: expiry * 1000, Links: links})
 }
 
-func (s *Server) exportWithToken(c echo.Context) error {
+// facilitator resolves the facilitator token of a request about game :id.
+func (s *Server) facilitator(c echo.Context) (*live.Game, error) {
+	g, actor, err := s.bearer(c, c.Param("id"))
+	if err != nil {
+		return nil, err
+	}
+	if actor.Role != game.RoleFacilitator {
+		return nil, apperr.Errorf(apperr.EForbidden, "Only the facilitator can export the report.",
+			"Seul l'animateur peut exporter le rapport.")
+	}
+	return g, nil
+}
+
+// exportFormat returns the renderer of an export's file name.
+func exportFormat(c echo.Context) (func(s *Server, c echo.Context, r *game.Report) error, error) {
 	render, ok := exportFormats[c.Param("file")]
 	if !ok {
-		return writeError(c, s.log, game.Errorf(game.ENotFound, "No such export; use report.json, report.csv.zip or report.html.",
-			"Export inconnu ; utilisez report.json, report.csv.zip ou report.html."))
+		return nil, apperr.Errorf(apperr.ENotFound, "No such export; use report.json, report.csv.zip or report.html.",
+			"Export inconnu ; utilisez report.json, report.csv.zip ou report.html.")
 	}
-	lg, actor, err := s.bearer(c, c.Param("id"))
+	return render, nil
+}
+
+func (s *Server) exportWithToken(c echo.Context) error {
+	render, err := exportFormat(c)
 	if err != nil {
 		return writeError(c, s.log, err)
 	}
-	if actor.Role != game.RoleFacilitator {
-		return writeError(c, s.log, game.Errorf(game.EForbidden, "Only the facilitator can export the report.",
-			"Seul l'animateur peut exporter le rapport."))
+	g, err := s.facilitator(c)
+	if err != nil {
+		return writeError(c, s.log, err)
 	}
-	return render(s, c, s.report(lg))
+	return s.export(c, g, render)
 }
 
 func (s *Server) exportWithTicket(c echo.Context) error {
-	render, ok := exportFormats[c.Param("file")]
-	bad := game.Errorf(game.EUnauthorized, "This export link is not valid, has expired or was revoked; export again from the facilitator console.",
-		"Ce lien d'export n'est pas valide, a expiré ou a été révoqué ; exportez à nouveau depuis la console de l'animateur.")
-	if !ok {
-		return writeError(c, s.log, game.Errorf(game.ENotFound, "No such export; use report.json, report.csv.zip or report.html.",
-			"Export inconnu ; utilisez report.json, report.csv.zip ou report.html."))
+	render, err := exportFormat(c)
+	if err != nil {
+		return writeError(c, s.log, err)
 	}
+	bad := apperr.Errorf(apperr.EUnauthorized, "This export link is not valid, has expired or was revoked; export again from the facilitator console.",
+		"Ce lien d'export n'est pas valide, a expiré ou a été révoqué ; exportez à nouveau depuis la console de l'animateur.")
 	parts := strings.Split(c.Param("ticket"), ".")
 	if len(parts) != 3 {
 		return writeError(c, s.log, bad)
@@ -122,30 +139,33 @@ func (s *Server) exportWithTicket(c echo.Context) error {
 	if err != nil || time.Now().Unix() > expiry {
 		return writeError(c, s.log, bad)
 	}
-	lg, err := s.mgr.get(c.Request().Context(), parts[0])
-	if err != nil {
-		if game.IsCode(err, game.ENotFound) {
-			return writeError(c, s.log, bad)
-		}
+	g, err := s.rt.Open(c.Request().Context(), parts[0])
+	if apperr.IsCode(err, apperr.ENotFound) {
+		return writeError(c, s.log, bad)
+	} else if err != nil {
 		return writeError(c, s.log, err)
 	}
-	lg.mu.Lock()
-	if s.mgr.shared {
-		// A revocation stored through another instance counts at once.
-		lg.catchUp(c.Request().Context())
+	// A revocation stored through another instance counts at once.
+	var want string
+	err = g.ReadLatest(c.Request().Context(), func(st *game.State) {
+		want = ticketMAC(st.FacilitatorTokenHash, g.ID(), expiry, st.Exports.Epoch)
+	})
+	if err != nil {
+		return writeError(c, s.log, err)
 	}
-	want := ticketMAC(lg.state.FacilitatorTokenHash, lg.id, expiry, lg.state.Exports.Epoch)
-	lg.mu.Unlock()
 	if !hmac.Equal([]byte(want), []byte(parts[2])) {
 		return writeError(c, s.log, bad)
 	}
-	return render(s, c, s.report(lg))
+	return s.export(c, g, render)
 }
 
-func (s *Server) report(lg *liveGame) *game.Report {
-	lg.mu.Lock()
-	defer lg.mu.Unlock()
-	return s.cfg.Engine.Report(lg.state)
+// export renders the report of a game, read from its stored state.
+func (s *Server) export(c echo.Context, g *live.Game, render func(s *Server, c echo.Context, r *game.Report) error) error {
+	var r *game.Report
+	if err := g.Read(func(st *game.State) { r = s.cfg.Engine.Report(st) }); err != nil {
+		return writeError(c, s.log, err)
+	}
+	return render(s, c, r)
 }
 
 func attachment(c echo.Context, r *game.Report, ext string) {

@@ -6,7 +6,7 @@ import (
 
 	"devopschallenge/client"
 
-	"devopschallenge/game"
+	"devopschallenge/apperr"
 	"devopschallenge/internal/redistest"
 	"devopschallenge/protocol"
 )
@@ -36,7 +36,7 @@ func TestRevokingExportLinks(t *testing.T) {
 	}
 	for _, in := range []*instance{b, a} {
 		for _, f := range []string{"json", "html", "csv.zip"} {
-			if _, _, err := in.http.GetRaw(ctxT(t), old.Links[f], ""); !game.IsCode(err, game.EUnauthorized) {
+			if _, _, err := in.http.GetRaw(ctxT(t), old.Links[f], ""); !apperr.IsCode(err, apperr.EUnauthorized) {
 				t.Errorf("a revoked %s link on %s: %v; want unauthorized", f, in.url, err)
 			}
 		}

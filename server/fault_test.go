@@ -14,9 +14,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"devopschallenge/apperr"
 	"devopschallenge/client"
 	"devopschallenge/game"
 	"devopschallenge/internal/redistest"
+	"devopschallenge/live"
 	"devopschallenge/protocol"
 )
 
@@ -28,7 +30,7 @@ import (
 // change the store does not hold.
 
 // stallFor is how long Redis stays stopped: longer than a commit's budget
-// (storeTimeout) and than a lease (leaseTTL), so that appends, reloads and
+// (live.StoreTimeout) and than a lease (10 s), so that appends, reloads and
 // leases all run out during the stall.
 const stallFor = 15 * time.Second
 
@@ -96,7 +98,7 @@ func newFaultRig(t *testing.T, instances int) *faultRig {
 		}
 		s, err := client.Connect(ctxT(t), client.Options{URLs: urls, Token: j.PlayerToken, Reconnect: true,
 			OnMessage: func(out *protocol.Out, _ []byte) {
-				if out.Type == protocol.TypeError && out.Code == game.EUnavailable {
+				if out.Type == protocol.TypeError && out.Code == apperr.EUnavailable {
 					r.mu.Lock()
 					r.unavailable[r.phase.Load().(string)]++
 					r.mu.Unlock()
@@ -219,7 +221,7 @@ func runFaults(t *testing.T, instances int) {
 	r.checkViews()
 	r.checkReady(readyz, stalled, resumed)
 	for _, in := range r.ins {
-		if n := testutil.ToFloat64(in.srv.mgr.storeWait); n != 0 {
+		if n := testutil.ToFloat64(in.srv.rt.Metrics().StoreWait); n != 0 {
 			t.Errorf("%s: %v games still waiting for the store", in.srv.cfg.Instance, n)
 		}
 	}
@@ -248,7 +250,7 @@ func (r *faultRig) checkNothingVisibleWhileDown() {
 	for _, in := range r.ins {
 		start := time.Now()
 		snap, err := in.http.Snapshot(ctxT(r.t), r.g.GameID, r.g.FacilitatorToken)
-		if took := time.Since(start); took > storeTimeout+time.Second {
+		if took := time.Since(start); took > live.StoreTimeout+time.Second {
 			r.t.Errorf("a snapshot while Redis is away took %v", took)
 		}
 		switch {
@@ -256,7 +258,7 @@ func (r *faultRig) checkNothingVisibleWhileDown() {
 			r.mu.Lock()
 			r.seen = append(r.seen, snap)
 			r.mu.Unlock()
-		case game.IsCode(err, game.EUnavailable):
+		case apperr.IsCode(err, apperr.EUnavailable):
 			r.mu.Lock()
 			r.refused++
 			r.mu.Unlock()
@@ -334,7 +336,6 @@ func (r *faultRig) checkLog() {
 func (r *faultRig) checkViews() {
 	t := r.t
 	t.Helper()
-	mgr := r.ins[0].srv.mgr
 	sessions := append([]*client.Session{r.fac}, r.players...)
 	actors := []game.Actor{{Role: game.RoleFacilitator}}
 	for _, id := range r.ids {
@@ -342,7 +343,7 @@ func (r *faultRig) checkViews() {
 	}
 	var st *game.State
 	r.waitFor("every client at the stored version", 20*time.Second, func() bool {
-		st = r.storedAt(mgr, 0)
+		st = r.storedAt(0)
 		for _, s := range sessions {
 			if s.Version() != st.Version {
 				return false
@@ -363,27 +364,19 @@ func (r *faultRig) checkViews() {
 		for k, d := range snap.Docs {
 			got[k] = normalJSON(t, d)
 		}
-		r.sameDocs("a snapshot answered while Redis was away", r.storedAt(mgr, snap.Version), actors[0], got)
+		r.sameDocs("a snapshot answered while Redis was away", r.storedAt(snap.Version), actors[0], got)
 	}
 	t.Logf("snapshots asked for while Redis was away: %d answered (with a stored state), %d refused as unavailable", len(r.seen), r.refused)
 }
 
 // storedAt folds the stream up to version v (0: all of it).
-func (r *faultRig) storedAt(m *Manager, v int64) *game.State {
+func (r *faultRig) storedAt(v int64) *game.State {
 	r.t.Helper()
-	entries, err := m.st.Entries(ctxT(r.t), r.g.GameID, 1)
+	entries, err := redisStore(r.t, r.redis.URL(), "f:").Entries(ctxT(r.t), r.g.GameID, 1)
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	st := &game.State{}
-	for _, e := range entries {
-		if v > 0 && e.Version > v {
-			break
-		}
-		if _, err := m.applyEntry(st, e); err != nil {
-			r.t.Fatal(err)
-		}
-	}
+	st := foldEntries(r.t, &game.State{}, entries, v)
 	if v > 0 && st.Version != v {
 		r.t.Fatalf("a snapshot showed version %d; the stream has %d entries", v, st.Version)
 	}

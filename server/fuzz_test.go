@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"devopschallenge/apperr"
 	"devopschallenge/game"
 )
 
@@ -45,8 +46,8 @@ func FuzzCommandMessage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, asFacilitator bool) {
 		in, err := decodeCommand(data)
 		if err != nil {
-			e, ok := err.(*game.Error)
-			if !ok || e.Code != game.EInvalid || e.Message == "" || e.MessageFR == "" {
+			e, ok := err.(*apperr.Error)
+			if !ok || e.Code != apperr.EInvalid || e.Message == "" || e.MessageFR == "" {
 				t.Fatalf("decoder error %#v", err)
 			}
 			return
@@ -64,7 +65,7 @@ func FuzzCommandMessage(f *testing.F) {
 		}
 		_, err = eng.Apply(st, game.Command{ID: in.ID, Type: in.Cmd, Actor: actor, At: 10, Args: in.Args})
 		if err != nil {
-			e, ok := err.(*game.Error)
+			e, ok := err.(*apperr.Error)
 			if !ok || e.Message == "" || e.MessageFR == "" {
 				t.Fatalf("command error %#v", err)
 			}

@@ -12,6 +12,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
+	"devopschallenge/apperr"
 	"devopschallenge/client"
 	"devopschallenge/game"
 	"devopschallenge/protocol"
@@ -146,14 +147,7 @@ func TestScriptedWholeGame(t *testing.T) {
 			for key, s := range byTeam {
 				do(s, "card.add", map[string]string{"kind": "recommendation", "text": "Automate the pipeline (" + key + ")"})
 			}
-			var quiz struct {
-				Questions []struct {
-					ID      string `json:"id"`
-					Options []struct {
-						ID string `json:"id"`
-					} `json:"options"`
-				} `json:"questions"`
-			}
+			var quiz quizDocT
 			if !players[0].s.Doc("quiz", &quiz) || len(quiz.Questions) < 12 {
 				t.Fatalf("the quiz should have at least 12 questions: %+v", quiz)
 			}
@@ -309,7 +303,7 @@ func TestScriptedWholeGame(t *testing.T) {
 			// Updates carry what changed, not the state: compare their mean
 			// size with a player's whole view.
 			var m dto.Metric
-			in.srv.met.UpdateBytes.Write(&m)
+			in.srv.rt.Metrics().UpdateBytes.Write(&m)
 			raw, _ := json.Marshal(players[0].s.Docs())
 			t.Logf("mean update %.0f bytes over %d updates; a player's whole view is %d bytes",
 				m.GetHistogram().GetSampleSum()/float64(m.GetHistogram().GetSampleCount()), m.GetHistogram().GetSampleCount(), len(raw))
@@ -327,7 +321,7 @@ func checkExports(t *testing.T, in *instance, g protocol.CreateGameResponse) {
 	t.Helper()
 	var links ExportLinks
 	// Only the facilitator may export.
-	if _, _, err := in.http.GetRaw(ctxT(t), "/api/games/"+g.GameID+"/report.json", g.ProjectorToken); !game.IsCode(err, game.EForbidden) {
+	if _, _, err := in.http.GetRaw(ctxT(t), "/api/games/"+g.GameID+"/report.json", g.ProjectorToken); !apperr.IsCode(err, apperr.EForbidden) {
 		t.Fatalf("projector exporting: %v", err)
 	}
 	body, ctype, err := in.http.GetRaw(ctxT(t), "/api/games/"+g.GameID+"/report.json", g.FacilitatorToken)
@@ -381,7 +375,7 @@ func checkExports(t *testing.T, in *instance, g protocol.CreateGameResponse) {
 	}
 	// A forged ticket is refused.
 	forged := strings.Replace(links.Links["json"], "/api/exports/", "/api/exports/x", 1)
-	if _, _, err := in.http.GetRaw(ctxT(t), forged, ""); !game.IsCode(err, game.EUnauthorized) {
+	if _, _, err := in.http.GetRaw(ctxT(t), forged, ""); !apperr.IsCode(err, apperr.EUnauthorized) {
 		t.Fatalf("forged ticket: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -175,6 +176,28 @@ func waitDoc[T any](t testing.TB, s *client.Session, key string, cond func(T) bo
 	return v
 }
 
+// wallGame is a server on the embedded store with a game started on the
+// wall, its facilitator and one player, ana, connected.
+type wallGame struct {
+	in  *instance
+	g   protocol.CreateGameResponse
+	fac *client.Session
+	ana *client.Session
+	ja  protocol.JoinResponse
+}
+
+func startWall(t *testing.T) wallGame {
+	t.Helper()
+	w := wallGame{in: startServer(t, embeddedStore(t, ""))}
+	w.g = newGame(t, w.in, protocol.CreateGameRequest{Agenda: wallAgenda})
+	w.fac = connect(t, w.g.FacilitatorToken, false, w.in.url)
+	w.ana, w.ja = joinAndConnect(t, w.in, w.g.Code, "ana", "")
+	if _, err := w.fac.Do(ctxT(t), "game.start", nil); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
 type gameDocT struct {
 	Status string `json:"status"`
 	Phase  int    `json:"phase"`
@@ -188,10 +211,54 @@ type gameDocT struct {
 	} `json:"clock"`
 }
 
+type quizDocT struct {
+	Questions []struct {
+		ID      string `json:"id"`
+		Options []struct {
+			ID string `json:"id"`
+		} `json:"options"`
+	} `json:"questions"`
+}
+
 type playerDocT struct {
 	ID        string `json:"id"`
 	Nickname  string `json:"nickname"`
 	Team      string `json:"team"`
 	Company   int    `json:"company"`
 	Connected bool   `json:"connected"`
+}
+
+// foldEntries applies stored entries to st, up to version upTo (0: all),
+// as a load does, and returns st.
+func foldEntries(t testing.TB, st *game.State, entries []store.Entry, upTo int64) *game.State {
+	t.Helper()
+	for _, e := range entries {
+		if upTo > 0 && e.Version > upTo {
+			break
+		}
+		var c game.Command
+		if err := json.Unmarshal(e.Data, &c); err != nil {
+			t.Fatal(err)
+		}
+		if e.Version != st.Version+1 {
+			t.Fatalf("entry %d follows version %d", e.Version, st.Version)
+		}
+		if _, err := testEngine(t).Apply(st, c); err != nil {
+			t.Fatalf("entry %d (%s) no longer applies: %v", e.Version, c.Type, err)
+		}
+	}
+	return st
+}
+
+// liveState returns the state an instance holds of a game, encoded.
+func liveState(t testing.TB, in *instance, id string) ([]byte, error) {
+	g, err := in.srv.rt.Open(ctxT(t), id)
+	if err != nil {
+		return nil, err
+	}
+	var b []byte
+	if rerr := g.Read(func(s *game.State) { b, err = game.MarshalState(s) }); rerr != nil {
+		return nil, rerr
+	}
+	return b, err
 }

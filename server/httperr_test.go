@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"devopschallenge/game"
+	"devopschallenge/apperr"
 	"devopschallenge/protocol"
 )
 
@@ -19,9 +19,9 @@ func TestRouterErrorsAreTranslated(t *testing.T) {
 		status       int
 		code, en, fr string
 	}{
-		{http.MethodGet, "/nowhere", 404, game.ENotFound, "check the address", "vérifiez l'adresse"},
-		{http.MethodGet, "/api/nothing/here/at/all", 404, game.ENotFound, "check the address", "vérifiez l'adresse"},
-		{http.MethodPost, "/healthz", 405, game.EInvalid, "does not accept POST requests", "n'accepte pas les requêtes POST"},
+		{http.MethodGet, "/nowhere", 404, apperr.ENotFound, "check the address", "vérifiez l'adresse"},
+		{http.MethodGet, "/api/nothing/here/at/all", 404, apperr.ENotFound, "check the address", "vérifiez l'adresse"},
+		{http.MethodPost, "/healthz", 405, apperr.EInvalid, "does not accept POST requests", "n'accepte pas les requêtes POST"},
 	} {
 		req, _ := http.NewRequest(c.method, in.url+c.path, nil)
 		res, err := http.DefaultClient.Do(req)

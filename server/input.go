@@ -3,7 +3,7 @@ package server
 import (
 	"unicode/utf8"
 
-	"devopschallenge/game"
+	"devopschallenge/apperr"
 )
 
 // validText reports whether a JSON message is text as its sender meant
@@ -66,14 +66,14 @@ func hex4(b []byte, i int) (rune, bool) {
 
 // errBadText refuses a message that is not valid UTF-8 text.
 func errBadText() error {
-	return game.Errorf(game.EInvalid,
+	return apperr.Errorf(apperr.EInvalid,
 		"The message contains bytes that are not valid UTF-8 text; send the text as UTF-8.",
 		"Le message contient des octets qui ne sont pas du texte UTF-8 valide ; envoyez le texte en UTF-8.")
 }
 
 // errBinaryFrame refuses a binary WebSocket frame.
 func errBinaryFrame() error {
-	return game.Errorf(game.EInvalid,
+	return apperr.Errorf(apperr.EInvalid,
 		"Send messages as text frames holding JSON; binary frames are not read.",
 		"Envoyez les messages dans des trames texte contenant du JSON ; les trames binaires ne sont pas lues.")
 }

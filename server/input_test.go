@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"devopschallenge/apperr"
 	"devopschallenge/client"
 	"devopschallenge/game"
 	"devopschallenge/protocol"
@@ -53,13 +54,8 @@ func TestValidText(t *testing.T) {
 // Invalid UTF-8 (or half a surrogate pair) anywhere in a command, in any
 // command, is refused with invalid and a sentence, and changes nothing.
 func TestCommandsWithBadTextRefused(t *testing.T) {
-	in := startServer(t, embeddedStore(t, ""))
-	g := newGame(t, in, protocol.CreateGameRequest{Agenda: wallAgenda})
-	fac := connect(t, g.FacilitatorToken, false, in.url)
-	_, ja := joinAndConnect(t, in, g.Code, "ana", "")
-	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
-		t.Fatal(err)
-	}
+	w := startWall(t)
+	in, g, ja := w.in, w.g, w.ja
 	before, err := in.http.Snapshot(ctxT(t), g.GameID, g.FacilitatorToken)
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +77,7 @@ func TestCommandsWithBadTextRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			e := readOut(t, ws, "error")
-			if e.Code != game.EInvalid || !strings.Contains(e.Message, "UTF-8") || !strings.Contains(e.MessageFR, "UTF-8") {
+			if e.Code != apperr.EInvalid || !strings.Contains(e.Message, "UTF-8") || !strings.Contains(e.MessageFR, "UTF-8") {
 				t.Errorf("%s with %q: got %+v; want invalid, about UTF-8", typ, text, e)
 			}
 		}
@@ -132,7 +128,7 @@ func TestHTTPBadTextRefused(t *testing.T) {
 			defer resp.Body.Close()
 			var e protocol.ErrorResponse
 			json.NewDecoder(resp.Body).Decode(&e)
-			if resp.StatusCode != 400 || e.Code != game.EInvalid || !strings.Contains(e.Message, "UTF-8") || e.MessageFR == "" {
+			if resp.StatusCode != 400 || e.Code != apperr.EInvalid || !strings.Contains(e.Message, "UTF-8") || e.MessageFR == "" {
 				t.Fatalf("got %d %+v; want 400 invalid about UTF-8", resp.StatusCode, e)
 			}
 		})
@@ -149,18 +145,13 @@ func TestHTTPBadTextRefused(t *testing.T) {
 // Binary frames are not commands: refused with an error, the connection
 // goes on, nothing changes. A binary hello closes the connection.
 func TestBinaryFramesRefused(t *testing.T) {
-	in := startServer(t, embeddedStore(t, ""))
-	g := newGame(t, in, protocol.CreateGameRequest{Agenda: wallAgenda})
-	fac := connect(t, g.FacilitatorToken, false, in.url)
-	_, ja := joinAndConnect(t, in, g.Code, "ana", "")
-	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
-		t.Fatal(err)
-	}
+	w := startWall(t)
+	in, g, ja := w.in, w.g, w.ja
 	t.Run("hello", func(t *testing.T) {
 		ws := rawWS(t, in)
 		hello, _ := json.Marshal(protocol.In{Type: "hello", Token: ja.PlayerToken})
 		ws.WriteMessage(websocket.BinaryMessage, hello)
-		if e := readOut(t, ws, "error"); e.Code != game.EInvalid || !strings.Contains(e.Message, "text frames") || e.MessageFR == "" {
+		if e := readOut(t, ws, "error"); e.Code != apperr.EInvalid || !strings.Contains(e.Message, "text frames") || e.MessageFR == "" {
 			t.Fatalf("got %+v", e)
 		}
 		if c := closeCode(t, ws); c != protocol.CloseBadHello {
@@ -177,7 +168,7 @@ func TestBinaryFramesRefused(t *testing.T) {
 	} {
 		ws.WriteMessage(websocket.BinaryMessage, []byte(msg))
 		e := readOut(t, ws, "error")
-		if e.Code != game.EInvalid || !strings.Contains(e.Message, "text frames") || e.MessageFR == "" {
+		if e.Code != apperr.EInvalid || !strings.Contains(e.Message, "text frames") || e.MessageFR == "" {
 			t.Fatalf("binary frame %d: got %+v", i, e)
 		}
 	}
@@ -242,45 +233,11 @@ func TestResentCommandSameResult(t *testing.T) {
 	}
 	do("same-id-1", step{"ana", "note.add", map[string]string{"text": "hello", "target": "ops"}})
 	do("same-id-2", step{"fac", "cluster.create", map[string]string{"name": "Release"}})
-	// Two tabs send the same command at once: one note, one answer.
-	var wg sync.WaitGroup
-	var twin [2]client.Ack
-	for i, s := range []*client.Session{ana, ana2} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ack, err := s.DoID(ctxT(t), "twin", "note.add", map[string]string{"text": "twice", "target": "devs"})
-			if err != nil {
-				t.Error(err)
-			}
-			twin[i] = ack
-		}()
-	}
-	wg.Wait()
-	if twin[0].Version != twin[1].Version || fmt.Sprint(twin[0].Result) != fmt.Sprint(twin[1].Result) || twin[0].Result["noteId"] == nil {
-		t.Errorf("the same command from two tabs: %+v and %+v", twin[0], twin[1])
-	}
+	twoTabsOneAnswer(t, ana, ana2)
 	if _, err := fac.Do(ctxT(t), "phase.next", nil); err != nil {
 		t.Fatal(err)
 	}
-	var quiz struct {
-		Questions []struct {
-			ID      string `json:"id"`
-			Options []struct {
-				ID string `json:"id"`
-			} `json:"options"`
-		} `json:"questions"`
-	}
-	quiz = waitDoc(t, ana, "quiz", func(q struct {
-		Questions []struct {
-			ID      string `json:"id"`
-			Options []struct {
-				ID string `json:"id"`
-			} `json:"options"`
-		} `json:"questions"`
-	}) bool {
-		return len(q.Questions) > 0
-	})
+	quiz := waitDoc(t, ana, "quiz", func(q quizDocT) bool { return len(q.Questions) > 0 })
 	do("same-id-3", step{"ana", "card.add", map[string]string{"kind": "finding", "text": "first"}})
 	cardID := acks["same-id-3"].Result["cardId"].(string)
 	card := waitDoc(t, ana, "card/"+cardID, func(c struct{ Rev int }) bool { return c.Rev > 0 })
@@ -375,5 +332,28 @@ func TestErrorCodesDocumented(t *testing.T) {
 		if row := fmt.Sprintf("| `%s` | %d |", code, status); !strings.Contains(string(doc), row) {
 			t.Errorf("docs/protocol.md has no row %q", row)
 		}
+	}
+}
+
+// twoTabsOneAnswer has two sessions of a player send the same command at
+// once: one note, the same answer for both.
+func twoTabsOneAnswer(t *testing.T, tabs ...*client.Session) {
+	t.Helper()
+	var wg sync.WaitGroup
+	twin := make([]client.Ack, len(tabs))
+	for i, s := range tabs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ack, err := s.DoID(ctxT(t), "twin", "note.add", map[string]string{"text": "twice", "target": "devs"})
+			if err != nil {
+				t.Error(err)
+			}
+			twin[i] = ack
+		}()
+	}
+	wg.Wait()
+	if twin[0].Version != twin[1].Version || fmt.Sprint(twin[0].Result) != fmt.Sprint(twin[1].Result) || twin[0].Result["noteId"] == nil {
+		t.Errorf("the same command from two tabs: %+v and %+v", twin[0], twin[1])
 	}
 }

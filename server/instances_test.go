@@ -92,7 +92,11 @@ func TestDeadlineOnceAcrossInstances(t *testing.T) {
 	// Both instances hold the game with the same timer; wait for it to end.
 	waitDoc(t, fb, "game", func(d gameDocT) bool { return d.Clock.DeadlineMs == 0 })
 	waitDoc(t, fa, "game", func(d gameDocT) bool { return d.Clock.DeadlineMs == 0 })
-	time.Sleep(300 * time.Millisecond) // let a late duplicate, if any, land
+	// Stop both instances: each waits for the commands in flight for its
+	// timers and for the other instance, so that a late duplicate, if
+	// any, is in the log by then.
+	a.stop(t)
+	b.stop(t)
 	entries, err := st.Entries(ctxT(t), g.GameID, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +201,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 func TestFinishedGamesExpire(t *testing.T) {
 	url, prefix := redistest.Start(t), redistest.Prefix(t)
 	in := startServer(t, redisStore(t, url, prefix), func(c *Config) {
-		c.Manager.IdleTTL, c.Manager.FinishedTTL = 30*24*time.Hour, 2*24*time.Hour
+		c.Runtime.IdleTTL, c.Runtime.FinishedTTL = 30*24*time.Hour, 2*24*time.Hour
 	})
 	g := newGame(t, in, protocol.CreateGameRequest{Agenda: json.RawMessage(`[{"kind":"lobby"},{"kind":"retro"}]`)})
 	fac := connect(t, g.FacilitatorToken, false, in.url)

@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"devopschallenge/game"
+	"devopschallenge/apperr"
 	"devopschallenge/internal/redistest"
 	"devopschallenge/protocol"
 	"devopschallenge/store"
@@ -38,7 +39,7 @@ func (r *rig) instance(t *testing.T, name string) *instance {
 // when nobody holds it, and then gives it back.
 func owner(t *testing.T, st *store.Redis, gameID string) string {
 	t.Helper()
-	o, _, err := st.Claim(ctxT(t), gameID, "?", leaseTTL, "")
+	o, _, err := st.Claim(ctxT(t), gameID, "?", 10*time.Second, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,10 +78,10 @@ func TestForwardedCommandUpdateBeforeAck(t *testing.T) {
 			t.Fatalf("the ack of %s came before its update (session at version %d, ack %d)", key, bob.Version(), ack.Version)
 		}
 	}
-	if n := testutil.ToFloat64(b.srv.mgr.forwarded); n < 6 {
+	if n := testutil.ToFloat64(b.srv.rt.Metrics().Forwarded); n < 6 {
 		t.Fatalf("B forwarded %v commands, want the join and the 5 notes", n)
 	}
-	if n := testutil.ToFloat64(a.srv.mgr.conflicts) + testutil.ToFloat64(b.srv.mgr.conflicts); n != 0 {
+	if n := testutil.ToFloat64(a.srv.rt.Metrics().Conflicts) + testutil.ToFloat64(b.srv.rt.Metrics().Conflicts); n != 0 {
 		t.Fatalf("%v store conflicts", n)
 	}
 }
@@ -91,7 +92,7 @@ func TestDeadOwnerReplaced(t *testing.T) {
 	r := newRig(t)
 	st, a := r.st, r.instance(t, "A")
 	g := newGame(t, a, protocol.CreateGameRequest{Agenda: wallAgenda})
-	if _, _, err := st.Claim(ctxT(t), g.GameID, "ghost", leaseTTL*100, ""); err != nil {
+	if _, _, err := st.Claim(ctxT(t), g.GameID, "ghost", time.Hour, ""); err != nil {
 		t.Fatal(err)
 	}
 	ana, _ := joinAndConnect(t, a, g.Code, "ana", "")
@@ -120,8 +121,9 @@ func TestStalledOwnerReplaced(t *testing.T) {
 	if err := mute.Listen(context.Background(), "mute", func([]byte) { heard <- struct{}{} }); err != nil {
 		t.Fatal(err)
 	}
-	// The lease runs out while A waits for its first answer.
-	if _, _, err := st.Claim(ctxT(t), g.GameID, "mute", forwardTry/2, ""); err != nil {
+	// The lease runs out while A waits for its first answer (an instance
+	// waits 3 s for an owner's answer before asking the store again).
+	if _, _, err := st.Claim(ctxT(t), g.GameID, "mute", 1500*time.Millisecond, ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
@@ -204,19 +206,24 @@ func TestForwardedCommandsAnsweredByTheirEntries(t *testing.T) {
 		versions[ack.Version] = true
 	}
 	_, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": "", "target": "ops"})
-	if code := game.ErrorCode(err); code != game.EInvalid {
+	if code := apperr.ErrorCode(err); code != apperr.EInvalid {
 		t.Fatalf("an empty note: error %v, want invalid", err)
 	}
-	if n := testutil.ToFloat64(b.srv.mgr.forwarded); n < 7 {
+	if n := testutil.ToFloat64(b.srv.rt.Metrics().Forwarded); n < 7 {
 		t.Fatalf("B forwarded %v commands, want the join, 5 notes and the refused one", n)
 	}
 	// Pub/sub delivers in order: the notes' answers, had there been any,
 	// came before the refusal's.
-	var got []fwdMsg
+	// (The answers between instances: {"k":"ack","v":…,"err":…}.)
+	type answer struct {
+		V   int64         `json:"v"`
+		Err *apperr.Error `json:"err"`
+	}
+	var got []answer
 	for len(got) == 0 || got[len(got)-1].Err == nil {
 		select {
 		case m := <-answers:
-			var msg fwdMsg
+			var msg answer
 			if err := json.Unmarshal([]byte(m), &msg); err != nil {
 				t.Fatal(err)
 			}

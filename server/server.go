@@ -1,8 +1,10 @@
-// Package server is the HTTP and WebSocket front of DevOps Challenge: the
-// JSON API (create, join, snapshot, exports), the WebSocket through which
-// clients send commands and receive updates, the static UI, health and
-// metrics. It holds the games its clients are in through a Manager, which
-// applies commands with the game package and keeps them with the store.
+// Package server is the transport of DevOps Challenge: the JSON API
+// (create, join, snapshot, exports), the WebSocket connections through
+// which clients send commands and receive updates, the static UI, the
+// vocabulary and LAN addresses the UI asks for, health and metrics. It
+// checks who a client is and what it sent, and hands the rest to the live
+// runtime (package live), which holds the games: it never touches a game's
+// state but through the runtime's API.
 package server
 
 import (
@@ -21,7 +23,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/time/rate"
 
+	"devopschallenge/apperr"
 	"devopschallenge/game"
+	"devopschallenge/live"
 	"devopschallenge/protocol"
 	"devopschallenge/store"
 )
@@ -44,8 +48,9 @@ type Config struct {
 	// CommandRate and CommandBurst limit commands per connection.
 	CommandRate  float64
 	CommandBurst int
-	// Manager tunes snapshots, expiry and unloading.
-	Manager ManagerOptions
+	// Runtime tunes snapshots, expiry and unloading (its Instance is set
+	// from Instance).
+	Runtime live.Options
 	// TrustProxy makes the client address come from X-Forwarded-For (only
 	// behind a trusted reverse proxy).
 	TrustProxy bool
@@ -66,7 +71,7 @@ type Server struct {
 	cfg  Config
 	log  *slog.Logger
 	met  *Metrics
-	mgr  *Manager
+	rt   *live.Runtime
 	echo *echo.Echo
 	http *http.Server
 
@@ -117,14 +122,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Instance == "" {
 		return nil, errors.New("server: Instance is required")
 	}
-	cfg.Manager.Instance = cfg.Instance
+	cfg.Runtime.Instance = cfg.Instance
 	met := NewMetrics()
 	s := &Server{cfg: cfg, log: cfg.Logger, met: met, conns: map[*conn]bool{}}
-	mgr, err := NewManager(cfg.Engine, cfg.Store, met, cfg.Logger, cfg.Manager)
+	rt, err := live.New(cfg.Engine, cfg.Store, cfg.Logger, met.Registry, cfg.Runtime)
 	if err != nil {
 		return nil, err
 	}
-	s.mgr = mgr
+	s.rt = rt
 	s.echo = s.routes()
 	s.http = &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
 	return s, nil
@@ -144,7 +149,7 @@ func (s *Server) Serve(ln net.Listener) error {
 
 // Shutdown stops accepting connections, closes every WebSocket with "going
 // away" (clients reconnect, possibly to another instance), waits for them
-// to finish and stops the manager. It returns when done or when ctx ends.
+// to finish and stops the runtime. It returns when done or when ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.down = true
@@ -165,7 +170,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		err = errors.Join(err, ctx.Err())
 	}
-	s.mgr.Close()
+	s.rt.Close()
 	return err
 }
 
@@ -208,23 +213,23 @@ func (s *Server) routes() *echo.Echo {
 		}
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
-			code := game.EInvalid
+			code := apperr.EInvalid
 			switch he.Code {
 			case http.StatusNotFound:
-				code = game.ENotFound
+				code = apperr.ENotFound
 			case http.StatusMethodNotAllowed:
-				code = game.EInvalid
+				code = apperr.EInvalid
 			case http.StatusRequestEntityTooLarge:
-				code = game.EInvalid
+				code = apperr.EInvalid
 			case http.StatusTooManyRequests:
-				code = game.ERateLimited
+				code = apperr.ERateLimited
 			case http.StatusUnauthorized:
-				code = game.EUnauthorized
+				code = apperr.EUnauthorized
 			case http.StatusForbidden:
-				code = game.EForbidden
+				code = apperr.EForbidden
 			default:
 				if he.Code >= 500 {
-					code = game.EInternal
+					code = apperr.EInternal
 					s.log.Error("http error", "err", err)
 				}
 			}
@@ -248,7 +253,7 @@ func (s *Server) routes() *echo.Echo {
 			Rate: rate.Limit(s.cfg.JoinRate), Burst: s.cfg.JoinBurst, ExpiresIn: 10 * time.Minute}),
 		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			return writeError(c, s.log, game.Errorf(game.ERateLimited, "Too many attempts from your address; wait a minute and try again.",
+			return writeError(c, s.log, apperr.Errorf(apperr.ERateLimited, "Too many attempts from your address; wait a minute and try again.",
 				"Trop de tentatives depuis votre adresse ; attendez une minute et réessayez."))
 		},
 	})
@@ -322,7 +327,7 @@ func (s *Server) runProbe(p *probe) {
 	defer cancel()
 	p.err = s.cfg.Store.Ping(ctx)
 	if p.err != nil {
-		s.met.RedisErrors.Inc()
+		s.rt.Metrics().StoreErrors.Inc()
 	}
 	s.mu.Lock()
 	s.probe = nil
@@ -335,7 +340,7 @@ func (s *Server) websocket(c echo.Context) error {
 	down := s.down
 	s.mu.Unlock()
 	if down {
-		return writeError(c, s.log, game.Errorf(game.EInternal, "The server is restarting; try again.", "Le serveur redémarre ; réessayez."))
+		return writeError(c, s.log, apperr.Errorf(apperr.EInternal, "The server is restarting; try again.", "Le serveur redémarre ; réessayez."))
 	}
 	cw := &corkingWriter{ResponseWriter: c.Response(), hj: c.Response()}
 	ws, err := upgrader.Upgrade(cw, c.Request(), nil)

@@ -22,7 +22,7 @@ func TestSnapshotsKeepPaceWithTheLog(t *testing.T) {
 	for _, backend := range backends(t) {
 		t.Run(backend.name, func(t *testing.T) {
 			st := backend.open(t)
-			in := startServer(t, st, func(c *Config) { c.Manager.SnapshotEvery = every })
+			in := startServer(t, st, func(c *Config) { c.Runtime.SnapshotEvery = every })
 			g := newGame(t, in, protocol.CreateGameRequest{Title: "Snapshots", Companies: 1, Assignment: "auto", Lang: "en"})
 			fac := connect(t, g.FacilitatorToken, false, in.url)
 			defer fac.Close()
@@ -64,7 +64,7 @@ func TestSnapshotsKeepPaceWithTheLog(t *testing.T) {
 			if len(tail) >= every && tailBytes >= len(snap)+maxEntry {
 				t.Errorf("a load reads a %d-byte snapshot and %d entries of %d bytes: a snapshot was due", len(snap), len(tail), tailBytes)
 			}
-			saved, savedBytes := testutil.ToFloat64(in.srv.mgr.snapshots), testutil.ToFloat64(in.srv.mgr.snapshotBytes)
+			saved, savedBytes := testutil.ToFloat64(in.srv.rt.Metrics().Snapshots), testutil.ToFloat64(in.srv.rt.Metrics().SnapshotBytes)
 			t.Logf("%d entries (%d bytes), %v snapshots (%v bytes), newest %d bytes at v%d", len(entries), logBytes, saved, savedBytes, len(snap), snapV)
 			// Each snapshot but the newest was followed by at least its own
 			// weight of entries.
@@ -76,16 +76,12 @@ func TestSnapshotsKeepPaceWithTheLog(t *testing.T) {
 			}
 
 			// The snapshot and its tail give the state the server holds.
-			loaded, _, err := in.srv.mgr.fold(ctxT(t), g.GameID, 0, nil)
+			loaded, err := game.Restore(snap)
 			if err != nil {
 				t.Fatal(err)
 			}
-			in.srv.mgr.mu.Lock()
-			lg := in.srv.mgr.games[g.GameID]
-			in.srv.mgr.mu.Unlock()
-			lg.mu.Lock()
-			live, err := game.MarshalState(lg.state)
-			lg.mu.Unlock()
+			foldEntries(t, loaded, tail, 0)
+			live, err := liveState(t, in, g.GameID)
 			if err != nil {
 				t.Fatal(err)
 			}

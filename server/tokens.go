@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"strings"
 
+	"devopschallenge/apperr"
 	"devopschallenge/game"
 )
 
@@ -77,7 +78,7 @@ func hashSecret(secret string) string {
 func parseToken(token string) (gameID, hash string, err error) {
 	id, secret, ok := strings.Cut(token, ".")
 	if !ok || id == "" || len(id) > 64 || base64.RawURLEncoding.DecodedLen(len(secret)) != secretBytes {
-		return "", "", game.Errorf(game.EUnauthorized, "This token is not valid; join the game again with its code.",
+		return "", "", apperr.Errorf(apperr.EUnauthorized, "This token is not valid; join the game again with its code.",
 			"Ce jeton n'est pas valide ; rejoignez la partie avec son code.")
 	}
 	return id, hashSecret(secret), nil
@@ -93,11 +94,11 @@ func identify(s *game.State, hash string) (game.Actor, error) {
 	}
 	p, ok := s.PlayerByToken(hash)
 	if !ok {
-		return game.Actor{}, game.Errorf(game.EUnauthorized, "This token is not valid for this game; join again with the code.",
+		return game.Actor{}, apperr.Errorf(apperr.EUnauthorized, "This token is not valid for this game; join again with the code.",
 			"Ce jeton n'est pas valide pour cette partie ; rejoignez-la avec le code.")
 	}
 	if p.Kicked {
-		return game.Actor{}, game.Errorf(game.EUnauthorized, "You were removed from this game by the facilitator.",
+		return game.Actor{}, apperr.Errorf(apperr.EUnauthorized, "You were removed from this game by the facilitator.",
 			"L'animateur vous a retiré de cette partie.")
 	}
 	return game.Actor{Role: game.RolePlayer, PlayerID: p.ID}, nil

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"devopschallenge/game"
+	"devopschallenge/apperr"
 	"devopschallenge/internal/redistest"
 	"devopschallenge/store"
 	"devopschallenge/store/storetest"
@@ -52,11 +52,11 @@ func TestAppendBatch(t *testing.T) {
 			// Behind or ahead of the stream: a conflict, nothing written.
 			for _, first := range []int64{4, 6} {
 				err := r.AppendBatch(ctx, "g1", first, [][]byte{[]byte("x"), []byte("y")}, 0, store.AppendOptions{})
-				if !game.IsCode(err, game.EConflict) {
+				if !apperr.IsCode(err, apperr.EConflict) {
 					t.Fatalf("AppendBatch at %d: %v, want a conflict", first, err)
 				}
 			}
-			if err := r.AppendBatch(ctx, "nope", 2, batch, 0, store.AppendOptions{}); !game.IsCode(err, game.ENotFound) {
+			if err := r.AppendBatch(ctx, "nope", 2, batch, 0, store.AppendOptions{}); !apperr.IsCode(err, apperr.ENotFound) {
 				t.Fatalf("AppendBatch to a missing game: %v", err)
 			}
 			if err := r.Append(ctx, "g1", 5, []byte("e5"), store.AppendOptions{}); err != nil {

@@ -17,7 +17,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"devopschallenge/game"
+	"devopschallenge/apperr"
 	"devopschallenge/store"
 )
 
@@ -91,10 +91,10 @@ func TestEmbeddedJournalRestore(t *testing.T) {
 	wantGame(t, b, "g2", "b", 5)
 	wantCodeOf(t, b, "CODE1", "g1")
 	wantCodeOf(t, b, "CODE2", "g2")
-	if err := b.CreateGame(ctx, "g3", "CODE1", []byte("x"), 0); !game.IsCode(err, game.EConflict) {
+	if err := b.CreateGame(ctx, "g3", "CODE1", []byte("x"), 0); !apperr.IsCode(err, apperr.EConflict) {
 		t.Fatalf("CreateGame with a restored code: %v, want a conflict", err)
 	}
-	if err := b.Append(ctx, "g1", 30, []byte("dup"), store.AppendOptions{}); !game.IsCode(err, game.EConflict) {
+	if err := b.Append(ctx, "g1", 30, []byte("dup"), store.AppendOptions{}); !apperr.IsCode(err, apperr.EConflict) {
 		t.Fatalf("Append of a restored version: %v, want a conflict", err)
 	}
 	mustT(t, b.Append(ctx, "g1", 31, []byte("a31"), store.AppendOptions{TTL: time.Hour}), "Append after reopen")
@@ -185,7 +185,7 @@ func TestEmbeddedCorruptJournal(t *testing.T) {
 	c := openEmbedded(t, dir, clock, logger)
 	closeOnCleanup(t, c)
 	_, _, _, err = c.Load(ctxFor(t), "g1")
-	if !game.IsCode(err, game.ENotFound) {
+	if !apperr.IsCode(err, apperr.ENotFound) {
 		t.Fatalf("Load of the game with a corrupt journal: %v, want not found", err)
 	}
 	wantGame(t, c, "g2", "b", 5)
@@ -224,7 +224,7 @@ func TestEmbeddedIncompleteCreation(t *testing.T) {
 		}
 	}
 	for _, id := range []string{"h1", "h2", "h3"} {
-		if _, _, _, err := s.Load(ctxFor(t), id); !game.IsCode(err, game.ENotFound) {
+		if _, _, _, err := s.Load(ctxFor(t), id); !apperr.IsCode(err, apperr.ENotFound) {
 			t.Errorf("Load(%s) = %v, want not found", id, err)
 		}
 	}
@@ -248,7 +248,7 @@ func TestEmbeddedExpiry(t *testing.T) {
 	clock.Advance(20 * time.Minute)
 	b := openEmbedded(t, dir, clock, logger)
 	closeOnCleanup(t, b)
-	if _, _, _, err := b.Load(ctx, "short"); !game.IsCode(err, game.ENotFound) {
+	if _, _, _, err := b.Load(ctx, "short"); !apperr.IsCode(err, apperr.ENotFound) {
 		t.Fatalf("Load of a game that expired while stopped: %v, want not found", err)
 	}
 	if _, err := os.Stat(journalPath(dir, "short")); !errors.Is(err, os.ErrNotExist) {
@@ -265,7 +265,7 @@ func TestEmbeddedExpiry(t *testing.T) {
 	wantGame(t, b, "refreshed", "r", 4)
 	clock.Advance(2 * time.Minute)
 	b.Tick()
-	if _, _, _, err := b.Load(ctx, "refreshed"); !game.IsCode(err, game.ENotFound) {
+	if _, _, _, err := b.Load(ctx, "refreshed"); !apperr.IsCode(err, apperr.ENotFound) {
 		t.Fatalf("Load of an expired game: %v, want not found", err)
 	}
 	if _, err := os.Stat(journalPath(dir, "refreshed")); !errors.Is(err, os.ErrNotExist) {
@@ -286,7 +286,7 @@ func TestEmbeddedExpiryWallClock(t *testing.T) {
 	for {
 		_, err := os.Stat(journalPath(dir, "g1"))
 		_, _, _, lerr := s.Load(ctxFor(t), "g1")
-		if errors.Is(err, os.ErrNotExist) && game.IsCode(lerr, game.ENotFound) {
+		if errors.Is(err, os.ErrNotExist) && apperr.IsCode(lerr, apperr.ENotFound) {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -315,7 +315,7 @@ func TestEmbeddedConcurrentJournal(t *testing.T) {
 				if err == nil {
 					return
 				}
-				if !game.IsCode(err, game.EConflict) {
+				if !apperr.IsCode(err, apperr.EConflict) {
 					t.Errorf("Append: %v", err)
 					return
 				}

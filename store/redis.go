@@ -13,7 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"devopschallenge/game"
+	"devopschallenge/apperr"
 )
 
 // Redis is the Store backed by a Redis server: a real one (New, Open) or the
@@ -106,32 +106,28 @@ func validID(id string) bool {
 
 // Domain errors.
 
-func errGameNotFound() error {
-	return game.Errorf(game.ENotFound,
-		"This game does not exist or has expired.",
-		"Cette partie n'existe pas ou a expiré.")
-}
+func errGameNotFound() error { return apperr.GameNotFound() }
 
 func errCodeNotFound() error {
-	return game.Errorf(game.ENotFound,
+	return apperr.Errorf(apperr.ENotFound,
 		"No game has this code. Check the code and try again.",
 		"Aucune partie n'a ce code. Vérifiez le code et réessayez.")
 }
 
 func errCodeTaken() error {
-	return game.Errorf(game.EConflict,
+	return apperr.Errorf(apperr.EConflict,
 		"This join code is already in use.",
 		"Ce code de partie est déjà utilisé.")
 }
 
 func errGameExists() error {
-	return game.Errorf(game.EConflict,
+	return apperr.Errorf(apperr.EConflict,
 		"A game with this ID already exists.",
 		"Une partie avec cet identifiant existe déjà.")
 }
 
 func errMovedOn(version, length int64) error {
-	return game.Errorf(game.EConflict,
+	return apperr.Errorf(apperr.EConflict,
 		"The game has moved on (entry %d asked, %d stored); reload it and try again.",
 		"La partie a avancé (entrée %d demandée, %d enregistrées) ; rechargez-la et réessayez.",
 		version, length)

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"devopschallenge/game"
+	"devopschallenge/apperr"
 	"devopschallenge/internal/redistest"
 	"devopschallenge/store"
 )
@@ -67,7 +67,7 @@ func TestRedisRestartLosesNothing(t *testing.T) {
 					acked[g].Store(v)
 					total.Add(1)
 					v++
-				case game.IsCode(err, game.EConflict):
+				case apperr.IsCode(err, apperr.EConflict):
 					// An append whose reply was lost may have been applied:
 					// the stream tells.
 					es, err := w.Entries(ctx, id, v)
@@ -164,7 +164,7 @@ func TestRedisSubscribeWhileDown(t *testing.T) {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		err := r.Append(ctx, "g1", 2, []byte("e2"), store.AppendOptions{})
-		if err == nil || game.IsCode(err, game.EConflict) {
+		if err == nil || apperr.IsCode(err, apperr.EConflict) {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -66,7 +66,7 @@ type AppendOptions struct {
 }
 
 // Store is the persistence the server needs. Implementations are safe for
-// concurrent use. Errors that are the caller's business are *game.Error
+// concurrent use. Errors that are the caller's business are *apperr.Error
 // values with a code (see each method); any other error is an
 // infrastructure fault (Redis unreachable…) to be logged and reported as
 // internal.
@@ -74,15 +74,15 @@ type Store interface {
 	// CreateGame reserves code for gameID and appends first as version 1
 	// (also published on the game's channel), in one round trip. A positive
 	// ttl is the expiry of the game's keys (and 1.5×ttl that of the code).
-	// Returns a game.EConflict error when the code is already taken or the
+	// Returns a apperr.EConflict error when the code is already taken or the
 	// game already exists; nothing is written then.
 	CreateGame(ctx context.Context, gameID, code string, first []byte, ttl time.Duration) error
 
 	// Append stores data as entry number version of the game's stream and
 	// publishes it on the game's channel, in one round trip, only if the
-	// stream holds exactly version-1 entries. Returns a game.EConflict error
+	// stream holds exactly version-1 entries. Returns a apperr.EConflict error
 	// (and writes nothing) when the stream has moved on, and a
-	// game.ENotFound error when the game does not exist.
+	// apperr.ENotFound error when the game does not exist.
 	//
 	// Append is idempotent: when entry number version already holds
 	// exactly data, it succeeds without writing or publishing anything.
@@ -93,7 +93,7 @@ type Store interface {
 	Append(ctx context.Context, gameID string, version int64, data []byte, opts AppendOptions) error
 
 	// Load returns the game's latest snapshot (version 0 and nil when there
-	// is none) and every entry after it, in order. Returns a game.ENotFound
+	// is none) and every entry after it, in order. Returns a apperr.ENotFound
 	// error when the game does not exist.
 	Load(ctx context.Context, gameID string) (snapVersion int64, snapshot []byte, entries []Entry, err error)
 
@@ -102,7 +102,7 @@ type Store interface {
 	Entries(ctx context.Context, gameID string, from int64) ([]Entry, error)
 
 	// LookupCode returns the game ID a join code points to, or a
-	// game.ENotFound error. Codes are matched exactly (callers normalise).
+	// apperr.ENotFound error. Codes are matched exactly (callers normalise).
 	LookupCode(ctx context.Context, code string) (string, error)
 
 	// Subscribe starts delivering the entries published for the given game

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"devopschallenge/game"
+	"devopschallenge/apperr"
 	"devopschallenge/store"
 )
 
@@ -75,10 +75,10 @@ func ctxFor(t *testing.T) context.Context {
 	return ctx
 }
 
-// wantCode fails unless err is a *game.Error with the given code.
+// wantCode fails unless err is a *apperr.Error with the given code.
 func wantCode(t *testing.T, err error, code, what string) {
 	t.Helper()
-	if !game.IsCode(err, code) {
+	if !apperr.IsCode(err, code) {
 		t.Fatalf("%s: got error %v, want a %q game error", what, err, code)
 	}
 }
@@ -147,7 +147,7 @@ func testCreateAndLookup(t *testing.T, env Env) {
 		t.Fatalf("LookupCode = %q, want g1", id)
 	}
 	_, err = s.LookupCode(ctx, "abcd")
-	wantCode(t, err, game.ENotFound, "LookupCode with another case")
+	wantCode(t, err, apperr.ENotFound, "LookupCode with another case")
 	sv, snap, es, err := s.Load(ctx, "g1")
 	must(t, err, "Load")
 	if sv != 0 || snap != nil {
@@ -165,16 +165,16 @@ func testCreateConflicts(t *testing.T, env Env) {
 	s, ctx := env.Store, ctxFor(t)
 	create(t, s, "g1", "ABCD", 1)
 
-	wantCode(t, s.CreateGame(ctx, "g2", "ABCD", []byte("other"), time.Hour), game.EConflict, "CreateGame with a taken code")
+	wantCode(t, s.CreateGame(ctx, "g2", "ABCD", []byte("other"), time.Hour), apperr.EConflict, "CreateGame with a taken code")
 	_, _, _, err := s.Load(ctx, "g2")
-	wantCode(t, err, game.ENotFound, "Load of the refused game")
+	wantCode(t, err, apperr.ENotFound, "Load of the refused game")
 	es, err := s.Entries(ctx, "g2", 1)
 	must(t, err, "Entries")
 	wantEntries(t, es, 1)
 
-	wantCode(t, s.CreateGame(ctx, "g1", "WXYZ", []byte("again"), 0), game.EConflict, "CreateGame of an existing game")
+	wantCode(t, s.CreateGame(ctx, "g1", "WXYZ", []byte("again"), 0), apperr.EConflict, "CreateGame of an existing game")
 	_, err = s.LookupCode(ctx, "WXYZ")
-	wantCode(t, err, game.ENotFound, "LookupCode of the code of a refused game")
+	wantCode(t, err, apperr.ENotFound, "LookupCode of the code of a refused game")
 	id, err := s.LookupCode(ctx, "ABCD")
 	must(t, err, "LookupCode")
 	if id != "g1" {
@@ -213,11 +213,11 @@ func testAppendWrongVersion(t *testing.T, env Env) {
 	create(t, s, "g1", "C1", 1)
 	for _, v := range []int64{-1, 0, 1, 3, 10} {
 		err := s.Append(ctx, "g1", v, []byte("bad"), store.AppendOptions{Snapshot: []byte("bad"), TTL: time.Hour})
-		wantCode(t, err, game.EConflict, fmt.Sprintf("Append of version %d to a game at version 1", v))
+		wantCode(t, err, apperr.EConflict, fmt.Sprintf("Append of version %d to a game at version 1", v))
 	}
 	must(t, s.Append(ctx, "g1", 2, []byte("e2"), store.AppendOptions{Snapshot: []byte("s2")}), "Append v2")
 	err := s.Append(ctx, "g1", 2, []byte("bad"), store.AppendOptions{Snapshot: []byte("bad")})
-	wantCode(t, err, game.EConflict, "second Append of version 2")
+	wantCode(t, err, apperr.EConflict, "second Append of version 2")
 	sv, snap, es, err := s.Load(ctx, "g1")
 	must(t, err, "Load")
 	if sv != 2 || string(snap) != "s2" {
@@ -239,14 +239,14 @@ func testReplays(t *testing.T, env Env) {
 
 	must(t, a.CreateGame(ctx, "g1", "C1", []byte("e1"), time.Hour), "CreateGame")
 	must(t, a.CreateGame(ctx, "g1", "C1", []byte("e1"), time.Hour), "replayed CreateGame")
-	wantCode(t, a.CreateGame(ctx, "g1", "C1", []byte("other"), 0), game.EConflict, "CreateGame with another first entry")
-	wantCode(t, a.CreateGame(ctx, "g1", "C2", []byte("e1"), 0), game.EConflict, "CreateGame with another code")
+	wantCode(t, a.CreateGame(ctx, "g1", "C1", []byte("other"), 0), apperr.EConflict, "CreateGame with another first entry")
+	wantCode(t, a.CreateGame(ctx, "g1", "C2", []byte("e1"), 0), apperr.EConflict, "CreateGame with another code")
 	wantReceived(t, got, "g1", 1, "e1")
 
 	must(t, a.Append(ctx, "g1", 2, []byte("e2"), store.AppendOptions{Snapshot: []byte("s2")}), "Append")
 	must(t, a.Append(ctx, "g1", 2, []byte("e2"), store.AppendOptions{Snapshot: []byte("other"), TTL: time.Hour}), "replayed Append")
 	must(t, b.Append(ctx, "g1", 2, []byte("e2"), store.AppendOptions{}), "replayed Append from another instance")
-	wantCode(t, a.Append(ctx, "g1", 2, []byte("e2 "), store.AppendOptions{}), game.EConflict, "Append of other data")
+	wantCode(t, a.Append(ctx, "g1", 2, []byte("e2 "), store.AppendOptions{}), apperr.EConflict, "Append of other data")
 	must(t, a.Append(ctx, "g1", 3, []byte("e3"), store.AppendOptions{}), "Append")
 	// Published once: entry 3 comes right after entry 2.
 	wantReceived(t, got, "g1", 2, "e2")
@@ -267,20 +267,20 @@ func testMissingGame(t *testing.T, env Env) {
 	s, ctx := env.Store, ctxFor(t)
 	for _, id := range []string{"nope", "", "a/b", "x}y", "{x}", ".hidden", string(bytes.Repeat([]byte("a"), 129))} {
 		for _, v := range []int64{1, 2} {
-			wantCode(t, s.Append(ctx, id, v, []byte("x"), store.AppendOptions{TTL: time.Hour}), game.ENotFound,
+			wantCode(t, s.Append(ctx, id, v, []byte("x"), store.AppendOptions{TTL: time.Hour}), apperr.ENotFound,
 				fmt.Sprintf("Append to missing game %q", id))
 		}
 		_, _, _, err := s.Load(ctx, id)
-		wantCode(t, err, game.ENotFound, fmt.Sprintf("Load of missing game %q", id))
+		wantCode(t, err, apperr.ENotFound, fmt.Sprintf("Load of missing game %q", id))
 		es, err := s.Entries(ctx, id, 1)
 		must(t, err, "Entries of a missing game")
 		wantEntries(t, es, 1)
 	}
 	_, err := s.LookupCode(ctx, "NOPE")
-	wantCode(t, err, game.ENotFound, "LookupCode of an unknown code")
+	wantCode(t, err, apperr.ENotFound, "LookupCode of an unknown code")
 	_, err = s.LookupCode(ctx, "")
-	wantCode(t, err, game.ENotFound, "LookupCode of an empty code")
-	if err := s.CreateGame(ctx, "bad/id", "C", []byte("x"), 0); err == nil || game.ErrorCode(err) != game.EInternal {
+	wantCode(t, err, apperr.ENotFound, "LookupCode of an empty code")
+	if err := s.CreateGame(ctx, "bad/id", "C", []byte("x"), 0); err == nil || apperr.ErrorCode(err) != apperr.EInternal {
 		t.Fatalf("CreateGame with an invalid ID: got %v, want an internal error", err)
 	}
 }
@@ -340,20 +340,20 @@ func testDataRoundTrip(t *testing.T, env Env) {
 
 	// A newline is refused, as an internal error, and nothing is written.
 	err = s.Append(ctx, "g1", int64(len(datas)+1), []byte("a\nb"), store.AppendOptions{})
-	if err == nil || game.ErrorCode(err) != game.EInternal {
+	if err == nil || apperr.ErrorCode(err) != apperr.EInternal {
 		t.Fatalf("Append of data with a newline: got %v, want an internal error", err)
 	}
 	err = s.CreateGame(ctx, "g2", "C2", []byte("a\nb"), 0)
-	if err == nil || game.ErrorCode(err) != game.EInternal {
+	if err == nil || apperr.ErrorCode(err) != apperr.EInternal {
 		t.Fatalf("CreateGame with a newline: got %v, want an internal error", err)
 	}
 	es, err = s.Entries(ctx, "g1", 1)
 	must(t, err, "Entries")
 	wantEntries(t, es, 1, datas...)
 	_, _, _, err = s.Load(ctx, "g2")
-	wantCode(t, err, game.ENotFound, "Load of a refused game")
+	wantCode(t, err, apperr.ENotFound, "Load of a refused game")
 	_, err = s.LookupCode(ctx, "C2")
-	wantCode(t, err, game.ENotFound, "LookupCode of a refused game's code")
+	wantCode(t, err, apperr.ENotFound, "LookupCode of a refused game's code")
 }
 
 type received struct {
@@ -418,7 +418,7 @@ func testPubSubAcrossInstances(t *testing.T, env Env) {
 	// Subscribing again works, and entries of a refused append are not
 	// published.
 	must(t, b.Subscribe(ctx, "g1"), "Subscribe again")
-	wantCode(t, a.Append(ctx, "g1", 4, []byte("dup"), store.AppendOptions{}), game.EConflict, "Append of a taken version")
+	wantCode(t, a.Append(ctx, "g1", 4, []byte("dup"), store.AppendOptions{}), apperr.EConflict, "Append of a taken version")
 	must(t, a.Append(ctx, "g1", 5, []byte("x5"), store.AppendOptions{}), "Append")
 	wantReceived(t, got, "g1", 5, "x5")
 
@@ -463,7 +463,7 @@ func testResubscribeNotice(t *testing.T, env Env) {
 	// dropped too: retry until the append is in.
 	eventually(t, "an append after the reconnect", func() bool {
 		err := a.Append(ctx, "g1", 3, []byte("x3"), store.AppendOptions{})
-		return err == nil || game.IsCode(err, game.EConflict)
+		return err == nil || apperr.IsCode(err, apperr.EConflict)
 	})
 	for {
 		r := next(t, got)
@@ -499,7 +499,7 @@ func testConcurrentAppenders(t *testing.T, env Env) {
 				if err == nil {
 					return
 				}
-				if !game.IsCode(err, game.EConflict) {
+				if !apperr.IsCode(err, apperr.EConflict) {
 					errs <- err
 					return
 				}
@@ -554,7 +554,7 @@ func testTTL(t *testing.T, env Env) {
 
 	gone := func(what string, f func() error) {
 		t.Helper()
-		eventually(t, what, func() bool { return game.IsCode(f(), game.ENotFound) })
+		eventually(t, what, func() bool { return apperr.IsCode(f(), apperr.ENotFound) })
 	}
 	loadErr := func() error { _, _, _, err := s.Load(ctx, "g1"); return err }
 	codeErr := func() error { _, err := s.LookupCode(ctx, "C1"); return err }
@@ -581,7 +581,7 @@ func testTTL(t *testing.T, env Env) {
 	es, err := s.Entries(ctx, "g1", 1)
 	must(t, err, "Entries of an expired game")
 	wantEntries(t, es, 1)
-	wantCode(t, s.Append(ctx, "g1", 4, []byte("e4"), store.AppendOptions{}), game.ENotFound, "Append to an expired game")
+	wantCode(t, s.Append(ctx, "g1", 4, []byte("e4"), store.AppendOptions{}), apperr.ENotFound, "Append to an expired game")
 
 	_, _, es, err = s.Load(ctx, "forever")
 	must(t, err, "Load of a game without TTL")
@@ -673,7 +673,7 @@ func testTTLShortened(t *testing.T, env Env) {
 	}
 	eventually(t, "the game to expire after the shorter TTL", func() bool {
 		_, _, _, err := s.Load(ctx, "g1")
-		return game.IsCode(err, game.ENotFound)
+		return apperr.IsCode(err, apperr.ENotFound)
 	})
 	// Nothing of it is left: a new game with the same ID starts afresh
 	// (no stale snapshot).

@@ -1,16 +1,13 @@
-package server
+package game
 
-import (
-	"reflect"
+import "reflect"
 
-	"devopschallenge/game"
-)
-
-// cloneState returns a deep copy of a game state: what a snapshot and a
+// CloneState returns a deep copy of a game state: what MarshalState and
 // Restore would give (unexported fields, caches that rebuild themselves,
-// are left zero), five times faster than that round trip.
-func cloneState(s *game.State) *game.State {
-	c := &game.State{}
+// are left zero), five times faster than that round trip. The runtime keeps
+// such a copy of a game that several instances write to.
+func CloneState(s *State) *State {
+	c := &State{}
 	deepCopy(reflect.ValueOf(c).Elem(), reflect.ValueOf(s).Elem())
 	return c
 }

@@ -1,7 +1,9 @@
-package server
+package live
 
 import (
 	"encoding/json"
+	"io"
+	"log/slog"
 	"testing"
 
 	"devopschallenge/protocol"
@@ -10,7 +12,7 @@ import (
 // The update messages fanout assembles from encoded documents are byte for
 // byte those json.Marshal gives.
 func TestUpdateMessageMatchesEncodingJSON(t *testing.T) {
-	m := &Manager{met: NewMetrics(), log: quietLog()}
+	r := &Runtime{met: newMetrics(nil), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	type card struct {
 		ID   string `json:"id"`
 		Text string `json:"text"`
@@ -24,7 +26,7 @@ func TestUpdateMessageMatchesEncodingJSON(t *testing.T) {
 		"quiz":      []any{1.5, true, nil, "x"},
 		"weird<&>k": 1,
 	}
-	enc := &docEncoder{m: m}
+	enc := &docEncoder{r: r}
 	var encoded []encodedDoc
 	for k, v := range docs {
 		raw := jsonNull
@@ -33,7 +35,7 @@ func TestUpdateMessageMatchesEncodingJSON(t *testing.T) {
 		}
 		encoded = append(encoded, encodedDoc{key: k, raw: raw})
 	}
-	got := m.updateMessage(42, 1795397143560, encoded)
+	got := r.updateMessage(42, 1795397143560, encoded)
 	want, err := json.Marshal(protocol.Out{Type: protocol.TypeUpdate, Version: 42, Now: 1795397143560, Docs: docs})
 	if err != nil {
 		t.Fatal(err)

@@ -1,11 +1,49 @@
-package server
+package live
 
 import (
 	"encoding/json"
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
+
+	"devopschallenge/apperr"
+	"devopschallenge/protocol"
 )
+
+// Message is a message for subscribers, encoded once for however many of
+// them it goes to.
+type Message struct {
+	// Data is the message's JSON text.
+	Data []byte
+	z    struct {
+		once sync.Once
+		data []byte
+	}
+}
+
+// Compressed returns compress(m.Data), computed at most once however many
+// subscribers ask (compression is the transport's business: the runtime
+// only keeps its result with the message).
+func (m *Message) Compressed(compress func([]byte) []byte) []byte {
+	m.z.once.Do(func() { m.z.data = compress(m.Data) })
+	return m.z.data
+}
+
+// message encodes a message, or an internal error in its place should a
+// document fail to encode (a bug: every document is plain data).
+func (r *Runtime) message(out protocol.Out) *Message {
+	b, err := json.Marshal(out)
+	if err != nil {
+		r.log.Error("encode message", "err", err)
+		b, _ = json.Marshal(protocol.Out{Type: protocol.TypeError, Code: apperr.EInternal, Message: "encoding failed"})
+	}
+	if out.Type == protocol.TypeUpdate {
+		r.met.UpdateBytes.Observe(float64(len(b)))
+	}
+	return &Message{Data: b}
+}
 
 // encodedDoc is one document of an update, encoded.
 type encodedDoc struct {
@@ -20,7 +58,7 @@ var jsonNull = []byte("null")
 // a cluster's votes), and comparing two views is much cheaper than
 // encoding them again.
 type docEncoder struct {
-	m    *Manager
+	r    *Runtime
 	seen map[string][]encodedValue // by key
 }
 
@@ -38,7 +76,7 @@ func (e *docEncoder) encode(key string, val any) []byte {
 	raw, err := json.Marshal(val)
 	if err != nil {
 		// Every document is plain data; failing to encode one is a bug.
-		e.m.log.Error("encode document", "key", key, "err", err)
+		e.r.log.Error("encode document", "key", key, "err", err)
 		raw = jsonNull
 	}
 	if e.seen == nil {
@@ -51,10 +89,11 @@ func (e *docEncoder) encode(key string, val any) []byte {
 // updateMessage assembles {"type":"update","version":…,"now":…,"docs":{…}}
 // from encoded documents, byte for byte what json.Marshal of the
 // protocol.Out gives (keys sorted, as encoding/json sorts a map's).
-func (m *Manager) updateMessage(version, now int64, docs []encodedDoc) []byte {
-	if !slices.IsSortedFunc(docs, func(a, b encodedDoc) int { return compare(a.key, b.key) }) {
+func (r *Runtime) updateMessage(version, now int64, docs []encodedDoc) []byte {
+	byKey := func(a, b encodedDoc) int { return strings.Compare(a.key, b.key) }
+	if !slices.IsSortedFunc(docs, byKey) {
 		docs = slices.Clone(docs)
-		slices.SortFunc(docs, func(a, b encodedDoc) int { return compare(a.key, b.key) })
+		slices.SortFunc(docs, byKey)
 	}
 	n := 64
 	for _, d := range docs {
@@ -75,18 +114,8 @@ func (m *Manager) updateMessage(version, now int64, docs []encodedDoc) []byte {
 		b = append(b, d.raw...)
 	}
 	b = append(b, "}}"...)
-	m.met.UpdateBytes.Observe(float64(len(b)))
+	r.met.UpdateBytes.Observe(float64(len(b)))
 	return b
-}
-
-func compare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // appendKey appends a document key as a JSON string, as encoding/json

@@ -552,3 +552,17 @@ func (u *user) onNewDocument(src string) {
 		return err
 	}))
 }
+
+// block makes the user's requests to addresses matching the URLPattern
+// strings fail (none: unblock), as a network that drops them would.
+func (u *user) block(patterns ...string) {
+	u.b.t.Helper()
+	u.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		ps := []*network.BlockPattern{}
+		for _, p := range patterns {
+			ps = append(ps, &network.BlockPattern{URLPattern: p, Block: true})
+		}
+		_, err := cdp.Call(ctx, t, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: ps})
+		return err
+	}))
+}

@@ -12,9 +12,16 @@ export const PALETTE = ['#0b4f8a', '#b35900', '#1b6e3a', '#8b1a6b', '#5b4a00', '
 const DASHES = [[], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4], [1, 2], [12, 6], [6, 2, 2, 2]];
 const MARKS = ['●', '■', '▲', '◆', '▼', '○', '□', '△'];
 
+// The chart library loads on first use; a load that failed (the network
+// dropped) is tried again, under a new address, by the next chart drawn.
 let uplotPromise = null;
+let uplotTries = 0;
 function loadUPlot() {
-  if (!uplotPromise) uplotPromise = import(UPLOT_URL).then((m) => m.default);
+  if (!uplotPromise) {
+    const url = uplotTries ? `${UPLOT_URL}?try=${uplotTries}` : UPLOT_URL;
+    uplotTries += 1;
+    uplotPromise = import(url).then((m) => m.default, (err) => { uplotPromise = null; throw err; });
+  }
   return uplotPromise;
 }
 
@@ -106,7 +113,7 @@ export function LineChart({ title, sprints, series, height = 180, fmt, big, log,
         }))],
       };
       plot.current = new UPlot(opts, [sprints, ...series.map((s) => s.values)], ref.current);
-    });
+    }, () => {}); // no library: the table under the chart still holds the figures
     return () => { dead = true; };
   }, [key]);
   useEffect(() => () => { if (plot.current) plot.current.destroy(); }, []);

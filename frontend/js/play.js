@@ -17,16 +17,25 @@ import { loadVocab } from './vocab.js';
 const PHASE_MODULES = {
   wall: ['wall'], study: ['study'], sprints: ['sprints', 'study'], debate: ['debate', 'study'], retro: ['retro'],
 };
-const loaded = new Map(); // name → {mod, promise}
+const loaded = new Map(); // name → {mod, promise, failedAt, tries}
+const RETRY_MODULE_MS = 2000;
 
+/** loadModule starts loading a phase module once. A load that failed (the
+ * network dropped meanwhile) is tried again, at most every RETRY_MODULE_MS,
+ * under a new address: a browser may remember a failed module address. */
 function loadModule(name) {
   let m = loaded.get(name);
-  if (!m) {
-    m = { mod: null };
-    m.promise = import(`./${name}.js`).then((mod) => { m.mod = mod; });
-    loaded.set(name, m);
-  }
-  return m;
+  if (m && !(m.failedAt && Date.now() - m.failedAt >= RETRY_MODULE_MS)) return m;
+  const tries = m ? m.tries + 1 : 0;
+  m = { mod: null, failedAt: 0, tries };
+  const entry = m;
+  entry.promise = import(tries ? `./${name}.js?try=${tries}` : `./${name}.js`).then(
+    (mod) => { entry.mod = mod; },
+    (err) => { entry.failedAt = Date.now(); throw err; },
+  );
+  entry.promise.catch(() => {}); // a prefetch that fails is tried again when needed
+  loaded.set(name, entry);
+  return entry;
 }
 
 /** usePhaseModules returns the modules of a phase kind once they have
@@ -35,11 +44,18 @@ function usePhaseModules(kind, nextKind) {
   const names = PHASE_MODULES[kind] || [];
   const mods = names.map(loadModule);
   const ready = mods.every((m) => m.mod);
-  const [, redraw] = useState(0);
+  const [tick, redraw] = useState(0);
   useEffect(() => {
-    if (!ready) Promise.all(mods.map((m) => m.promise)).then(() => redraw((n) => n + 1), () => redraw((n) => n + 1));
+    let timer = 0;
+    if (!ready) {
+      Promise.all(mods.map((m) => m.promise)).then(
+        () => redraw((n) => n + 1),
+        () => { timer = setTimeout(() => redraw((n) => n + 1), RETRY_MODULE_MS); },
+      );
+    }
     for (const n of PHASE_MODULES[nextKind] || []) loadModule(n);
-  }, [kind, nextKind, ready]);
+    return () => clearTimeout(timer);
+  }, [kind, nextKind, ready, tick]);
   return ready ? Object.assign({}, ...mods.map((m) => m.mod)) : null;
 }
 

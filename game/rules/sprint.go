@@ -353,7 +353,7 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 	if lost > 0 && !in.Quick {
 		res.Notices = append(res.Notices, Notice{Kind: "capacity_lost", Text: textf(
 			"Firefighting: %s of downtime will cost Dev and Ops %s next sprint.",
-			"Mode pompier : %s de panne coûteront %s à Dev et Ops au prochain sprint.",
+			"Mode pompier : après %s de panne, les Dev et les Ops perdront %s au prochain sprint.",
 			Text{duration(rec.Metrics.DowntimeHours, "en"), duration(rec.Metrics.DowntimeHours, "fr")}, points(lost))})
 	}
 	if !in.Quick {

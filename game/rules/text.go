@@ -30,9 +30,43 @@ func textf(en, fr string, args ...any) Text {
 }
 
 // frenchSpaces puts no-break spaces where French typography wants them,
-// so that a line never starts with a colon or a closing guillemet, nor
-// ends with an opening one.
-var frenchSpaces = strings.NewReplacer("« ", "«\u00a0", " »", "\u00a0»", " :", "\u00a0:", " ;", "\u00a0;")
+// so that a line never starts with a colon, a question mark or a closing
+// guillemet, nor ends with an opening one: a no-break space before « : ; »
+// and « % », a narrow one before « ? ! ». Scenario texts get it when they
+// are loaded, sentences built here when they are built.
+var frenchSpaces = strings.NewReplacer("« ", "«\u00a0", " »", "\u00a0»", " :", "\u00a0:", " ;", "\u00a0;",
+	" %", "\u00a0%", " ?", "\u202f?", " !", "\u202f!")
+
+// sp is the space between a number and its unit: a no-break one in
+// French, so that "3 h" never splits across two lines.
+func sp(lang string) string {
+	if lang == "fr" {
+		return "\u00a0"
+	}
+	return " "
+}
+
+// frenchText applies frenchSpaces to a scenario's French text, outside its
+// {expression} placeholders, which keep their operators as written.
+func frenchText(s string) string {
+	var b strings.Builder
+	for s != "" {
+		open := strings.IndexByte(s, '{')
+		if open < 0 {
+			b.WriteString(frenchSpaces.Replace(s))
+			break
+		}
+		end := strings.IndexByte(s[open:], '}')
+		if end < 0 {
+			b.WriteString(frenchSpaces.Replace(s))
+			break
+		}
+		b.WriteString(frenchSpaces.Replace(s[:open]))
+		b.WriteString(s[open : open+end+1])
+		s = s[open+end+1:]
+	}
+	return b.String()
+}
 
 func pick(args []any, lang string) []any {
 	out := make([]any, len(args))

@@ -223,7 +223,7 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 		}
 		notices = append(notices, Notice{Kind: "joint_missing", Text: textf(
 			"A joint action needs both teams: %s. Nothing happened and the points were spent.",
-			"Une action commune demande les deux équipes : %s. Rien ne s'est passé et les points sont perdus.",
+			"Une action commune nécessite les deux équipes : %s. Rien n'a été fait et les points sont perdus.",
 			Text{strings.Join(en, "; "), strings.Join(fr, " ; ")})})
 	}
 	next := c.clone()

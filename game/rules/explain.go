@@ -539,7 +539,7 @@ func show(id string, v float64, lang string) string {
 		return duration(v, lang)
 	case "batchSize":
 		if lang == "fr" {
-			return num(v, lang) + sp(lang) + "points de changement"
+			return num(v, lang) + sp(lang) + plural(math.Round(v*100)/100, "point de changement", "points de changement", lang)
 		}
 		return num(v, lang) + " change points"
 	case "deploysPerDay":
@@ -550,7 +550,7 @@ func show(id string, v float64, lang string) string {
 			return num(v, lang) + " per day"
 		}
 		if lang == "fr" {
-			return "1 tous les " + num(1/v, lang) + sp(lang) + "jours"
+			return "1 tous les " + num(1/v, lang) + sp(lang) + plural(math.Round(100/v)/100, "jour", "jours", lang)
 		}
 		return "1 every " + num(1/v, lang) + " days"
 	case "changeFailureRate":

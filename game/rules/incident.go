@@ -365,7 +365,7 @@ func checkIncidentInput(scn *Scenario, c *Company, in IncidentInput) (*Incident,
 	slices.Sort(teams)
 	for _, t := range teams {
 		if !slices.Contains(Teams, t) {
-			return nil, errorf(CodeUnknownTeam, "Unknown team %q: use dev, ops, qa or pm.", "Équipe inconnue %q : utilisez dev, ops, qa ou pm.", t)
+			return nil, errorf(CodeUnknownTeam, "Unknown team %q: use dev, ops, qa or pm.", "Équipe inconnue %q : choisissez dev, ops, qa ou pm.", t)
 		}
 		if findResponse(inc, t, in.Responses[t]) == nil {
 			return nil, errorf(CodeUnknownResponse, "“%s” has no response %q for %s.", "« %s » n'a pas de réponse %q pour l'équipe %s.", inc.Name, in.Responses[t], teamName(scn, t))

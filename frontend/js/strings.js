@@ -658,7 +658,7 @@ export const fr = {
   'study.worksheet': 'Fiche',
   'study.sections': "Parties de l'étude",
   'study.features': 'Fonctionnalités',
-  'study.stack': 'Pile technique',
+  'study.stack': 'Stack technique',
   'study.steps': "Étapes de l'étude",
   'study.challenges': 'Défis',
   'study.mission': 'Mission :',

@@ -345,7 +345,7 @@ func effectText(e ResponseEffect) Text {
 // incident and returns the incident.
 func checkIncidentInput(scn *Scenario, c *Company, in IncidentInput) (*Incident, error) {
 	if c.Scenario != scn.ID {
-		return nil, errorf(CodeWrongScenario, "This company plays scenario %q, not %q.", "Cette entreprise joue le scénario %q, pas %q.", c.Scenario, scn.ID)
+		return nil, errorf(CodeWrongScenario, "This company plays scenario %q, not %q.", "Cette entreprise joue le scénario « %s », pas « %s ».", c.Scenario, scn.ID)
 	}
 	p := c.Pending
 	if p == nil {
@@ -365,10 +365,10 @@ func checkIncidentInput(scn *Scenario, c *Company, in IncidentInput) (*Incident,
 	slices.Sort(teams)
 	for _, t := range teams {
 		if !slices.Contains(Teams, t) {
-			return nil, errorf(CodeUnknownTeam, "Unknown team %q: use dev, ops, qa or pm.", "Équipe inconnue %q : choisissez dev, ops, qa ou pm.", t)
+			return nil, errorf(CodeUnknownTeam, "Unknown team %q: use dev, ops, qa or pm.", "Équipe inconnue « %s » : choisissez dev, ops, qa ou pm.", t)
 		}
 		if findResponse(inc, t, in.Responses[t]) == nil {
-			return nil, errorf(CodeUnknownResponse, "“%s” has no response %q for %s.", "« %s » n'a pas de réponse %q pour l'équipe %s.", inc.Name, in.Responses[t], teamName(scn, t))
+			return nil, errorf(CodeUnknownResponse, "“%s” has no response %q for %s.", "« %s » n'a pas de réponse « %s » pour l'équipe %s.", inc.Name, in.Responses[t], teamName(scn, t))
 		}
 	}
 

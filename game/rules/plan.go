@@ -132,14 +132,14 @@ func prereqFR(names []string) string {
 // with an English and a French sentence.
 func ValidatePlan(scn *Scenario, c *Company, team string, actionIDs []string) error {
 	if !slices.Contains(Teams, team) {
-		return errorf(CodeUnknownTeam, "Unknown team %q: use dev, ops, qa or pm.", "Équipe inconnue %q : choisissez dev, ops, qa ou pm.", team)
+		return errorf(CodeUnknownTeam, "Unknown team %q: use dev, ops, qa or pm.", "Équipe inconnue « %s » : choisissez dev, ops, qa ou pm.", team)
 	}
 	total := 0
 	seen := map[string]bool{}
 	for _, id := range actionIDs {
 		a := scn.idx.actions[id]
 		if a == nil {
-			return errorf(CodeUnknownAction, "Unknown action %q.", "Action inconnue %q.", id)
+			return errorf(CodeUnknownAction, "Unknown action %q.", "Action inconnue « %s ».", id)
 		}
 		if !slices.Contains(a.Teams, team) {
 			return errorf(CodeNotYourAction, "“%s” is not in the %s catalogue.", "« %s » n'est pas dans le catalogue de l'équipe %s.", a.Name, teamName(scn, team))

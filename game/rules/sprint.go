@@ -155,7 +155,7 @@ func appendEffects(out []Applied, src string, effs []*Effect, en *env) ([]Applie
 // every change. It returns a new company and leaves c untouched.
 func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *SprintResult, error) {
 	if c.Scenario != scn.ID {
-		return nil, nil, errorf(CodeWrongScenario, "This company plays scenario %q, not %q.", "Cette entreprise joue le scénario %q, pas %q.", c.Scenario, scn.ID)
+		return nil, nil, errorf(CodeWrongScenario, "This company plays scenario %q, not %q.", "Cette entreprise joue le scénario « %s », pas « %s ».", c.Scenario, scn.ID)
 	}
 	if c.Pending != nil {
 		return nil, nil, errorf(CodeIncidentPending, "An incident is still running: resolve it before the next sprint.", "Un incident est encore en cours : résolvez-le avant le sprint suivant.")

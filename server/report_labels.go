@@ -1,5 +1,11 @@
 package server
 
+import (
+	"strings"
+
+	"devopschallenge/game/rules"
+)
+
 // labels are the words of the exports (printable report and CSV headers),
 // in English and French. Scenario content (actions, stages…) comes named
 // in the report itself.
@@ -61,7 +67,7 @@ var labels = map[string][2]string{
 	"andList":          {" and ", " et "},
 	// A company's game.
 	"doraT":             {"%s: DORA metrics over the sprints", "%s : indicateurs DORA au fil des sprints"},
-	"leadTimeT":         {"Lead time for changes", "Délai de livraison"},
+	"leadTimeT":         {"Lead time for changes", "Délai de mise en production"},
 	"deploysT":          {"Deployment frequency", "Fréquence de déploiement"},
 	"cfrT":              {"Change failure rate", "Taux d'échec des changements"},
 	"mttrT":             {"Time to restore service", "Temps de restauration"},
@@ -80,18 +86,18 @@ var labels = map[string][2]string{
 	"streamT":           {"Value stream in sprint %d", "Chaîne de valeur au sprint %d"},
 	"process":           {"processing", "traitement"},
 	"wait":              {"waiting", "attente"},
-	"bottleneckWait":    {"waiting at the bottleneck", "attente au goulot"},
+	"bottleneckWait":    {"waiting at the bottleneck", "attente au goulot d'étranglement"},
 	"chartsT":           {"%s: charts", "%s : graphiques"},
 	"sprintsT":          {"%s: the sprints", "%s : les sprints"},
 	"sprint":            {"Sprint", "Sprint"},
-	"leadTime":          {"Lead time", "Délai de livraison"},
+	"leadTime":          {"Lead time", "Délai de mise en production"},
 	"deploys":           {"Deployments", "Déploiements"},
 	"cfr":               {"Change failure rate", "Taux d'échec"},
 	"mttr":              {"Time to restore", "Temps de restauration"},
 	"avail":             {"Availability", "Disponibilité"},
 	"value":             {"Value delivered", "Valeur livrée"},
-	"bottleneck":        {"Bottleneck", "Goulot"},
-	"decisionsT":        {"%s: decisions and their effects", "%s : décisions et effets"},
+	"bottleneck":        {"Bottleneck", "Goulot d'étranglement"},
+	"decisionsT":        {"%s: decisions and their effects", "%s : décisions et leurs effets"},
 	"done":              {"Actions carried out", "Actions réalisées"},
 	"none":              {"none", "aucune"},
 	"incidentsT":        {"%s: incidents", "%s : incidents"},
@@ -116,8 +122,8 @@ var labels = map[string][2]string{
 	"wall":                {"Wall of confusion", "Mur de la confusion"},
 	"vote":                {"vote", "vote"},
 	"votes":               {"votes", "votes"},
-	"unclustered":         {"Not grouped", "Non regroupées"},
-	"target.devs":         {"the Devs", "les Devs"},
+	"unclustered":         {"Not grouped", "Non groupés"},
+	"target.devs":         {"the Devs", "les Dev"},
 	"target.ops":          {"the Ops", "les Ops"},
 	"kind.finding":        {"finding", "constat"},
 	"kind.advantage":      {"advantage", "avantage"},
@@ -151,25 +157,25 @@ var labels = map[string][2]string{
 	"csv.cluster":       {"Closest 2024 DORA cluster", "Groupe DORA 2024 le plus proche"},
 	"csv.clusterShare":  {"Share of teams surveyed in it (%)", "Part des équipes interrogées (%)"},
 	"csv.sprint":        {"Sprint", "Sprint"},
-	"csv.leadTime":      {"Lead time (hours)", "Délai de livraison (heures)"},
+	"csv.leadTime":      {"Lead time (hours)", "Délai de mise en production (heures)"},
 	"csv.deploys":       {"Deployments a day", "Déploiements par jour"},
 	"csv.cfr":           {"Change failure rate (%)", "Taux d'échec des changements (%)"},
 	"csv.mttr":          {"Time to restore (hours)", "Temps de restauration (heures)"},
 	"csv.avail":         {"Availability (%)", "Disponibilité (%)"},
 	"csv.value":         {"Value delivered", "Valeur livrée"},
-	"csv.tierLead":      {"DORA level: lead time", "Niveau DORA : délai de livraison"},
+	"csv.tierLead":      {"DORA level: lead time", "Niveau DORA : délai de mise en production"},
 	"csv.tierDeploys":   {"DORA level: deployment frequency", "Niveau DORA : fréquence de déploiement"},
-	"csv.tierCFR":       {"DORA level: change failure rate", "Niveau DORA : taux d'échec"},
+	"csv.tierCFR":       {"DORA level: change failure rate", "Niveau DORA : taux d'échec des changements"},
 	"csv.tierMTTR":      {"DORA level: time to restore", "Niveau DORA : temps de restauration"},
 	"csv.culture":       {"CALMS: culture", "CALMS : culture"},
 	"csv.automation":    {"CALMS: automation", "CALMS : automatisation"},
 	"csv.lean":          {"CALMS: lean", "CALMS : lean"},
 	"csv.measurement":   {"CALMS: measurement", "CALMS : mesure"},
 	"csv.sharing":       {"CALMS: sharing", "CALMS : partage"},
-	"csv.bottleneck":    {"Bottleneck", "Goulot"},
+	"csv.bottleneck":    {"Bottleneck", "Goulot d'étranglement"},
 	"csv.companyScore":  {"Company score of the sprint", "Score de l'entreprise au sprint"},
 	"csv.done":          {"Actions carried out", "Actions réalisées"},
-	"csv.acquired":      {"Capabilities acquired", "Capacités acquises"},
+	"csv.acquired":      {"Capabilities acquired", "Pratiques acquises"},
 	"csv.incident":      {"Incident", "Incident"},
 	"csv.detect":        {"Detected after (min)", "Détecté après (min)"},
 	"csv.respond":       {"Response (min)", "Réponse (min)"},
@@ -202,7 +208,10 @@ func label(key, lang string) string {
 		return key
 	}
 	if lang == "fr" {
-		return l[1]
+		if strings.HasPrefix(key, "csv.") {
+			return l[1] // spreadsheet headers and file names: plain spaces
+		}
+		return rules.French(l[1])
 	}
 	return l[0]
 }

@@ -32,7 +32,7 @@ function loadUPlot() {
 export const DORA = [
   { id: 'leadTimeHours', tier: 'leadTime', fmt: (v) => fmtHours(v), log: true, hours: true },
   { id: 'deploysPerDay', tier: 'deployFrequency', fmt: (v) => num(v, v < 1 ? 2 : 1), log: true, unit: () => t('chart.perDay') },
-  { id: 'changeFailureRate', tier: 'changeFailureRate', fmt: (v) => `${num(v * 100, 0)} %`, scale: 100, unit: () => '%' },
+  { id: 'changeFailureRate', tier: 'changeFailureRate', fmt: (v) => `${num(v * 100, 0)}\u00a0%`, scale: 100, unit: () => '%' },
   { id: 'timeToRestoreHours', tier: 'timeToRestore', fmt: (v) => fmtHours(v), log: true, hours: true },
 ];
 

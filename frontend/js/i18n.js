@@ -69,22 +69,40 @@ export function t(key, params) {
   let s = dicts[current][key];
   if (s === undefined) s = dicts.en[key];
   if (s === undefined) return key;
-  if (typeof s === 'function') return s(params || {});
+  if (typeof s === 'function') return typo(s(params || {}));
   if (params) s = s.replace(/\{(\w+)\}/g, (m, k) => (params[k] === undefined ? m : String(params[k])));
-  return s;
+  return typo(s);
 }
 
 /** tx picks a scenario text ({en, fr}) in the current language. */
 export function tx(text) {
   if (text === null || text === undefined) return '';
   if (typeof text === 'string') return text;
-  return text[current] || text.en || text.fr || '';
+  return typo(text[current] || text.en || text.fr || '');
+}
+
+// French typography: a no-break space before « : ; » and units, a narrow
+// one before « ! ? », and inside guillemets, so that a line never starts
+// with a colon or a question mark. The strings keep plain spaces; this
+// pass runs on every French text shown (it leaves the others alone).
+const frSpaces = [
+  [/ ([:;»])/g, '\u00a0$1'],
+  [/« /g, '«\u00a0'],
+  [/ ([!?])/g, '\u202f$1'],
+  [/(\d) (%|min\b|h\b|j\b|s\b)/g, '$1\u00a0$2'],
+];
+
+/** typo applies French typography to a French text. */
+export function typo(s) {
+  if (current !== 'fr' || typeof s !== 'string') return s;
+  for (const [re, to] of frSpaces) s = s.replace(re, to);
+  return s;
 }
 
 /** errText picks the sentence of a server error in the current language. */
 export function errText(e) {
   if (!e) return '';
-  if (current === 'fr') return e.messageFr || e.message || String(e);
+  if (current === 'fr') return typo(e.messageFr || e.message || String(e));
   return e.messageEn || e.message || String(e);
 }
 

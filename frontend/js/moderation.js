@@ -4,7 +4,7 @@
 // (both languages) so that it stays one file.
 
 import { html } from './deps.js';
-import { t, lang } from './i18n.js';
+import { t, lang, typo } from './i18n.js';
 import { run, teamLabel } from './ui.js';
 
 const STRINGS = {
@@ -33,7 +33,7 @@ const STRINGS = {
     team: 'Équipe',
     status: 'État',
     action: 'Action',
-    kept: 'Tenu à l’écart',
+    kept: "Tenu à l'écart",
     mayReturn: 'Peut revenir : il rejoint avec le code',
     letBack: 'Laisser revenir',
     letBackDone: '{name} peut rejoindre la partie avec le code.',
@@ -49,7 +49,7 @@ const STRINGS = {
 /** say returns one of this module's strings in the current language. */
 export function say(key, params) {
   const s = (STRINGS[lang()] || STRINGS.en)[key] || STRINGS.en[key] || key;
-  return params ? s.replace(/\{(\w+)\}/g, (m, k) => (params[k] === undefined ? m : String(params[k]))) : s;
+  return typo(params ? s.replace(/\{(\w+)\}/g, (m, k) => (params[k] === undefined ? m : String(params[k]))) : s);
 }
 
 /** STRING_KEYS exposes both dictionaries' keys, for the tests. */

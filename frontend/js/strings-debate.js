@@ -112,7 +112,7 @@ export const fr = {
   'evidence.sprint': 'sprint {n}',
   'evidence.attach': 'Joindre le chiffre',
   'evidence.attached': "Chiffre joint, avec les valeurs de l'historique de votre entreprise.",
-  'evidence.estimateNote': "Estimation : l'entreprise ne le mesurait pas à ce moment-là (ni supervision, ni tableau de bord DORA).",
+  'evidence.estimateNote': "Estimation : l'entreprise ne le mesurait pas à ce moment-là (ni surveillance, ni tableau de bord DORA).",
   'evidence.unknownNote': "Inconnu : l'entreprise n'avait pas encore cartographié sa chaîne de valeur.",
   'evidence.unknown': 'inconnu',
   'evidence.better': 'en progrès',

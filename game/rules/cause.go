@@ -75,20 +75,20 @@ func (d metricDef) scaleFor(before, after, span float64) scale {
 		switch {
 		case top < 1:
 			sc.factor, maxDec = 60, 0
-			sc.unit = func(v float64, lang string) string { return fixed(v, 0, lang) + " min" }
+			sc.unit = func(v float64, lang string) string { return fixed(v, 0, lang) + sp(lang) + "min" }
 		case top <= 96:
-			sc.unit = func(v float64, lang string) string { return fixed(v, sc.dec, lang) + " h" }
+			sc.unit = func(v float64, lang string) string { return fixed(v, sc.dec, lang) + sp(lang) + "h" }
 		default:
 			sc.factor = 1.0 / 24
 			sc.unit = func(v float64, lang string) string {
 				if lang == "fr" {
-					return fixed(v, sc.dec, lang) + plural(v, " jour", " jours", lang)
+					return fixed(v, sc.dec, lang) + sp(lang) + plural(v, "jour", "jours", lang)
 				}
 				return fixed(v, sc.dec, lang) + plural(v, " day", " days", lang)
 			}
 			sc.short = func(v float64, lang string) string {
 				if lang == "fr" {
-					return fixed(v, sc.dec, lang) + " j"
+					return fixed(v, sc.dec, lang) + sp(lang) + "j"
 				}
 				return sc.unit(v, lang)
 			}
@@ -251,7 +251,7 @@ func (sc scale) span(before, after float64) Text {
 		}
 		switch {
 		case sc.percent:
-			t = bs + " % → " + fixed(a, sc.dec, lang) + " %"
+			t = bs + sp(lang) + "% → " + fixed(a, sc.dec, lang) + sp(lang) + "%"
 		case a == 0:
 			t = sc.unit(b, lang) + " → 0"
 		default:

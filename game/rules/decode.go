@@ -188,7 +188,7 @@ func (d *decoder) decodeText(n *yaml.Node, v reflect.Value, where string) {
 		case "en":
 			t.EN = strings.TrimSpace(val.Value)
 		case "fr":
-			t.FR = strings.TrimSpace(val.Value)
+			t.FR = frenchText(strings.TrimSpace(val.Value))
 		default:
 			d.addf(k.Line, "%s: unknown language %q (use en and fr)", where, k.Value)
 			continue

@@ -81,7 +81,7 @@ var metricDefs = []metricDef{
 	{"availability", Text{"availability", "disponibilité"}, func(m *Metrics) float64 { return m.Availability }, false, unitPoints, nil},
 	{"downtimeHours", Text{"downtime", "temps de panne"}, func(m *Metrics) float64 { return m.DowntimeHours }, true, unitHours, nil},
 	{"batchSize", Text{"size of a deployment", "taille d'un déploiement"}, func(m *Metrics) float64 { return m.BatchSize }, true, unitChange, nil},
-	{"incidentHours", Text{"incident restore time", "temps de rétablissement après incident"}, func(m *Metrics) float64 { return m.IncidentHours }, true, unitHours, nil},
+	{"incidentHours", Text{"incident restore time", "temps de restauration après incident"}, func(m *Metrics) float64 { return m.IncidentHours }, true, unitHours, nil},
 	{"exposureHours", Text{"exposure to a vulnerability", "exposition à une vulnérabilité"}, func(m *Metrics) float64 { return m.ExposureHours }, true, unitHours, nil},
 	{"value", Text{"business value delivered", "valeur métier livrée"}, func(m *Metrics) float64 { return m.Value }, false, unitValue, nil},
 }
@@ -302,7 +302,7 @@ func (s *Scenario) flowNotices(c *Company, cr carry, prev, rec *SprintRecord, ap
 		}
 		flow = append(flow, Notice{Kind: "not_the_bottleneck", Text: textf(
 			"%s %s %s, but %s is still the bottleneck (%s a batch): deployments and lead time did not change.",
-			"Grâce à %[1]s, %[3]s %[2]s, mais le goulot reste l'étape « %[4]s » (%[5]s par lot) : déploiements et lead time inchangés.",
+			"Grâce à %[1]s, %[3]s %[2]s, mais le goulot reste l'étape « %[4]s » (%[5]s par lot) : fréquence de déploiement et délai de mise en production inchangés.",
 			joinTexts(quoted), faster, s.stageNames(stages), s.stageName(final.Bottleneck), hours(stageHours(rec, final.Bottleneck)))})
 	}
 	res.Notices = append(flow, res.Notices...)
@@ -523,11 +523,11 @@ func num(v float64, lang string) string {
 func duration(h float64, lang string) string {
 	switch {
 	case h < 1:
-		return num(math.Round(h*60), lang) + " min"
+		return num(math.Round(h*60), lang) + sp(lang) + "min"
 	case h < 48:
-		return num(h, lang) + " h"
+		return num(h, lang) + sp(lang) + "h"
 	case lang == "fr":
-		return num(h/24, lang) + " jours"
+		return num(h/24, lang) + sp(lang) + "jours"
 	}
 	return num(h/24, lang) + " days"
 }
@@ -539,7 +539,7 @@ func show(id string, v float64, lang string) string {
 		return duration(v, lang)
 	case "batchSize":
 		if lang == "fr" {
-			return num(v, lang) + " points de changement"
+			return num(v, lang) + sp(lang) + plural(math.Round(v*100)/100, "point de changement", "points de changement", lang)
 		}
 		return num(v, lang) + " change points"
 	case "deploysPerDay":
@@ -550,17 +550,17 @@ func show(id string, v float64, lang string) string {
 			return num(v, lang) + " per day"
 		}
 		if lang == "fr" {
-			return "1 tous les " + num(1/v, lang) + " jours"
+			return "1 tous les " + num(1/v, lang) + sp(lang) + plural(math.Round(100/v)/100, "jour", "jours", lang)
 		}
 		return "1 every " + num(1/v, lang) + " days"
 	case "changeFailureRate":
-		return num(v*100, lang) + " %"
+		return num(v*100, lang) + sp(lang) + "%"
 	case "availability":
 		t := fmt.Sprintf("%.2f", v*100)
 		if lang == "fr" {
 			t = strings.Replace(t, ".", ",", 1)
 		}
-		return t + " %"
+		return t + sp(lang) + "%"
 	}
 	return num(v, lang)
 }
@@ -576,7 +576,7 @@ func values(d metricDef, before, after float64, about string) Text {
 func summary(d metricDef, before, after float64, change Text, tb, ta Tier) Text {
 	t := Text{
 		EN: fmt.Sprintf("%s: %s → %s", capitalize(d.label.EN), show(d.id, before, "en"), show(d.id, after, "en")),
-		FR: fmt.Sprintf("%s : %s → %s", capitalize(d.label.FR), show(d.id, before, "fr"), show(d.id, after, "fr")),
+		FR: fmt.Sprintf("%s\u00a0: %s → %s", capitalize(d.label.FR), show(d.id, before, "fr"), show(d.id, after, "fr")),
 	}
 	if change.EN != "" {
 		t.EN += ", " + change.EN

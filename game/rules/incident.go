@@ -244,7 +244,7 @@ func ResolveIncident(scn *Scenario, c *Company, in IncidentInput) (*Company, *In
 		res.Steps = append(res.Steps, Notice{Kind: "restored", Text: textf(
 			"Service restored after %s in all; %s of customers were affected.",
 			"Service rétabli après %s au total ; %s des clients ont été touchés.",
-			hours(res.RestoreMinutes/60), Text{num(p.Impact*100, "en") + " %", num(p.Impact*100, "fr") + " %"})})
+			hours(res.RestoreMinutes/60), Text{num(p.Impact*100, "en") + " %", num(p.Impact*100, "fr") + "\u00a0%"})})
 	}
 
 	// The sprint's figures with the incident in them. The time to restore
@@ -278,7 +278,7 @@ func ResolveIncident(scn *Scenario, c *Company, in IncidentInput) (*Company, *In
 		}
 		res.Steps = append(res.Steps, Notice{Kind: "capacity_lost", Text: textf(
 			"The aftermath will cost Dev and Ops up to %s more next sprint.",
-			"Les suites de l'incident coûteront jusqu'à %s de plus à Dev et Ops au prochain sprint.", points(load))})
+			"Les suites de l'incident coûteront jusqu'à %s de plus aux Dev et aux Ops au prochain sprint.", points(load))})
 	}
 
 	ir := &next.Incidents[len(next.Incidents)-1]
@@ -330,7 +330,7 @@ func effectText(e ResponseEffect) Text {
 	for _, x := range []struct {
 		v      float64
 		en, fr string
-	}{{e.RestoreMinutes, "restore time", "temps de rétablissement"}, {e.DowntimeMinutes, "downtime", "panne"}, {e.ExposureMinutes, "exposure", "exposition"}} {
+	}{{e.RestoreMinutes, "restore time", "temps de restauration"}, {e.DowntimeMinutes, "downtime", "panne"}, {e.ExposureMinutes, "exposure", "exposition"}} {
 		if t, ok := part(x.v, x.en, x.fr); ok {
 			en, fr = append(en, t.EN), append(fr, t.FR)
 		}
@@ -345,7 +345,7 @@ func effectText(e ResponseEffect) Text {
 // incident and returns the incident.
 func checkIncidentInput(scn *Scenario, c *Company, in IncidentInput) (*Incident, error) {
 	if c.Scenario != scn.ID {
-		return nil, errorf(CodeWrongScenario, "This company plays scenario %q, not %q.", "Cette entreprise joue le scénario %q, pas %q.", c.Scenario, scn.ID)
+		return nil, errorf(CodeWrongScenario, "This company plays scenario %q, not %q.", "Cette entreprise joue le scénario « %s », pas « %s ».", c.Scenario, scn.ID)
 	}
 	p := c.Pending
 	if p == nil {
@@ -365,10 +365,10 @@ func checkIncidentInput(scn *Scenario, c *Company, in IncidentInput) (*Incident,
 	slices.Sort(teams)
 	for _, t := range teams {
 		if !slices.Contains(Teams, t) {
-			return nil, errorf(CodeUnknownTeam, "Unknown team %q: use dev, ops, qa or pm.", "Équipe inconnue %q : utilisez dev, ops, qa ou pm.", t)
+			return nil, errorf(CodeUnknownTeam, "Unknown team %q: use dev, ops, qa or pm.", "Équipe inconnue « %s » : choisissez dev, ops, qa ou pm.", t)
 		}
 		if findResponse(inc, t, in.Responses[t]) == nil {
-			return nil, errorf(CodeUnknownResponse, "“%s” has no response %q for %s.", "« %s » n'a pas de réponse %q pour l'équipe %s.", inc.Name, in.Responses[t], teamName(scn, t))
+			return nil, errorf(CodeUnknownResponse, "“%s” has no response %q for %s.", "« %s » n'a pas de réponse « %s » pour l'équipe %s.", inc.Name, in.Responses[t], teamName(scn, t))
 		}
 	}
 
@@ -403,10 +403,10 @@ func (s *Scenario) chooseResponses(c, next *Company, rec *SprintRecord, inc *Inc
 		if len(en) > 0 {
 			res.Steps = append(res.Steps, Notice{Kind: "response_impossible", Text: textf(
 				"%s chose “%s”, but the company lacks %s: it did not help.",
-				"%s a choisi « %s », mais l'entreprise n'a pas %s : cela n'a servi à rien.",
-				teamName(s, t), r.Name, Text{strings.Join(en, ", "), strings.Join(fr, ", ")})})
+				"%s a choisi « %s », mais l'entreprise n'a pas mis en place %s : cela n'a servi à rien.",
+				teamName(s, t), r.Name, Text{strings.Join(en, ", "), "« " + strings.Join(fr, " », « ") + " »"})})
 			res.Responses = append(res.Responses, ResponseEffect{Team: t, Response: r.ID, Name: r.Name,
-				Text: textf("No effect: the company lacks %s.", "Sans effet : l'entreprise n'a pas %s.", Text{strings.Join(en, ", "), strings.Join(fr, ", ")})})
+				Text: textf("No effect: the company lacks %s.", "Sans effet : l'entreprise n'a pas mis en place %s.", Text{strings.Join(en, ", "), "« " + strings.Join(fr, " », « ") + " »"})})
 			continue
 		}
 		helping = append(helping, chosen{t, r})

@@ -98,7 +98,7 @@ func Options(scn *Scenario, c *Company, team string) []ActionOption {
 
 func unavailable(scn *Scenario, c *Company, a *Action, missing []string) *Error {
 	if a.Grants != "" && c.Owns(a.Grants) {
-		return errorf(CodeAlreadyOwned, "“%s”: the company already has %s.", "« %s » : l'entreprise a déjà %s.",
+		return errorf(CodeAlreadyOwned, "“%s”: the company already has %s.", "« %s » : la pratique « %s » est déjà en place dans l'entreprise.",
 			a.Name, scn.idx.caps[a.Grants].Name)
 	}
 	if len(missing) > 0 {
@@ -109,10 +109,19 @@ func unavailable(scn *Scenario, c *Company, a *Action, missing []string) *Error 
 		}
 		return &Error{Code: CodeMissingPrereq,
 			EN: "“" + a.Name.EN + "” needs " + strings.Join(en, ", ") + " first: acquire it in an earlier sprint.",
-			FR: "« " + a.Name.FR + " » demande d'abord " + strings.Join(fr, ", ") + " : acquérez-la lors d'un sprint précédent.",
+			FR: French("« " + a.Name.FR + " » nécessite d'abord " + prereqFR(fr) + " : à mettre en place lors d'un sprint précédent."),
 		}
 	}
 	return nil
+}
+
+// prereqFR names missing practices: « la pratique « X » » or « les
+// pratiques « X » et « Y » ».
+func prereqFR(names []string) string {
+	if len(names) == 1 {
+		return "la pratique « " + names[0] + " »"
+	}
+	return "les pratiques « " + strings.Join(names[:len(names)-1], " », « ") + " » et « " + names[len(names)-1] + " »"
 }
 
 // ValidatePlan checks the actions a team picked for the company's next
@@ -123,14 +132,14 @@ func unavailable(scn *Scenario, c *Company, a *Action, missing []string) *Error 
 // with an English and a French sentence.
 func ValidatePlan(scn *Scenario, c *Company, team string, actionIDs []string) error {
 	if !slices.Contains(Teams, team) {
-		return errorf(CodeUnknownTeam, "Unknown team %q: use dev, ops, qa or pm.", "Équipe inconnue %q : utilisez dev, ops, qa ou pm.", team)
+		return errorf(CodeUnknownTeam, "Unknown team %q: use dev, ops, qa or pm.", "Équipe inconnue « %s » : choisissez dev, ops, qa ou pm.", team)
 	}
 	total := 0
 	seen := map[string]bool{}
 	for _, id := range actionIDs {
 		a := scn.idx.actions[id]
 		if a == nil {
-			return errorf(CodeUnknownAction, "Unknown action %q.", "Action inconnue %q.", id)
+			return errorf(CodeUnknownAction, "Unknown action %q.", "Action inconnue « %s ».", id)
 		}
 		if !slices.Contains(a.Teams, team) {
 			return errorf(CodeNotYourAction, "“%s” is not in the %s catalogue.", "« %s » n'est pas dans le catalogue de l'équipe %s.", a.Name, teamName(scn, team))

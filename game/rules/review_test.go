@@ -69,7 +69,7 @@ func amountOf(t *testing.T, s string) float64 {
 	default:
 		t.Errorf("amount %q has no sign", s)
 	}
-	f, _, _ := strings.Cut(s, " ")
+	f, _, _ := strings.Cut(strings.ReplaceAll(s, "\u00a0", " "), " ")
 	f, _, _ = strings.Cut(f, "/")
 	v, err := strconv.ParseFloat(strings.Replace(f, ",", ".", 1), 64)
 	if err != nil {

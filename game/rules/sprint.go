@@ -155,7 +155,7 @@ func appendEffects(out []Applied, src string, effs []*Effect, en *env) ([]Applie
 // every change. It returns a new company and leaves c untouched.
 func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *SprintResult, error) {
 	if c.Scenario != scn.ID {
-		return nil, nil, errorf(CodeWrongScenario, "This company plays scenario %q, not %q.", "Cette entreprise joue le scénario %q, pas %q.", c.Scenario, scn.ID)
+		return nil, nil, errorf(CodeWrongScenario, "This company plays scenario %q, not %q.", "Cette entreprise joue le scénario « %s », pas « %s ».", c.Scenario, scn.ID)
 	}
 	if c.Pending != nil {
 		return nil, nil, errorf(CodeIncidentPending, "An incident is still running: resolve it before the next sprint.", "Un incident est encore en cours : résolvez-le avant le sprint suivant.")
@@ -223,7 +223,7 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 		}
 		notices = append(notices, Notice{Kind: "joint_missing", Text: textf(
 			"A joint action needs both teams: %s. Nothing happened and the points were spent.",
-			"Une action commune demande les deux équipes : %s. Rien ne s'est passé et les points sont perdus.",
+			"Une action commune nécessite les deux équipes : %s. Rien n'a été fait et les points sont perdus.",
 			Text{strings.Join(en, "; "), strings.Join(fr, " ; ")})})
 	}
 	next := c.clone()
@@ -353,7 +353,7 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 	if lost > 0 && !in.Quick {
 		res.Notices = append(res.Notices, Notice{Kind: "capacity_lost", Text: textf(
 			"Firefighting: %s of downtime will cost Dev and Ops %s next sprint.",
-			"Mode pompier : %s de panne coûteront %s à Dev et Ops au prochain sprint.",
+			"Mode pompier : après %s de panne, les Dev et les Ops perdront %s au prochain sprint.",
 			Text{duration(rec.Metrics.DowntimeHours, "en"), duration(rec.Metrics.DowntimeHours, "fr")}, points(lost))})
 	}
 	if !in.Quick {

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -26,13 +27,61 @@ func (t Text) In(lang string) string {
 // arguments that are Texts are replaced by their text in the matching
 // language.
 func textf(en, fr string, args ...any) Text {
-	return Text{EN: fmt.Sprintf(en, pick(args, "en")...), FR: frenchSpaces.Replace(fmt.Sprintf(fr, pick(args, "fr")...))}
+	return Text{EN: fmt.Sprintf(en, pick(args, "en")...), FR: French(fmt.Sprintf(fr, pick(args, "fr")...))}
 }
 
 // frenchSpaces puts no-break spaces where French typography wants them,
-// so that a line never starts with a colon or a closing guillemet, nor
-// ends with an opening one.
-var frenchSpaces = strings.NewReplacer("« ", "«\u00a0", " »", "\u00a0»", " :", "\u00a0:", " ;", "\u00a0;")
+// so that a line never starts with a colon, a question mark or a closing
+// guillemet, nor ends with an opening one: a no-break space before « : ; »,
+// a narrow one before « ? ! ». Scenario texts get it when they are loaded,
+// sentences built here when they are built.
+var frenchSpaces = strings.NewReplacer("« ", "«\u00a0", " »", "\u00a0»", " :", "\u00a0:", " ;", "\u00a0;",
+	" ?", "\u202f?", " !", "\u202f!")
+
+// percentSpace finds a percent sign after a number, which takes a
+// no-break space in French (a "%" after anything else may be a verb of a
+// format string, left alone).
+var percentSpace = regexp.MustCompile(`(\d) %`)
+
+// sp is the space between a number and its unit: a no-break one in
+// French, so that "3 h" never splits across two lines.
+func sp(lang string) string {
+	if lang == "fr" {
+		return "\u00a0"
+	}
+	return " "
+}
+
+// frenchPart applies frenchSpaces and percentSpace to a piece of text.
+func frenchPart(s string) string {
+	return percentSpace.ReplaceAllString(frenchSpaces.Replace(s), "$1\u00a0%")
+}
+
+// French applies French typography to a sentence: no-break spaces before
+// « : ; % », narrow ones before « ? ! », and inside guillemets.
+func French(s string) string { return frenchText(s) }
+
+// frenchText applies frenchPart to a French text, outside its
+// {expression} placeholders, which keep their operators as written.
+func frenchText(s string) string {
+	var b strings.Builder
+	for s != "" {
+		open := strings.IndexByte(s, '{')
+		if open < 0 {
+			b.WriteString(frenchPart(s))
+			break
+		}
+		end := strings.IndexByte(s[open:], '}')
+		if end < 0 {
+			b.WriteString(frenchPart(s))
+			break
+		}
+		b.WriteString(frenchPart(s[:open]))
+		b.WriteString(s[open : open+end+1])
+		s = s[open+end+1:]
+	}
+	return b.String()
+}
 
 func pick(args []any, lang string) []any {
 	out := make([]any, len(args))

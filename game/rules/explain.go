@@ -301,8 +301,8 @@ func (s *Scenario) flowNotices(c *Company, cr carry, prev, rec *SprintRecord, ap
 			faster.FR = "vont plus vite"
 		}
 		flow = append(flow, Notice{Kind: "not_the_bottleneck", Text: textf(
-			"%s %s %s, but %s is still the bottleneck (%s a batch): deployments and lead time did not change.",
-			"Grâce à %[1]s, %[3]s %[2]s, mais le goulot reste l'étape « %[4]s » (%[5]s par lot) : fréquence de déploiement et délai de mise en production inchangés.",
+			"%s %s %s, but %s is still the bottleneck (%s a batch): this alone moves neither deployments nor lead time.",
+			"Grâce à %[1]s, %[3]s %[2]s, mais le goulot reste l'étape « %[4]s » (%[5]s par lot) : à elle seule, cette accélération ne change ni la fréquence de déploiement ni le délai de mise en production.",
 			joinTexts(quoted), faster, s.stageNames(stages), s.stageName(final.Bottleneck), hours(stageHours(rec, final.Bottleneck)))})
 	}
 	res.Notices = append(flow, res.Notices...)

@@ -519,17 +519,21 @@ func num(v float64, lang string) string {
 	return s
 }
 
+// tenth rounds to one decimal: a duration told to a class reads "2.7 h",
+// not "2.71 h".
+func tenth(v float64) float64 { return math.Round(v*10) / 10 }
+
 // duration formats hours in the unit that reads best.
 func duration(h float64, lang string) string {
 	switch {
 	case h < 1:
 		return num(math.Round(h*60), lang) + sp(lang) + "min"
 	case h < 48:
-		return num(h, lang) + sp(lang) + "h"
+		return num(tenth(h), lang) + sp(lang) + "h"
 	case lang == "fr":
-		return num(h/24, lang) + sp(lang) + "jours"
+		return num(tenth(h/24), lang) + sp(lang) + "jours"
 	}
-	return num(h/24, lang) + " days"
+	return num(tenth(h/24), lang) + " days"
 }
 
 // show formats a metric value.

@@ -334,10 +334,6 @@ func init() {
 	}
 	k.leave = func(x *ctx) { x.closeRebuttal() }
 	k.validate = validateDebatePhase
-	fac := []Role{RoleFacilitator}
-	register("debate.order", handler{roles: fac, apply: setOrder})
-	register("rating.submit", handler{roles: []Role{RolePlayer}, phases: []string{KindDebate}, apply: submitRating})
-	register("debate.bonus", handler{roles: fac, apply: setBonus})
 	registerDoc("debate", &docKind{keys: single("debate"), view: viewDebate})
 	meExtras["debate"] = func(e *Engine, s *State, p *Player) any {
 		d := &s.Debate

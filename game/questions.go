@@ -250,17 +250,6 @@ func hideQuestion(x *ctx) error {
 }
 
 func init() {
-	fac := []Role{RoleFacilitator}
-	pl := []Role{RolePlayer}
-	inDebate := []string{KindDebate}
-	register("question.ask", handler{roles: pl, phases: inDebate, apply: askQuestion})
-	register("question.upvote", handler{roles: pl, phases: inDebate, apply: voteQuestion(true)})
-	register("question.unvote", handler{roles: pl, phases: inDebate, apply: voteQuestion(false)})
-	register("question.take", handler{roles: fac, apply: setQuestionStatus(questionTaken)})
-	register("question.dismiss", handler{roles: fac, apply: setQuestionStatus(questionDismissed)})
-	register("question.reopen", handler{roles: fac, apply: setQuestionStatus(questionOpen)})
-	register("question.hide", handler{roles: fac, apply: hideQuestion})
-
 	registerDoc("question", &docKind{
 		keys: func(s *State) []string { return prefixed("question/", s.Debate.QuestionOrder) },
 		view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {

@@ -122,40 +122,6 @@ type quizScoresDoc struct {
 }
 
 func init() {
-	pl := []Role{RolePlayer}
-	register("quiz.answer", handler{roles: pl, phases: []string{KindStudy}, apply: func(x *ctx) error {
-		var a struct {
-			QuestionID string `json:"questionId"`
-			OptionID   string `json:"optionId"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		if !quizOn(x.s) {
-			return Errorf(EConflict, "There is no quiz in this phase.", "Il n'y a pas de quiz dans cette phase.")
-		}
-		q := x.e.scenario(x.s).Question(a.QuestionID)
-		if q == nil {
-			return notFound("question", "question", a.QuestionID)
-		}
-		if !slices.ContainsFunc(q.Options, func(o *optionT) bool { return o.ID == a.OptionID }) {
-			return invalid("Question %s has no option %q.", "La question %s n'a pas d'option %q.", q.ID, a.OptionID)
-		}
-		mine := x.s.Study.Answers[x.player.ID]
-		if _, done := mine[q.ID]; done {
-			return Errorf(EConflict, "You already answered this question.", "Vous avez déjà répondu à cette question.")
-		}
-		if mine == nil {
-			mine = map[string]string{}
-			x.s.Study.Answers[x.player.ID] = mine
-		}
-		mine[q.ID] = a.OptionID
-		x.ch.private(x.player.ID)
-		x.ch.touch("quizscores", "results")
-		x.ch.result("correct", q.Answer == a.OptionID)
-		return nil
-	}})
-
 	// The questions and each player's answers are sent while the quiz is
 	// open (the scores, in quizscores, stay).
 	registerDoc("quiz", &docKind{keys: single("quiz"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
@@ -251,4 +217,37 @@ func init() {
 			}
 		}
 	})
+}
+
+func answerQuiz(x *ctx) error {
+	var a struct {
+		QuestionID string `json:"questionId"`
+		OptionID   string `json:"optionId"`
+	}
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	if !quizOn(x.s) {
+		return Errorf(EConflict, "There is no quiz in this phase.", "Il n'y a pas de quiz dans cette phase.")
+	}
+	q := x.e.scenario(x.s).Question(a.QuestionID)
+	if q == nil {
+		return notFound("question", "question", a.QuestionID)
+	}
+	if !slices.ContainsFunc(q.Options, func(o *optionT) bool { return o.ID == a.OptionID }) {
+		return invalid("Question %s has no option %q.", "La question %s n'a pas d'option %q.", q.ID, a.OptionID)
+	}
+	mine := x.s.Study.Answers[x.player.ID]
+	if _, done := mine[q.ID]; done {
+		return Errorf(EConflict, "You already answered this question.", "Vous avez déjà répondu à cette question.")
+	}
+	if mine == nil {
+		mine = map[string]string{}
+		x.s.Study.Answers[x.player.ID] = mine
+	}
+	mine[q.ID] = a.OptionID
+	x.ch.private(x.player.ID)
+	x.ch.touch("quizscores", "results")
+	x.ch.result("correct", q.Answer == a.OptionID)
+	return nil
 }

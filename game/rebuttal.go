@@ -238,11 +238,3 @@ func skipRebuttal(x *ctx) error {
 	x.ch.touch("debate")
 	return nil
 }
-
-func init() {
-	fac := []Role{RoleFacilitator}
-	inDebate := []string{KindDebate}
-	register("rebuttal.start", handler{roles: fac, phases: inDebate, apply: startRebuttalCmd})
-	register("rebuttal.next", handler{roles: fac, phases: inDebate, apply: nextQuestion})
-	register("rebuttal.skip", handler{roles: fac, phases: inDebate, apply: skipRebuttal})
-}

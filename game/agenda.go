@@ -262,10 +262,13 @@ func previousPhase(x *ctx) error {
 	return nil
 }
 
+// AgendaSetArgs are the arguments of agenda.set.
+type AgendaSetArgs struct {
+	Upcoming []Phase `json:"upcoming"`
+}
+
 func setAgenda(x *ctx) error {
-	var a struct {
-		Upcoming []Phase `json:"upcoming"`
-	}
+	var a AgendaSetArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -310,10 +313,13 @@ func resumeTimer(x *ctx) error {
 	return nil
 }
 
+// TimerExtendArgs are the arguments of timer.extend.
+type TimerExtendArgs struct {
+	Seconds int64 `json:"seconds"`
+}
+
 func extendTimer(x *ctx) error {
-	var a struct {
-		Seconds int64 `json:"seconds"`
-	}
+	var a TimerExtendArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -348,12 +354,15 @@ func endTimer(x *ctx) error {
 	return nil
 }
 
+// DeadlineArgs are the arguments of deadline.
+type DeadlineArgs struct {
+	Seq int64 `json:"seq"`
+}
+
 // deadline is sent by the server when a timer expires; it names the
 // timer by its sequence number so that it takes effect once.
 func passDeadline(x *ctx) error {
-	var a struct {
-		Seq int64 `json:"seq"`
-	}
+	var a DeadlineArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}

@@ -101,8 +101,8 @@ func (s *State) defaultOrder() []Slot {
 	return out
 }
 
-// debateDoc is the public state of the debate.
-type debateDoc struct {
+// DebateDoc is the public state of the debate.
+type DebateDoc struct {
 	Order     []Slot                  `json:"order"`
 	Current   int                     `json:"current"`
 	Motion    any                     `json:"motion,omitempty"`
@@ -282,7 +282,7 @@ func setBonus(x *ctx) error {
 // viewDebate is the debate document.
 func viewDebate(e *Engine, s *State, v Viewer, key string) (any, bool) {
 	d := &s.Debate
-	doc := debateDoc{Order: d.Order, Current: d.Current, Stage: d.Stage, Ratings: d.ratingResults(), Bonus: d.Bonus, Result: d.motionResult()}
+	doc := DebateDoc{Order: d.Order, Current: d.Current, Stage: d.Stage, Ratings: d.ratingResults(), Bonus: d.Bonus, Result: d.motionResult()}
 	if doc.Order == nil {
 		doc.Order = []Slot{}
 	}

@@ -276,13 +276,16 @@ func createGame(x *ctx) error {
 	return nil
 }
 
+// PlayerJoinArgs are the arguments of player.join.
+type PlayerJoinArgs struct {
+	Nickname   string `json:"nickname"`
+	Team       string `json:"team"`
+	TokenHash  string `json:"tokenHash"`
+	DeviceHash string `json:"deviceHash"`
+}
+
 func joinPlayer(x *ctx) error {
-	var a struct {
-		Nickname   string `json:"nickname"`
-		Team       string `json:"team"`
-		TokenHash  string `json:"tokenHash"`
-		DeviceHash string `json:"deviceHash"`
-	}
+	var a PlayerJoinArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -345,10 +348,13 @@ func joinPlayer(x *ctx) error {
 	return nil
 }
 
+// PlayerTeamArgs are the arguments of player.team.
+type PlayerTeamArgs struct {
+	Team string `json:"team"`
+}
+
 func chooseTeam(x *ctx) error {
-	var a struct {
-		Team string `json:"team"`
-	}
+	var a PlayerTeamArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -371,12 +377,15 @@ func chooseTeam(x *ctx) error {
 	return nil
 }
 
+// PlayerMoveArgs are the arguments of player.move.
+type PlayerMoveArgs struct {
+	PlayerID string `json:"playerId"`
+	Team     string `json:"team"`
+	Company  int    `json:"company"`
+}
+
 func reassignPlayer(x *ctx) error {
-	var a struct {
-		PlayerID string `json:"playerId"`
-		Team     string `json:"team"`
-		Company  int    `json:"company"`
-	}
+	var a PlayerMoveArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -403,11 +412,14 @@ func reassignPlayer(x *ctx) error {
 	return nil
 }
 
+// PlayerRenameArgs are the arguments of player.rename.
+type PlayerRenameArgs struct {
+	PlayerID string `json:"playerId"`
+	Nickname string `json:"nickname"`
+}
+
 func renamePlayer(x *ctx) error {
-	var a struct {
-		PlayerID string `json:"playerId"`
-		Nickname string `json:"nickname"`
-	}
+	var a PlayerRenameArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -431,14 +443,17 @@ func renamePlayer(x *ctx) error {
 	return nil
 }
 
+// PresenceSetArgs are the arguments of presence.set.
+type PresenceSetArgs struct {
+	PlayerID string `json:"playerId"`
+	Instance string `json:"instance"`
+	Conns    int    `json:"conns"`
+}
+
 // presence.set records how many connections a server instance holds
 // for a player; the sum says whether the player is connected.
 func setPresence(x *ctx) error {
-	var a struct {
-		PlayerID string `json:"playerId"`
-		Instance string `json:"instance"`
-		Conns    int    `json:"conns"`
-	}
+	var a PresenceSetArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}

@@ -67,13 +67,16 @@ func init() {
 	})
 }
 
+// PostmortemSubmitArgs are the arguments of postmortem.submit.
+type PostmortemSubmitArgs struct {
+	Incident     int    `json:"incident"`
+	WhatHappened string `json:"whatHappened"`
+	Why          string `json:"why"`
+	Change       string `json:"change"`
+}
+
 func submitPostmortem(x *ctx) error {
-	var a struct {
-		Incident     int    `json:"incident"`
-		WhatHappened string `json:"whatHappened"`
-		Why          string `json:"why"`
-		Change       string `json:"change"`
-	}
+	var a PostmortemSubmitArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -110,13 +113,16 @@ func submitPostmortem(x *ctx) error {
 	return nil
 }
 
+// PostmortemReviewArgs are the arguments of postmortem.review.
+type PostmortemReviewArgs struct {
+	Company  int    `json:"company"`
+	Incident int    `json:"incident"`
+	Accept   bool   `json:"accept"`
+	Comment  string `json:"comment"`
+}
+
 func reviewPostmortem(x *ctx) error {
-	var a struct {
-		Company  int    `json:"company"`
-		Incident int    `json:"incident"`
-		Accept   bool   `json:"accept"`
-		Comment  string `json:"comment"`
-	}
+	var a PostmortemReviewArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}

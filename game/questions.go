@@ -128,10 +128,13 @@ type QuestionArgs struct {
 	QuestionID string `json:"questionId"`
 }
 
+// QuestionAskArgs are the arguments of question.ask.
+type QuestionAskArgs struct {
+	Text string `json:"text"`
+}
+
 func askQuestion(x *ctx) error {
-	var a struct {
-		Text string `json:"text"`
-	}
+	var a QuestionAskArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -229,11 +232,14 @@ func setQuestionStatus(to string) func(x *ctx) error {
 	}
 }
 
+// QuestionHideArgs are the arguments of question.hide.
+type QuestionHideArgs struct {
+	QuestionID string `json:"questionId"`
+	Hidden     bool   `json:"hidden"`
+}
+
 func hideQuestion(x *ctx) error {
-	var a struct {
-		QuestionID string `json:"questionId"`
-		Hidden     bool   `json:"hidden"`
-	}
+	var a QuestionHideArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}

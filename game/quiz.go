@@ -22,9 +22,9 @@ func quizInAgenda(s *State) bool {
 	return slices.ContainsFunc(s.Agenda, func(p Phase) bool { return p.Quiz })
 }
 
-// quizDoc is the quiz as players see it: questions and options, not the
+// QuizDoc is the quiz as players see it: questions and options, not the
 // answers.
-type quizDoc struct {
+type QuizDoc struct {
 	Open      bool           `json:"open"`
 	Questions []quizQuestion `json:"questions"`
 }
@@ -128,7 +128,7 @@ func init() {
 		if !quizOn(s) {
 			return nil, false
 		}
-		d := quizDoc{Open: quizOn(s)}
+		d := QuizDoc{Open: quizOn(s)}
 		for _, q := range e.scenario(s).Quiz {
 			qq := quizQuestion{ID: q.ID, Topic: q.Topic, Question: q.Question}
 			for _, o := range q.Options {
@@ -219,11 +219,14 @@ func init() {
 	})
 }
 
+// QuizAnswerArgs are the arguments of quiz.answer.
+type QuizAnswerArgs struct {
+	QuestionID string `json:"questionId"`
+	OptionID   string `json:"optionId"`
+}
+
 func answerQuiz(x *ctx) error {
-	var a struct {
-		QuestionID string `json:"questionId"`
-		OptionID   string `json:"optionId"`
-	}
+	var a QuizAnswerArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}

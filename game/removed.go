@@ -97,10 +97,13 @@ func init() {
 	}})
 }
 
+// PlayerKickArgs are the arguments of player.kick.
+type PlayerKickArgs struct {
+	PlayerID string `json:"playerId"`
+}
+
 func kickPlayer(x *ctx) error {
-	var a struct {
-		PlayerID string `json:"playerId"`
-	}
+	var a PlayerKickArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -118,10 +121,13 @@ func kickPlayer(x *ctx) error {
 	return nil
 }
 
+// PlayerReadmitArgs are the arguments of player.readmit.
+type PlayerReadmitArgs struct {
+	PlayerID string `json:"playerId"`
+}
+
 func readmitPlayer(x *ctx) error {
-	var a struct {
-		PlayerID string `json:"playerId"`
-	}
+	var a PlayerReadmitArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}

@@ -318,10 +318,13 @@ func init() {
 	})
 }
 
+// PlanSetArgs are the arguments of plan.set.
+type PlanSetArgs struct {
+	Actions []string `json:"actions"`
+}
+
 func setPlan(x *ctx) error {
-	var a struct {
-		Actions []string `json:"actions"`
-	}
+	var a PlanSetArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -342,10 +345,13 @@ func setPlan(x *ctx) error {
 	return nil
 }
 
+// PlanReadyArgs are the arguments of plan.ready.
+type PlanReadyArgs struct {
+	Ready bool `json:"ready"`
+}
+
 func setPlanReady(x *ctx) error {
-	var a struct {
-		Ready bool `json:"ready"`
-	}
+	var a PlanReadyArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -366,10 +372,13 @@ func setPlanReady(x *ctx) error {
 	return nil
 }
 
+// IncidentRespondArgs are the arguments of incident.respond.
+type IncidentRespondArgs struct {
+	ResponseID string `json:"responseId"`
+}
+
 func respondToIncident(x *ctx) error {
-	var a struct {
-		ResponseID string `json:"responseId"`
-	}
+	var a IncidentRespondArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}

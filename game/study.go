@@ -138,11 +138,14 @@ func init() {
 	})
 }
 
+// CardAddArgs are the arguments of card.add.
+type CardAddArgs struct {
+	Kind string `json:"kind"`
+	Text string `json:"text"`
+}
+
 func addCard(x *ctx) error {
-	var a struct {
-		Kind string `json:"kind"`
-		Text string `json:"text"`
-	}
+	var a CardAddArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -173,13 +176,16 @@ func addCard(x *ctx) error {
 	return nil
 }
 
+// CardEditArgs are the arguments of card.edit.
+type CardEditArgs struct {
+	CardID string `json:"cardId"`
+	Rev    int    `json:"rev"`
+	Kind   string `json:"kind"`
+	Text   string `json:"text"`
+}
+
 func editCard(x *ctx) error {
-	var a struct {
-		CardID string `json:"cardId"`
-		Rev    int    `json:"rev"`
-		Kind   string `json:"kind"`
-		Text   string `json:"text"`
-	}
+	var a CardEditArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -204,11 +210,14 @@ func editCard(x *ctx) error {
 	return nil
 }
 
+// CardDeleteArgs are the arguments of card.delete.
+type CardDeleteArgs struct {
+	CardID string `json:"cardId"`
+	Rev    int    `json:"rev"`
+}
+
 func deleteCard(x *ctx) error {
-	var a struct {
-		CardID string `json:"cardId"`
-		Rev    int    `json:"rev"`
-	}
+	var a CardDeleteArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}

@@ -91,7 +91,8 @@ type noteDoc struct {
 	Hidden  bool   `json:"hidden,omitempty"`
 }
 
-type clusterDoc struct {
+// ClusterDoc is what everyone sees of a cluster of the wall.
+type ClusterDoc struct {
 	ID    string `json:"id"`
 	Name  string `json:"name"`
 	Votes int    `json:"votes"`
@@ -151,7 +152,7 @@ func init() {
 			if !ok {
 				return nil, false
 			}
-			return clusterDoc{ID: c.ID, Name: c.Name, Votes: c.Votes, Order: slices.Index(s.Wall.ClusterOrder, id)}, true
+			return ClusterDoc{ID: c.ID, Name: c.Name, Votes: c.Votes, Order: slices.Index(s.Wall.ClusterOrder, id)}, true
 		},
 	})
 	meExtras["wall"] = func(e *Engine, s *State, p *Player) any {
@@ -169,11 +170,14 @@ func prefixed(prefix string, ids []string) []string {
 	return out
 }
 
+// NoteAddArgs are the arguments of note.add.
+type NoteAddArgs struct {
+	Text   string `json:"text"`
+	Target string `json:"target"`
+}
+
 func addNote(x *ctx) error {
-	var a struct {
-		Text   string `json:"text"`
-		Target string `json:"target"`
-	}
+	var a NoteAddArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -202,11 +206,14 @@ func addNote(x *ctx) error {
 	return nil
 }
 
+// NoteHideArgs are the arguments of note.hide.
+type NoteHideArgs struct {
+	NoteID string `json:"noteId"`
+	Hidden bool   `json:"hidden"`
+}
+
 func hideNote(x *ctx) error {
-	var a struct {
-		NoteID string `json:"noteId"`
-		Hidden bool   `json:"hidden"`
-	}
+	var a NoteHideArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -222,14 +229,17 @@ func hideNote(x *ctx) error {
 	return nil
 }
 
+// NoteMoveArgs are the arguments of note.move.
+type NoteMoveArgs struct {
+	NoteID    string `json:"noteId"`
+	ClusterID string `json:"clusterId"`
+	// From, when given, is the cluster the facilitator saw the
+	// note in: a note moved meanwhile is not moved again.
+	From *string `json:"from"`
+}
+
 func moveNote(x *ctx) error {
-	var a struct {
-		NoteID    string `json:"noteId"`
-		ClusterID string `json:"clusterId"`
-		// From, when given, is the cluster the facilitator saw the
-		// note in: a note moved meanwhile is not moved again.
-		From *string `json:"from"`
-	}
+	var a NoteMoveArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -255,10 +265,13 @@ func moveNote(x *ctx) error {
 	return nil
 }
 
+// ClusterCreateArgs are the arguments of cluster.create.
+type ClusterCreateArgs struct {
+	Name string `json:"name"`
+}
+
 func createCluster(x *ctx) error {
-	var a struct {
-		Name string `json:"name"`
-	}
+	var a ClusterCreateArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -278,13 +291,16 @@ func createCluster(x *ctx) error {
 	return nil
 }
 
+// ClusterRenameArgs are the arguments of cluster.rename.
+type ClusterRenameArgs struct {
+	ClusterID string `json:"clusterId"`
+	Name      string `json:"name"`
+	// From, when given, is the name being replaced.
+	From *string `json:"from"`
+}
+
 func renameCluster(x *ctx) error {
-	var a struct {
-		ClusterID string `json:"clusterId"`
-		Name      string `json:"name"`
-		// From, when given, is the name being replaced.
-		From *string `json:"from"`
-	}
+	var a ClusterRenameArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -305,10 +321,13 @@ func renameCluster(x *ctx) error {
 	return nil
 }
 
+// ClusterDeleteArgs are the arguments of cluster.delete.
+type ClusterDeleteArgs struct {
+	ClusterID string `json:"clusterId"`
+}
+
 func deleteCluster(x *ctx) error {
-	var a struct {
-		ClusterID string `json:"clusterId"`
-	}
+	var a ClusterDeleteArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -338,10 +357,13 @@ func deleteCluster(x *ctx) error {
 	return nil
 }
 
+// ClusterVoteArgs are the arguments of cluster.vote.
+type ClusterVoteArgs struct {
+	ClusterID string `json:"clusterId"`
+}
+
 func voteCluster(x *ctx) error {
-	var a struct {
-		ClusterID string `json:"clusterId"`
-	}
+	var a ClusterVoteArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -365,10 +387,13 @@ func voteCluster(x *ctx) error {
 	return nil
 }
 
+// ClusterUnvoteArgs are the arguments of cluster.unvote.
+type ClusterUnvoteArgs struct {
+	ClusterID string `json:"clusterId"`
+}
+
 func unvoteCluster(x *ctx) error {
-	var a struct {
-		ClusterID string `json:"clusterId"`
-	}
+	var a ClusterUnvoteArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}

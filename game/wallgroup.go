@@ -48,16 +48,19 @@ func init() {
 
 }
 
+// NotesGroupArgs are the arguments of notes.group.
+type NotesGroupArgs struct {
+	NoteIDs   []string          `json:"noteIds"`
+	ClusterID *string           `json:"clusterId"`
+	Name      string            `json:"name"`
+	Seen      map[string]string `json:"seen"`
+}
+
 // notes.group puts several notes into a cluster: an existing one
 // (clusterId, "" to ungroup them) or a new one (name). seen, when
 // given, maps each note to the cluster the facilitator saw it in.
 func groupNotes(x *ctx) error {
-	var a struct {
-		NoteIDs   []string          `json:"noteIds"`
-		ClusterID *string           `json:"clusterId"`
-		Name      string            `json:"name"`
-		Seen      map[string]string `json:"seen"`
-	}
+	var a NotesGroupArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -113,14 +116,17 @@ func groupNotes(x *ctx) error {
 	return nil
 }
 
+// ClusterMergeArgs are the arguments of cluster.merge.
+type ClusterMergeArgs struct {
+	ClusterID string `json:"clusterId"`
+	IntoID    string `json:"intoId"`
+}
+
 // cluster.merge moves every note of a cluster into another one and
 // removes it; its votes follow (a player who voted for both keeps one
 // vote and gets the other back).
 func mergeClusters(x *ctx) error {
-	var a struct {
-		ClusterID string `json:"clusterId"`
-		IntoID    string `json:"intoId"`
-	}
+	var a ClusterMergeArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"devopschallenge/client"
+	"devopschallenge/game"
 	"devopschallenge/protocol"
 )
 
@@ -65,10 +66,10 @@ func TestSprintReviewOnAPhone(t *testing.T) {
 		for tm, actions := range plans {
 			// What the team can afford this sprint (an incident of the
 			// game's seed may have taken some of its capacity).
-			var o optionsState
+			var o game.OptionsDoc
 			key := "options/1/" + tm
 			if err := teams[tm].Wait(ctx, func(s *client.Session) bool {
-				var sp sprintState
+				var sp game.SprintDoc
 				return s.Doc("sprint", &sp) && sp.Sprint == n+1 && sp.Step == "planning" && s.Doc(key, &o) && len(o.Options) > 0
 			}); err != nil {
 				t.Fatal(err)

@@ -113,8 +113,8 @@ type GameDoc struct {
 	Sub any `json:"sub,omitempty"`
 }
 
-// playerDoc is what everyone sees of a player.
-type playerDoc struct {
+// PlayerDoc is what everyone sees of a player.
+type PlayerDoc struct {
 	ID        string `json:"id"`
 	Nickname  string `json:"nickname"`
 	Team      string `json:"team"`
@@ -166,7 +166,7 @@ func init() {
 			if !ok || p.Kicked {
 				return nil, false
 			}
-			return playerDoc{ID: p.ID, Nickname: p.Nickname, Team: p.Team, Company: p.Company, Connected: p.Connected()}, true
+			return PlayerDoc{ID: p.ID, Nickname: p.Nickname, Team: p.Team, Company: p.Company, Connected: p.Connected()}, true
 		},
 	})
 	registerDoc("me", &docKind{keys: single("me"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {

@@ -198,36 +198,6 @@ func startWall(t *testing.T) wallGame {
 	return w
 }
 
-type gameDocT struct {
-	Status string `json:"status"`
-	Phase  int    `json:"phase"`
-	Code   string `json:"code"`
-	Agenda []struct {
-		Kind string `json:"kind"`
-	} `json:"agenda"`
-	Clock struct {
-		DeadlineMs int64 `json:"deadlineMs"`
-		Seq        int64 `json:"seq"`
-	} `json:"clock"`
-}
-
-type quizDocT struct {
-	Questions []struct {
-		ID      string `json:"id"`
-		Options []struct {
-			ID string `json:"id"`
-		} `json:"options"`
-	} `json:"questions"`
-}
-
-type playerDocT struct {
-	ID        string `json:"id"`
-	Nickname  string `json:"nickname"`
-	Team      string `json:"team"`
-	Company   int    `json:"company"`
-	Connected bool   `json:"connected"`
-}
-
 // foldEntries applies stored entries to st, up to version upTo (0: all),
 // as a load does, and returns st.
 func foldEntries(t testing.TB, st *game.State, entries []store.Entry, upTo int64) *game.State {

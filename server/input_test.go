@@ -237,7 +237,7 @@ func TestResentCommandSameResult(t *testing.T) {
 	if _, err := fac.Do(ctxT(t), "phase.next", nil); err != nil {
 		t.Fatal(err)
 	}
-	quiz := waitDoc(t, ana, "quiz", func(q quizDocT) bool { return len(q.Questions) > 0 })
+	quiz := waitDoc(t, ana, "quiz", func(q game.QuizDoc) bool { return len(q.Questions) > 0 })
 	do("same-id-3", step{"ana", "card.add", map[string]string{"kind": "finding", "text": "first"}})
 	cardID := acks["same-id-3"].Result["cardId"].(string)
 	card := waitDoc(t, ana, "card/"+cardID, func(c struct{ Rev int }) bool { return c.Rev > 0 })

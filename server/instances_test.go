@@ -44,8 +44,8 @@ func TestTwoInstancesShareGames(t *testing.T) {
 	note := "note/" + ack.Result["noteId"].(string)
 	waitDoc(t, bob, note, func(n struct{ Text string }) bool { return n.Text == "from A" })
 	// Both see each other online, whichever instance they are on.
-	waitDoc(t, ana, "player/"+jb.PlayerID, func(p playerDocT) bool { return p.Connected })
-	waitDoc(t, bob, "player/"+ja.PlayerID, func(p playerDocT) bool { return p.Connected })
+	waitDoc(t, ana, "player/"+jb.PlayerID, func(p game.PlayerDoc) bool { return p.Connected })
+	waitDoc(t, bob, "player/"+ja.PlayerID, func(p game.PlayerDoc) bool { return p.Connected })
 
 	// A stops: ana reconnects to B, resumes, and acts again.
 	a.stop(t)
@@ -59,7 +59,7 @@ func TestTwoInstancesShareGames(t *testing.T) {
 	waitDoc(t, bob, "note/"+ack2.Result["noteId"].(string), func(n struct{ Text string }) bool { return n.Text == "from B" })
 	waitDoc(t, fac, note, func(n struct{ Text string }) bool { return n.Text == "from A" })
 	// And she is still shown online (B counts her now, A said goodbye).
-	waitDoc(t, bob, "player/"+ja.PlayerID, func(p playerDocT) bool { return p.Connected })
+	waitDoc(t, bob, "player/"+ja.PlayerID, func(p game.PlayerDoc) bool { return p.Connected })
 }
 
 // A deadline is processed exactly once even when two instances hold the
@@ -76,7 +76,7 @@ func TestDeadlineOnceAcrossInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Bring the deadline close: pause, then resume with little left.
-	waitDoc(t, fb, "game", func(d gameDocT) bool { return d.Status == "running" })
+	waitDoc(t, fb, "game", func(d game.GameDoc) bool { return d.Status == "running" })
 	for _, cmd := range []string{"timer.pause"} {
 		if _, err := fa.Do(ctxT(t), cmd, nil); err != nil {
 			t.Fatal(err)
@@ -90,8 +90,8 @@ func TestDeadlineOnceAcrossInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Both instances hold the game with the same timer; wait for it to end.
-	waitDoc(t, fb, "game", func(d gameDocT) bool { return d.Clock.DeadlineMs == 0 })
-	waitDoc(t, fa, "game", func(d gameDocT) bool { return d.Clock.DeadlineMs == 0 })
+	waitDoc(t, fb, "game", func(d game.GameDoc) bool { return d.Clock.DeadlineMs == 0 })
+	waitDoc(t, fa, "game", func(d game.GameDoc) bool { return d.Clock.DeadlineMs == 0 })
 	// Stop both instances: each waits for the commands in flight for its
 	// timers and for the other instance, so that a late duplicate, if
 	// any, is in the log by then.

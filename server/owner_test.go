@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"devopschallenge/apperr"
+	"devopschallenge/game"
 	"devopschallenge/internal/redistest"
 	"devopschallenge/protocol"
 	"devopschallenge/store"
@@ -135,7 +136,7 @@ func TestStalledOwnerReplaced(t *testing.T) {
 	if got := owner(t, st, g.GameID); got != "A" {
 		t.Fatalf("the game's owner is %q, want A", got)
 	}
-	waitDoc(t, fac, "game", func(d gameDocT) bool { return d.Status == "running" })
+	waitDoc(t, fac, "game", func(d game.GameDoc) bool { return d.Status == "running" })
 }
 
 // An owner that shuts down gives its games up: the other instance stores
@@ -182,7 +183,7 @@ func TestForwardedCommandsAnsweredByTheirEntries(t *testing.T) {
 	bob, jb := joinAndConnect(t, b, g.Code, "bob", "")
 	// Bob's presence (sent to A without an ID, so answered) is stored
 	// before the count starts.
-	waitDoc(t, fac, "player/"+jb.PlayerID, func(p playerDocT) bool { return p.Connected })
+	waitDoc(t, fac, "player/"+jb.PlayerID, func(p game.PlayerDoc) bool { return p.Connected })
 	// Another listener on B's channel sees what is sent to B.
 	spy := r.store(t)
 	spy.Watch(func(string, store.Entry) {})

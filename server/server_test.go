@@ -39,7 +39,7 @@ func TestLobbyOverWebSocket(t *testing.T) {
 		t.Fatalf("join answer %+v", ja)
 	}
 	// The facilitator sees ana arrive and come online.
-	p := waitDoc(t, fac, "player/"+ja.PlayerID, func(p playerDocT) bool { return p.Connected })
+	p := waitDoc(t, fac, "player/"+ja.PlayerID, func(p game.PlayerDoc) bool { return p.Connected })
 	if p.Nickname != "ana" || p.Team != "ops" {
 		t.Fatalf("player document %+v", p)
 	}
@@ -53,12 +53,12 @@ func TestLobbyOverWebSocket(t *testing.T) {
 	}
 	// She leaves: the facilitator sees her go offline.
 	ana.Close()
-	waitDoc(t, fac, "player/"+ja.PlayerID, func(p playerDocT) bool { return !p.Connected })
+	waitDoc(t, fac, "player/"+ja.PlayerID, func(p game.PlayerDoc) bool { return !p.Connected })
 	// Start.
 	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
 		t.Fatal(err)
 	}
-	waitDoc(t, fac, "game", func(d gameDocT) bool { return d.Status == game.StatusRunning && d.Phase == 1 })
+	waitDoc(t, fac, "game", func(d game.GameDoc) bool { return d.Status == game.StatusRunning && d.Phase == 1 })
 	// The HTTP snapshot shows the same.
 	snap, err := in.http.Snapshot(ctxT(t), g.GameID, g.ProjectorToken)
 	if err != nil {
@@ -90,7 +90,7 @@ func TestConcurrentCommandsAllApplied(t *testing.T) {
 			// Presence settles (every player shown connected) so that only
 			// the notes move the version.
 			for _, id := range ids {
-				waitDoc(t, fac, "player/"+id, func(p playerDocT) bool { return p.Connected })
+				waitDoc(t, fac, "player/"+id, func(p game.PlayerDoc) bool { return p.Connected })
 			}
 			versions := make([]int64, n)
 			var wg sync.WaitGroup
@@ -198,7 +198,7 @@ func TestReconnectResumesWithoutGapsOrRepeats(t *testing.T) {
 	defer ana.Close()
 	fac.Do(ctxT(t), "game.start", nil)
 	bob.Do(ctxT(t), "note.add", map[string]string{"text": "one", "target": "ops"})
-	waitDoc(t, ana, "game", func(d gameDocT) bool { return d.Status == "running" })
+	waitDoc(t, ana, "game", func(d game.GameDoc) bool { return d.Status == "running" })
 	ana.Drop()
 	for i := 0; i < 3; i++ {
 		if _, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": fmt.Sprintf("while away %d", i), "target": "ops"}); err != nil {

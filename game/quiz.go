@@ -26,17 +26,20 @@ func quizInAgenda(s *State) bool {
 // answers.
 type QuizDoc struct {
 	Open      bool           `json:"open"`
-	Questions []quizQuestion `json:"questions"`
+	Questions []QuizQuestion `json:"questions"`
 }
 
-type quizQuestion struct {
+// QuizQuestion is one question of the quiz, its options in the order the
+// viewer sees them.
+type QuizQuestion struct {
 	ID       string       `json:"id"`
 	Topic    string       `json:"topic"`
 	Question Text         `json:"question"`
-	Options  []quizOption `json:"options"`
+	Options  []QuizOption `json:"options"`
 }
 
-type quizOption struct {
+// QuizOption is one option of a quiz question.
+type QuizOption struct {
 	ID   string `json:"id"`
 	Text Text   `json:"text"`
 }
@@ -130,9 +133,9 @@ func init() {
 		}
 		d := QuizDoc{Open: quizOn(s)}
 		for _, q := range e.scenario(s).Quiz {
-			qq := quizQuestion{ID: q.ID, Topic: q.Topic, Question: q.Question}
+			qq := QuizQuestion{ID: q.ID, Topic: q.Topic, Question: q.Question}
 			for _, o := range q.Options {
-				qq.Options = append(qq.Options, quizOption{ID: o.ID, Text: o.Text})
+				qq.Options = append(qq.Options, QuizOption{ID: o.ID, Text: o.Text})
 			}
 			d.Questions = append(d.Questions, qq)
 		}

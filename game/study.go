@@ -180,7 +180,7 @@ func addCard(x *ctx) error {
 type CardEditArgs struct {
 	CardID string `json:"cardId"`
 	Rev    int    `json:"rev"`
-	Kind   string `json:"kind"`
+	Kind   string `json:"kind,omitempty"`
 	Text   string `json:"text"`
 }
 

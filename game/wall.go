@@ -235,7 +235,7 @@ type NoteMoveArgs struct {
 	ClusterID string `json:"clusterId"`
 	// From, when given, is the cluster the facilitator saw the
 	// note in: a note moved meanwhile is not moved again.
-	From *string `json:"from"`
+	From *string `json:"from,omitempty"`
 }
 
 func moveNote(x *ctx) error {
@@ -296,7 +296,7 @@ type ClusterRenameArgs struct {
 	ClusterID string `json:"clusterId"`
 	Name      string `json:"name"`
 	// From, when given, is the name being replaced.
-	From *string `json:"from"`
+	From *string `json:"from,omitempty"`
 }
 
 func renameCluster(x *ctx) error {

@@ -51,9 +51,9 @@ func init() {
 // NotesGroupArgs are the arguments of notes.group.
 type NotesGroupArgs struct {
 	NoteIDs   []string          `json:"noteIds"`
-	ClusterID *string           `json:"clusterId"`
-	Name      string            `json:"name"`
-	Seen      map[string]string `json:"seen"`
+	ClusterID *string           `json:"clusterId,omitempty"`
+	Name      string            `json:"name,omitempty"`
+	Seen      map[string]string `json:"seen,omitempty"`
 }
 
 // notes.group puts several notes into a cluster: an existing one

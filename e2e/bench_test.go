@@ -144,17 +144,7 @@ func benchPlanning(ctx context.Context, b *testing.B, fac *client.Session, seats
 	for _, st := range seats {
 		k := fmt.Sprintf("%d/%s", st.Company, st.Team)
 		if teams[k] == nil {
-			var opts struct {
-				Capacity int `json:"capacity"`
-				Options  []struct {
-					Available bool   `json:"available"`
-					Partner   string `json:"partner"`
-					Action    struct {
-						ID   string `json:"id"`
-						Cost int    `json:"cost"`
-					} `json:"action"`
-				} `json:"options"`
-			}
+			var opts game.OptionsDoc
 			if err := fac.Wait(ctx, func(s *client.Session) bool { return s.Doc("options/"+k, &opts) && len(opts.Options) > 0 }); err != nil {
 				b.Fatalf("options of %s: %v", k, err)
 			}

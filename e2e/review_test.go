@@ -49,7 +49,7 @@ func TestSprintReviewOnAPhone(t *testing.T) {
 	defer fac.Close()
 	teams := map[string]*client.Session{}
 	joins := map[string]protocol.JoinResponse{}
-	for _, tm := range []string{"dev", "ops", "qa", "pm"} {
+	for _, tm := range game.Teams {
 		j, err := h.Join(ctx, g.Code, tm+"1", tm)
 		if err != nil {
 			t.Fatal(err)

@@ -72,7 +72,7 @@ func BenchmarkEvent(b *testing.B) {
 	}
 	var clusters []string
 	for i := 0; i < 8; i++ {
-		ack, err := fac.Do(ctx, "cluster.create", map[string]string{"name": fmt.Sprintf("Theme %d", i+1)})
+		ack, err := fac.Do(ctx, "cluster.create", game.ClusterCreateArgs{Name: fmt.Sprintf("Theme %d", i+1)})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -186,7 +186,7 @@ func benchPlanning(ctx context.Context, b *testing.B, fac *client.Session, seats
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := s.Do(ctx, "plan.set", map[string]any{"actions": actions}); err != nil {
+			if _, err := s.Do(ctx, "plan.set", game.PlanSetArgs{Actions: actions}); err != nil {
 				mu.Lock()
 				refused++
 				mu.Unlock()
@@ -340,10 +340,10 @@ func drive(ctx context.Context, tb testing.TB, sessions []*client.Session, clust
 		case c.commands%5 != 4 && notes[i] < game.MaxNotesPerPlayer && c.notes < game.MaxNotes:
 			notes[i]++
 			text := fmt.Sprintf("Deploys wait for the change board ⟦%d@%d⟧", c.notes, time.Now().UnixMilli())
-			cmd, args = "note.add", map[string]string{"text": text, "target": []string{"devs", "ops"}[c.notes%2]}
+			cmd, args = "note.add", game.NoteAddArgs{Text: text, Target: []string{"devs", "ops"}[c.notes%2]}
 			c.notes++
 		case votes[i] < game.VotesPerPlayer:
-			cmd, args = "cluster.vote", map[string]string{"clusterId": clusters[votes[i]]}
+			cmd, args = "cluster.vote", game.ClusterVoteArgs{ClusterID: clusters[votes[i]]}
 			votes[i]++
 		default:
 			continue

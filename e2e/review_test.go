@@ -84,7 +84,7 @@ func TestSprintReviewOnAPhone(t *testing.T) {
 					}
 				}
 			}
-			do(t, ctx, teams[tm], "plan.set", map[string]any{"actions": picked})
+			do(t, ctx, teams[tm], "plan.set", game.PlanSetArgs{Actions: picked})
 		}
 		do(t, ctx, fac, "phase.next", nil) // resolve the planning
 		var sp struct{ Step string }

@@ -37,7 +37,7 @@ func TestTwoInstancesShareGames(t *testing.T) {
 	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
 		t.Fatal(err)
 	}
-	ack, err := ana.Do(ctxT(t), "note.add", map[string]string{"text": "from A", "target": "ops"})
+	ack, err := ana.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: "from A", Target: "ops"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestTwoInstancesShareGames(t *testing.T) {
 	if err := ana.Wait(ctxT(t), func(s *client.Session) bool { return s.Connections() == 2 && s.Online() }); err != nil {
 		t.Fatal(err)
 	}
-	ack2, err := ana.Do(ctxT(t), "note.add", map[string]string{"text": "from B", "target": "devs"})
+	ack2, err := ana.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: "from B", Target: "devs"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestDeadlineOnceAcrossInstances(t *testing.T) {
 	if _, err := fa.Do(ctxT(t), "timer.end", nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fa.Do(ctxT(t), "timer.extend", map[string]int{"seconds": 1}); err != nil {
+	if _, err := fa.Do(ctxT(t), "timer.extend", game.TimerExtendArgs{Seconds: 1}); err != nil {
 		t.Fatal(err)
 	}
 	// Both instances hold the game with the same timer; wait for it to end.
@@ -126,7 +126,7 @@ func TestEmbeddedRestartLosesNothing(t *testing.T) {
 	fac.Do(ctxT(t), "game.start", nil)
 	var last int64
 	for _, text := range []string{"one", "two", "three"} {
-		ack, err := ana.Do(ctxT(t), "note.add", map[string]string{"text": text, "target": "ops"})
+		ack, err := ana.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: text, Target: "ops"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -69,7 +69,7 @@ func TestForwardedCommandUpdateBeforeAck(t *testing.T) {
 	}
 	bob, _ := joinAndConnect(t, b, g.Code, "bob", "")
 	for i := 0; i < 5; i++ {
-		ack, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": "from B", "target": "ops"})
+		ack, err := bob.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: "from B", Target: "ops"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +101,7 @@ func TestDeadOwnerReplaced(t *testing.T) {
 	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ana.Do(ctxT(t), "note.add", map[string]string{"text": "hello", "target": "ops"}); err != nil {
+	if _, err := ana.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: "hello", Target: "ops"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := owner(t, st, g.GameID); got != "A" {
@@ -150,7 +150,7 @@ func TestOwnerShutdownHandsOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	bob, _ := joinAndConnect(t, b, g.Code, "bob", "")
-	if _, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": "1", "target": "ops"}); err != nil {
+	if _, err := bob.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: "1", Target: "ops"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := owner(t, st, g.GameID); got != "A" {
@@ -160,7 +160,7 @@ func TestOwnerShutdownHandsOver(t *testing.T) {
 	if got := owner(t, st, g.GameID); got != "" {
 		t.Fatalf("after A stopped, the game's owner is %q, want nobody", got)
 	}
-	if _, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": "2", "target": "ops"}); err != nil {
+	if _, err := bob.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: "2", Target: "ops"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := owner(t, st, g.GameID); got != "B" {
@@ -194,7 +194,7 @@ func TestForwardedCommandsAnsweredByTheirEntries(t *testing.T) {
 	seen := map[string]bool{}
 	versions := map[int64]bool{}
 	for i := 0; i < 5; i++ {
-		ack, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": "from B", "target": "ops"})
+		ack, err := bob.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: "from B", Target: "ops"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +206,7 @@ func TestForwardedCommandsAnsweredByTheirEntries(t *testing.T) {
 		seen[id] = true
 		versions[ack.Version] = true
 	}
-	_, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": "", "target": "ops"})
+	_, err := bob.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: "", Target: "ops"})
 	if code := apperr.ErrorCode(err); code != apperr.EInvalid {
 		t.Fatalf("an empty note: error %v, want invalid", err)
 	}

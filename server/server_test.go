@@ -44,7 +44,7 @@ func TestLobbyOverWebSocket(t *testing.T) {
 		t.Fatalf("player document %+v", p)
 	}
 	// The facilitator moves her; her view follows.
-	if _, err := fac.Do(ctxT(t), "player.move", map[string]any{"playerId": ja.PlayerID, "team": "qa"}); err != nil {
+	if _, err := fac.Do(ctxT(t), "player.move", game.PlayerMoveArgs{PlayerID: ja.PlayerID, Team: "qa"}); err != nil {
 		t.Fatal(err)
 	}
 	waitDoc(t, ana, "me", func(m struct{ Team string }) bool { return m.Team == "qa" })
@@ -98,7 +98,7 @@ func TestConcurrentCommandsAllApplied(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					ack, err := p.Do(ctxT(t), "note.add", map[string]string{"text": fmt.Sprintf("note %d", i), "target": "ops"})
+					ack, err := p.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: fmt.Sprintf("note %d", i), Target: "ops"})
 					if err != nil {
 						t.Error(err)
 					}
@@ -148,11 +148,11 @@ func TestConcurrentCommandsAllApplied(t *testing.T) {
 func TestResentCommandAppliedOnce(t *testing.T) {
 	w := startWall(t)
 	fac, ana := w.fac, w.ana
-	a1, err := ana.DoID(ctxT(t), "same-id", "note.add", map[string]string{"text": "hello", "target": "devs"})
+	a1, err := ana.DoID(ctxT(t), "same-id", "note.add", game.NoteAddArgs{Text: "hello", Target: "devs"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a2, err := ana.DoID(ctxT(t), "same-id", "note.add", map[string]string{"text": "hello", "target": "devs"})
+	a2, err := ana.DoID(ctxT(t), "same-id", "note.add", game.NoteAddArgs{Text: "hello", Target: "devs"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,11 +197,11 @@ func TestReconnectResumesWithoutGapsOrRepeats(t *testing.T) {
 	}
 	defer ana.Close()
 	fac.Do(ctxT(t), "game.start", nil)
-	bob.Do(ctxT(t), "note.add", map[string]string{"text": "one", "target": "ops"})
+	bob.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: "one", Target: "ops"})
 	waitDoc(t, ana, "game", func(d game.GameDoc) bool { return d.Status == "running" })
 	ana.Drop()
 	for i := 0; i < 3; i++ {
-		if _, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": fmt.Sprintf("while away %d", i), "target": "ops"}); err != nil {
+		if _, err := bob.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: fmt.Sprintf("while away %d", i), Target: "ops"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -249,7 +249,7 @@ func TestKickedTokenCannotComeBack(t *testing.T) {
 	g := newGame(t, in, protocol.CreateGameRequest{})
 	fac := connect(t, g.FacilitatorToken, false, in.url)
 	ana, ja := joinAndConnect(t, in, g.Code, "ana", "")
-	if _, err := fac.Do(ctxT(t), "player.kick", map[string]string{"playerId": ja.PlayerID}); err != nil {
+	if _, err := fac.Do(ctxT(t), "player.kick", game.PlayerKickArgs{PlayerID: ja.PlayerID}); err != nil {
 		t.Fatal(err)
 	}
 	if err := ana.Wait(ctxT(t), func(s *client.Session) bool { return s.Err() != nil }); err != nil {
@@ -276,7 +276,7 @@ func TestRemovedPlayerIsKeptOutUntilLetBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fac.Do(ctxT(t), "player.kick", map[string]string{"playerId": first.PlayerID}); err != nil {
+	if _, err := fac.Do(ctxT(t), "player.kick", game.PlayerKickArgs{PlayerID: first.PlayerID}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := in.http.Join(ctxT(t), g.Code, "Zoe", ""); !apperr.IsCode(err, apperr.EForbidden) {
@@ -285,7 +285,7 @@ func TestRemovedPlayerIsKeptOutUntilLetBack(t *testing.T) {
 	if _, err := phone.Join(ctxT(t), g.Code, "zed", ""); !apperr.IsCode(err, apperr.EForbidden) {
 		t.Errorf("another nickname from the same browser: %v; want forbidden", err)
 	}
-	if _, err := fac.Do(ctxT(t), "player.readmit", map[string]string{"playerId": first.PlayerID}); err != nil {
+	if _, err := fac.Do(ctxT(t), "player.readmit", game.PlayerReadmitArgs{PlayerID: first.PlayerID}); err != nil {
 		t.Fatal(err)
 	}
 	back, err := phone.Join(ctxT(t), g.Code, "zed", "")
@@ -323,7 +323,7 @@ func TestSlowClientIsDroppedOthersCarryOn(t *testing.T) {
 	}
 	defer slow.Close()
 	slow.WriteJSON(protocol.In{Type: "hello", Token: j.PlayerToken})
-	ack, err := fac.Do(ctxT(t), "cluster.create", map[string]string{"name": "start"})
+	ack, err := fac.Do(ctxT(t), "cluster.create", game.ClusterCreateArgs{Name: "start"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestSlowClientIsDroppedOthersCarryOn(t *testing.T) {
 		if i > 50_000 {
 			t.Fatal("the slow client was never dropped")
 		}
-		ack, err := fac.Do(ctxT(t), "cluster.rename", map[string]string{"clusterId": cluster, "name": fmt.Sprintf("%s%05d", name, i)})
+		ack, err := fac.Do(ctxT(t), "cluster.rename", game.ClusterRenameArgs{ClusterID: cluster, Name: fmt.Sprintf("%s%05d", name, i)})
 		if err != nil {
 			t.Fatal(err)
 		}

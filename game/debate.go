@@ -223,15 +223,25 @@ func setOrder(x *ctx) error {
 	return nil
 }
 
+// presenting is the team presenting now, or the refusal of a command that
+// needs one.
+func (x *ctx) presenting() (Slot, error) {
+	cur, ok := x.s.Debate.presenter()
+	if !ok {
+		return Slot{}, Errorf(EConflict, "No team is presenting.", "Aucune équipe ne présente.")
+	}
+	return cur, nil
+}
+
 func submitRating(x *ctx) error {
 	var a Rating
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
 	d := &x.s.Debate
-	cur, ok := d.presenter()
-	if !ok {
-		return Errorf(EConflict, "No team is presenting.", "Aucune équipe ne présente.")
+	cur, err := x.presenting()
+	if err != nil {
+		return err
 	}
 	if cur == (Slot{x.player.Company, x.player.Team}) {
 		return Errorf(EForbidden, "You cannot rate your own team.", "Vous ne pouvez pas noter votre propre équipe.")

@@ -139,9 +139,9 @@ func askQuestion(x *ctx) error {
 		return err
 	}
 	d := &x.s.Debate
-	cur, ok := d.presenter()
-	if !ok {
-		return Errorf(EConflict, "No team is presenting.", "Aucune équipe ne présente.")
+	cur, err := x.presenting()
+	if err != nil {
+		return err
 	}
 	if cur == (Slot{x.player.Company, x.player.Team}) {
 		return Errorf(EForbidden, "Your team is presenting: answer the questions rather than ask them.",

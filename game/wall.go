@@ -126,6 +126,16 @@ func (x *ctx) clusterArg(id string) (*Cluster, error) {
 	return c, nil
 }
 
+// clusterStill refuses a move into a cluster the facilitator saw but that
+// is gone ("" is no cluster: always there).
+func (x *ctx) clusterStill(id string) error {
+	if _, ok := x.s.Wall.Clusters[id]; id != "" && !ok {
+		return raceLost("That cluster no longer exists (it was deleted or merged meanwhile).",
+			"Ce groupe n'existe plus (il a été supprimé ou fusionné entre-temps).")
+	}
+	return nil
+}
+
 func cleanName(field, fieldFR, s string, max int) (string, error) {
 	s = strings.TrimSpace(s)
 	return s, checkText(field, fieldFR, s, max)
@@ -251,11 +261,8 @@ func moveNote(x *ctx) error {
 		return raceLost("This note changed cluster meanwhile (another move came first).",
 			"Ce post-it a changé de groupe entre-temps (un autre déplacement est passé avant).")
 	}
-	if a.ClusterID != "" {
-		if _, ok := x.s.Wall.Clusters[a.ClusterID]; !ok {
-			return raceLost("That cluster no longer exists (it was deleted or merged meanwhile).",
-				"Ce groupe n'existe plus (il a été supprimé ou fusionné entre-temps).")
-		}
+	if err := x.clusterStill(a.ClusterID); err != nil {
+		return err
 	}
 	if n.Cluster == a.ClusterID {
 		return Errorf(EConflict, "The note is already there.", "La note y est déjà.")
@@ -275,20 +282,27 @@ func createCluster(x *ctx) error {
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
-	name, err := cleanName("cluster name", "nom du groupe", a.Name, MaxClusterName)
+	_, err := x.newCluster(a.Name)
+	return err
+}
+
+// newCluster adds a cluster of that name to the wall and answers its id
+// (cluster.create, notes.group).
+func (x *ctx) newCluster(name string) (string, error) {
+	name, err := cleanName("cluster name", "nom du groupe", name, MaxClusterName)
 	if err != nil {
-		return err
+		return "", err
 	}
 	w := &x.s.Wall
 	if len(w.ClusterOrder) >= MaxClusters {
-		return Errorf(EConflict, "A wall has at most %d clusters.", "Un mur a au plus %d groupes.", MaxClusters)
+		return "", Errorf(EConflict, "A wall has at most %d clusters.", "Un mur a au plus %d groupes.", MaxClusters)
 	}
 	id := x.s.idAt("k")
 	w.Clusters[id] = &Cluster{ID: id, Name: name}
 	w.ClusterOrder = append(w.ClusterOrder, id)
 	x.ch.touch("cluster/" + id)
 	x.ch.result("clusterId", id)
-	return nil
+	return id, nil
 }
 
 // ClusterRenameArgs are the arguments of cluster.rename.

@@ -78,28 +78,17 @@ func groupNotes(x *ctx) error {
 	if err != nil {
 		return err
 	}
-	w := &x.s.Wall
 	target := ""
-	if a.ClusterID != nil && *a.ClusterID != "" {
-		if _, ok := w.Clusters[*a.ClusterID]; !ok {
-			return raceLost("That cluster no longer exists (it was deleted or merged meanwhile).",
-				"Ce groupe n'existe plus (il a été supprimé ou fusionné entre-temps).")
+	if a.ClusterID != nil {
+		if err := x.clusterStill(*a.ClusterID); err != nil {
+			return err
 		}
 		target = *a.ClusterID
 	}
 	if a.Name != "" {
-		name, err := cleanName("cluster name", "nom du groupe", a.Name, MaxClusterName)
-		if err != nil {
+		if target, err = x.newCluster(a.Name); err != nil {
 			return err
 		}
-		if len(w.ClusterOrder) >= MaxClusters {
-			return Errorf(EConflict, "A wall has at most %d clusters.", "Un mur a au plus %d groupes.", MaxClusters)
-		}
-		target = x.s.idAt("k")
-		w.Clusters[target] = &Cluster{ID: target, Name: name}
-		w.ClusterOrder = append(w.ClusterOrder, target)
-		x.ch.touch("cluster/" + target)
-		x.ch.result("clusterId", target)
 	}
 	movedAny := false
 	for _, n := range notes {

@@ -3,12 +3,14 @@ package server
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 
@@ -50,7 +52,7 @@ func TestScriptedWholeGame(t *testing.T) {
 				}
 			})
 			proj := connect(t, g.ProjectorToken, true, in.url)
-			table := &playbook.Sessions{TB: t, Ctx: ctxT(t), Fac: fac}
+			table := &playbook.Sessions{TB: t, Ctx: context.Background(), Timeout: 20 * time.Second, Fac: fac}
 			teams := map[string]bool{}
 			for i := 0; i < 8; i++ {
 				s, j := joinAndConnect(t, in, g.Code, fmt.Sprintf("player-%d", i), "")

@@ -3,6 +3,7 @@ package playbook
 import (
 	"context"
 	"testing"
+	"time"
 
 	"devopschallenge/client"
 )
@@ -13,7 +14,10 @@ import (
 type Sessions struct {
 	testing.TB
 	Ctx context.Context
-	Fac *client.Session
+	// Timeout, if not zero, bounds each command (sent and seen by the
+	// facilitator) rather than the whole game.
+	Timeout time.Duration
+	Fac     *client.Session
 	// Seats are the players' sessions, and Joined where each sits.
 	Seats  []*client.Session
 	Joined []Player
@@ -29,11 +33,17 @@ func (s *Sessions) Do(seat int, cmd string, args any) map[string]any {
 	if seat != Facilitator {
 		from = s.Seats[seat]
 	}
-	ack, err := from.Do(s.Ctx, cmd, args)
+	ctx := s.Ctx
+	if s.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.Timeout)
+		defer cancel()
+	}
+	ack, err := from.Do(ctx, cmd, args)
 	if err != nil {
 		s.Fatalf("%s: %v", cmd, err)
 	}
-	if err := s.Fac.Wait(s.Ctx, func(f *client.Session) bool { return f.Version() >= ack.Version }); err != nil {
+	if err := s.Fac.Wait(ctx, func(f *client.Session) bool { return f.Version() >= ack.Version }); err != nil {
 		s.Fatalf("after %s: %v", cmd, err)
 	}
 	return ack.Result

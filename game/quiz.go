@@ -125,53 +125,8 @@ type quizScoresDoc struct {
 }
 
 func init() {
-	// The questions and each player's answers are sent while the quiz is
-	// open (the scores, in quizscores, stay).
-	registerDoc("quiz", &docKind{keys: single("quiz"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
-		if !quizOn(s) {
-			return nil, false
-		}
-		d := QuizDoc{Open: quizOn(s)}
-		for _, q := range e.scenario(s).Quiz {
-			qq := QuizQuestion{ID: q.ID, Topic: q.Topic, Question: q.Question}
-			for _, o := range q.Options {
-				qq.Options = append(qq.Options, QuizOption{ID: o.ID, Text: o.Text})
-			}
-			d.Questions = append(d.Questions, qq)
-		}
-		return d, true
-	}})
-	registerDoc("quizscores", &docKind{keys: single("quizscores"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
-		if !quizInAgenda(s) {
-			return nil, false
-		}
-		// Computed for every audience at every answer: one pass over the
-		// players, no per-player map unless the facilitator's.
-		scn := e.scenario(s)
-		d := quizScoresDoc{Teams: map[string]QuizScore{}, Total: len(scn.Quiz)}
-		if v.Role == RoleFacilitator {
-			d.Players = map[string]QuizScore{}
-		}
-		type team struct {
-			company int
-			name    string
-		}
-		teams := map[team]QuizScore{}
-		for _, p := range s.activePlayers() {
-			sc := quizScore(scn, s.Study.Answers[p.ID])
-			k := team{p.Company, p.Team}
-			t := teams[k]
-			t.Add(sc)
-			teams[k] = t
-			if d.Players != nil {
-				d.Players[p.ID] = sc
-			}
-		}
-		for k, t := range teams {
-			d.Teams[teamKey(k.company, k.name)] = t
-		}
-		return d, true
-	}})
+	registerDoc("quiz", &docKind{keys: single("quiz"), view: viewQuiz})
+	registerDoc("quizscores", &docKind{keys: single("quizscores"), view: viewQuizScores})
 	meExtras["quiz"] = func(e *Engine, s *State, p *Player) any {
 		mine := s.Study.Answers[p.ID]
 		if len(mine) == 0 || !quizOn(s) {
@@ -256,4 +211,53 @@ func answerQuiz(x *ctx) error {
 	x.ch.touch("quizscores", "results")
 	x.ch.result("correct", q.Answer == a.OptionID)
 	return nil
+}
+
+// The questions and each player's answers are sent while the quiz is
+// open (the scores, in quizscores, stay).
+func viewQuiz(e *Engine, s *State, v Viewer, key string) (any, bool) {
+	if !quizOn(s) {
+		return nil, false
+	}
+	d := QuizDoc{Open: quizOn(s)}
+	for _, q := range e.scenario(s).Quiz {
+		qq := QuizQuestion{ID: q.ID, Topic: q.Topic, Question: q.Question}
+		for _, o := range q.Options {
+			qq.Options = append(qq.Options, QuizOption{ID: o.ID, Text: o.Text})
+		}
+		d.Questions = append(d.Questions, qq)
+	}
+	return d, true
+}
+
+func viewQuizScores(e *Engine, s *State, v Viewer, key string) (any, bool) {
+	if !quizInAgenda(s) {
+		return nil, false
+	}
+	// Computed for every audience at every answer: one pass over the
+	// players, no per-player map unless the facilitator's.
+	scn := e.scenario(s)
+	d := quizScoresDoc{Teams: map[string]QuizScore{}, Total: len(scn.Quiz)}
+	if v.Role == RoleFacilitator {
+		d.Players = map[string]QuizScore{}
+	}
+	type team struct {
+		company int
+		name    string
+	}
+	teams := map[team]QuizScore{}
+	for _, p := range s.activePlayers() {
+		sc := quizScore(scn, s.Study.Answers[p.ID])
+		k := team{p.Company, p.Team}
+		t := teams[k]
+		t.Add(sc)
+		teams[k] = t
+		if d.Players != nil {
+			d.Players[p.ID] = sc
+		}
+	}
+	for k, t := range teams {
+		d.Teams[teamKey(k.company, k.name)] = t
+	}
+	return d, true
 }

@@ -68,6 +68,7 @@ func TestScriptedWholeGame(t *testing.T) {
 
 			// Lobby, then the wall of confusion: the projector sees the votes.
 			pb.Start()
+			waitDoc(t, players[0], "game", func(d game.GameDoc) bool { return d.Phase < len(d.Agenda) && d.Agenda[d.Phase].Kind == game.KindWall })
 			pb.Wall()
 			if err := proj.Wait(ctxT(t), func(s *client.Session) bool {
 				for key := range s.Docs() {

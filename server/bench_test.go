@@ -45,7 +45,7 @@ func BenchmarkCommandsOneGame(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			cluster := ack.Result["clusterId"].(string)
+			cluster := result[game.ClusterCreateResult](b, ack.Result).ClusterID
 			before := histogram(b, in)
 			var next atomic.Int64
 			b.ResetTimer()

@@ -63,7 +63,7 @@ func writeOneGame(t *testing.T, noForward bool) (*instance, *instance) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cluster := k.Result["clusterId"].(string)
+	cluster := result[game.ClusterCreateResult](t, k.Result).ClusterID
 	const each = 12
 	var mu sync.Mutex
 	versions := map[int64]string{}

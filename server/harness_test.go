@@ -232,3 +232,14 @@ func liveState(t testing.TB, in *instance, id string) ([]byte, error) {
 	}
 	return b, err
 }
+
+// result decodes what a command answered into the game's result type
+// (game.NoteAddResult…).
+func result[T any](t testing.TB, res map[string]any) T {
+	t.Helper()
+	var r T
+	if err := game.DecodeResult(res, &r); err != nil {
+		t.Fatalf("result %v: %v", res, err)
+	}
+	return r
+}

@@ -94,12 +94,12 @@ func TestCommandsWithBadTextRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k := range after.Docs {
-		if strings.HasPrefix(k, "note/") && k != fmt.Sprint("note/", ack.Result["noteId"]) {
+		if strings.HasPrefix(k, "note/") && k != "note/"+result[game.NoteAddResult](t, ack.Result).NoteID {
 			t.Errorf("a refused command left %s", k)
 		}
 	}
 	var note struct{ Text string }
-	b, _ := json.Marshal(after.Docs[fmt.Sprint("note/", ack.Result["noteId"])])
+	b, _ := json.Marshal(after.Docs["note/"+result[game.NoteAddResult](t, ack.Result).NoteID])
 	if json.Unmarshal(b, &note); note.Text != "déjà 😀" {
 		t.Fatalf("the good note reads %q", note.Text)
 	}
@@ -239,7 +239,7 @@ func TestResentCommandSameResult(t *testing.T) {
 	}
 	quiz := waitDoc(t, ana, "quiz", func(q game.QuizDoc) bool { return len(q.Questions) > 0 })
 	do("same-id-3", step{"ana", "card.add", game.CardAddArgs{Kind: "finding", Text: "first"}})
-	cardID := acks["same-id-3"].Result["cardId"].(string)
+	cardID := result[game.CardAddResult](t, acks["same-id-3"].Result).CardID
 	card := waitDoc(t, ana, "card/"+cardID, func(c struct{ Rev int }) bool { return c.Rev > 0 })
 	do("same-id-4", step{"ana", "card.edit", game.CardEditArgs{CardID: cardID, Rev: card.Rev, Text: "second"}})
 	q := quiz.Questions[0]
@@ -304,7 +304,7 @@ func TestSlowClientsCountedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cluster := ack.Result["clusterId"].(string)
+	cluster := result[game.ClusterCreateResult](t, ack.Result).ClusterID
 	// Updates until every slow client is gone (only the facilitator left).
 	for i := 0; open() > 1; i++ {
 		if i > 50_000 {

@@ -41,7 +41,7 @@ func TestTwoInstancesShareGames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	note := "note/" + ack.Result["noteId"].(string)
+	note := "note/" + result[game.NoteAddResult](t, ack.Result).NoteID
 	waitDoc(t, bob, note, func(n struct{ Text string }) bool { return n.Text == "from A" })
 	// Both see each other online, whichever instance they are on.
 	waitDoc(t, ana, "player/"+jb.PlayerID, func(p game.PlayerDoc) bool { return p.Connected })
@@ -56,7 +56,7 @@ func TestTwoInstancesShareGames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitDoc(t, bob, "note/"+ack2.Result["noteId"].(string), func(n struct{ Text string }) bool { return n.Text == "from B" })
+	waitDoc(t, bob, "note/"+result[game.NoteAddResult](t, ack2.Result).NoteID, func(n struct{ Text string }) bool { return n.Text == "from B" })
 	waitDoc(t, fac, note, func(n struct{ Text string }) bool { return n.Text == "from A" })
 	// And she is still shown online (B counts her now, A said goodbye).
 	waitDoc(t, bob, "player/"+ja.PlayerID, func(p game.PlayerDoc) bool { return p.Connected })

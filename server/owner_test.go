@@ -73,7 +73,7 @@ func TestForwardedCommandUpdateBeforeAck(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		key := "note/" + ack.Result["noteId"].(string)
+		key := "note/" + result[game.NoteAddResult](t, ack.Result).NoteID
 		var note struct{ Text string }
 		if !bob.Doc(key, &note) || note.Text != "from B" {
 			t.Fatalf("the ack of %s came before its update (session at version %d, ack %d)", key, bob.Version(), ack.Version)

@@ -327,7 +327,7 @@ func TestSlowClientIsDroppedOthersCarryOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cluster := ack.Result["clusterId"].(string)
+	cluster := result[game.ClusterCreateResult](t, ack.Result).ClusterID
 	name := strings.Repeat("x", 55)
 	var last int64
 	i := 0

@@ -72,7 +72,7 @@ func BenchmarkEvent(b *testing.B) {
 	}
 	var clusters []string
 	for i := 0; i < 8; i++ {
-		ack, err := fac.Do(ctx, "cluster.create", map[string]string{"name": fmt.Sprintf("Theme %d", i+1)})
+		ack, err := fac.Do(ctx, "cluster.create", game.ClusterCreateArgs{Name: fmt.Sprintf("Theme %d", i+1)})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -144,17 +144,7 @@ func benchPlanning(ctx context.Context, b *testing.B, fac *client.Session, seats
 	for _, st := range seats {
 		k := fmt.Sprintf("%d/%s", st.Company, st.Team)
 		if teams[k] == nil {
-			var opts struct {
-				Capacity int `json:"capacity"`
-				Options  []struct {
-					Available bool   `json:"available"`
-					Partner   string `json:"partner"`
-					Action    struct {
-						ID   string `json:"id"`
-						Cost int    `json:"cost"`
-					} `json:"action"`
-				} `json:"options"`
-			}
+			var opts game.OptionsDoc
 			if err := fac.Wait(ctx, func(s *client.Session) bool { return s.Doc("options/"+k, &opts) && len(opts.Options) > 0 }); err != nil {
 				b.Fatalf("options of %s: %v", k, err)
 			}
@@ -196,7 +186,7 @@ func benchPlanning(ctx context.Context, b *testing.B, fac *client.Session, seats
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := s.Do(ctx, "plan.set", map[string]any{"actions": actions}); err != nil {
+			if _, err := s.Do(ctx, "plan.set", game.PlanSetArgs{Actions: actions}); err != nil {
 				mu.Lock()
 				refused++
 				mu.Unlock()
@@ -350,10 +340,10 @@ func drive(ctx context.Context, tb testing.TB, sessions []*client.Session, clust
 		case c.commands%5 != 4 && notes[i] < game.MaxNotesPerPlayer && c.notes < game.MaxNotes:
 			notes[i]++
 			text := fmt.Sprintf("Deploys wait for the change board ⟦%d@%d⟧", c.notes, time.Now().UnixMilli())
-			cmd, args = "note.add", map[string]string{"text": text, "target": []string{"devs", "ops"}[c.notes%2]}
+			cmd, args = "note.add", game.NoteAddArgs{Text: text, Target: []string{"devs", "ops"}[c.notes%2]}
 			c.notes++
 		case votes[i] < game.VotesPerPlayer:
-			cmd, args = "cluster.vote", map[string]string{"clusterId": clusters[votes[i]]}
+			cmd, args = "cluster.vote", game.ClusterVoteArgs{ClusterID: clusters[votes[i]]}
 			votes[i]++
 		default:
 			continue

@@ -35,8 +35,7 @@ func TestExportsATeacherHandsOut(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	pg := startPlayedGame(ctx, t, srv, protocol.CreateGameRequest{Title: "DevOps 3A", Companies: 2, Lang: "fr"})
-	pg.playAll()
-	pg.do(pg.fac, "debate.bonus", map[string]any{"company": 2, "team": "pm", "points": 5})
+	pg.playAll() // with a bonus to the PM team of company 2
 
 	h := &client.HTTP{BaseURL: srv.url}
 	var links struct {

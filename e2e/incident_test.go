@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"devopschallenge/client"
+	"devopschallenge/game"
 	"devopschallenge/protocol"
 )
 
@@ -45,7 +46,8 @@ func TestIncident(t *testing.T) {
 			t.Fatal(err)
 		}
 		bots = nil
-		for i, tm := range []string{"dev", "ops", "qa", "pm", "dev", "ops", "qa", "pm"} {
+		for i := range 2 * len(game.Teams) {
+			tm := game.Teams[i%len(game.Teams)]
 			j, err := h.Join(ctx, g.Code, fmt.Sprintf("%s%d", tm, i), tm)
 			if err != nil {
 				t.Fatal(err)
@@ -122,13 +124,7 @@ func TestIncident(t *testing.T) {
 	p.js(`document.querySelector('input[type=radio][name=response]').click()`)
 	p.waitText("Response chosen.")
 	host.waitJS(`document.querySelector('.incident-banner') && document.body.innerText.includes('✓')`)
-	var inc struct {
-		Alert struct {
-			Options map[string][]struct {
-				ID string `json:"id"`
-			} `json:"options"`
-		} `json:"alert"`
-	}
+	var inc game.IncidentDoc
 	for _, s := range bots {
 		if s.You().Company != 1 {
 			continue
@@ -137,7 +133,7 @@ func TestIncident(t *testing.T) {
 			t.Fatal("a player of company 1 does not see the incident")
 		}
 		team := s.You().Team
-		do(t, ctx, s, "incident.respond", map[string]string{"responseId": inc.Alert.Options[team][0].ID})
+		do(t, ctx, s, "incident.respond", game.IncidentRespondArgs{ResponseID: inc.Alert.Options[team][0].ID})
 	}
 	if hasDoc(fac, "incident/2") {
 		host.click("Close the incident response")

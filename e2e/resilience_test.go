@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"devopschallenge/client"
+	"devopschallenge/game"
 	"devopschallenge/protocol"
 )
 
@@ -108,7 +109,7 @@ func TestResilience(t *testing.T) {
 	fac.Wait(ctx, func(s *client.Session) bool { return len(s.Keys("player/")) == 1 })
 	id := fac.Keys("player/")[0][len("player/"):]
 	me.PlayerID = id
-	if _, err := fac.Do(ctx, "player.kick", map[string]string{"playerId": me.PlayerID}); err != nil {
+	if _, err := fac.Do(ctx, "player.kick", game.PlayerKickArgs{PlayerID: me.PlayerID}); err != nil {
 		t.Fatal(err)
 	}
 	p.waitText("You are no longer in this game")
@@ -254,7 +255,7 @@ func TestReloads(t *testing.T) {
 				return
 			case <-time.After(40 * time.Millisecond):
 			}
-			bots[n%len(bots)].Do(ctx, "card.add", map[string]string{"kind": "finding", "text": fmt.Sprintf("finding %d", n)})
+			bots[n%len(bots)].Do(ctx, "card.add", game.CardAddArgs{Kind: "finding", Text: fmt.Sprintf("finding %d", n)})
 		}
 	}()
 	defer func() { close(stop); <-done }()

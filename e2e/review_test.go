@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"devopschallenge/client"
+	"devopschallenge/game"
 	"devopschallenge/protocol"
 )
 
@@ -48,7 +49,7 @@ func TestSprintReviewOnAPhone(t *testing.T) {
 	defer fac.Close()
 	teams := map[string]*client.Session{}
 	joins := map[string]protocol.JoinResponse{}
-	for _, tm := range []string{"dev", "ops", "qa", "pm"} {
+	for _, tm := range game.Teams {
 		j, err := h.Join(ctx, g.Code, tm+"1", tm)
 		if err != nil {
 			t.Fatal(err)
@@ -65,10 +66,10 @@ func TestSprintReviewOnAPhone(t *testing.T) {
 		for tm, actions := range plans {
 			// What the team can afford this sprint (an incident of the
 			// game's seed may have taken some of its capacity).
-			var o optionsState
+			var o game.OptionsDoc
 			key := "options/1/" + tm
 			if err := teams[tm].Wait(ctx, func(s *client.Session) bool {
-				var sp sprintState
+				var sp game.SprintDoc
 				return s.Doc("sprint", &sp) && sp.Sprint == n+1 && sp.Step == "planning" && s.Doc(key, &o) && len(o.Options) > 0
 			}); err != nil {
 				t.Fatal(err)
@@ -83,7 +84,7 @@ func TestSprintReviewOnAPhone(t *testing.T) {
 					}
 				}
 			}
-			do(t, ctx, teams[tm], "plan.set", map[string]any{"actions": picked})
+			do(t, ctx, teams[tm], "plan.set", game.PlanSetArgs{Actions: picked})
 		}
 		do(t, ctx, fac, "phase.next", nil) // resolve the planning
 		var sp struct{ Step string }

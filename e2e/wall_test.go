@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"devopschallenge/client"
+	"devopschallenge/game"
 	"devopschallenge/protocol"
 )
 
@@ -30,7 +31,7 @@ func TestWallOfForty(t *testing.T) {
 	var notes []string
 	for i, s := range sessions {
 		text := fmt.Sprintf("Post-it %d : les mises en production attendent le comité du jeudi", i+1)
-		ack, err := s.Do(ctx, "note.add", map[string]string{"text": text, "target": []string{"devs", "ops"}[i%2]})
+		ack, err := s.Do(ctx, "note.add", game.NoteAddArgs{Text: text, Target: []string{"devs", "ops"}[i%2]})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,7 +39,7 @@ func TestWallOfForty(t *testing.T) {
 	}
 	next := 0
 	for i, name := range themes {
-		if _, err := fac.Do(ctx, "notes.group", map[string]any{"noteIds": notes[next : next+sizes[i]], "name": name}); err != nil {
+		if _, err := fac.Do(ctx, "notes.group", game.NotesGroupArgs{NoteIDs: notes[next : next+sizes[i]], Name: name}); err != nil {
 			t.Fatal(err)
 		}
 		next += sizes[i]

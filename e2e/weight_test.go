@@ -68,8 +68,6 @@ func TestNetworkWeightOfAPhone(t *testing.T) {
 
 	pg.playWall()
 	pg.playStudy()
-	pg.do(pg.fac, "phase.next", nil)
-	pg.waitPhase(game.KindSprints)
 	for pg.phaseKind() == game.KindSprints {
 		var mark int
 		pg.playSprintWith(func() { mark = px.mark() }, func() {

@@ -98,7 +98,7 @@ func TestWorkshop(t *testing.T) {
 	// Four players join: one by the QR link (code prefilled), the others
 	// by typing the code; each picks a team.
 	names := []string{"Ada", "Linus", "Grace", "Ken"}
-	teams := []string{"dev", "ops", "qa", "pm"}
+	teams := game.Teams
 	players := make([]*user, len(names))
 	for i, name := range names {
 		p := b.newUser(name, phone)

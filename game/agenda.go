@@ -193,151 +193,6 @@ func (x *ctx) finish() {
 	}
 }
 
-func init() {
-	fac := []Role{RoleFacilitator}
-	register("game.start", handler{roles: fac, apply: func(x *ctx) error {
-		if x.s.Status != StatusLobby {
-			return Errorf(EConflict, "The game has already started.", "La partie a déjà commencé.")
-		}
-		if len(x.s.Agenda) < 2 {
-			return Errorf(EConflict, "The agenda has no phase after the lobby; add one first.",
-				"Le programme n'a aucune phase après la salle d'attente ; ajoutez-en une d'abord.")
-		}
-		x.s.Status = StatusRunning
-		x.enterPhase(1)
-		return nil
-	}})
-	register("phase.next", handler{roles: fac, apply: func(x *ctx) error {
-		if err := x.requireRunning(); err != nil {
-			return err
-		}
-		if k := phaseKinds[x.s.CurrentPhase().Kind]; k.next != nil {
-			handled, err := k.next(x)
-			if err != nil || handled {
-				return err
-			}
-		}
-		if x.s.Phase+1 >= len(x.s.Agenda) {
-			x.finish()
-			return nil
-		}
-		x.enterPhase(x.s.Phase + 1)
-		return nil
-	}})
-	register("phase.back", handler{roles: fac, apply: func(x *ctx) error {
-		if err := x.requireRunning(); err != nil {
-			return err
-		}
-		if x.s.Phase <= 1 {
-			return Errorf(EConflict, "There is no earlier phase to go back to.", "Il n'y a pas de phase précédente.")
-		}
-		prev := x.s.Agenda[x.s.Phase-1]
-		if !phaseKinds[prev.Kind].reopen {
-			return Errorf(EConflict, "You cannot go back to the %[1]s: their results are final.",
-				"Impossible de revenir aux %[2]s : leurs résultats sont définitifs.", phaseName(prev.Kind, "en"), phaseName(prev.Kind, "fr"))
-		}
-		x.enterPhase(x.s.Phase - 1)
-		return nil
-	}})
-	register("agenda.set", handler{roles: fac, apply: func(x *ctx) error {
-		var a struct {
-			Upcoming []Phase `json:"upcoming"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		if x.s.Status == StatusFinished {
-			return errFinished()
-		}
-		if err := validateAgenda(a.Upcoming, false); err != nil {
-			return err
-		}
-		keep := x.s.Phase + 1
-		if len(a.Upcoming)+keep > maxPhases {
-			return invalid("An agenda has at most %d phases.", "Un programme a au plus %d phases.", maxPhases)
-		}
-		x.s.Agenda = append(slices.Clone(x.s.Agenda[:keep]), a.Upcoming...)
-		x.ch.touch("game")
-		return nil
-	}})
-	register("timer.pause", handler{roles: fac, apply: func(x *ctx) error {
-		if err := x.requireRunning(); err != nil {
-			return err
-		}
-		c := x.s.Clock
-		if c.Paused || c.DeadlineMs == 0 {
-			return Errorf(EConflict, "No timer is running.", "Aucun minuteur ne tourne.")
-		}
-		x.s.Clock = Clock{Paused: true, RemainingMs: max(c.DeadlineMs-x.c.At, 0), Seq: c.Seq + 1}
-		x.ch.touch("game")
-		return nil
-	}})
-	register("timer.resume", handler{roles: fac, apply: func(x *ctx) error {
-		if err := x.requireRunning(); err != nil {
-			return err
-		}
-		c := x.s.Clock
-		if !c.Paused {
-			return Errorf(EConflict, "The timer is not paused.", "Le minuteur n'est pas en pause.")
-		}
-		x.s.Clock = Clock{DeadlineMs: x.c.At + c.RemainingMs, Seq: c.Seq + 1}
-		x.ch.touch("game")
-		return nil
-	}})
-	register("timer.extend", handler{roles: fac, apply: func(x *ctx) error {
-		var a struct {
-			Seconds int64 `json:"seconds"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		if err := x.requireRunning(); err != nil {
-			return err
-		}
-		if a.Seconds < 1 || a.Seconds > 3600 {
-			return invalid("Extend by 1 to 3600 seconds.", "Prolongez de 1 à 3600 secondes.")
-		}
-		c := x.s.Clock
-		switch {
-		case c.Paused:
-			c.RemainingMs += a.Seconds * 1000
-		case c.DeadlineMs > x.c.At:
-			c.DeadlineMs += a.Seconds * 1000
-		default: // no timer or expired: start one
-			c = Clock{DeadlineMs: x.c.At + a.Seconds*1000}
-		}
-		c.Seq = x.s.Clock.Seq + 1
-		x.s.Clock = c
-		x.ch.touch("game")
-		return nil
-	}})
-	// phase.end ends the current timer now, with the same effect as its
-	// expiry (e.g. planning closes and the sprint is resolved).
-	register("timer.end", handler{roles: fac, apply: func(x *ctx) error {
-		if err := x.requireRunning(); err != nil {
-			return err
-		}
-		x.expire()
-		return nil
-	}})
-	// deadline is sent by the server when a timer expires; it names the
-	// timer by its sequence number so that it takes effect once.
-	register("deadline", handler{roles: []Role{RoleSystem}, apply: func(x *ctx) error {
-		var a struct {
-			Seq int64 `json:"seq"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		c := x.s.Clock
-		if x.s.Status != StatusRunning || c.Seq != a.Seq || c.Paused || c.DeadlineMs == 0 || x.c.At < c.DeadlineMs {
-			return Errorf(EConflict, "This timer has already ended or changed.", "Ce minuteur est déjà terminé ou a changé.")
-		}
-		x.expire()
-		return nil
-	}})
-}
-
 // expire stops the timer and runs the current phase's deadline behaviour.
 func (x *ctx) expire() {
 	x.stopClock()
@@ -358,4 +213,163 @@ func (x *ctx) requireRunning() error {
 
 func errFinished() error {
 	return Errorf(EConflict, "This game is over.", "Cette partie est terminée.")
+}
+
+func startGame(x *ctx) error {
+	if x.s.Status != StatusLobby {
+		return Errorf(EConflict, "The game has already started.", "La partie a déjà commencé.")
+	}
+	if len(x.s.Agenda) < 2 {
+		return Errorf(EConflict, "The agenda has no phase after the lobby; add one first.",
+			"Le programme n'a aucune phase après la salle d'attente ; ajoutez-en une d'abord.")
+	}
+	x.s.Status = StatusRunning
+	x.enterPhase(1)
+	return nil
+}
+
+func nextPhase(x *ctx) error {
+	if err := x.requireRunning(); err != nil {
+		return err
+	}
+	if k := phaseKinds[x.s.CurrentPhase().Kind]; k.next != nil {
+		handled, err := k.next(x)
+		if err != nil || handled {
+			return err
+		}
+	}
+	if x.s.Phase+1 >= len(x.s.Agenda) {
+		x.finish()
+		return nil
+	}
+	x.enterPhase(x.s.Phase + 1)
+	return nil
+}
+
+func previousPhase(x *ctx) error {
+	if err := x.requireRunning(); err != nil {
+		return err
+	}
+	if x.s.Phase <= 1 {
+		return Errorf(EConflict, "There is no earlier phase to go back to.", "Il n'y a pas de phase précédente.")
+	}
+	prev := x.s.Agenda[x.s.Phase-1]
+	if !phaseKinds[prev.Kind].reopen {
+		return Errorf(EConflict, "You cannot go back to the %[1]s: their results are final.",
+			"Impossible de revenir aux %[2]s : leurs résultats sont définitifs.", phaseName(prev.Kind, "en"), phaseName(prev.Kind, "fr"))
+	}
+	x.enterPhase(x.s.Phase - 1)
+	return nil
+}
+
+// AgendaSetArgs are the arguments of agenda.set.
+type AgendaSetArgs struct {
+	Upcoming []Phase `json:"upcoming"`
+}
+
+func setAgenda(x *ctx) error {
+	var a AgendaSetArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	if x.s.Status == StatusFinished {
+		return errFinished()
+	}
+	if err := validateAgenda(a.Upcoming, false); err != nil {
+		return err
+	}
+	keep := x.s.Phase + 1
+	if len(a.Upcoming)+keep > maxPhases {
+		return invalid("An agenda has at most %d phases.", "Un programme a au plus %d phases.", maxPhases)
+	}
+	x.s.Agenda = append(slices.Clone(x.s.Agenda[:keep]), a.Upcoming...)
+	x.ch.touch("game")
+	return nil
+}
+
+func pauseTimer(x *ctx) error {
+	if err := x.requireRunning(); err != nil {
+		return err
+	}
+	c := x.s.Clock
+	if c.Paused || c.DeadlineMs == 0 {
+		return Errorf(EConflict, "No timer is running.", "Aucun minuteur ne tourne.")
+	}
+	x.s.Clock = Clock{Paused: true, RemainingMs: max(c.DeadlineMs-x.c.At, 0), Seq: c.Seq + 1}
+	x.ch.touch("game")
+	return nil
+}
+
+func resumeTimer(x *ctx) error {
+	if err := x.requireRunning(); err != nil {
+		return err
+	}
+	c := x.s.Clock
+	if !c.Paused {
+		return Errorf(EConflict, "The timer is not paused.", "Le minuteur n'est pas en pause.")
+	}
+	x.s.Clock = Clock{DeadlineMs: x.c.At + c.RemainingMs, Seq: c.Seq + 1}
+	x.ch.touch("game")
+	return nil
+}
+
+// TimerExtendArgs are the arguments of timer.extend.
+type TimerExtendArgs struct {
+	Seconds int64 `json:"seconds"`
+}
+
+func extendTimer(x *ctx) error {
+	var a TimerExtendArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	if err := x.requireRunning(); err != nil {
+		return err
+	}
+	if a.Seconds < 1 || a.Seconds > 3600 {
+		return invalid("Extend by 1 to 3600 seconds.", "Prolongez de 1 à 3600 secondes.")
+	}
+	c := x.s.Clock
+	switch {
+	case c.Paused:
+		c.RemainingMs += a.Seconds * 1000
+	case c.DeadlineMs > x.c.At:
+		c.DeadlineMs += a.Seconds * 1000
+	default: // no timer or expired: start one
+		c = Clock{DeadlineMs: x.c.At + a.Seconds*1000}
+	}
+	c.Seq = x.s.Clock.Seq + 1
+	x.s.Clock = c
+	x.ch.touch("game")
+	return nil
+}
+
+// phase.end ends the current timer now, with the same effect as its
+// expiry (e.g. planning closes and the sprint is resolved).
+func endTimer(x *ctx) error {
+	if err := x.requireRunning(); err != nil {
+		return err
+	}
+	x.expire()
+	return nil
+}
+
+// DeadlineArgs are the arguments of deadline.
+type DeadlineArgs struct {
+	Seq int64 `json:"seq"`
+}
+
+// deadline is sent by the server when a timer expires; it names the
+// timer by its sequence number so that it takes effect once.
+func passDeadline(x *ctx) error {
+	var a DeadlineArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	c := x.s.Clock
+	if x.s.Status != StatusRunning || c.Seq != a.Seq || c.Paused || c.DeadlineMs == 0 || x.c.At < c.DeadlineMs {
+		return Errorf(EConflict, "This timer has already ended or changed.", "Ce minuteur est déjà terminé ou a changé.")
+	}
+	x.expire()
+	return nil
 }

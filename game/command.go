@@ -101,37 +101,6 @@ type ctx struct {
 	rng    *rand.Rand
 }
 
-// handler describes one command type.
-type handler struct {
-	// roles may send the command.
-	roles []Role
-	// phases, when not empty, are the phase kinds in which it is allowed.
-	phases []string
-	// apply validates the command fully and only then changes the state.
-	// Returning an error after changing the state is a bug.
-	apply func(x *ctx) error
-}
-
-var handlers = map[string]handler{}
-
-// register adds a command type; called from init functions of the files
-// that define each concept's commands.
-func register(typ string, h handler) {
-	if _, dup := handlers[typ]; dup {
-		panic("game: command registered twice: " + typ)
-	}
-	handlers[typ] = h
-}
-
-// CommandTypes lists every command type with the roles that may send it.
-func CommandTypes() map[string][]Role {
-	out := make(map[string][]Role, len(handlers))
-	for t, h := range handlers {
-		out[t] = slices.Clone(h.roles)
-	}
-	return out
-}
-
 // Apply applies one command to the state. On success the state's version
 // grows by one and the returned Change says what moved. On failure it
 // returns an *Error and the state is exactly as it was.

@@ -101,8 +101,8 @@ func (s *State) defaultOrder() []Slot {
 	return out
 }
 
-// debateDoc is the public state of the debate.
-type debateDoc struct {
+// DebateDoc is the public state of the debate.
+type DebateDoc struct {
 	Order     []Slot                  `json:"order"`
 	Current   int                     `json:"current"`
 	Motion    any                     `json:"motion,omitempty"`
@@ -223,15 +223,25 @@ func setOrder(x *ctx) error {
 	return nil
 }
 
+// presenting is the team presenting now, or the refusal of a command that
+// needs one.
+func (x *ctx) presenting() (Slot, error) {
+	cur, ok := x.s.Debate.presenter()
+	if !ok {
+		return Slot{}, Errorf(EConflict, "No team is presenting.", "Aucune équipe ne présente.")
+	}
+	return cur, nil
+}
+
 func submitRating(x *ctx) error {
 	var a Rating
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
 	d := &x.s.Debate
-	cur, ok := d.presenter()
-	if !ok {
-		return Errorf(EConflict, "No team is presenting.", "Aucune équipe ne présente.")
+	cur, err := x.presenting()
+	if err != nil {
+		return err
 	}
 	if cur == (Slot{x.player.Company, x.player.Team}) {
 		return Errorf(EForbidden, "You cannot rate your own team.", "Vous ne pouvez pas noter votre propre équipe.")
@@ -282,7 +292,7 @@ func setBonus(x *ctx) error {
 // viewDebate is the debate document.
 func viewDebate(e *Engine, s *State, v Viewer, key string) (any, bool) {
 	d := &s.Debate
-	doc := debateDoc{Order: d.Order, Current: d.Current, Stage: d.Stage, Ratings: d.ratingResults(), Bonus: d.Bonus, Result: d.motionResult()}
+	doc := DebateDoc{Order: d.Order, Current: d.Current, Stage: d.Stage, Ratings: d.ratingResults(), Bonus: d.Bonus, Result: d.motionResult()}
 	if doc.Order == nil {
 		doc.Order = []Slot{}
 	}
@@ -334,10 +344,6 @@ func init() {
 	}
 	k.leave = func(x *ctx) { x.closeRebuttal() }
 	k.validate = validateDebatePhase
-	fac := []Role{RoleFacilitator}
-	register("debate.order", handler{roles: fac, apply: setOrder})
-	register("rating.submit", handler{roles: []Role{RolePlayer}, phases: []string{KindDebate}, apply: submitRating})
-	register("debate.bonus", handler{roles: fac, apply: setBonus})
 	registerDoc("debate", &docKind{keys: single("debate"), view: viewDebate})
 	meExtras["debate"] = func(e *Engine, s *State, p *Player) any {
 		d := &s.Debate

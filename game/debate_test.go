@@ -27,7 +27,7 @@ func floor(t *testing.T, g *tgame) (string, []string) {
 	if !ok {
 		t.Fatal("no debate document")
 	}
-	var d debateDoc
+	var d DebateDoc
 	b, _ := json.Marshal(doc)
 	json.Unmarshal(b, &d)
 	if d.Current < 0 || d.Current >= len(d.Order) {

@@ -9,6 +9,14 @@
 // Randomness comes from the game's seed and the command's version, and time
 // from the command, so folding the same commands always gives the same state.
 //
+// Every command is a row of one table, commandTable in commands.go: its
+// name, who may send it, in which phases, and the named function that
+// checks and applies it, which lives in its concept's file (addNote in
+// wall.go for note.add) with its exported argument type (NoteAddArgs).
+// What some commands answer is in acks.go (NoteAddResult, …); clients,
+// tests and the load generator use these types and the exported document
+// types (GameDoc, SprintDoc, OptionsDoc, …) rather than copies.
+//
 // What clients see is a set of small JSON documents keyed by name ("game",
 // "player/p3", "note/n12", "me", …). A View holds the documents one audience
 // may see; Apply reports which documents a command touched, so the server

@@ -315,9 +315,6 @@ func viewEvidence(e *Engine, s *State, v Viewer, key string) (any, bool) {
 }
 
 func init() {
-	pl := []Role{RolePlayer}
-	register("evidence.cite", handler{roles: pl, phases: worksheetPhases, apply: cite})
-	register("evidence.remove", handler{roles: pl, phases: worksheetPhases, apply: uncite})
 	registerDoc("evidence", &docKind{keys: evidenceKeys, view: viewEvidence})
 	// A change of phase makes worksheets, and their citations, public.
 	phaseChangeHooks = append(phaseChangeHooks, func(x *ctx) { x.ch.touch(evidenceKeys(x.s)...) })

@@ -22,19 +22,20 @@ type exportsDoc struct {
 }
 
 func init() {
-	register("exports.revoke", handler{roles: []Role{RoleFacilitator}, apply: func(x *ctx) error {
-		if err := decodeArgs(x.c, &struct{}{}); err != nil {
-			return err
-		}
-		x.s.Exports.Epoch++
-		x.s.Exports.RevokedAt = x.c.At
-		x.ch.touch("exports")
-		return nil
-	}})
 	registerDoc("exports", &docKind{keys: single("exports"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
 		if v.Role != RoleFacilitator {
 			return nil, false
 		}
 		return exportsDoc{Revocations: s.Exports.Epoch, RevokedAt: s.Exports.RevokedAt}, true
 	}})
+}
+
+func revokeExports(x *ctx) error {
+	if err := decodeArgs(x.c, &struct{}{}); err != nil {
+		return err
+	}
+	x.s.Exports.Epoch++
+	x.s.Exports.RevokedAt = x.c.At
+	x.ch.touch("exports")
+	return nil
 }

@@ -32,9 +32,9 @@ func pickPlan(e *Engine, s *State, company int, team string) []string {
 	return out
 }
 
-// playWholeGame plays the default agenda with two companies and eight
-// players; setup runs once everyone has joined, and check after every
-// command from then on.
+// playWholeGame plays the shared playbook (internal/playbook) with two
+// companies and eight players; setup runs once everyone has joined, and
+// check after every command from then on.
 func playWholeGame(t *testing.T, setup func(g *tgame, ids []string), check func(step string, ch *Change)) *tgame {
 	g := newTestGame(t, Settings{Companies: 2, Assignment: "auto"}, nil)
 	var ids []string
@@ -42,129 +42,7 @@ func playWholeGame(t *testing.T, setup func(g *tgame, ids []string), check func(
 		ids = append(ids, g.join(fmt.Sprintf("player%d", i), ""))
 	}
 	setup(g, ids)
-	do := func(a Actor, typ string, args any) *Change {
-		t.Helper()
-		ch := g.must(a, typ, args)
-		check(typ, ch)
-		return ch
-	}
-	byTeam := map[string]string{} // "1/dev" -> a player of that team
-	for _, id := range ids {
-		p := g.s.Players[id]
-		byTeam[teamKey(p.Company, p.Team)] = id
-	}
-	do(fac, "game.start", nil)
-
-	// Wall of confusion.
-	n1 := do(player(ids[0]), "note.add", map[string]string{"text": "Ops always say no", "target": "ops"}).Result["noteId"].(string)
-	n2 := do(player(ids[1]), "note.add", map[string]string{"text": "Devs throw code over the wall", "target": "devs"}).Result["noteId"].(string)
-	k := do(fac, "cluster.create", map[string]string{"name": "Blame"}).Result["clusterId"].(string)
-	do(fac, "note.move", map[string]string{"noteId": n1, "clusterId": k})
-	do(fac, "note.move", map[string]string{"noteId": n2, "clusterId": k})
-	k2 := do(fac, "notes.group", map[string]any{"noteIds": []string{n1}, "name": "Walls", "seen": map[string]string{n1: k}}).Result["clusterId"].(string)
-	do(fac, "cluster.merge", map[string]string{"clusterId": k2, "intoId": k})
-	do(player(ids[2]), "cluster.vote", map[string]string{"clusterId": k})
-	do(fac, "note.hide", map[string]any{"noteId": n2, "hidden": true})
-	do(fac, "phase.next", nil)
-
-	// Study: worksheets and the quiz.
-	if g.s.CurrentPhase().Kind != KindStudy {
-		t.Fatalf("expected study, got %s", g.s.CurrentPhase().Kind)
-	}
-	w := do(player(ids[0]), "card.add", map[string]string{"kind": "finding", "text": "Deploys are manual"}).Result["cardId"].(string)
-	do(player(ids[0]), "card.edit", map[string]any{"cardId": w, "rev": 1, "text": "Deploys are manual and monthly"})
-	g.fails(EConflict, player(ids[0]), "card.edit", map[string]any{"cardId": w, "rev": 1, "text": "stale"})
-	q := g.e.scenario(g.s).Quiz[0]
-	do(player(ids[3]), "quiz.answer", map[string]string{"questionId": q.ID, "optionId": q.Answer})
-	do(fac, "phase.next", nil)
-
-	// Sprints.
-	if g.s.CurrentPhase().Kind != KindSprints {
-		t.Fatalf("expected sprints, got %s", g.s.CurrentPhase().Kind)
-	}
-	incidents := 0
-	for sprint := 1; sprint <= g.s.CurrentPhase().Sprints; sprint++ {
-		for c := 1; c <= 2; c++ {
-			for _, team := range Teams {
-				pid := byTeam[teamKey(c, team)]
-				do(player(pid), "plan.set", map[string]any{"actions": pickPlan(g.e, g.s, c, team)})
-			}
-		}
-		for c := 1; c <= 2; c++ {
-			for _, team := range Teams {
-				if g.s.Sprints.Step == StepPlanning {
-					do(player(byTeam[teamKey(c, team)]), "plan.ready", map[string]bool{"ready": true})
-				}
-			}
-		}
-		if g.s.Sprints.Step == StepIncident {
-			incidents++
-			g.now += 45_000 // the teams think for 45 s
-			for c := 1; c <= 2; c++ {
-				co := g.s.Sprints.company(c)
-				if co.Pending == nil {
-					continue
-				}
-				in := g.e.scenario(g.s).Incident(co.Pending.ID)
-				for _, r := range in.Responses {
-					key := teamKey(c, r.Team)
-					if g.s.Sprints.Step == StepIncident && g.s.Sprints.Responses[key] == "" {
-						do(player(byTeam[key]), "incident.respond", map[string]string{"responseId": r.ID})
-					}
-				}
-			}
-		}
-		if g.s.Sprints.Step != StepReview {
-			t.Fatalf("sprint %d: expected the review, got %s", sprint, g.s.Sprints.Step)
-		}
-		for c := 1; c <= 2; c++ {
-			co := g.s.Sprints.company(c)
-			for i, ir := range co.Incidents {
-				if ir.Resolved && !ir.Postmortem {
-					do(player(byTeam[teamKey(c, TeamOps)]), "postmortem.submit", map[string]any{"incident": i,
-						"whatHappened": "It broke", "why": "No alert", "change": "Add monitoring"})
-				}
-			}
-		}
-		do(fac, "phase.next", nil)
-	}
-	t.Logf("%d sprints with an incident", incidents)
-
-	// Debate.
-	if g.s.CurrentPhase().Kind != KindDebate {
-		t.Fatalf("expected the debate, got %s", g.s.CurrentPhase().Kind)
-	}
-	do(fac, "motion.set", map[string]string{"motionId": g.e.scenario(g.s).Debates[0].ID})
-	do(fac, "motion.open", map[string]string{"stage": "before"})
-	for _, id := range ids {
-		do(player(id), "motion.vote", map[string]string{"vote": "against"})
-	}
-	do(fac, "motion.close", nil)
-	for range g.s.Debate.Order {
-		cur, _ := g.s.Debate.presenter()
-		var asker string
-		for _, id := range ids {
-			if p := g.s.Players[id]; (Slot{p.Company, p.Team}) != cur {
-				asker = id
-				break
-			}
-		}
-		qid := do(player(asker), "question.ask", map[string]string{"text": "Why?"}).Result["questionId"].(string)
-		for _, id := range ids {
-			if p := g.s.Players[id]; (Slot{p.Company, p.Team}) != cur && id != asker {
-				do(player(id), "question.upvote", map[string]string{"questionId": qid})
-				do(player(id), "rating.submit", map[string]int{"clarity": 4, "relevance": 3, "collaboration": 5})
-			}
-		}
-		do(fac, "question.take", map[string]string{"questionId": qid})
-		do(fac, "phase.next", nil)
-	}
-	do(fac, "debate.bonus", map[string]any{"company": 1, "team": "qa", "points": 5})
-	if g.s.CurrentPhase().Kind != KindRetro {
-		// The last "next" of the debate moved on to the retrospective.
-		t.Fatalf("expected the retrospective, got %s", g.s.CurrentPhase().Kind)
-	}
-	do(fac, "phase.next", nil)
+	PlayWholeGame(&TestTable{g: g, ids: ids, check: check})
 	if g.s.Status != StatusFinished {
 		t.Fatalf("the game should be over, status %s", g.s.Status)
 	}

@@ -188,234 +188,6 @@ func (x *ctx) playerArg(id string) (*Player, error) {
 	return p, nil
 }
 
-func init() {
-	register("game.create", handler{roles: []Role{RoleSystem}, apply: func(x *ctx) error {
-		var a CreateArgs
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		if x.s.ID != "" || x.s.Version != 0 {
-			return Errorf(EConflict, "This game already exists.", "Cette partie existe déjà.")
-		}
-		if a.ID == "" || a.Code == "" || !hashRe.MatchString(a.FacilitatorTokenHash) || !hashRe.MatchString(a.ProjectorTokenHash) {
-			return invalid("game.create needs an id, a code and two token hashes.", "game.create demande un identifiant, un code et deux empreintes de jeton.")
-		}
-		if err := x.e.NormaliseSettings(&a.Settings); err != nil {
-			return err
-		}
-		if a.Agenda == nil {
-			a.Agenda = DefaultAgenda()
-		}
-		if err := validateAgenda(a.Agenda, true); err != nil {
-			return err
-		}
-		*x.s = State{
-			ID: a.ID, Code: a.Code, Seed: a.Seed, CreatedAt: x.c.At, Settings: a.Settings,
-			Status: StatusLobby, FacilitatorTokenHash: a.FacilitatorTokenHash, ProjectorTokenHash: a.ProjectorTokenHash,
-			Players: map[string]*Player{}, Agenda: a.Agenda,
-		}
-		for _, k := range phaseInits {
-			k(x)
-		}
-		x.ch.touch("game")
-		return nil
-	}})
-
-	register("player.join", handler{roles: []Role{RoleSystem}, apply: func(x *ctx) error {
-		var a struct {
-			Nickname   string `json:"nickname"`
-			Team       string `json:"team"`
-			TokenHash  string `json:"tokenHash"`
-			DeviceHash string `json:"deviceHash"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		if x.s.Status == StatusFinished {
-			return errFinished()
-		}
-		nick, err := cleanNickname(a.Nickname)
-		if err != nil {
-			return err
-		}
-		if !hashRe.MatchString(a.TokenHash) || (a.DeviceHash != "" && !hashRe.MatchString(a.DeviceHash)) {
-			return invalid("player.join needs a token hash (and a device hash, if any, of the same form).",
-				"player.join demande une empreinte de jeton (et une empreinte d'appareil, s'il y en a une, de même forme).")
-		}
-		if a.Team != "" && !ValidTeam(a.Team) {
-			return invalid("Unknown team %q: choose dev, ops, qa or pm.", "Équipe %q inconnue : choisissez dev, ops, qa ou pm.", a.Team)
-		}
-		if a.Team != "" && x.s.Settings.Assignment == "auto" {
-			return invalid("Teams are assigned automatically in this game; join without choosing one.",
-				"Les équipes sont attribuées automatiquement dans cette partie ; rejoignez sans en choisir.")
-		}
-		if len(x.s.activePlayers()) >= MaxPlayers {
-			return Errorf(EConflict, "This game is full (%d players).", "Cette partie est complète (%d joueurs).", MaxPlayers)
-		}
-		if x.s.nicknameTaken(nick, "") {
-			return Errorf(EConflict, "The nickname %q is already taken in this game; pick another.",
-				"Le pseudo %q est déjà pris dans cette partie ; choisissez-en un autre.", nick)
-		}
-		if _, dup := x.s.PlayerByToken(a.TokenHash); dup {
-			return Errorf(EConflict, "This token is already in use.", "Ce jeton est déjà utilisé.")
-		}
-		back, err := x.s.returning(nick, a.DeviceHash)
-		if err != nil {
-			return err
-		}
-		if back != nil {
-			x.comeBack(back, nick, a.TokenHash, a.DeviceHash)
-			return nil
-		}
-		company, team, err := x.s.placePlayer(a.Team)
-		if err != nil {
-			return err
-		}
-		id := x.s.idAt("p")
-		p := &Player{ID: id, Nickname: nick, Team: team, Company: company, TokenHash: a.TokenHash, JoinedAt: x.c.At,
-			DeviceHash: a.DeviceHash}
-		x.s.Players[id] = p
-		x.s.PlayerOrder = append(x.s.PlayerOrder, id)
-		if x.s.tokenIndex != nil {
-			x.s.tokenIndex[a.TokenHash] = id
-		}
-		x.ch.touch("player/" + id)
-		x.ch.private(id)
-		for _, h := range teamChangeHooks {
-			h(x, p)
-		}
-		x.ch.result("playerId", id)
-		x.ch.result("team", team)
-		x.ch.result("company", company)
-		return nil
-	}})
-
-	register("player.team", handler{roles: []Role{RolePlayer}, phases: []string{KindLobby}, apply: func(x *ctx) error {
-		var a struct {
-			Team string `json:"team"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		if !ValidTeam(a.Team) {
-			return invalid("Unknown team %q: choose dev, ops, qa or pm.", "Équipe %q inconnue : choisissez dev, ops, qa ou pm.", a.Team)
-		}
-		if x.s.Settings.Assignment == "auto" {
-			return Errorf(EForbidden, "Teams are assigned automatically in this game; ask the facilitator to move you.",
-				"Les équipes sont attribuées automatiquement ; demandez à l'animateur de vous déplacer.")
-		}
-		p := x.player
-		if p.Team == a.Team {
-			return Errorf(EConflict, "You are already in this team.", "Vous êtes déjà dans cette équipe.")
-		}
-		if cap := x.s.Settings.TeamCap; cap > 0 && x.s.teamSize(p.Company, a.Team) >= cap {
-			return Errorf(EConflict, "The %[1]s team is full; pick another team.",
-				"L'équipe %[2]s est complète ; choisissez-en une autre.", teamName(a.Team, "en"), teamName(a.Team, "fr"))
-		}
-		x.movePlayer(p, p.Company, a.Team)
-		return nil
-	}})
-
-	register("player.move", handler{roles: []Role{RoleFacilitator}, apply: func(x *ctx) error {
-		var a struct {
-			PlayerID string `json:"playerId"`
-			Team     string `json:"team"`
-			Company  int    `json:"company"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		p, err := x.playerArg(a.PlayerID)
-		if err != nil {
-			return err
-		}
-		if a.Company == 0 {
-			a.Company = p.Company
-		}
-		if a.Team == "" {
-			a.Team = p.Team
-		}
-		if !ValidTeam(a.Team) {
-			return invalid("Unknown team %q: choose dev, ops, qa or pm.", "Équipe %q inconnue : choisissez dev, ops, qa ou pm.", a.Team)
-		}
-		if a.Company < 1 || a.Company > x.s.Settings.Companies {
-			return invalid("Company %d does not exist (this game has %d).", "L'entreprise %d n'existe pas (cette partie en a %d).", a.Company, x.s.Settings.Companies)
-		}
-		if a.Company == p.Company && a.Team == p.Team {
-			return Errorf(EConflict, "%s is already there.", "%s y est déjà.", p.Nickname)
-		}
-		x.movePlayer(p, a.Company, a.Team)
-		return nil
-	}})
-
-	register("player.rename", handler{roles: []Role{RoleFacilitator}, apply: func(x *ctx) error {
-		var a struct {
-			PlayerID string `json:"playerId"`
-			Nickname string `json:"nickname"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		p, err := x.playerArg(a.PlayerID)
-		if err != nil {
-			return err
-		}
-		nick, err := cleanNickname(a.Nickname)
-		if err != nil {
-			return err
-		}
-		if x.s.nicknameTaken(nick, p.ID) {
-			return Errorf(EConflict, "The nickname %q is already taken in this game.", "Le pseudo %q est déjà pris dans cette partie.", nick)
-		}
-		p.Nickname = nick
-		x.ch.touch("player/" + p.ID)
-		x.ch.private(p.ID)
-		for _, h := range nicknameHooks {
-			h(x, p)
-		}
-		return nil
-	}})
-
-	// presence.set records how many connections a server instance holds
-	// for a player; the sum says whether the player is connected.
-	register("presence.set", handler{roles: []Role{RoleSystem}, apply: func(x *ctx) error {
-		var a struct {
-			PlayerID string `json:"playerId"`
-			Instance string `json:"instance"`
-			Conns    int    `json:"conns"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		p, err := x.playerArg(a.PlayerID)
-		if err != nil {
-			return err
-		}
-		if a.Instance == "" || a.Conns < 0 {
-			return invalid("presence.set needs an instance and a count.", "presence.set demande une instance et un nombre.")
-		}
-		if p.Conns[a.Instance] == a.Conns {
-			return Errorf(EConflict, "Presence unchanged.", "Présence inchangée.")
-		}
-		was := p.Connected()
-		if a.Conns == 0 {
-			delete(p.Conns, a.Instance)
-			if len(p.Conns) == 0 {
-				p.Conns = nil
-			}
-		} else {
-			if p.Conns == nil {
-				p.Conns = map[string]int{}
-			}
-			p.Conns[a.Instance] = a.Conns
-		}
-		if was != p.Connected() {
-			x.ch.touch("player/" + p.ID)
-		}
-		return nil
-	}})
-}
-
 // movePlayer changes a player's company and team and lets each concept
 // react (e.g. the player's votes stay, but what they may see changes).
 func (x *ctx) movePlayer(p *Player, company int, team string) {
@@ -470,4 +242,245 @@ func (s *State) JoinInfo() JoinInfo {
 		}
 	}
 	return info
+}
+
+func createGame(x *ctx) error {
+	var a CreateArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	if x.s.ID != "" || x.s.Version != 0 {
+		return Errorf(EConflict, "This game already exists.", "Cette partie existe déjà.")
+	}
+	if a.ID == "" || a.Code == "" || !hashRe.MatchString(a.FacilitatorTokenHash) || !hashRe.MatchString(a.ProjectorTokenHash) {
+		return invalid("game.create needs an id, a code and two token hashes.", "game.create demande un identifiant, un code et deux empreintes de jeton.")
+	}
+	if err := x.e.NormaliseSettings(&a.Settings); err != nil {
+		return err
+	}
+	if a.Agenda == nil {
+		a.Agenda = DefaultAgenda()
+	}
+	if err := validateAgenda(a.Agenda, true); err != nil {
+		return err
+	}
+	*x.s = State{
+		ID: a.ID, Code: a.Code, Seed: a.Seed, CreatedAt: x.c.At, Settings: a.Settings,
+		Status: StatusLobby, FacilitatorTokenHash: a.FacilitatorTokenHash, ProjectorTokenHash: a.ProjectorTokenHash,
+		Players: map[string]*Player{}, Agenda: a.Agenda,
+	}
+	for _, k := range phaseInits {
+		k(x)
+	}
+	x.ch.touch("game")
+	return nil
+}
+
+// PlayerJoinArgs are the arguments of player.join.
+type PlayerJoinArgs struct {
+	Nickname   string `json:"nickname"`
+	Team       string `json:"team"`
+	TokenHash  string `json:"tokenHash"`
+	DeviceHash string `json:"deviceHash"`
+}
+
+func joinPlayer(x *ctx) error {
+	var a PlayerJoinArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	if x.s.Status == StatusFinished {
+		return errFinished()
+	}
+	nick, err := cleanNickname(a.Nickname)
+	if err != nil {
+		return err
+	}
+	if !hashRe.MatchString(a.TokenHash) || (a.DeviceHash != "" && !hashRe.MatchString(a.DeviceHash)) {
+		return invalid("player.join needs a token hash (and a device hash, if any, of the same form).",
+			"player.join demande une empreinte de jeton (et une empreinte d'appareil, s'il y en a une, de même forme).")
+	}
+	if a.Team != "" && !ValidTeam(a.Team) {
+		return invalid("Unknown team %q: choose dev, ops, qa or pm.", "Équipe %q inconnue : choisissez dev, ops, qa ou pm.", a.Team)
+	}
+	if a.Team != "" && x.s.Settings.Assignment == "auto" {
+		return invalid("Teams are assigned automatically in this game; join without choosing one.",
+			"Les équipes sont attribuées automatiquement dans cette partie ; rejoignez sans en choisir.")
+	}
+	if len(x.s.activePlayers()) >= MaxPlayers {
+		return Errorf(EConflict, "This game is full (%d players).", "Cette partie est complète (%d joueurs).", MaxPlayers)
+	}
+	if x.s.nicknameTaken(nick, "") {
+		return Errorf(EConflict, "The nickname %q is already taken in this game; pick another.",
+			"Le pseudo %q est déjà pris dans cette partie ; choisissez-en un autre.", nick)
+	}
+	if _, dup := x.s.PlayerByToken(a.TokenHash); dup {
+		return Errorf(EConflict, "This token is already in use.", "Ce jeton est déjà utilisé.")
+	}
+	back, err := x.s.returning(nick, a.DeviceHash)
+	if err != nil {
+		return err
+	}
+	if back != nil {
+		x.comeBack(back, nick, a.TokenHash, a.DeviceHash)
+		return nil
+	}
+	company, team, err := x.s.placePlayer(a.Team)
+	if err != nil {
+		return err
+	}
+	id := x.s.idAt("p")
+	p := &Player{ID: id, Nickname: nick, Team: team, Company: company, TokenHash: a.TokenHash, JoinedAt: x.c.At,
+		DeviceHash: a.DeviceHash}
+	x.s.Players[id] = p
+	x.s.PlayerOrder = append(x.s.PlayerOrder, id)
+	if x.s.tokenIndex != nil {
+		x.s.tokenIndex[a.TokenHash] = id
+	}
+	x.ch.touch("player/" + id)
+	x.ch.private(id)
+	for _, h := range teamChangeHooks {
+		h(x, p)
+	}
+	x.ch.result("playerId", id)
+	x.ch.result("team", team)
+	x.ch.result("company", company)
+	return nil
+}
+
+// PlayerTeamArgs are the arguments of player.team.
+type PlayerTeamArgs struct {
+	Team string `json:"team"`
+}
+
+func chooseTeam(x *ctx) error {
+	var a PlayerTeamArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	if !ValidTeam(a.Team) {
+		return invalid("Unknown team %q: choose dev, ops, qa or pm.", "Équipe %q inconnue : choisissez dev, ops, qa ou pm.", a.Team)
+	}
+	if x.s.Settings.Assignment == "auto" {
+		return Errorf(EForbidden, "Teams are assigned automatically in this game; ask the facilitator to move you.",
+			"Les équipes sont attribuées automatiquement ; demandez à l'animateur de vous déplacer.")
+	}
+	p := x.player
+	if p.Team == a.Team {
+		return Errorf(EConflict, "You are already in this team.", "Vous êtes déjà dans cette équipe.")
+	}
+	if cap := x.s.Settings.TeamCap; cap > 0 && x.s.teamSize(p.Company, a.Team) >= cap {
+		return Errorf(EConflict, "The %[1]s team is full; pick another team.",
+			"L'équipe %[2]s est complète ; choisissez-en une autre.", teamName(a.Team, "en"), teamName(a.Team, "fr"))
+	}
+	x.movePlayer(p, p.Company, a.Team)
+	return nil
+}
+
+// PlayerMoveArgs are the arguments of player.move.
+type PlayerMoveArgs struct {
+	PlayerID string `json:"playerId"`
+	Team     string `json:"team"`
+	Company  int    `json:"company"`
+}
+
+func reassignPlayer(x *ctx) error {
+	var a PlayerMoveArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	p, err := x.playerArg(a.PlayerID)
+	if err != nil {
+		return err
+	}
+	if a.Company == 0 {
+		a.Company = p.Company
+	}
+	if a.Team == "" {
+		a.Team = p.Team
+	}
+	if !ValidTeam(a.Team) {
+		return invalid("Unknown team %q: choose dev, ops, qa or pm.", "Équipe %q inconnue : choisissez dev, ops, qa ou pm.", a.Team)
+	}
+	if a.Company < 1 || a.Company > x.s.Settings.Companies {
+		return invalid("Company %d does not exist (this game has %d).", "L'entreprise %d n'existe pas (cette partie en a %d).", a.Company, x.s.Settings.Companies)
+	}
+	if a.Company == p.Company && a.Team == p.Team {
+		return Errorf(EConflict, "%s is already there.", "%s y est déjà.", p.Nickname)
+	}
+	x.movePlayer(p, a.Company, a.Team)
+	return nil
+}
+
+// PlayerRenameArgs are the arguments of player.rename.
+type PlayerRenameArgs struct {
+	PlayerID string `json:"playerId"`
+	Nickname string `json:"nickname"`
+}
+
+func renamePlayer(x *ctx) error {
+	var a PlayerRenameArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	p, err := x.playerArg(a.PlayerID)
+	if err != nil {
+		return err
+	}
+	nick, err := cleanNickname(a.Nickname)
+	if err != nil {
+		return err
+	}
+	if x.s.nicknameTaken(nick, p.ID) {
+		return Errorf(EConflict, "The nickname %q is already taken in this game.", "Le pseudo %q est déjà pris dans cette partie.", nick)
+	}
+	p.Nickname = nick
+	x.ch.touch("player/" + p.ID)
+	x.ch.private(p.ID)
+	for _, h := range nicknameHooks {
+		h(x, p)
+	}
+	return nil
+}
+
+// PresenceSetArgs are the arguments of presence.set.
+type PresenceSetArgs struct {
+	PlayerID string `json:"playerId"`
+	Instance string `json:"instance"`
+	Conns    int    `json:"conns"`
+}
+
+// presence.set records how many connections a server instance holds
+// for a player; the sum says whether the player is connected.
+func setPresence(x *ctx) error {
+	var a PresenceSetArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	p, err := x.playerArg(a.PlayerID)
+	if err != nil {
+		return err
+	}
+	if a.Instance == "" || a.Conns < 0 {
+		return invalid("presence.set needs an instance and a count.", "presence.set demande une instance et un nombre.")
+	}
+	if p.Conns[a.Instance] == a.Conns {
+		return Errorf(EConflict, "Presence unchanged.", "Présence inchangée.")
+	}
+	was := p.Connected()
+	if a.Conns == 0 {
+		delete(p.Conns, a.Instance)
+		if len(p.Conns) == 0 {
+			p.Conns = nil
+		}
+	} else {
+		if p.Conns == nil {
+			p.Conns = map[string]int{}
+		}
+		p.Conns[a.Instance] = a.Conns
+	}
+	if was != p.Connected() {
+		x.ch.touch("player/" + p.ID)
+	}
+	return nil
 }

@@ -197,11 +197,3 @@ func voteMotion(x *ctx) error {
 	x.ch.private(x.player.ID)
 	return nil
 }
-
-func init() {
-	fac := []Role{RoleFacilitator}
-	register("motion.set", handler{roles: fac, apply: setMotion})
-	register("motion.open", handler{roles: fac, apply: openMotion})
-	register("motion.close", handler{roles: fac, apply: closeMotion})
-	register("motion.vote", handler{roles: []Role{RolePlayer}, apply: voteMotion})
-}

@@ -48,96 +48,6 @@ func postmortemKey(company, incident int) string {
 }
 
 func init() {
-	phases := []string{KindSprints, KindDebate, KindRetro}
-	register("postmortem.submit", handler{roles: []Role{RolePlayer}, phases: phases, apply: func(x *ctx) error {
-		var a struct {
-			Incident     int    `json:"incident"`
-			WhatHappened string `json:"whatHappened"`
-			Why          string `json:"why"`
-			Change       string `json:"change"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		for _, f := range []struct {
-			v      *string
-			en, fr string
-		}{{&a.WhatHappened, "what happened", "ce qui s'est passé"}, {&a.Why, "why", "pourquoi"}, {&a.Change, "what we change", "ce que nous changeons"}} {
-			*f.v = strings.TrimSpace(*f.v)
-			if err := checkLongText(f.en, f.fr, *f.v, MaxPostmortemText); err != nil {
-				return err
-			}
-		}
-		p := x.player
-		co := x.s.Sprints.company(p.Company)
-		if a.Incident < 0 || a.Incident >= len(co.Incidents) {
-			return Errorf(ENotFound, "Your company has no incident number %d.", "Votre entreprise n'a pas d'incident numéro %d.", a.Incident)
-		}
-		if !co.Incidents[a.Incident].Resolved {
-			return Errorf(EConflict, "Resolve the incident before writing its post-mortem.", "Résolvez l'incident avant d'en écrire le post-mortem.")
-		}
-		key := postmortemKey(p.Company, a.Incident)
-		old := x.s.Sprints.Postmortems[key]
-		if old != nil && old.Status == PostmortemAccepted {
-			return Errorf(EConflict, "This post-mortem was already accepted.", "Ce post-mortem a déjà été accepté.")
-		}
-		// A card waiting for the facilitator, or sent back, may be rewritten.
-		x.s.Sprints.Postmortems[key] = &Postmortem{Company: p.Company, Incident: a.Incident, IncidentID: co.Incidents[a.Incident].ID,
-			WhatHappened: a.WhatHappened, Why: a.Why, Change: a.Change, Team: p.Team, Author: p.Nickname,
-			Status: PostmortemSubmitted, At: x.c.At}
-		if old != nil {
-			x.s.Sprints.Postmortems[key].Comment = old.Comment
-		}
-		x.ch.touch("postmortem/" + key)
-		return nil
-	}})
-
-	register("postmortem.review", handler{roles: []Role{RoleFacilitator}, phases: phases, apply: func(x *ctx) error {
-		var a struct {
-			Company  int    `json:"company"`
-			Incident int    `json:"incident"`
-			Accept   bool   `json:"accept"`
-			Comment  string `json:"comment"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		a.Comment = strings.TrimSpace(a.Comment)
-		if len([]rune(a.Comment)) > MaxPostmortemText {
-			return invalid("The comment is longer than %d characters.", "Le commentaire dépasse %d caractères.", MaxPostmortemText)
-		}
-		if !a.Accept && a.Comment == "" {
-			return invalid("Say what to improve when you send a post-mortem back.", "Dites quoi améliorer quand vous renvoyez un post-mortem.")
-		}
-		sp := &x.s.Sprints
-		key := postmortemKey(a.Company, a.Incident)
-		pm := sp.Postmortems[key]
-		if pm == nil {
-			return Errorf(ENotFound, "There is no post-mortem for this incident.", "Il n'y a pas de post-mortem pour cet incident.")
-		}
-		if pm.Status != PostmortemSubmitted {
-			return Errorf(EConflict, "This post-mortem is not waiting for a review.", "Ce post-mortem n'attend pas de relecture.")
-		}
-		next := *pm
-		next.Comment, next.ReviewedAt = a.Comment, x.c.At
-		if !a.Accept {
-			next.Status = PostmortemReturned
-		} else {
-			scn := x.e.scenario(x.s).Scenario
-			nc, res, err := rules.ApplyPostmortem(scn, sp.company(a.Company), rules.Postmortem{Incident: a.Incident,
-				WhatHappened: pm.WhatHappened, Why: pm.Why, Change: pm.Change})
-			if err != nil {
-				return fromRules(err)
-			}
-			sp.Companies[a.Company-1] = nc
-			next.Status, next.Learning, next.Text = PostmortemAccepted, res.Learning, res.Text
-			x.ch.touch("company/"+strconv.Itoa(a.Company), "leaderboard", "results")
-		}
-		sp.Postmortems[key] = &next
-		x.ch.touch("postmortem/" + key)
-		return nil
-	}})
-
 	registerDoc("postmortem", &docKind{
 		keys: func(s *State) []string {
 			var out []string
@@ -155,4 +65,99 @@ func init() {
 			return pm, pm != nil
 		},
 	})
+}
+
+// PostmortemSubmitArgs are the arguments of postmortem.submit.
+type PostmortemSubmitArgs struct {
+	Incident     int    `json:"incident"`
+	WhatHappened string `json:"whatHappened"`
+	Why          string `json:"why"`
+	Change       string `json:"change"`
+}
+
+func submitPostmortem(x *ctx) error {
+	var a PostmortemSubmitArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		v      *string
+		en, fr string
+	}{{&a.WhatHappened, "what happened", "ce qui s'est passé"}, {&a.Why, "why", "pourquoi"}, {&a.Change, "what we change", "ce que nous changeons"}} {
+		*f.v = strings.TrimSpace(*f.v)
+		if err := checkLongText(f.en, f.fr, *f.v, MaxPostmortemText); err != nil {
+			return err
+		}
+	}
+	p := x.player
+	co := x.s.Sprints.company(p.Company)
+	if a.Incident < 0 || a.Incident >= len(co.Incidents) {
+		return Errorf(ENotFound, "Your company has no incident number %d.", "Votre entreprise n'a pas d'incident numéro %d.", a.Incident)
+	}
+	if !co.Incidents[a.Incident].Resolved {
+		return Errorf(EConflict, "Resolve the incident before writing its post-mortem.", "Résolvez l'incident avant d'en écrire le post-mortem.")
+	}
+	key := postmortemKey(p.Company, a.Incident)
+	old := x.s.Sprints.Postmortems[key]
+	if old != nil && old.Status == PostmortemAccepted {
+		return Errorf(EConflict, "This post-mortem was already accepted.", "Ce post-mortem a déjà été accepté.")
+	}
+	// A card waiting for the facilitator, or sent back, may be rewritten.
+	x.s.Sprints.Postmortems[key] = &Postmortem{Company: p.Company, Incident: a.Incident, IncidentID: co.Incidents[a.Incident].ID,
+		WhatHappened: a.WhatHappened, Why: a.Why, Change: a.Change, Team: p.Team, Author: p.Nickname,
+		Status: PostmortemSubmitted, At: x.c.At}
+	if old != nil {
+		x.s.Sprints.Postmortems[key].Comment = old.Comment
+	}
+	x.ch.touch("postmortem/" + key)
+	return nil
+}
+
+// PostmortemReviewArgs are the arguments of postmortem.review.
+type PostmortemReviewArgs struct {
+	Company  int    `json:"company"`
+	Incident int    `json:"incident"`
+	Accept   bool   `json:"accept"`
+	Comment  string `json:"comment"`
+}
+
+func reviewPostmortem(x *ctx) error {
+	var a PostmortemReviewArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	a.Comment = strings.TrimSpace(a.Comment)
+	if len([]rune(a.Comment)) > MaxPostmortemText {
+		return invalid("The comment is longer than %d characters.", "Le commentaire dépasse %d caractères.", MaxPostmortemText)
+	}
+	if !a.Accept && a.Comment == "" {
+		return invalid("Say what to improve when you send a post-mortem back.", "Dites quoi améliorer quand vous renvoyez un post-mortem.")
+	}
+	sp := &x.s.Sprints
+	key := postmortemKey(a.Company, a.Incident)
+	pm := sp.Postmortems[key]
+	if pm == nil {
+		return Errorf(ENotFound, "There is no post-mortem for this incident.", "Il n'y a pas de post-mortem pour cet incident.")
+	}
+	if pm.Status != PostmortemSubmitted {
+		return Errorf(EConflict, "This post-mortem is not waiting for a review.", "Ce post-mortem n'attend pas de relecture.")
+	}
+	next := *pm
+	next.Comment, next.ReviewedAt = a.Comment, x.c.At
+	if !a.Accept {
+		next.Status = PostmortemReturned
+	} else {
+		scn := x.e.scenario(x.s).Scenario
+		nc, res, err := rules.ApplyPostmortem(scn, sp.company(a.Company), rules.Postmortem{Incident: a.Incident,
+			WhatHappened: pm.WhatHappened, Why: pm.Why, Change: pm.Change})
+		if err != nil {
+			return fromRules(err)
+		}
+		sp.Companies[a.Company-1] = nc
+		next.Status, next.Learning, next.Text = PostmortemAccepted, res.Learning, res.Text
+		x.ch.touch("company/"+strconv.Itoa(a.Company), "leaderboard", "results")
+	}
+	sp.Postmortems[key] = &next
+	x.ch.touch("postmortem/" + key)
+	return nil
 }

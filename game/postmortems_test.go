@@ -39,7 +39,7 @@ func docJSON[T any](t *testing.T, g *tgame, a Actor, key string) T {
 
 func TestBlackFridayIsAnnouncedToTheTeams(t *testing.T) {
 	g, ids := blackFridayGame(t)
-	co := docJSON[companyDoc](t, g, player(ids["ops"]), "company/1")
+	co := docJSON[CompanyDoc](t, g, player(ids["ops"]), "company/1")
 	if len(co.Upcoming) != 1 || co.Upcoming[0].Incident != "black_friday" || co.Upcoming[0].Sprint != 1 {
 		t.Fatalf("planning sprint 1 of 2: upcoming %+v", co.Upcoming)
 	}
@@ -56,9 +56,9 @@ func TestBlackFridayIsAnnouncedToTheTeams(t *testing.T) {
 // The facilitator sees the exact figures.
 func TestFiguresAreEstimatesWithoutMeasurement(t *testing.T) {
 	g, ids := blackFridayGame(t)
-	exact := docJSON[companyDoc](t, g, fac, "company/1")
-	seen := docJSON[companyDoc](t, g, player(ids["dev"]), "company/1")
-	screen := docJSON[companyDoc](t, g, proj, "company/1")
+	exact := docJSON[CompanyDoc](t, g, fac, "company/1")
+	seen := docJSON[CompanyDoc](t, g, player(ids["dev"]), "company/1")
+	screen := docJSON[CompanyDoc](t, g, proj, "company/1")
 	e, s := exact.History[0], seen.History[0]
 	if !exact.Exact || seen.Exact || e.Metrics.LeadTimeHours == s.Metrics.LeadTimeHours || s.Metrics.LeadTimeHours != rules.Estimate(e.Metrics.LeadTimeHours) {
 		t.Errorf("lead time: facilitator %v, player %v", e.Metrics.LeadTimeHours, s.Metrics.LeadTimeHours)

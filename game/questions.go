@@ -128,17 +128,20 @@ type QuestionArgs struct {
 	QuestionID string `json:"questionId"`
 }
 
+// QuestionAskArgs are the arguments of question.ask.
+type QuestionAskArgs struct {
+	Text string `json:"text"`
+}
+
 func askQuestion(x *ctx) error {
-	var a struct {
-		Text string `json:"text"`
-	}
+	var a QuestionAskArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
 	d := &x.s.Debate
-	cur, ok := d.presenter()
-	if !ok {
-		return Errorf(EConflict, "No team is presenting.", "Aucune équipe ne présente.")
+	cur, err := x.presenting()
+	if err != nil {
+		return err
 	}
 	if cur == (Slot{x.player.Company, x.player.Team}) {
 		return Errorf(EForbidden, "Your team is presenting: answer the questions rather than ask them.",
@@ -229,11 +232,14 @@ func setQuestionStatus(to string) func(x *ctx) error {
 	}
 }
 
+// QuestionHideArgs are the arguments of question.hide.
+type QuestionHideArgs struct {
+	QuestionID string `json:"questionId"`
+	Hidden     bool   `json:"hidden"`
+}
+
 func hideQuestion(x *ctx) error {
-	var a struct {
-		QuestionID string `json:"questionId"`
-		Hidden     bool   `json:"hidden"`
-	}
+	var a QuestionHideArgs
 	if err := decodeArgs(x.c, &a); err != nil {
 		return err
 	}
@@ -250,17 +256,6 @@ func hideQuestion(x *ctx) error {
 }
 
 func init() {
-	fac := []Role{RoleFacilitator}
-	pl := []Role{RolePlayer}
-	inDebate := []string{KindDebate}
-	register("question.ask", handler{roles: pl, phases: inDebate, apply: askQuestion})
-	register("question.upvote", handler{roles: pl, phases: inDebate, apply: voteQuestion(true)})
-	register("question.unvote", handler{roles: pl, phases: inDebate, apply: voteQuestion(false)})
-	register("question.take", handler{roles: fac, apply: setQuestionStatus(questionTaken)})
-	register("question.dismiss", handler{roles: fac, apply: setQuestionStatus(questionDismissed)})
-	register("question.reopen", handler{roles: fac, apply: setQuestionStatus(questionOpen)})
-	register("question.hide", handler{roles: fac, apply: hideQuestion})
-
 	registerDoc("question", &docKind{
 		keys: func(s *State) []string { return prefixed("question/", s.Debate.QuestionOrder) },
 		view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {

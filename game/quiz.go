@@ -22,21 +22,24 @@ func quizInAgenda(s *State) bool {
 	return slices.ContainsFunc(s.Agenda, func(p Phase) bool { return p.Quiz })
 }
 
-// quizDoc is the quiz as players see it: questions and options, not the
+// QuizDoc is the quiz as players see it: questions and options, not the
 // answers.
-type quizDoc struct {
+type QuizDoc struct {
 	Open      bool           `json:"open"`
-	Questions []quizQuestion `json:"questions"`
+	Questions []QuizQuestion `json:"questions"`
 }
 
-type quizQuestion struct {
+// QuizQuestion is one question of the quiz, its options in the order the
+// viewer sees them.
+type QuizQuestion struct {
 	ID       string       `json:"id"`
 	Topic    string       `json:"topic"`
 	Question Text         `json:"question"`
-	Options  []quizOption `json:"options"`
+	Options  []QuizOption `json:"options"`
 }
 
-type quizOption struct {
+// QuizOption is one option of a quiz question.
+type QuizOption struct {
 	ID   string `json:"id"`
 	Text Text   `json:"text"`
 }
@@ -122,87 +125,8 @@ type quizScoresDoc struct {
 }
 
 func init() {
-	pl := []Role{RolePlayer}
-	register("quiz.answer", handler{roles: pl, phases: []string{KindStudy}, apply: func(x *ctx) error {
-		var a struct {
-			QuestionID string `json:"questionId"`
-			OptionID   string `json:"optionId"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		if !quizOn(x.s) {
-			return Errorf(EConflict, "There is no quiz in this phase.", "Il n'y a pas de quiz dans cette phase.")
-		}
-		q := x.e.scenario(x.s).Question(a.QuestionID)
-		if q == nil {
-			return notFound("question", "question", a.QuestionID)
-		}
-		if !slices.ContainsFunc(q.Options, func(o *optionT) bool { return o.ID == a.OptionID }) {
-			return invalid("Question %s has no option %q.", "La question %s n'a pas d'option %q.", q.ID, a.OptionID)
-		}
-		mine := x.s.Study.Answers[x.player.ID]
-		if _, done := mine[q.ID]; done {
-			return Errorf(EConflict, "You already answered this question.", "Vous avez déjà répondu à cette question.")
-		}
-		if mine == nil {
-			mine = map[string]string{}
-			x.s.Study.Answers[x.player.ID] = mine
-		}
-		mine[q.ID] = a.OptionID
-		x.ch.private(x.player.ID)
-		x.ch.touch("quizscores", "results")
-		x.ch.result("correct", q.Answer == a.OptionID)
-		return nil
-	}})
-
-	// The questions and each player's answers are sent while the quiz is
-	// open (the scores, in quizscores, stay).
-	registerDoc("quiz", &docKind{keys: single("quiz"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
-		if !quizOn(s) {
-			return nil, false
-		}
-		d := quizDoc{Open: quizOn(s)}
-		for _, q := range e.scenario(s).Quiz {
-			qq := quizQuestion{ID: q.ID, Topic: q.Topic, Question: q.Question}
-			for _, o := range q.Options {
-				qq.Options = append(qq.Options, quizOption{ID: o.ID, Text: o.Text})
-			}
-			d.Questions = append(d.Questions, qq)
-		}
-		return d, true
-	}})
-	registerDoc("quizscores", &docKind{keys: single("quizscores"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
-		if !quizInAgenda(s) {
-			return nil, false
-		}
-		// Computed for every audience at every answer: one pass over the
-		// players, no per-player map unless the facilitator's.
-		scn := e.scenario(s)
-		d := quizScoresDoc{Teams: map[string]QuizScore{}, Total: len(scn.Quiz)}
-		if v.Role == RoleFacilitator {
-			d.Players = map[string]QuizScore{}
-		}
-		type team struct {
-			company int
-			name    string
-		}
-		teams := map[team]QuizScore{}
-		for _, p := range s.activePlayers() {
-			sc := quizScore(scn, s.Study.Answers[p.ID])
-			k := team{p.Company, p.Team}
-			t := teams[k]
-			t.Add(sc)
-			teams[k] = t
-			if d.Players != nil {
-				d.Players[p.ID] = sc
-			}
-		}
-		for k, t := range teams {
-			d.Teams[teamKey(k.company, k.name)] = t
-		}
-		return d, true
-	}})
+	registerDoc("quiz", &docKind{keys: single("quiz"), view: viewQuiz})
+	registerDoc("quizscores", &docKind{keys: single("quizscores"), view: viewQuizScores})
 	meExtras["quiz"] = func(e *Engine, s *State, p *Player) any {
 		mine := s.Study.Answers[p.ID]
 		if len(mine) == 0 || !quizOn(s) {
@@ -251,4 +175,89 @@ func init() {
 			}
 		}
 	})
+}
+
+// QuizAnswerArgs are the arguments of quiz.answer.
+type QuizAnswerArgs struct {
+	QuestionID string `json:"questionId"`
+	OptionID   string `json:"optionId"`
+}
+
+func answerQuiz(x *ctx) error {
+	var a QuizAnswerArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	if !quizOn(x.s) {
+		return Errorf(EConflict, "There is no quiz in this phase.", "Il n'y a pas de quiz dans cette phase.")
+	}
+	q := x.e.scenario(x.s).Question(a.QuestionID)
+	if q == nil {
+		return notFound("question", "question", a.QuestionID)
+	}
+	if !slices.ContainsFunc(q.Options, func(o *optionT) bool { return o.ID == a.OptionID }) {
+		return invalid("Question %s has no option %q.", "La question %s n'a pas d'option %q.", q.ID, a.OptionID)
+	}
+	mine := x.s.Study.Answers[x.player.ID]
+	if _, done := mine[q.ID]; done {
+		return Errorf(EConflict, "You already answered this question.", "Vous avez déjà répondu à cette question.")
+	}
+	if mine == nil {
+		mine = map[string]string{}
+		x.s.Study.Answers[x.player.ID] = mine
+	}
+	mine[q.ID] = a.OptionID
+	x.ch.private(x.player.ID)
+	x.ch.touch("quizscores", "results")
+	x.ch.result("correct", q.Answer == a.OptionID)
+	return nil
+}
+
+// The questions and each player's answers are sent while the quiz is
+// open (the scores, in quizscores, stay).
+func viewQuiz(e *Engine, s *State, v Viewer, key string) (any, bool) {
+	if !quizOn(s) {
+		return nil, false
+	}
+	d := QuizDoc{Open: quizOn(s)}
+	for _, q := range e.scenario(s).Quiz {
+		qq := QuizQuestion{ID: q.ID, Topic: q.Topic, Question: q.Question}
+		for _, o := range q.Options {
+			qq.Options = append(qq.Options, QuizOption{ID: o.ID, Text: o.Text})
+		}
+		d.Questions = append(d.Questions, qq)
+	}
+	return d, true
+}
+
+func viewQuizScores(e *Engine, s *State, v Viewer, key string) (any, bool) {
+	if !quizInAgenda(s) {
+		return nil, false
+	}
+	// Computed for every audience at every answer: one pass over the
+	// players, no per-player map unless the facilitator's.
+	scn := e.scenario(s)
+	d := quizScoresDoc{Teams: map[string]QuizScore{}, Total: len(scn.Quiz)}
+	if v.Role == RoleFacilitator {
+		d.Players = map[string]QuizScore{}
+	}
+	type team struct {
+		company int
+		name    string
+	}
+	teams := map[team]QuizScore{}
+	for _, p := range s.activePlayers() {
+		sc := quizScore(scn, s.Study.Answers[p.ID])
+		k := team{p.Company, p.Team}
+		t := teams[k]
+		t.Add(sc)
+		teams[k] = t
+		if d.Players != nil {
+			d.Players[p.ID] = sc
+		}
+	}
+	for k, t := range teams {
+		d.Teams[teamKey(k.company, k.name)] = t
+	}
+	return d, true
 }

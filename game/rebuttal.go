@@ -140,12 +140,11 @@ func (x *ctx) closeRebuttal() {
 
 // answering returns the presenting team and its rebuttal under way.
 func (x *ctx) answering() (Slot, *Rebuttal, error) {
-	d := &x.s.Debate
-	cur, ok := d.presenter()
-	if !ok {
-		return Slot{}, nil, Errorf(EConflict, "No team is presenting.", "Aucune équipe ne présente.")
+	cur, err := x.presenting()
+	if err != nil {
+		return Slot{}, nil, err
 	}
-	r := d.Rebuttals[cur.key()]
+	r := x.s.Debate.Rebuttals[cur.key()]
 	if r == nil || r.Status != rebuttalAnswering {
 		return cur, r, Errorf(EConflict, "The presenting team is not answering its questions now.",
 			"L'équipe qui présente n'est pas en train de répondre aux questions.")
@@ -159,9 +158,9 @@ func startRebuttalCmd(x *ctx) error {
 		return err
 	}
 	d := &x.s.Debate
-	cur, ok := d.presenter()
-	if !ok {
-		return Errorf(EConflict, "No team is presenting.", "Aucune équipe ne présente.")
+	cur, err := x.presenting()
+	if err != nil {
+		return err
 	}
 	name := TeamName(cur.Team)
 	switch r := d.Rebuttals[cur.key()]; {
@@ -219,9 +218,9 @@ func skipRebuttal(x *ctx) error {
 		return err
 	}
 	d := &x.s.Debate
-	cur, ok := d.presenter()
-	if !ok {
-		return Errorf(EConflict, "No team is presenting.", "Aucune équipe ne présente.")
+	cur, err := x.presenting()
+	if err != nil {
+		return err
 	}
 	switch r := d.Rebuttals[cur.key()]; {
 	case r == nil:
@@ -237,12 +236,4 @@ func skipRebuttal(x *ctx) error {
 	}
 	x.ch.touch("debate")
 	return nil
-}
-
-func init() {
-	fac := []Role{RoleFacilitator}
-	inDebate := []string{KindDebate}
-	register("rebuttal.start", handler{roles: fac, phases: inDebate, apply: startRebuttalCmd})
-	register("rebuttal.next", handler{roles: fac, phases: inDebate, apply: nextQuestion})
-	register("rebuttal.skip", handler{roles: fac, phases: inDebate, apply: skipRebuttal})
 }

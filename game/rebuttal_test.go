@@ -22,13 +22,13 @@ func rebuttalGame(t *testing.T) (*tgame, map[string]string) {
 }
 
 // debateView is the debate document as a viewer sees it.
-func debateView(t *testing.T, g *tgame, a Actor) debateDoc {
+func debateView(t *testing.T, g *tgame, a Actor) DebateDoc {
 	t.Helper()
 	doc, ok := g.e.Doc(g.s, g.s.ViewerOf(a), "debate")
 	if !ok {
 		t.Fatal("no debate document")
 	}
-	var d debateDoc
+	var d DebateDoc
 	b, _ := json.Marshal(doc)
 	if err := json.Unmarshal(b, &d); err != nil {
 		t.Fatal(err)

@@ -83,50 +83,6 @@ func (x *ctx) comeBack(p *Player, nick, tokenHash, device string) {
 }
 
 func init() {
-	register("player.kick", handler{roles: []Role{RoleFacilitator}, apply: func(x *ctx) error {
-		var a struct {
-			PlayerID string `json:"playerId"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		p, err := x.playerArg(a.PlayerID)
-		if err != nil {
-			return err
-		}
-		p.Kicked = true
-		p.Conns = nil
-		x.ch.touch("player/"+p.ID, "removed")
-		x.ch.Reseat = append(x.ch.Reseat, p.ID)
-		for _, h := range teamChangeHooks {
-			h(x, p)
-		}
-		return nil
-	}})
-
-	register("player.readmit", handler{roles: []Role{RoleFacilitator}, apply: func(x *ctx) error {
-		var a struct {
-			PlayerID string `json:"playerId"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		p, ok := x.s.Players[a.PlayerID]
-		switch {
-		case !ok:
-			return notFound("player", "joueur", a.PlayerID)
-		case !p.Kicked:
-			return Errorf(EConflict, "%s is in the game; only a removed player can be let back.",
-				"%s est dans la partie ; seul un joueur retiré peut revenir.", p.Nickname)
-		case p.LetBack:
-			return Errorf(EConflict, "%s may already come back: they join again with the code.",
-				"%s peut déjà revenir : il lui suffit de rejoindre la partie avec le code.", p.Nickname)
-		}
-		p.LetBack = true
-		x.ch.touch("removed")
-		return nil
-	}})
-
 	registerDoc("removed", &docKind{keys: single("removed"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
 		if v.Role != RoleFacilitator {
 			return nil, false
@@ -139,4 +95,54 @@ func init() {
 		}
 		return d, true
 	}})
+}
+
+// PlayerKickArgs are the arguments of player.kick.
+type PlayerKickArgs struct {
+	PlayerID string `json:"playerId"`
+}
+
+func kickPlayer(x *ctx) error {
+	var a PlayerKickArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	p, err := x.playerArg(a.PlayerID)
+	if err != nil {
+		return err
+	}
+	p.Kicked = true
+	p.Conns = nil
+	x.ch.touch("player/"+p.ID, "removed")
+	x.ch.Reseat = append(x.ch.Reseat, p.ID)
+	for _, h := range teamChangeHooks {
+		h(x, p)
+	}
+	return nil
+}
+
+// PlayerReadmitArgs are the arguments of player.readmit.
+type PlayerReadmitArgs struct {
+	PlayerID string `json:"playerId"`
+}
+
+func readmitPlayer(x *ctx) error {
+	var a PlayerReadmitArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	p, ok := x.s.Players[a.PlayerID]
+	switch {
+	case !ok:
+		return notFound("player", "joueur", a.PlayerID)
+	case !p.Kicked:
+		return Errorf(EConflict, "%s is in the game; only a removed player can be let back.",
+			"%s est dans la partie ; seul un joueur retiré peut revenir.", p.Nickname)
+	case p.LetBack:
+		return Errorf(EConflict, "%s may already come back: they join again with the code.",
+			"%s peut déjà revenir : il lui suffit de rejoindre la partie avec le code.", p.Nickname)
+	}
+	p.LetBack = true
+	x.ch.touch("removed")
+	return nil
 }

@@ -14,8 +14,8 @@ import (
 // whoever opens the details. The engine's whole explanation stays in the
 // state (and the report); the phone gets what it shows.
 
-// reviewDoc is one sprint's review of one company.
-type reviewDoc struct {
+// ReviewDoc is one sprint's review of one company.
+type ReviewDoc struct {
 	Sprint   int                `json:"sprint"`
 	Notices  []rules.Notice     `json:"notices"`
 	Metrics  []metricDoc        `json:"metrics"`
@@ -109,8 +109,8 @@ func metricDocs(list []rules.MetricChange) []metricDoc {
 }
 
 // shapeReview makes the review document of a sprint's explained results.
-func shapeReview(rv *Review, res *rules.SprintResult, inc *rules.IncidentResult) *reviewDoc {
-	d := &reviewDoc{Sprint: rv.Sprint, Notices: []rules.Notice{}, Metrics: metricDocs(res.Metrics),
+func shapeReview(rv *Review, res *rules.SprintResult, inc *rules.IncidentResult) *ReviewDoc {
+	d := &ReviewDoc{Sprint: rv.Sprint, Notices: []rules.Notice{}, Metrics: metricDocs(res.Metrics),
 		Rules: make([]ruleDoc, 0, len(res.Rules)), Figures: make([]figureDoc, 0, len(res.Figures)), Risks: make([]riskDoc, 0, len(res.Risks))}
 	for _, n := range res.Notices {
 		// The practices acquired are marked "new" on the dashboard, and

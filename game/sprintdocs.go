@@ -21,10 +21,10 @@ type planDoc struct {
 	Used     int      `json:"used"`
 }
 
-// optionsDoc is a team's catalogue for its company, with what its capacity
+// OptionsDoc is a team's catalogue for its company, with what its capacity
 // is made of: the scenario's capacity, minus the points firefighting takes
 // this sprint and the upkeep of the capabilities the team keeps running.
-type optionsDoc struct {
+type OptionsDoc struct {
 	Capacity  int                  `json:"capacity"`
 	Base      int                  `json:"base"`
 	Unplanned int                  `json:"unplanned"`
@@ -32,11 +32,11 @@ type optionsDoc struct {
 	Options   []rules.ActionOption `json:"options"`
 }
 
-// companyDoc is what everyone sees of a company's simulation. Its players
+// CompanyDoc is what everyone sees of a company's simulation. Its players
 // and the projector see the history as the company measures it (stage
 // times and DORA figures as estimates without the capabilities that
 // measure them); the facilitator sees the exact figures.
-type companyDoc struct {
+type CompanyDoc struct {
 	Company      int                    `json:"company"`
 	Sprint       int                    `json:"sprint"`
 	Score        float64                `json:"score"`
@@ -78,15 +78,15 @@ func summarise(r rules.SprintRecord) sprintSummary {
 		Stream: r.Stream, Metrics: r.Metrics, Tiers: r.Tiers, CALMS: r.CALMS, Score: r.Score, Incident: r.Incident}
 }
 
-// incidentDoc is a company's running incident with the responses chosen.
-type incidentDoc struct {
+// IncidentDoc is a company's running incident with the responses chosen.
+type IncidentDoc struct {
 	Alert     *rules.IncidentAlert `json:"alert"`
 	Responses map[string]string    `json:"responses"`
 	StartedAt int64                `json:"startedAt"`
 }
 
-// sprintDoc is the public state of the sprints.
-type sprintDoc struct {
+// SprintDoc is the public state of the sprints.
+type SprintDoc struct {
 	Sprint    int             `json:"sprint"`
 	Of        int             `json:"of"`
 	Step      string          `json:"step"`
@@ -95,9 +95,9 @@ type sprintDoc struct {
 	Responded map[string]bool `json:"responded"`
 }
 
-// leaderboardDoc ranks companies by score and teams by their own score,
+// LeaderboardDoc ranks companies by score and teams by their own score,
 // live during the game.
-type leaderboardDoc struct {
+type LeaderboardDoc struct {
 	Companies []boardRow `json:"companies"`
 	Teams     []boardRow `json:"teams"`
 }
@@ -129,27 +129,7 @@ func rank(rows []boardRow) []boardRow {
 }
 
 func init() {
-	registerDoc("sprint", &docKind{keys: single("sprint"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
-		sp := &s.Sprints
-		if sp.Sprint == 0 {
-			return nil, false
-		}
-		d := sprintDoc{Sprint: sp.Sprint, Step: sp.Step, Silo: s.silo(), Ready: map[string]bool{}, Responded: map[string]bool{}}
-		for _, ph := range s.Agenda {
-			if ph.Kind == KindSprints {
-				d.Of = ph.Sprints
-			}
-		}
-		for k, r := range sp.Ready {
-			if r {
-				d.Ready[k] = true
-			}
-		}
-		for k := range sp.Responses {
-			d.Responded[k] = true
-		}
-		return d, true
-	}})
+	registerDoc("sprint", &docKind{keys: single("sprint"), view: viewSprint})
 	registerDoc("plan", &docKind{
 		keys: func(s *State) []string {
 			var out []string
@@ -196,7 +176,7 @@ func init() {
 			}
 			scn := e.scenario(s).Scenario
 			co := s.Sprints.company(c)
-			return optionsDoc{Capacity: rules.Capacity(scn, co, t), Base: scn.Capacity, Unplanned: co.Unplanned[t],
+			return OptionsDoc{Capacity: rules.Capacity(scn, co, t), Base: scn.Capacity, Unplanned: co.Unplanned[t],
 				Upkeep: rules.UpkeepOf(scn, co, t), Options: rules.Options(scn, co, t)}, true
 		},
 	})
@@ -209,66 +189,96 @@ func init() {
 			return out
 		}
 	}
-	companyArg := func(s *State, key, prefix string) (int, bool) {
-		c, err := strconv.Atoi(strings.TrimPrefix(key, prefix))
-		return c, err == nil && c >= 1 && c <= s.Settings.Companies
+	registerDoc("company", &docKind{keys: companyKeys("company/"), view: viewCompany})
+	registerDoc("incident", &docKind{keys: companyKeys("incident/"), view: viewIncident})
+	registerDoc("leaderboard", &docKind{keys: single("leaderboard"), view: viewLeaderboard})
+}
+
+func viewSprint(e *Engine, s *State, v Viewer, key string) (any, bool) {
+	sp := &s.Sprints
+	if sp.Sprint == 0 {
+		return nil, false
 	}
-	registerDoc("company", &docKind{keys: companyKeys("company/"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
-		c, ok := companyArg(s, key, "company/")
-		if !ok {
-			return nil, false
+	d := SprintDoc{Sprint: sp.Sprint, Step: sp.Step, Silo: s.silo(), Ready: map[string]bool{}, Responded: map[string]bool{}}
+	for _, ph := range s.Agenda {
+		if ph.Kind == KindSprints {
+			d.Of = ph.Sprints
 		}
-		co := s.Sprints.company(c)
-		scn := e.scenario(s).Scenario
-		exact := v.Role == RoleFacilitator
-		d := companyDoc{Company: c, Sprint: co.Sprint, Score: co.Score, TeamScores: co.TeamScores, Capabilities: co.Capabilities,
-			Debt: co.Debt, Learning: co.Learning, Incidents: co.Incidents, Exact: exact, Upcoming: []rules.Announcement{}}
-		if d.Incidents == nil {
-			d.Incidents = []rules.IncidentRecord{}
+	}
+	for k, r := range sp.Ready {
+		if r {
+			d.Ready[k] = true
 		}
-		if co.Pending == nil && sprintsPhase(s) != nil && co.Sprint < sprintsPhase(s).Sprints {
-			d.Upcoming = rules.Upcoming(scn, co, sprintsPhase(s).Sprints)
+	}
+	for k := range sp.Responses {
+		d.Responded[k] = true
+	}
+	return d, true
+}
+
+func viewCompany(e *Engine, s *State, v Viewer, key string) (any, bool) {
+	c, ok := companyOfKey(s, key, "company/")
+	if !ok {
+		return nil, false
+	}
+	co := s.Sprints.company(c)
+	scn := e.scenario(s).Scenario
+	exact := v.Role == RoleFacilitator
+	d := CompanyDoc{Company: c, Sprint: co.Sprint, Score: co.Score, TeamScores: co.TeamScores, Capabilities: co.Capabilities,
+		Debt: co.Debt, Learning: co.Learning, Incidents: co.Incidents, Exact: exact, Upcoming: []rules.Announcement{}}
+	if d.Incidents == nil {
+		d.Incidents = []rules.IncidentRecord{}
+	}
+	if co.Pending == nil && sprintsPhase(s) != nil && co.Sprint < sprintsPhase(s).Sprints {
+		d.Upcoming = rules.Upcoming(scn, co, sprintsPhase(s).Sprints)
+	}
+	for _, r := range co.History {
+		ms := rules.MeasuredAt(scn, co, r.Sprint)
+		if !exact {
+			r = rules.Observed(scn, co, r)
 		}
-		for _, r := range co.History {
-			ms := rules.MeasuredAt(scn, co, r.Sprint)
-			if !exact {
-				r = rules.Observed(scn, co, r)
-			}
-			sum := summarise(r)
-			sum.Measured = &ms
-			d.History = append(d.History, sum)
+		sum := summarise(r)
+		sum.Measured = &ms
+		d.History = append(d.History, sum)
+	}
+	return d, true
+}
+
+func viewIncident(e *Engine, s *State, v Viewer, key string) (any, bool) {
+	c, ok := companyOfKey(s, key, "incident/")
+	if !ok || s.Sprints.Step != StepIncident || !v.seesCompany(c) {
+		return nil, false
+	}
+	alert := rules.PendingAlert(e.scenario(s).Scenario, s.Sprints.company(c))
+	if alert == nil {
+		return nil, false
+	}
+	d := IncidentDoc{Alert: alert, Responses: map[string]string{}, StartedAt: s.Sprints.IncidentAt}
+	for _, t := range Teams {
+		if r := s.Sprints.Responses[teamKey(c, t)]; r != "" {
+			d.Responses[t] = r
 		}
-		return d, true
-	}})
-	registerDoc("incident", &docKind{keys: companyKeys("incident/"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
-		c, ok := companyArg(s, key, "incident/")
-		if !ok || s.Sprints.Step != StepIncident || !v.seesCompany(c) {
-			return nil, false
-		}
-		alert := rules.PendingAlert(e.scenario(s).Scenario, s.Sprints.company(c))
-		if alert == nil {
-			return nil, false
-		}
-		d := incidentDoc{Alert: alert, Responses: map[string]string{}, StartedAt: s.Sprints.IncidentAt}
+	}
+	return d, true
+}
+
+func viewLeaderboard(e *Engine, s *State, v Viewer, key string) (any, bool) {
+	if s.Sprints.Sprint == 0 {
+		return nil, false
+	}
+	d := LeaderboardDoc{}
+	for i, co := range s.Sprints.Companies {
+		d.Companies = append(d.Companies, boardRow{Company: i + 1, Score: co.Score})
 		for _, t := range Teams {
-			if r := s.Sprints.Responses[teamKey(c, t)]; r != "" {
-				d.Responses[t] = r
-			}
+			d.Teams = append(d.Teams, boardRow{Company: i + 1, Team: t, Score: co.TeamScores[t]})
 		}
-		return d, true
-	}})
-	registerDoc("leaderboard", &docKind{keys: single("leaderboard"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
-		if s.Sprints.Sprint == 0 {
-			return nil, false
-		}
-		d := leaderboardDoc{}
-		for i, co := range s.Sprints.Companies {
-			d.Companies = append(d.Companies, boardRow{Company: i + 1, Score: co.Score})
-			for _, t := range Teams {
-				d.Teams = append(d.Teams, boardRow{Company: i + 1, Team: t, Score: co.TeamScores[t]})
-			}
-		}
-		d.Companies, d.Teams = rank(d.Companies), rank(d.Teams)
-		return d, true
-	}})
+	}
+	d.Companies, d.Teams = rank(d.Companies), rank(d.Teams)
+	return d, true
+}
+
+// companyOfKey reads the company of a document key ("company/2").
+func companyOfKey(s *State, key, prefix string) (int, bool) {
+	c, err := strconv.Atoi(strings.TrimPrefix(key, prefix))
+	return c, err == nil && c >= 1 && c <= s.Settings.Companies
 }

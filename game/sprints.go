@@ -303,88 +303,6 @@ func init() {
 	subStep[KindSprints] = func(s *State) any {
 		return map[string]any{"sprint": s.Sprints.Sprint, "step": s.Sprints.Step}
 	}
-	pl := []Role{RolePlayer}
-	inSprints := []string{KindSprints}
-
-	register("plan.set", handler{roles: pl, phases: inSprints, apply: func(x *ctx) error {
-		var a struct {
-			Actions []string `json:"actions"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		if err := x.inStep(StepPlanning); err != nil {
-			return err
-		}
-		if a.Actions == nil {
-			a.Actions = []string{}
-		}
-		p := x.player
-		scn := x.e.scenario(x.s).Scenario
-		if err := rules.ValidatePlan(scn, x.s.Sprints.company(p.Company), p.Team, a.Actions); err != nil {
-			return fromRules(err)
-		}
-		key := teamKey(p.Company, p.Team)
-		x.s.Sprints.Plans[key] = slices.Clone(a.Actions)
-		x.ch.touch("plan/" + key)
-		return nil
-	}})
-
-	register("plan.ready", handler{roles: pl, phases: inSprints, apply: func(x *ctx) error {
-		var a struct {
-			Ready bool `json:"ready"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		if err := x.inStep(StepPlanning); err != nil {
-			return err
-		}
-		sp := &x.s.Sprints
-		key := teamKey(x.player.Company, x.player.Team)
-		if sp.Ready[key] == a.Ready {
-			return Errorf(EConflict, "Your team is already marked so.", "Votre équipe est déjà indiquée ainsi.")
-		}
-		sp.Ready[key] = a.Ready
-		x.ch.touch("plan/"+key, "sprint")
-		// When every team is ready, nobody needs to wait for the timer.
-		if x.s.allReady() {
-			return x.resolveSprint()
-		}
-		return nil
-	}})
-
-	register("incident.respond", handler{roles: pl, phases: inSprints, apply: func(x *ctx) error {
-		var a struct {
-			ResponseID string `json:"responseId"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		if err := x.inStep(StepIncident); err != nil {
-			return err
-		}
-		p := x.player
-		c := x.s.Sprints.company(p.Company)
-		if c.Pending == nil {
-			return Errorf(EConflict, "Your company has no incident to respond to.", "Votre entreprise n'a pas d'incident en cours.")
-		}
-		in := x.e.scenario(x.s).Incident(c.Pending.ID)
-		if !slices.ContainsFunc(in.Responses, func(r *rules.Response) bool { return r.ID == a.ResponseID && r.Team == p.Team }) {
-			return invalid("%q is not a response your team can choose for this incident.",
-				"%q n'est pas une réponse que votre équipe peut choisir pour cet incident.", a.ResponseID)
-		}
-		key := teamKey(p.Company, p.Team)
-		if x.s.Sprints.Responses[key] == a.ResponseID {
-			return Errorf(EConflict, "Your team already chose this response.", "Votre équipe a déjà choisi cette réponse.")
-		}
-		x.s.Sprints.Responses[key] = a.ResponseID
-		x.ch.touch("incident/"+strconv.Itoa(p.Company), "sprint")
-		if x.s.allResponded() {
-			return x.resolveIncidents()
-		}
-		return nil
-	}})
 
 	// A player who joins, moves or leaves changes which teams must be
 	// ready or respond.
@@ -398,4 +316,93 @@ func init() {
 			x.touchSprint(false)
 		}
 	})
+}
+
+// PlanSetArgs are the arguments of plan.set.
+type PlanSetArgs struct {
+	Actions []string `json:"actions"`
+}
+
+func setPlan(x *ctx) error {
+	var a PlanSetArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	if err := x.inStep(StepPlanning); err != nil {
+		return err
+	}
+	if a.Actions == nil {
+		a.Actions = []string{}
+	}
+	p := x.player
+	scn := x.e.scenario(x.s).Scenario
+	if err := rules.ValidatePlan(scn, x.s.Sprints.company(p.Company), p.Team, a.Actions); err != nil {
+		return fromRules(err)
+	}
+	key := teamKey(p.Company, p.Team)
+	x.s.Sprints.Plans[key] = slices.Clone(a.Actions)
+	x.ch.touch("plan/" + key)
+	return nil
+}
+
+// PlanReadyArgs are the arguments of plan.ready.
+type PlanReadyArgs struct {
+	Ready bool `json:"ready"`
+}
+
+func setPlanReady(x *ctx) error {
+	var a PlanReadyArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	if err := x.inStep(StepPlanning); err != nil {
+		return err
+	}
+	sp := &x.s.Sprints
+	key := teamKey(x.player.Company, x.player.Team)
+	if sp.Ready[key] == a.Ready {
+		return Errorf(EConflict, "Your team is already marked so.", "Votre équipe est déjà indiquée ainsi.")
+	}
+	sp.Ready[key] = a.Ready
+	x.ch.touch("plan/"+key, "sprint")
+	// When every team is ready, nobody needs to wait for the timer.
+	if x.s.allReady() {
+		return x.resolveSprint()
+	}
+	return nil
+}
+
+// IncidentRespondArgs are the arguments of incident.respond.
+type IncidentRespondArgs struct {
+	ResponseID string `json:"responseId"`
+}
+
+func respondToIncident(x *ctx) error {
+	var a IncidentRespondArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	if err := x.inStep(StepIncident); err != nil {
+		return err
+	}
+	p := x.player
+	c := x.s.Sprints.company(p.Company)
+	if c.Pending == nil {
+		return Errorf(EConflict, "Your company has no incident to respond to.", "Votre entreprise n'a pas d'incident en cours.")
+	}
+	in := x.e.scenario(x.s).Incident(c.Pending.ID)
+	if !slices.ContainsFunc(in.Responses, func(r *rules.Response) bool { return r.ID == a.ResponseID && r.Team == p.Team }) {
+		return invalid("%q is not a response your team can choose for this incident.",
+			"%q n'est pas une réponse que votre équipe peut choisir pour cet incident.", a.ResponseID)
+	}
+	key := teamKey(p.Company, p.Team)
+	if x.s.Sprints.Responses[key] == a.ResponseID {
+		return Errorf(EConflict, "Your team already chose this response.", "Votre équipe a déjà choisi cette réponse.")
+	}
+	x.s.Sprints.Responses[key] = a.ResponseID
+	x.ch.touch("incident/"+strconv.Itoa(p.Company), "sprint")
+	if x.s.allResponded() {
+		return x.resolveIncidents()
+	}
+	return nil
 }

@@ -102,93 +102,6 @@ func teamKey(company int, team string) string { return strconv.Itoa(company) + "
 
 func init() {
 	phaseInits = append(phaseInits, func(x *ctx) { x.s.Study.init() })
-	pl := []Role{RolePlayer}
-
-	register("card.add", handler{roles: pl, phases: worksheetPhases, apply: func(x *ctx) error {
-		var a struct {
-			Kind string `json:"kind"`
-			Text string `json:"text"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		if err := checkCardKind(a.Kind); err != nil {
-			return err
-		}
-		text := strings.TrimSpace(a.Text)
-		if err := checkLongText("card", "carte", text, MaxCardText); err != nil {
-			return err
-		}
-		st := &x.s.Study
-		n := 0
-		for _, id := range st.CardOrder {
-			if c := st.Cards[id]; c.Company == x.player.Company && c.Team == x.player.Team {
-				n++
-			}
-		}
-		if n >= MaxCardsPerTeam {
-			return Errorf(EConflict, "Your worksheet has %d cards, the most allowed; merge some.",
-				"Votre fiche a %d cartes, le maximum ; regroupez-en.", MaxCardsPerTeam)
-		}
-		id := x.s.idAt("w")
-		st.Cards[id] = &Card{ID: id, Company: x.player.Company, Team: x.player.Team, Kind: a.Kind, Text: text, Rev: 1,
-			Author: x.player.Nickname, UpdatedAt: x.c.At}
-		st.CardOrder = append(st.CardOrder, id)
-		x.ch.touch("card/" + id)
-		x.ch.result("cardId", id)
-		return nil
-	}})
-
-	register("card.edit", handler{roles: pl, phases: worksheetPhases, apply: func(x *ctx) error {
-		var a struct {
-			CardID string `json:"cardId"`
-			Rev    int    `json:"rev"`
-			Kind   string `json:"kind"`
-			Text   string `json:"text"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		c, err := x.cardArg(a.CardID, a.Rev)
-		if err != nil {
-			return err
-		}
-		if a.Kind == "" {
-			a.Kind = c.Kind
-		}
-		if err := checkCardKind(a.Kind); err != nil {
-			return err
-		}
-		text := strings.TrimSpace(a.Text)
-		if err := checkLongText("card", "carte", text, MaxCardText); err != nil {
-			return err
-		}
-		c.Kind, c.Text, c.Author, c.UpdatedAt = a.Kind, text, x.player.Nickname, x.c.At
-		c.Rev++
-		x.ch.touch("card/" + c.ID)
-		x.ch.result("rev", c.Rev)
-		return nil
-	}})
-
-	register("card.delete", handler{roles: pl, phases: worksheetPhases, apply: func(x *ctx) error {
-		var a struct {
-			CardID string `json:"cardId"`
-			Rev    int    `json:"rev"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		c, err := x.cardArg(a.CardID, a.Rev)
-		if err != nil {
-			return err
-		}
-		st := &x.s.Study
-		delete(st.Cards, c.ID)
-		st.CardOrder = slices.DeleteFunc(st.CardOrder, func(id string) bool { return id == c.ID })
-		x.ch.touch("card/" + c.ID)
-		x.dropCitation(c.ID)
-		return nil
-	}})
 
 	registerDoc("card", &docKind{
 		keys: func(s *State) []string { return prefixed("card/", s.Study.CardOrder) },
@@ -223,4 +136,99 @@ func init() {
 		x.ch.touch(prefixed("brief/", Teams)...)
 		x.ch.touch(prefixed("card/", x.s.Study.CardOrder)...)
 	})
+}
+
+// CardAddArgs are the arguments of card.add.
+type CardAddArgs struct {
+	Kind string `json:"kind"`
+	Text string `json:"text"`
+}
+
+func addCard(x *ctx) error {
+	var a CardAddArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	if err := checkCardKind(a.Kind); err != nil {
+		return err
+	}
+	text := strings.TrimSpace(a.Text)
+	if err := checkLongText("card", "carte", text, MaxCardText); err != nil {
+		return err
+	}
+	st := &x.s.Study
+	n := 0
+	for _, id := range st.CardOrder {
+		if c := st.Cards[id]; c.Company == x.player.Company && c.Team == x.player.Team {
+			n++
+		}
+	}
+	if n >= MaxCardsPerTeam {
+		return Errorf(EConflict, "Your worksheet has %d cards, the most allowed; merge some.",
+			"Votre fiche a %d cartes, le maximum ; regroupez-en.", MaxCardsPerTeam)
+	}
+	id := x.s.idAt("w")
+	st.Cards[id] = &Card{ID: id, Company: x.player.Company, Team: x.player.Team, Kind: a.Kind, Text: text, Rev: 1,
+		Author: x.player.Nickname, UpdatedAt: x.c.At}
+	st.CardOrder = append(st.CardOrder, id)
+	x.ch.touch("card/" + id)
+	x.ch.result("cardId", id)
+	return nil
+}
+
+// CardEditArgs are the arguments of card.edit.
+type CardEditArgs struct {
+	CardID string `json:"cardId"`
+	Rev    int    `json:"rev"`
+	Kind   string `json:"kind,omitempty"`
+	Text   string `json:"text"`
+}
+
+func editCard(x *ctx) error {
+	var a CardEditArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	c, err := x.cardArg(a.CardID, a.Rev)
+	if err != nil {
+		return err
+	}
+	if a.Kind == "" {
+		a.Kind = c.Kind
+	}
+	if err := checkCardKind(a.Kind); err != nil {
+		return err
+	}
+	text := strings.TrimSpace(a.Text)
+	if err := checkLongText("card", "carte", text, MaxCardText); err != nil {
+		return err
+	}
+	c.Kind, c.Text, c.Author, c.UpdatedAt = a.Kind, text, x.player.Nickname, x.c.At
+	c.Rev++
+	x.ch.touch("card/" + c.ID)
+	x.ch.result("rev", c.Rev)
+	return nil
+}
+
+// CardDeleteArgs are the arguments of card.delete.
+type CardDeleteArgs struct {
+	CardID string `json:"cardId"`
+	Rev    int    `json:"rev"`
+}
+
+func deleteCard(x *ctx) error {
+	var a CardDeleteArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	c, err := x.cardArg(a.CardID, a.Rev)
+	if err != nil {
+		return err
+	}
+	st := &x.s.Study
+	delete(st.Cards, c.ID)
+	st.CardOrder = slices.DeleteFunc(st.CardOrder, func(id string) bool { return id == c.ID })
+	x.ch.touch("card/" + c.ID)
+	x.dropCitation(c.ID)
+	return nil
 }

@@ -93,8 +93,8 @@ func single(name string) func(*State) []string {
 	return func(*State) []string { return []string{name} }
 }
 
-// gameDoc is the public summary of the game: settings, agenda, timer.
-type gameDoc struct {
+// GameDoc is the public summary of the game: settings, agenda, timer.
+type GameDoc struct {
 	ID         string  `json:"id"`
 	Code       string  `json:"code"`
 	Title      string  `json:"title"`
@@ -113,8 +113,8 @@ type gameDoc struct {
 	Sub any `json:"sub,omitempty"`
 }
 
-// playerDoc is what everyone sees of a player.
-type playerDoc struct {
+// PlayerDoc is what everyone sees of a player.
+type PlayerDoc struct {
 	ID        string `json:"id"`
 	Nickname  string `json:"nickname"`
 	Team      string `json:"team"`
@@ -143,7 +143,7 @@ var meExtras = map[string]func(e *Engine, s *State, p *Player) any{}
 func init() {
 	registerDoc("game", &docKind{keys: single("game"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
 		st := s.Settings
-		d := gameDoc{ID: s.ID, Code: s.Code, Title: st.Title, Scenario: st.Scenario, Status: s.Status,
+		d := GameDoc{ID: s.ID, Code: s.Code, Title: st.Title, Scenario: st.Scenario, Status: s.Status,
 			Companies: st.Companies, TeamCap: st.TeamCap, Assignment: st.Assignment, Lang: st.Lang,
 			Agenda: s.Agenda, Phase: s.Phase, Clock: s.Clock, CreatedAt: s.CreatedAt}
 		if ph := s.CurrentPhase(); ph != nil {
@@ -166,7 +166,7 @@ func init() {
 			if !ok || p.Kicked {
 				return nil, false
 			}
-			return playerDoc{ID: p.ID, Nickname: p.Nickname, Team: p.Team, Company: p.Company, Connected: p.Connected()}, true
+			return PlayerDoc{ID: p.ID, Nickname: p.Nickname, Team: p.Team, Company: p.Company, Connected: p.Connected()}, true
 		},
 	})
 	registerDoc("me", &docKind{keys: single("me"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {

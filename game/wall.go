@@ -91,7 +91,8 @@ type noteDoc struct {
 	Hidden  bool   `json:"hidden,omitempty"`
 }
 
-type clusterDoc struct {
+// ClusterDoc is what everyone sees of a cluster of the wall.
+type ClusterDoc struct {
 	ID    string `json:"id"`
 	Name  string `json:"name"`
 	Votes int    `json:"votes"`
@@ -125,6 +126,16 @@ func (x *ctx) clusterArg(id string) (*Cluster, error) {
 	return c, nil
 }
 
+// clusterStill refuses a move into a cluster the facilitator saw but that
+// is gone ("" is no cluster: always there).
+func (x *ctx) clusterStill(id string) error {
+	if _, ok := x.s.Wall.Clusters[id]; id != "" && !ok {
+		return raceLost("That cluster no longer exists (it was deleted or merged meanwhile).",
+			"Ce groupe n'existe plus (il a été supprimé ou fusionné entre-temps).")
+	}
+	return nil
+}
+
 func cleanName(field, fieldFR, s string, max int) (string, error) {
 	s = strings.TrimSpace(s)
 	return s, checkText(field, fieldFR, s, max)
@@ -132,227 +143,6 @@ func cleanName(field, fieldFR, s string, max int) (string, error) {
 
 func init() {
 	phaseInits = append(phaseInits, func(x *ctx) { x.s.Wall.init() })
-	fac := []Role{RoleFacilitator}
-	pl := []Role{RolePlayer}
-
-	register("note.add", handler{roles: pl, phases: []string{KindWall}, apply: func(x *ctx) error {
-		var a struct {
-			Text   string `json:"text"`
-			Target string `json:"target"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		w := &x.s.Wall
-		text := strings.TrimSpace(a.Text)
-		if err := checkLongText("note", "note", text, MaxNoteText); err != nil {
-			return err
-		}
-		if a.Target != noteTargetDevs && a.Target != noteTargetOps {
-			return invalid(noteTargetsMessage, `Adressez la note aux "devs" ou aux "ops".`)
-		}
-		if w.notesBy()[x.player.ID] >= MaxNotesPerPlayer {
-			return Errorf(EConflict, "You have posted %d notes, the most allowed; vote for clusters instead.",
-				"Vous avez posté %d notes, le maximum ; votez plutôt pour les groupes.", MaxNotesPerPlayer)
-		}
-		if len(w.NoteOrder) >= MaxNotes {
-			return Errorf(EConflict, "The wall is full.", "Le mur est plein.")
-		}
-		id := x.s.idAt("n")
-		w.Notes[id] = &Note{ID: id, Text: text, Target: a.Target, Author: x.player.ID, At: x.c.At}
-		w.NoteOrder = append(w.NoteOrder, id)
-		w.byAuthor[x.player.ID]++
-		x.ch.touch("note/" + id)
-		x.ch.private(x.player.ID)
-		x.ch.result("noteId", id)
-		return nil
-	}})
-
-	register("note.hide", handler{roles: fac, apply: func(x *ctx) error {
-		var a struct {
-			NoteID string `json:"noteId"`
-			Hidden bool   `json:"hidden"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		n, err := x.noteArg(a.NoteID)
-		if err != nil {
-			return err
-		}
-		if n.Hidden == a.Hidden {
-			return Errorf(EConflict, "The note is already like that.", "La note est déjà dans cet état.")
-		}
-		n.Hidden = a.Hidden
-		x.ch.touch("note/" + n.ID)
-		return nil
-	}})
-
-	register("note.move", handler{roles: fac, apply: func(x *ctx) error {
-		var a struct {
-			NoteID    string `json:"noteId"`
-			ClusterID string `json:"clusterId"`
-			// From, when given, is the cluster the facilitator saw the
-			// note in: a note moved meanwhile is not moved again.
-			From *string `json:"from"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		n, err := x.noteArg(a.NoteID)
-		if err != nil {
-			return err
-		}
-		if a.From != nil && *a.From != n.Cluster {
-			return raceLost("This note changed cluster meanwhile (another move came first).",
-				"Ce post-it a changé de groupe entre-temps (un autre déplacement est passé avant).")
-		}
-		if a.ClusterID != "" {
-			if _, ok := x.s.Wall.Clusters[a.ClusterID]; !ok {
-				return raceLost("That cluster no longer exists (it was deleted or merged meanwhile).",
-					"Ce groupe n'existe plus (il a été supprimé ou fusionné entre-temps).")
-			}
-		}
-		if n.Cluster == a.ClusterID {
-			return Errorf(EConflict, "The note is already there.", "La note y est déjà.")
-		}
-		n.Cluster = a.ClusterID
-		x.ch.touch("note/" + n.ID)
-		return nil
-	}})
-
-	register("cluster.create", handler{roles: fac, apply: func(x *ctx) error {
-		var a struct {
-			Name string `json:"name"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		name, err := cleanName("cluster name", "nom du groupe", a.Name, MaxClusterName)
-		if err != nil {
-			return err
-		}
-		w := &x.s.Wall
-		if len(w.ClusterOrder) >= MaxClusters {
-			return Errorf(EConflict, "A wall has at most %d clusters.", "Un mur a au plus %d groupes.", MaxClusters)
-		}
-		id := x.s.idAt("k")
-		w.Clusters[id] = &Cluster{ID: id, Name: name}
-		w.ClusterOrder = append(w.ClusterOrder, id)
-		x.ch.touch("cluster/" + id)
-		x.ch.result("clusterId", id)
-		return nil
-	}})
-
-	register("cluster.rename", handler{roles: fac, apply: func(x *ctx) error {
-		var a struct {
-			ClusterID string `json:"clusterId"`
-			Name      string `json:"name"`
-			// From, when given, is the name being replaced.
-			From *string `json:"from"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		c, err := x.clusterArg(a.ClusterID)
-		if err != nil {
-			return err
-		}
-		if a.From != nil && *a.From != c.Name {
-			return Errorf(EConflict, "This cluster was renamed meanwhile to “%s”; your name was not saved.",
-				"Ce groupe a été renommé entre-temps en « %s » ; votre nom n'a pas été enregistré.", c.Name)
-		}
-		name, err := cleanName("cluster name", "nom du groupe", a.Name, MaxClusterName)
-		if err != nil {
-			return err
-		}
-		c.Name = name
-		x.ch.touch("cluster/" + c.ID)
-		return nil
-	}})
-
-	register("cluster.delete", handler{roles: fac, apply: func(x *ctx) error {
-		var a struct {
-			ClusterID string `json:"clusterId"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		c, err := x.clusterArg(a.ClusterID)
-		if err != nil {
-			return err
-		}
-		w := &x.s.Wall
-		for _, id := range w.NoteOrder {
-			if n := w.Notes[id]; n.Cluster == c.ID {
-				n.Cluster = ""
-				x.ch.touch("note/" + id)
-			}
-		}
-		for _, pid := range x.s.PlayerOrder {
-			if i := slices.Index(w.Votes[pid], c.ID); i >= 0 {
-				w.Votes[pid] = slices.Delete(w.Votes[pid], i, i+1)
-				x.ch.private(pid)
-			}
-		}
-		delete(w.Clusters, c.ID)
-		w.ClusterOrder = slices.DeleteFunc(w.ClusterOrder, func(id string) bool { return id == c.ID })
-		x.ch.touch("cluster/" + c.ID)
-		for _, id := range w.ClusterOrder {
-			x.ch.touch("cluster/" + id) // orders moved up
-		}
-		return nil
-	}})
-
-	register("cluster.vote", handler{roles: pl, phases: []string{KindWall}, apply: func(x *ctx) error {
-		var a struct {
-			ClusterID string `json:"clusterId"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		c, err := x.clusterArg(a.ClusterID)
-		if err != nil {
-			return err
-		}
-		w := &x.s.Wall
-		mine := w.Votes[x.player.ID]
-		if slices.Contains(mine, c.ID) {
-			return Errorf(EConflict, "You already voted for this cluster.", "Vous avez déjà voté pour ce groupe.")
-		}
-		if len(mine) >= VotesPerPlayer {
-			return Errorf(EConflict, "You have used your %d votes; remove one to vote again.",
-				"Vous avez utilisé vos %d votes ; retirez-en un pour voter à nouveau.", VotesPerPlayer)
-		}
-		w.Votes[x.player.ID] = append(mine, c.ID)
-		c.Votes++
-		x.ch.touch("cluster/" + c.ID)
-		x.ch.private(x.player.ID)
-		return nil
-	}})
-
-	register("cluster.unvote", handler{roles: pl, phases: []string{KindWall}, apply: func(x *ctx) error {
-		var a struct {
-			ClusterID string `json:"clusterId"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		c, err := x.clusterArg(a.ClusterID)
-		if err != nil {
-			return err
-		}
-		w := &x.s.Wall
-		i := slices.Index(w.Votes[x.player.ID], c.ID)
-		if i < 0 {
-			return Errorf(EConflict, "You have not voted for this cluster.", "Vous n'avez pas voté pour ce groupe.")
-		}
-		w.Votes[x.player.ID] = slices.Delete(w.Votes[x.player.ID], i, i+1)
-		c.Votes--
-		x.ch.touch("cluster/" + c.ID)
-		x.ch.private(x.player.ID)
-		return nil
-	}})
 
 	registerDoc("note", &docKind{
 		keys: func(s *State) []string { return prefixed("note/", s.Wall.NoteOrder) },
@@ -372,7 +162,7 @@ func init() {
 			if !ok {
 				return nil, false
 			}
-			return clusterDoc{ID: c.ID, Name: c.Name, Votes: c.Votes, Order: slices.Index(s.Wall.ClusterOrder, id)}, true
+			return ClusterDoc{ID: c.ID, Name: c.Name, Votes: c.Votes, Order: slices.Index(s.Wall.ClusterOrder, id)}, true
 		},
 	})
 	meExtras["wall"] = func(e *Engine, s *State, p *Player) any {
@@ -388,4 +178,251 @@ func prefixed(prefix string, ids []string) []string {
 		out[i] = prefix + id
 	}
 	return out
+}
+
+// NoteAddArgs are the arguments of note.add.
+type NoteAddArgs struct {
+	Text   string `json:"text"`
+	Target string `json:"target"`
+}
+
+func addNote(x *ctx) error {
+	var a NoteAddArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	w := &x.s.Wall
+	text := strings.TrimSpace(a.Text)
+	if err := checkLongText("note", "note", text, MaxNoteText); err != nil {
+		return err
+	}
+	if a.Target != noteTargetDevs && a.Target != noteTargetOps {
+		return invalid(noteTargetsMessage, `Adressez la note aux "devs" ou aux "ops".`)
+	}
+	if w.notesBy()[x.player.ID] >= MaxNotesPerPlayer {
+		return Errorf(EConflict, "You have posted %d notes, the most allowed; vote for clusters instead.",
+			"Vous avez posté %d notes, le maximum ; votez plutôt pour les groupes.", MaxNotesPerPlayer)
+	}
+	if len(w.NoteOrder) >= MaxNotes {
+		return Errorf(EConflict, "The wall is full.", "Le mur est plein.")
+	}
+	id := x.s.idAt("n")
+	w.Notes[id] = &Note{ID: id, Text: text, Target: a.Target, Author: x.player.ID, At: x.c.At}
+	w.NoteOrder = append(w.NoteOrder, id)
+	w.byAuthor[x.player.ID]++
+	x.ch.touch("note/" + id)
+	x.ch.private(x.player.ID)
+	x.ch.result("noteId", id)
+	return nil
+}
+
+// NoteHideArgs are the arguments of note.hide.
+type NoteHideArgs struct {
+	NoteID string `json:"noteId"`
+	Hidden bool   `json:"hidden"`
+}
+
+func hideNote(x *ctx) error {
+	var a NoteHideArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	n, err := x.noteArg(a.NoteID)
+	if err != nil {
+		return err
+	}
+	if n.Hidden == a.Hidden {
+		return Errorf(EConflict, "The note is already like that.", "La note est déjà dans cet état.")
+	}
+	n.Hidden = a.Hidden
+	x.ch.touch("note/" + n.ID)
+	return nil
+}
+
+// NoteMoveArgs are the arguments of note.move.
+type NoteMoveArgs struct {
+	NoteID    string `json:"noteId"`
+	ClusterID string `json:"clusterId"`
+	// From, when given, is the cluster the facilitator saw the
+	// note in: a note moved meanwhile is not moved again.
+	From *string `json:"from,omitempty"`
+}
+
+func moveNote(x *ctx) error {
+	var a NoteMoveArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	n, err := x.noteArg(a.NoteID)
+	if err != nil {
+		return err
+	}
+	if a.From != nil && *a.From != n.Cluster {
+		return raceLost("This note changed cluster meanwhile (another move came first).",
+			"Ce post-it a changé de groupe entre-temps (un autre déplacement est passé avant).")
+	}
+	if err := x.clusterStill(a.ClusterID); err != nil {
+		return err
+	}
+	if n.Cluster == a.ClusterID {
+		return Errorf(EConflict, "The note is already there.", "La note y est déjà.")
+	}
+	n.Cluster = a.ClusterID
+	x.ch.touch("note/" + n.ID)
+	return nil
+}
+
+// ClusterCreateArgs are the arguments of cluster.create.
+type ClusterCreateArgs struct {
+	Name string `json:"name"`
+}
+
+func createCluster(x *ctx) error {
+	var a ClusterCreateArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	_, err := x.newCluster(a.Name)
+	return err
+}
+
+// newCluster adds a cluster of that name to the wall and answers its id
+// (cluster.create, notes.group).
+func (x *ctx) newCluster(name string) (string, error) {
+	name, err := cleanName("cluster name", "nom du groupe", name, MaxClusterName)
+	if err != nil {
+		return "", err
+	}
+	w := &x.s.Wall
+	if len(w.ClusterOrder) >= MaxClusters {
+		return "", Errorf(EConflict, "A wall has at most %d clusters.", "Un mur a au plus %d groupes.", MaxClusters)
+	}
+	id := x.s.idAt("k")
+	w.Clusters[id] = &Cluster{ID: id, Name: name}
+	w.ClusterOrder = append(w.ClusterOrder, id)
+	x.ch.touch("cluster/" + id)
+	x.ch.result("clusterId", id)
+	return id, nil
+}
+
+// ClusterRenameArgs are the arguments of cluster.rename.
+type ClusterRenameArgs struct {
+	ClusterID string `json:"clusterId"`
+	Name      string `json:"name"`
+	// From, when given, is the name being replaced.
+	From *string `json:"from,omitempty"`
+}
+
+func renameCluster(x *ctx) error {
+	var a ClusterRenameArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	c, err := x.clusterArg(a.ClusterID)
+	if err != nil {
+		return err
+	}
+	if a.From != nil && *a.From != c.Name {
+		return Errorf(EConflict, "This cluster was renamed meanwhile to “%s”; your name was not saved.",
+			"Ce groupe a été renommé entre-temps en « %s » ; votre nom n'a pas été enregistré.", c.Name)
+	}
+	name, err := cleanName("cluster name", "nom du groupe", a.Name, MaxClusterName)
+	if err != nil {
+		return err
+	}
+	c.Name = name
+	x.ch.touch("cluster/" + c.ID)
+	return nil
+}
+
+// ClusterDeleteArgs are the arguments of cluster.delete.
+type ClusterDeleteArgs struct {
+	ClusterID string `json:"clusterId"`
+}
+
+func deleteCluster(x *ctx) error {
+	var a ClusterDeleteArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	c, err := x.clusterArg(a.ClusterID)
+	if err != nil {
+		return err
+	}
+	w := &x.s.Wall
+	for _, id := range w.NoteOrder {
+		if n := w.Notes[id]; n.Cluster == c.ID {
+			n.Cluster = ""
+			x.ch.touch("note/" + id)
+		}
+	}
+	for _, pid := range x.s.PlayerOrder {
+		if i := slices.Index(w.Votes[pid], c.ID); i >= 0 {
+			w.Votes[pid] = slices.Delete(w.Votes[pid], i, i+1)
+			x.ch.private(pid)
+		}
+	}
+	delete(w.Clusters, c.ID)
+	w.ClusterOrder = slices.DeleteFunc(w.ClusterOrder, func(id string) bool { return id == c.ID })
+	x.ch.touch("cluster/" + c.ID)
+	for _, id := range w.ClusterOrder {
+		x.ch.touch("cluster/" + id) // orders moved up
+	}
+	return nil
+}
+
+// ClusterVoteArgs are the arguments of cluster.vote.
+type ClusterVoteArgs struct {
+	ClusterID string `json:"clusterId"`
+}
+
+func voteCluster(x *ctx) error {
+	var a ClusterVoteArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	c, err := x.clusterArg(a.ClusterID)
+	if err != nil {
+		return err
+	}
+	w := &x.s.Wall
+	mine := w.Votes[x.player.ID]
+	if slices.Contains(mine, c.ID) {
+		return Errorf(EConflict, "You already voted for this cluster.", "Vous avez déjà voté pour ce groupe.")
+	}
+	if len(mine) >= VotesPerPlayer {
+		return Errorf(EConflict, "You have used your %d votes; remove one to vote again.",
+			"Vous avez utilisé vos %d votes ; retirez-en un pour voter à nouveau.", VotesPerPlayer)
+	}
+	w.Votes[x.player.ID] = append(mine, c.ID)
+	c.Votes++
+	x.ch.touch("cluster/" + c.ID)
+	x.ch.private(x.player.ID)
+	return nil
+}
+
+// ClusterUnvoteArgs are the arguments of cluster.unvote.
+type ClusterUnvoteArgs struct {
+	ClusterID string `json:"clusterId"`
+}
+
+func unvoteCluster(x *ctx) error {
+	var a ClusterUnvoteArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	c, err := x.clusterArg(a.ClusterID)
+	if err != nil {
+		return err
+	}
+	w := &x.s.Wall
+	i := slices.Index(w.Votes[x.player.ID], c.ID)
+	if i < 0 {
+		return Errorf(EConflict, "You have not voted for this cluster.", "Vous n'avez pas voté pour ce groupe.")
+	}
+	w.Votes[x.player.ID] = slices.Delete(w.Votes[x.player.ID], i, i+1)
+	c.Votes--
+	x.ch.touch("cluster/" + c.ID)
+	x.ch.private(x.player.ID)
+	return nil
 }

@@ -45,120 +45,115 @@ func (x *ctx) checkSeen(ids []string, seen map[string]string) ([]*Note, error) {
 }
 
 func init() {
-	fac := []Role{RoleFacilitator}
 
-	// notes.group puts several notes into a cluster: an existing one
-	// (clusterId, "" to ungroup them) or a new one (name). seen, when
-	// given, maps each note to the cluster the facilitator saw it in.
-	register("notes.group", handler{roles: fac, apply: func(x *ctx) error {
-		var a struct {
-			NoteIDs   []string          `json:"noteIds"`
-			ClusterID *string           `json:"clusterId"`
-			Name      string            `json:"name"`
-			Seen      map[string]string `json:"seen"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
-			return err
-		}
-		if len(a.NoteIDs) == 0 || len(a.NoteIDs) > MaxGroupNotes {
-			return invalid("Choose 1 to %d notes to group.", "Choisissez de 1 à %d post-it à regrouper.", MaxGroupNotes)
-		}
-		if slices.Contains(a.NoteIDs, "") || len(slices.Compact(slices.Sorted(slices.Values(a.NoteIDs)))) != len(a.NoteIDs) {
-			return invalid("Each note may be named once.", "Chaque post-it ne peut être cité qu'une fois.")
-		}
-		if (a.ClusterID == nil) == (a.Name == "") {
-			return invalid("Say where the notes go: an existing cluster (clusterId) or a new one (name).",
-				"Indiquez où vont les post-it : un groupe existant (clusterId) ou un nouveau (name).")
-		}
-		notes, err := x.checkSeen(a.NoteIDs, a.Seen)
-		if err != nil {
-			return err
-		}
-		w := &x.s.Wall
-		target := ""
-		if a.ClusterID != nil && *a.ClusterID != "" {
-			if _, ok := w.Clusters[*a.ClusterID]; !ok {
-				return raceLost("That cluster no longer exists (it was deleted or merged meanwhile).",
-					"Ce groupe n'existe plus (il a été supprimé ou fusionné entre-temps).")
-			}
-			target = *a.ClusterID
-		}
-		if a.Name != "" {
-			name, err := cleanName("cluster name", "nom du groupe", a.Name, MaxClusterName)
-			if err != nil {
-				return err
-			}
-			if len(w.ClusterOrder) >= MaxClusters {
-				return Errorf(EConflict, "A wall has at most %d clusters.", "Un mur a au plus %d groupes.", MaxClusters)
-			}
-			target = x.s.idAt("k")
-			w.Clusters[target] = &Cluster{ID: target, Name: name}
-			w.ClusterOrder = append(w.ClusterOrder, target)
-			x.ch.touch("cluster/" + target)
-			x.ch.result("clusterId", target)
-		}
-		movedAny := false
-		for _, n := range notes {
-			if n.Cluster != target {
-				n.Cluster = target
-				x.ch.touch("note/" + n.ID)
-				movedAny = true
-			}
-		}
-		if !movedAny && a.Name == "" {
-			return Errorf(EConflict, "These notes are already there.", "Ces post-it y sont déjà.")
-		}
-		x.ch.result("moved", len(notes))
-		return nil
-	}})
+}
 
-	// cluster.merge moves every note of a cluster into another one and
-	// removes it; its votes follow (a player who voted for both keeps one
-	// vote and gets the other back).
-	register("cluster.merge", handler{roles: fac, apply: func(x *ctx) error {
-		var a struct {
-			ClusterID string `json:"clusterId"`
-			IntoID    string `json:"intoId"`
-		}
-		if err := decodeArgs(x.c, &a); err != nil {
+// NotesGroupArgs are the arguments of notes.group.
+type NotesGroupArgs struct {
+	NoteIDs   []string          `json:"noteIds"`
+	ClusterID *string           `json:"clusterId,omitempty"`
+	Name      string            `json:"name,omitempty"`
+	Seen      map[string]string `json:"seen,omitempty"`
+}
+
+// notes.group puts several notes into a cluster: an existing one
+// (clusterId, "" to ungroup them) or a new one (name). seen, when
+// given, maps each note to the cluster the facilitator saw it in.
+func groupNotes(x *ctx) error {
+	var a NotesGroupArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	if len(a.NoteIDs) == 0 || len(a.NoteIDs) > MaxGroupNotes {
+		return invalid("Choose 1 to %d notes to group.", "Choisissez de 1 à %d post-it à regrouper.", MaxGroupNotes)
+	}
+	if slices.Contains(a.NoteIDs, "") || len(slices.Compact(slices.Sorted(slices.Values(a.NoteIDs)))) != len(a.NoteIDs) {
+		return invalid("Each note may be named once.", "Chaque post-it ne peut être cité qu'une fois.")
+	}
+	if (a.ClusterID == nil) == (a.Name == "") {
+		return invalid("Say where the notes go: an existing cluster (clusterId) or a new one (name).",
+			"Indiquez où vont les post-it : un groupe existant (clusterId) ou un nouveau (name).")
+	}
+	notes, err := x.checkSeen(a.NoteIDs, a.Seen)
+	if err != nil {
+		return err
+	}
+	target := ""
+	if a.ClusterID != nil {
+		if err := x.clusterStill(*a.ClusterID); err != nil {
 			return err
 		}
-		if a.ClusterID == a.IntoID {
-			return invalid("A cluster cannot be merged into itself.", "Un groupe ne peut pas être fusionné avec lui-même.")
+		target = *a.ClusterID
+	}
+	if a.Name != "" {
+		if target, err = x.newCluster(a.Name); err != nil {
+			return err
 		}
-		w := &x.s.Wall
-		from, ok := w.Clusters[a.ClusterID]
-		into, ok2 := w.Clusters[a.IntoID]
-		if !ok || !ok2 {
-			return raceLost("One of the two clusters no longer exists (deleted or merged meanwhile).",
-				"L'un des deux groupes n'existe plus (supprimé ou fusionné entre-temps).")
+	}
+	movedAny := false
+	for _, n := range notes {
+		if n.Cluster != target {
+			n.Cluster = target
+			x.ch.touch("note/" + n.ID)
+			movedAny = true
 		}
-		for _, id := range w.NoteOrder {
-			if n := w.Notes[id]; n.Cluster == from.ID {
-				n.Cluster = into.ID
-				x.ch.touch("note/" + id)
-			}
+	}
+	if !movedAny && a.Name == "" {
+		return Errorf(EConflict, "These notes are already there.", "Ces post-it y sont déjà.")
+	}
+	x.ch.result("moved", len(notes))
+	return nil
+}
+
+// ClusterMergeArgs are the arguments of cluster.merge.
+type ClusterMergeArgs struct {
+	ClusterID string `json:"clusterId"`
+	IntoID    string `json:"intoId"`
+}
+
+// cluster.merge moves every note of a cluster into another one and
+// removes it; its votes follow (a player who voted for both keeps one
+// vote and gets the other back).
+func mergeClusters(x *ctx) error {
+	var a ClusterMergeArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	if a.ClusterID == a.IntoID {
+		return invalid("A cluster cannot be merged into itself.", "Un groupe ne peut pas être fusionné avec lui-même.")
+	}
+	w := &x.s.Wall
+	from, ok := w.Clusters[a.ClusterID]
+	into, ok2 := w.Clusters[a.IntoID]
+	if !ok || !ok2 {
+		return raceLost("One of the two clusters no longer exists (deleted or merged meanwhile).",
+			"L'un des deux groupes n'existe plus (supprimé ou fusionné entre-temps).")
+	}
+	for _, id := range w.NoteOrder {
+		if n := w.Notes[id]; n.Cluster == from.ID {
+			n.Cluster = into.ID
+			x.ch.touch("note/" + id)
 		}
-		for _, pid := range x.s.PlayerOrder {
-			votes := w.Votes[pid]
-			i := slices.Index(votes, from.ID)
-			if i < 0 {
-				continue
-			}
-			if slices.Contains(votes, into.ID) {
-				w.Votes[pid] = slices.Delete(votes, i, i+1)
-			} else {
-				votes[i] = into.ID
-				into.Votes++
-			}
-			x.ch.private(pid)
+	}
+	for _, pid := range x.s.PlayerOrder {
+		votes := w.Votes[pid]
+		i := slices.Index(votes, from.ID)
+		if i < 0 {
+			continue
 		}
-		delete(w.Clusters, from.ID)
-		w.ClusterOrder = slices.DeleteFunc(w.ClusterOrder, func(id string) bool { return id == from.ID })
-		x.ch.touch("cluster/" + from.ID)
-		for _, id := range w.ClusterOrder {
-			x.ch.touch("cluster/" + id) // votes and orders moved
+		if slices.Contains(votes, into.ID) {
+			w.Votes[pid] = slices.Delete(votes, i, i+1)
+		} else {
+			votes[i] = into.ID
+			into.Votes++
 		}
-		return nil
-	}})
+		x.ch.private(pid)
+	}
+	delete(w.Clusters, from.ID)
+	w.ClusterOrder = slices.DeleteFunc(w.ClusterOrder, func(id string) bool { return id == from.ID })
+	x.ch.touch("cluster/" + from.ID)
+	for _, id := range w.ClusterOrder {
+		x.ch.touch("cluster/" + id) // votes and orders moved
+	}
+	return nil
 }

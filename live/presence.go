@@ -88,7 +88,7 @@ func (g *Game) presenceBatch() []*pending {
 	now := time.Now().UnixMilli()
 	batch := make([]*pending, 0, len(ids))
 	for _, id := range ids {
-		raw, _ := json.Marshal(map[string]any{"playerId": id, "instance": g.rt.opt.Instance, "conns": len(g.players[id])})
+		raw, _ := json.Marshal(game.PresenceSetArgs{PlayerID: id, Instance: g.rt.opt.Instance, Conns: len(g.players[id])})
 		batch = append(batch, &pending{c: game.Command{Type: "presence.set", Actor: game.Actor{Role: game.RoleSystem}, At: now, Args: raw},
 			player: id})
 	}
@@ -116,7 +116,7 @@ func (g *Game) clearDead(others map[string][]string) {
 			continue
 		}
 		for _, pid := range others[inst] {
-			err := g.system("presence.set", map[string]any{"playerId": pid, "instance": inst, "conns": 0}, time.Now().UnixMilli())
+			err := g.system("presence.set", game.PresenceSetArgs{PlayerID: pid, Instance: inst}, time.Now().UnixMilli())
 			if err != nil && !apperr.IsCode(err, apperr.EConflict) && !apperr.IsCode(err, apperr.ENotFound) {
 				r.log.Warn("clearing stale presence failed", "game", g.id, "err", err)
 			}

@@ -9,6 +9,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"devopschallenge/client"
+	"devopschallenge/game"
 	"devopschallenge/internal/redistest"
 	"devopschallenge/protocol"
 	"devopschallenge/store"
@@ -40,11 +41,11 @@ func BenchmarkCommandsOneGame(b *testing.B) {
 			if _, err := fac.Do(ctxT(b), "game.start", nil); err != nil {
 				b.Fatal(err)
 			}
-			ack, err := fac.Do(ctxT(b), "cluster.create", map[string]string{"name": "bench"})
+			ack, err := fac.Do(ctxT(b), "cluster.create", game.ClusterCreateArgs{Name: "bench"})
 			if err != nil {
 				b.Fatal(err)
 			}
-			cluster := ack.Result["clusterId"].(string)
+			cluster := result[game.ClusterCreateResult](b, ack.Result).ClusterID
 			before := histogram(b, in)
 			var next atomic.Int64
 			b.ResetTimer()

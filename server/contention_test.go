@@ -59,11 +59,11 @@ func writeOneGame(t *testing.T, noForward bool) (*instance, *instance) {
 	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
 		t.Fatal(err)
 	}
-	k, err := fac.Do(ctxT(t), "cluster.create", map[string]string{"name": "k"})
+	k, err := fac.Do(ctxT(t), "cluster.create", game.ClusterCreateArgs{Name: "k"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cluster := k.Result["clusterId"].(string)
+	cluster := result[game.ClusterCreateResult](t, k.Result).ClusterID
 	const each = 12
 	var mu sync.Mutex
 	versions := map[int64]string{}
@@ -75,9 +75,9 @@ func writeOneGame(t *testing.T, noForward bool) (*instance, *instance) {
 			for j := 0; j < each; j++ {
 				cmd, args := "note.add", any(map[string]string{"text": fmt.Sprintf("p%d n%d", i, j), "target": "ops"})
 				if j%3 == 1 {
-					cmd, args = "cluster.vote", map[string]string{"clusterId": cluster}
+					cmd, args = "cluster.vote", game.ClusterVoteArgs{ClusterID: cluster}
 				} else if j%3 == 2 {
-					cmd, args = "cluster.unvote", map[string]string{"clusterId": cluster}
+					cmd, args = "cluster.unvote", game.ClusterUnvoteArgs{ClusterID: cluster}
 				}
 				ack, err := s.Do(ctxT(t), cmd, args)
 				if err != nil {

@@ -135,7 +135,7 @@ func (r *faultRig) send(stop <-chan struct{}) (wait func()) {
 				}
 				c := &sent{player: r.ids[i], id: fmt.Sprintf("n-%d-%d", i, n), phase: r.phase.Load().(string)}
 				ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
-				ack, err := s.DoID(ctx, c.id, "note.add", map[string]string{"text": c.id, "target": "ops"})
+				ack, err := s.DoID(ctx, c.id, "note.add", game.NoteAddArgs{Text: c.id, Target: "ops"})
 				cancel()
 				c.acked, c.v, c.res, c.err = err == nil, ack.Version, ack.Result, err
 				r.mu.Lock()

@@ -198,36 +198,6 @@ func startWall(t *testing.T) wallGame {
 	return w
 }
 
-type gameDocT struct {
-	Status string `json:"status"`
-	Phase  int    `json:"phase"`
-	Code   string `json:"code"`
-	Agenda []struct {
-		Kind string `json:"kind"`
-	} `json:"agenda"`
-	Clock struct {
-		DeadlineMs int64 `json:"deadlineMs"`
-		Seq        int64 `json:"seq"`
-	} `json:"clock"`
-}
-
-type quizDocT struct {
-	Questions []struct {
-		ID      string `json:"id"`
-		Options []struct {
-			ID string `json:"id"`
-		} `json:"options"`
-	} `json:"questions"`
-}
-
-type playerDocT struct {
-	ID        string `json:"id"`
-	Nickname  string `json:"nickname"`
-	Team      string `json:"team"`
-	Company   int    `json:"company"`
-	Connected bool   `json:"connected"`
-}
-
 // foldEntries applies stored entries to st, up to version upTo (0: all),
 // as a load does, and returns st.
 func foldEntries(t testing.TB, st *game.State, entries []store.Entry, upTo int64) *game.State {
@@ -261,4 +231,15 @@ func liveState(t testing.TB, in *instance, id string) ([]byte, error) {
 		return nil, rerr
 	}
 	return b, err
+}
+
+// result decodes what a command answered into the game's result type
+// (game.NoteAddResult…).
+func result[T any](t testing.TB, res map[string]any) T {
+	t.Helper()
+	var r T
+	if err := game.DecodeResult(res, &r); err != nil {
+		t.Fatalf("result %v: %v", res, err)
+	}
+	return r
 }

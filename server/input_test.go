@@ -94,12 +94,12 @@ func TestCommandsWithBadTextRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k := range after.Docs {
-		if strings.HasPrefix(k, "note/") && k != fmt.Sprint("note/", ack.Result["noteId"]) {
+		if strings.HasPrefix(k, "note/") && k != "note/"+result[game.NoteAddResult](t, ack.Result).NoteID {
 			t.Errorf("a refused command left %s", k)
 		}
 	}
 	var note struct{ Text string }
-	b, _ := json.Marshal(after.Docs[fmt.Sprint("note/", ack.Result["noteId"])])
+	b, _ := json.Marshal(after.Docs["note/"+result[game.NoteAddResult](t, ack.Result).NoteID])
 	if json.Unmarshal(b, &note); note.Text != "déjà 😀" {
 		t.Fatalf("the good note reads %q", note.Text)
 	}
@@ -231,19 +231,19 @@ func TestResentCommandSameResult(t *testing.T) {
 		}
 		steps[id], acks[id] = s, first
 	}
-	do("same-id-1", step{"ana", "note.add", map[string]string{"text": "hello", "target": "ops"}})
-	do("same-id-2", step{"fac", "cluster.create", map[string]string{"name": "Release"}})
+	do("same-id-1", step{"ana", "note.add", game.NoteAddArgs{Text: "hello", Target: "ops"}})
+	do("same-id-2", step{"fac", "cluster.create", game.ClusterCreateArgs{Name: "Release"}})
 	twoTabsOneAnswer(t, ana, ana2)
 	if _, err := fac.Do(ctxT(t), "phase.next", nil); err != nil {
 		t.Fatal(err)
 	}
-	quiz := waitDoc(t, ana, "quiz", func(q quizDocT) bool { return len(q.Questions) > 0 })
-	do("same-id-3", step{"ana", "card.add", map[string]string{"kind": "finding", "text": "first"}})
-	cardID := acks["same-id-3"].Result["cardId"].(string)
+	quiz := waitDoc(t, ana, "quiz", func(q game.QuizDoc) bool { return len(q.Questions) > 0 })
+	do("same-id-3", step{"ana", "card.add", game.CardAddArgs{Kind: "finding", Text: "first"}})
+	cardID := result[game.CardAddResult](t, acks["same-id-3"].Result).CardID
 	card := waitDoc(t, ana, "card/"+cardID, func(c struct{ Rev int }) bool { return c.Rev > 0 })
-	do("same-id-4", step{"ana", "card.edit", map[string]any{"cardId": cardID, "rev": card.Rev, "text": "second"}})
+	do("same-id-4", step{"ana", "card.edit", game.CardEditArgs{CardID: cardID, Rev: card.Rev, Text: "second"}})
 	q := quiz.Questions[0]
-	do("same-id-5", step{"ana", "quiz.answer", map[string]string{"questionId": q.ID, "optionId": q.Options[0].ID}})
+	do("same-id-5", step{"ana", "quiz.answer", game.QuizAnswerArgs{QuestionID: q.ID, OptionID: q.Options[0].ID}})
 
 	// Another instance loads the game from the store and answers the
 	// resent commands the same way.
@@ -300,17 +300,17 @@ func TestSlowClientsCountedOnce(t *testing.T) {
 		socks = append(socks, ws)
 	}
 	open := func() float64 { return testutil.ToFloat64(in.srv.met.Connections) }
-	ack, err := fac.Do(ctxT(t), "cluster.create", map[string]string{"name": "start"})
+	ack, err := fac.Do(ctxT(t), "cluster.create", game.ClusterCreateArgs{Name: "start"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cluster := ack.Result["clusterId"].(string)
+	cluster := result[game.ClusterCreateResult](t, ack.Result).ClusterID
 	// Updates until every slow client is gone (only the facilitator left).
 	for i := 0; open() > 1; i++ {
 		if i > 50_000 {
 			t.Fatalf("%v connections still open", open())
 		}
-		if _, err := fac.Do(ctxT(t), "cluster.rename", map[string]string{"clusterId": cluster, "name": fmt.Sprintf("%s%05d", strings.Repeat("x", 50), i)}); err != nil {
+		if _, err := fac.Do(ctxT(t), "cluster.rename", game.ClusterRenameArgs{ClusterID: cluster, Name: fmt.Sprintf("%s%05d", strings.Repeat("x", 50), i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -345,7 +345,7 @@ func twoTabsOneAnswer(t *testing.T, tabs ...*client.Session) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ack, err := s.DoID(ctxT(t), "twin", "note.add", map[string]string{"text": "twice", "target": "devs"})
+			ack, err := s.DoID(ctxT(t), "twin", "note.add", game.NoteAddArgs{Text: "twice", Target: "devs"})
 			if err != nil {
 				t.Error(err)
 			}

@@ -37,29 +37,29 @@ func TestTwoInstancesShareGames(t *testing.T) {
 	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
 		t.Fatal(err)
 	}
-	ack, err := ana.Do(ctxT(t), "note.add", map[string]string{"text": "from A", "target": "ops"})
+	ack, err := ana.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: "from A", Target: "ops"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	note := "note/" + ack.Result["noteId"].(string)
+	note := "note/" + result[game.NoteAddResult](t, ack.Result).NoteID
 	waitDoc(t, bob, note, func(n struct{ Text string }) bool { return n.Text == "from A" })
 	// Both see each other online, whichever instance they are on.
-	waitDoc(t, ana, "player/"+jb.PlayerID, func(p playerDocT) bool { return p.Connected })
-	waitDoc(t, bob, "player/"+ja.PlayerID, func(p playerDocT) bool { return p.Connected })
+	waitDoc(t, ana, "player/"+jb.PlayerID, func(p game.PlayerDoc) bool { return p.Connected })
+	waitDoc(t, bob, "player/"+ja.PlayerID, func(p game.PlayerDoc) bool { return p.Connected })
 
 	// A stops: ana reconnects to B, resumes, and acts again.
 	a.stop(t)
 	if err := ana.Wait(ctxT(t), func(s *client.Session) bool { return s.Connections() == 2 && s.Online() }); err != nil {
 		t.Fatal(err)
 	}
-	ack2, err := ana.Do(ctxT(t), "note.add", map[string]string{"text": "from B", "target": "devs"})
+	ack2, err := ana.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: "from B", Target: "devs"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitDoc(t, bob, "note/"+ack2.Result["noteId"].(string), func(n struct{ Text string }) bool { return n.Text == "from B" })
+	waitDoc(t, bob, "note/"+result[game.NoteAddResult](t, ack2.Result).NoteID, func(n struct{ Text string }) bool { return n.Text == "from B" })
 	waitDoc(t, fac, note, func(n struct{ Text string }) bool { return n.Text == "from A" })
 	// And she is still shown online (B counts her now, A said goodbye).
-	waitDoc(t, bob, "player/"+ja.PlayerID, func(p playerDocT) bool { return p.Connected })
+	waitDoc(t, bob, "player/"+ja.PlayerID, func(p game.PlayerDoc) bool { return p.Connected })
 }
 
 // A deadline is processed exactly once even when two instances hold the
@@ -76,7 +76,7 @@ func TestDeadlineOnceAcrossInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Bring the deadline close: pause, then resume with little left.
-	waitDoc(t, fb, "game", func(d gameDocT) bool { return d.Status == "running" })
+	waitDoc(t, fb, "game", func(d game.GameDoc) bool { return d.Status == "running" })
 	for _, cmd := range []string{"timer.pause"} {
 		if _, err := fa.Do(ctxT(t), cmd, nil); err != nil {
 			t.Fatal(err)
@@ -86,12 +86,12 @@ func TestDeadlineOnceAcrossInstances(t *testing.T) {
 	if _, err := fa.Do(ctxT(t), "timer.end", nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fa.Do(ctxT(t), "timer.extend", map[string]int{"seconds": 1}); err != nil {
+	if _, err := fa.Do(ctxT(t), "timer.extend", game.TimerExtendArgs{Seconds: 1}); err != nil {
 		t.Fatal(err)
 	}
 	// Both instances hold the game with the same timer; wait for it to end.
-	waitDoc(t, fb, "game", func(d gameDocT) bool { return d.Clock.DeadlineMs == 0 })
-	waitDoc(t, fa, "game", func(d gameDocT) bool { return d.Clock.DeadlineMs == 0 })
+	waitDoc(t, fb, "game", func(d game.GameDoc) bool { return d.Clock.DeadlineMs == 0 })
+	waitDoc(t, fa, "game", func(d game.GameDoc) bool { return d.Clock.DeadlineMs == 0 })
 	// Stop both instances: each waits for the commands in flight for its
 	// timers and for the other instance, so that a late duplicate, if
 	// any, is in the log by then.
@@ -126,7 +126,7 @@ func TestEmbeddedRestartLosesNothing(t *testing.T) {
 	fac.Do(ctxT(t), "game.start", nil)
 	var last int64
 	for _, text := range []string{"one", "two", "three"} {
-		ack, err := ana.Do(ctxT(t), "note.add", map[string]string{"text": text, "target": "ops"})
+		ack, err := ana.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: text, Target: "ops"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"devopschallenge/apperr"
+	"devopschallenge/game"
 	"devopschallenge/internal/redistest"
 	"devopschallenge/protocol"
 	"devopschallenge/store"
@@ -68,11 +69,11 @@ func TestForwardedCommandUpdateBeforeAck(t *testing.T) {
 	}
 	bob, _ := joinAndConnect(t, b, g.Code, "bob", "")
 	for i := 0; i < 5; i++ {
-		ack, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": "from B", "target": "ops"})
+		ack, err := bob.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: "from B", Target: "ops"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		key := "note/" + ack.Result["noteId"].(string)
+		key := "note/" + result[game.NoteAddResult](t, ack.Result).NoteID
 		var note struct{ Text string }
 		if !bob.Doc(key, &note) || note.Text != "from B" {
 			t.Fatalf("the ack of %s came before its update (session at version %d, ack %d)", key, bob.Version(), ack.Version)
@@ -100,7 +101,7 @@ func TestDeadOwnerReplaced(t *testing.T) {
 	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ana.Do(ctxT(t), "note.add", map[string]string{"text": "hello", "target": "ops"}); err != nil {
+	if _, err := ana.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: "hello", Target: "ops"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := owner(t, st, g.GameID); got != "A" {
@@ -135,7 +136,7 @@ func TestStalledOwnerReplaced(t *testing.T) {
 	if got := owner(t, st, g.GameID); got != "A" {
 		t.Fatalf("the game's owner is %q, want A", got)
 	}
-	waitDoc(t, fac, "game", func(d gameDocT) bool { return d.Status == "running" })
+	waitDoc(t, fac, "game", func(d game.GameDoc) bool { return d.Status == "running" })
 }
 
 // An owner that shuts down gives its games up: the other instance stores
@@ -149,7 +150,7 @@ func TestOwnerShutdownHandsOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	bob, _ := joinAndConnect(t, b, g.Code, "bob", "")
-	if _, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": "1", "target": "ops"}); err != nil {
+	if _, err := bob.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: "1", Target: "ops"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := owner(t, st, g.GameID); got != "A" {
@@ -159,7 +160,7 @@ func TestOwnerShutdownHandsOver(t *testing.T) {
 	if got := owner(t, st, g.GameID); got != "" {
 		t.Fatalf("after A stopped, the game's owner is %q, want nobody", got)
 	}
-	if _, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": "2", "target": "ops"}); err != nil {
+	if _, err := bob.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: "2", Target: "ops"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := owner(t, st, g.GameID); got != "B" {
@@ -182,7 +183,7 @@ func TestForwardedCommandsAnsweredByTheirEntries(t *testing.T) {
 	bob, jb := joinAndConnect(t, b, g.Code, "bob", "")
 	// Bob's presence (sent to A without an ID, so answered) is stored
 	// before the count starts.
-	waitDoc(t, fac, "player/"+jb.PlayerID, func(p playerDocT) bool { return p.Connected })
+	waitDoc(t, fac, "player/"+jb.PlayerID, func(p game.PlayerDoc) bool { return p.Connected })
 	// Another listener on B's channel sees what is sent to B.
 	spy := r.store(t)
 	spy.Watch(func(string, store.Entry) {})
@@ -193,7 +194,7 @@ func TestForwardedCommandsAnsweredByTheirEntries(t *testing.T) {
 	seen := map[string]bool{}
 	versions := map[int64]bool{}
 	for i := 0; i < 5; i++ {
-		ack, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": "from B", "target": "ops"})
+		ack, err := bob.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: "from B", Target: "ops"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,7 +206,7 @@ func TestForwardedCommandsAnsweredByTheirEntries(t *testing.T) {
 		seen[id] = true
 		versions[ack.Version] = true
 	}
-	_, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": "", "target": "ops"})
+	_, err := bob.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: "", Target: "ops"})
 	if code := apperr.ErrorCode(err); code != apperr.EInvalid {
 		t.Fatalf("an empty note: error %v, want invalid", err)
 	}

@@ -39,12 +39,12 @@ func TestLobbyOverWebSocket(t *testing.T) {
 		t.Fatalf("join answer %+v", ja)
 	}
 	// The facilitator sees ana arrive and come online.
-	p := waitDoc(t, fac, "player/"+ja.PlayerID, func(p playerDocT) bool { return p.Connected })
+	p := waitDoc(t, fac, "player/"+ja.PlayerID, func(p game.PlayerDoc) bool { return p.Connected })
 	if p.Nickname != "ana" || p.Team != "ops" {
 		t.Fatalf("player document %+v", p)
 	}
 	// The facilitator moves her; her view follows.
-	if _, err := fac.Do(ctxT(t), "player.move", map[string]any{"playerId": ja.PlayerID, "team": "qa"}); err != nil {
+	if _, err := fac.Do(ctxT(t), "player.move", game.PlayerMoveArgs{PlayerID: ja.PlayerID, Team: "qa"}); err != nil {
 		t.Fatal(err)
 	}
 	waitDoc(t, ana, "me", func(m struct{ Team string }) bool { return m.Team == "qa" })
@@ -53,12 +53,12 @@ func TestLobbyOverWebSocket(t *testing.T) {
 	}
 	// She leaves: the facilitator sees her go offline.
 	ana.Close()
-	waitDoc(t, fac, "player/"+ja.PlayerID, func(p playerDocT) bool { return !p.Connected })
+	waitDoc(t, fac, "player/"+ja.PlayerID, func(p game.PlayerDoc) bool { return !p.Connected })
 	// Start.
 	if _, err := fac.Do(ctxT(t), "game.start", nil); err != nil {
 		t.Fatal(err)
 	}
-	waitDoc(t, fac, "game", func(d gameDocT) bool { return d.Status == game.StatusRunning && d.Phase == 1 })
+	waitDoc(t, fac, "game", func(d game.GameDoc) bool { return d.Status == game.StatusRunning && d.Phase == 1 })
 	// The HTTP snapshot shows the same.
 	snap, err := in.http.Snapshot(ctxT(t), g.GameID, g.ProjectorToken)
 	if err != nil {
@@ -90,7 +90,7 @@ func TestConcurrentCommandsAllApplied(t *testing.T) {
 			// Presence settles (every player shown connected) so that only
 			// the notes move the version.
 			for _, id := range ids {
-				waitDoc(t, fac, "player/"+id, func(p playerDocT) bool { return p.Connected })
+				waitDoc(t, fac, "player/"+id, func(p game.PlayerDoc) bool { return p.Connected })
 			}
 			versions := make([]int64, n)
 			var wg sync.WaitGroup
@@ -98,7 +98,7 @@ func TestConcurrentCommandsAllApplied(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					ack, err := p.Do(ctxT(t), "note.add", map[string]string{"text": fmt.Sprintf("note %d", i), "target": "ops"})
+					ack, err := p.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: fmt.Sprintf("note %d", i), Target: "ops"})
 					if err != nil {
 						t.Error(err)
 					}
@@ -148,11 +148,11 @@ func TestConcurrentCommandsAllApplied(t *testing.T) {
 func TestResentCommandAppliedOnce(t *testing.T) {
 	w := startWall(t)
 	fac, ana := w.fac, w.ana
-	a1, err := ana.DoID(ctxT(t), "same-id", "note.add", map[string]string{"text": "hello", "target": "devs"})
+	a1, err := ana.DoID(ctxT(t), "same-id", "note.add", game.NoteAddArgs{Text: "hello", Target: "devs"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a2, err := ana.DoID(ctxT(t), "same-id", "note.add", map[string]string{"text": "hello", "target": "devs"})
+	a2, err := ana.DoID(ctxT(t), "same-id", "note.add", game.NoteAddArgs{Text: "hello", Target: "devs"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,11 +197,11 @@ func TestReconnectResumesWithoutGapsOrRepeats(t *testing.T) {
 	}
 	defer ana.Close()
 	fac.Do(ctxT(t), "game.start", nil)
-	bob.Do(ctxT(t), "note.add", map[string]string{"text": "one", "target": "ops"})
-	waitDoc(t, ana, "game", func(d gameDocT) bool { return d.Status == "running" })
+	bob.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: "one", Target: "ops"})
+	waitDoc(t, ana, "game", func(d game.GameDoc) bool { return d.Status == "running" })
 	ana.Drop()
 	for i := 0; i < 3; i++ {
-		if _, err := bob.Do(ctxT(t), "note.add", map[string]string{"text": fmt.Sprintf("while away %d", i), "target": "ops"}); err != nil {
+		if _, err := bob.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: fmt.Sprintf("while away %d", i), Target: "ops"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -249,7 +249,7 @@ func TestKickedTokenCannotComeBack(t *testing.T) {
 	g := newGame(t, in, protocol.CreateGameRequest{})
 	fac := connect(t, g.FacilitatorToken, false, in.url)
 	ana, ja := joinAndConnect(t, in, g.Code, "ana", "")
-	if _, err := fac.Do(ctxT(t), "player.kick", map[string]string{"playerId": ja.PlayerID}); err != nil {
+	if _, err := fac.Do(ctxT(t), "player.kick", game.PlayerKickArgs{PlayerID: ja.PlayerID}); err != nil {
 		t.Fatal(err)
 	}
 	if err := ana.Wait(ctxT(t), func(s *client.Session) bool { return s.Err() != nil }); err != nil {
@@ -276,7 +276,7 @@ func TestRemovedPlayerIsKeptOutUntilLetBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fac.Do(ctxT(t), "player.kick", map[string]string{"playerId": first.PlayerID}); err != nil {
+	if _, err := fac.Do(ctxT(t), "player.kick", game.PlayerKickArgs{PlayerID: first.PlayerID}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := in.http.Join(ctxT(t), g.Code, "Zoe", ""); !apperr.IsCode(err, apperr.EForbidden) {
@@ -285,7 +285,7 @@ func TestRemovedPlayerIsKeptOutUntilLetBack(t *testing.T) {
 	if _, err := phone.Join(ctxT(t), g.Code, "zed", ""); !apperr.IsCode(err, apperr.EForbidden) {
 		t.Errorf("another nickname from the same browser: %v; want forbidden", err)
 	}
-	if _, err := fac.Do(ctxT(t), "player.readmit", map[string]string{"playerId": first.PlayerID}); err != nil {
+	if _, err := fac.Do(ctxT(t), "player.readmit", game.PlayerReadmitArgs{PlayerID: first.PlayerID}); err != nil {
 		t.Fatal(err)
 	}
 	back, err := phone.Join(ctxT(t), g.Code, "zed", "")
@@ -323,11 +323,11 @@ func TestSlowClientIsDroppedOthersCarryOn(t *testing.T) {
 	}
 	defer slow.Close()
 	slow.WriteJSON(protocol.In{Type: "hello", Token: j.PlayerToken})
-	ack, err := fac.Do(ctxT(t), "cluster.create", map[string]string{"name": "start"})
+	ack, err := fac.Do(ctxT(t), "cluster.create", game.ClusterCreateArgs{Name: "start"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cluster := ack.Result["clusterId"].(string)
+	cluster := result[game.ClusterCreateResult](t, ack.Result).ClusterID
 	name := strings.Repeat("x", 55)
 	var last int64
 	i := 0
@@ -335,7 +335,7 @@ func TestSlowClientIsDroppedOthersCarryOn(t *testing.T) {
 		if i > 50_000 {
 			t.Fatal("the slow client was never dropped")
 		}
-		ack, err := fac.Do(ctxT(t), "cluster.rename", map[string]string{"clusterId": cluster, "name": fmt.Sprintf("%s%05d", name, i)})
+		ack, err := fac.Do(ctxT(t), "cluster.rename", game.ClusterRenameArgs{ClusterID: cluster, Name: fmt.Sprintf("%s%05d", name, i)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -35,7 +35,7 @@ func TestSnapshotsKeepPaceWithTheLog(t *testing.T) {
 				defer s.Close()
 				for n := 0; n < notes; n++ {
 					text := fmt.Sprintf("p%d n%d %s", i, n, strings.Repeat("release trains wait for the ops sign-off ", 3))
-					if _, err := s.Do(ctxT(t), "note.add", map[string]string{"text": text[:120], "target": "ops"}); err != nil {
+					if _, err := s.Do(ctxT(t), "note.add", game.NoteAddArgs{Text: text[:120], Target: "ops"}); err != nil {
 						t.Fatalf("note %d of p%d: %v", n, i, err)
 					}
 				}

@@ -5,6 +5,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -19,6 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"devopschallenge/client"
+	"devopschallenge/game"
 	"devopschallenge/protocol"
 )
 
@@ -233,7 +235,7 @@ func (p *pass) setupGame(ctx context.Context, g *gameRun) error {
 		g.conns = append(g.conns, fac, proj)
 		for i := 0; i < n; i++ {
 			// The same balance as the game's automatic assignment.
-			team := fmt.Sprintf("%d/%s", i%comp+1, teams[(i/comp)%len(teams)])
+			team := fmt.Sprintf("%d/%s", i%comp+1, game.Teams[(i/comp)%len(game.Teams)])
 			c := p.newConn(g, rolePlayer, team, i+2)
 			if err := p.connect(ctx, c, p.playerURL(g, i), "hub."+room+"."+team); err != nil {
 				return err
@@ -255,19 +257,22 @@ func (p *pass) setupGame(ctx context.Context, g *gameRun) error {
 		calls++
 		return &client.HTTP{BaseURL: url, Client: hc}
 	}
-	agenda := `[{"kind":"lobby"},{"kind":"wall","minutes":30},{"kind":"retro"}]`
+	// One phase of the kind under load, long enough for the run; in the
+	// sprints, planning lasts the whole run and plans are shared in the
+	// company (no silo mode).
+	phase := game.Phase{Kind: g.kind, Minutes: 30}
 	switch g.kind {
 	case kindStudy:
-		agenda = `[{"kind":"lobby"},{"kind":"study","minutes":30,"quiz":true},{"kind":"retro"}]`
+		phase.Quiz = true
 	case kindSprints:
-		// Planning lasts the whole run; plans are shared in the company
-		// (no silo mode).
-		agenda = `[{"kind":"lobby"},{"kind":"sprints","minutes":30,"sprints":1,"incidentMinutes":2},{"kind":"retro"}]`
-	case kindDebate:
-		agenda = `[{"kind":"lobby"},{"kind":"debate","minutes":30},{"kind":"retro"}]`
+		phase.Sprints, phase.IncidentMinutes = 1, 2
+	}
+	agenda, err := json.Marshal([]game.Phase{{Kind: game.KindLobby}, phase, {Kind: game.KindRetro}})
+	if err != nil {
+		return err
 	}
 	cg, err := api().CreateGame(ctx, protocol.CreateGameRequest{Title: fmt.Sprintf("Load %d", g.idx), Companies: companiesFor(n, p.cfg.companies),
-		Assignment: "auto", Lang: "en", Agenda: []byte(agenda)})
+		Assignment: "auto", Lang: "en", Agenda: agenda})
 	if err != nil {
 		return fmt.Errorf("create game: %w", err)
 	}
@@ -320,11 +325,15 @@ func (p *pass) setupGame(ctx context.Context, g *gameRun) error {
 	switch g.kind {
 	case kindWall:
 		for _, name := range []string{"Release process", "Hand-offs", "Environments", "Monitoring", "Blame", "Tooling"} {
-			a, err := fac.s.Do(ctx, "cluster.create", map[string]string{"name": name})
+			a, err := fac.s.Do(ctx, "cluster.create", game.ClusterCreateArgs{Name: name})
+			var k game.ClusterCreateResult
+			if err == nil {
+				err = game.DecodeResult(a.Result, &k)
+			}
 			if err != nil {
 				return fmt.Errorf("cluster.create: %w", err)
 			}
-			g.clusters = append(g.clusters, a.Result["clusterId"].(string))
+			g.clusters = append(g.clusters, k.ClusterID)
 		}
 	case kindSprints:
 		// Each team's options, as the facilitator sees them: the actions
@@ -334,17 +343,7 @@ func (p *pass) setupGame(ctx context.Context, g *gameRun) error {
 			if _, ok := g.options[c.team]; ok {
 				continue
 			}
-			var d struct {
-				Capacity int `json:"capacity"`
-				Options  []struct {
-					Action struct {
-						ID   string `json:"id"`
-						Cost int    `json:"cost"`
-					} `json:"action"`
-					Owned     bool `json:"owned"`
-					Available bool `json:"available"`
-				} `json:"options"`
-			}
+			var d game.OptionsDoc
 			key := "options/" + c.team
 			if err := fac.s.Wait(ctx, func(s *client.Session) bool { return s.Doc(key, &d) && d.Capacity > 0 }); err != nil {
 				return fmt.Errorf("%s: %w", key, err)
@@ -358,21 +357,13 @@ func (p *pass) setupGame(ctx context.Context, g *gameRun) error {
 			g.options[c.team] = to
 		}
 	case kindDebate:
-		var d struct {
-			Order []struct {
-				Company int    `json:"company"`
-				Team    string `json:"team"`
-			} `json:"order"`
-			Current int `json:"current"`
-		}
+		var d game.DebateDoc
 		if err := fac.s.Wait(ctx, func(s *client.Session) bool { return s.Doc("debate", &d) && d.Current >= 0 && d.Current < len(d.Order) }); err != nil {
 			return fmt.Errorf("debate: %w", err)
 		}
 		g.presenter = fmt.Sprintf("%d/%s", d.Order[d.Current].Company, d.Order[d.Current].Team)
 	case kindStudy:
-		var q struct {
-			Questions []quizQ `json:"questions"`
-		}
+		var q game.QuizDoc
 		if err := fac.s.Wait(ctx, func(s *client.Session) bool { return s.Doc("quiz", &q) && len(q.Questions) > 0 }); err != nil {
 			return fmt.Errorf("quiz: %w", err)
 		}
@@ -380,16 +371,20 @@ func (p *pass) setupGame(ctx context.Context, g *gameRun) error {
 		// Each player starts the worksheet with a card of their own.
 		errs := make(chan error, n)
 		for _, c := range g.players {
-			c.toAnswer = append([]quizQ(nil), g.quiz...)
+			c.toAnswer = append([]game.QuizQuestion(nil), g.quiz...)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				a, err := c.s.Do(ctx, "card.add", map[string]string{"kind": "finding", "text": cardTexts[c.rng.IntN(len(cardTexts))]})
+				a, err := c.s.Do(ctx, "card.add", game.CardAddArgs{Kind: "finding", Text: cardTexts[c.rng.IntN(len(cardTexts))]})
+				var r game.CardAddResult
+				if err == nil {
+					err = game.DecodeResult(a.Result, &r)
+				}
 				if err != nil {
 					errs <- fmt.Errorf("card.add: %w", err)
 					return
 				}
-				c.cards = append(c.cards, &cardRef{id: a.Result["cardId"].(string), rev: 1})
+				c.cards = append(c.cards, &cardRef{id: r.CardID, rev: 1})
 			}()
 		}
 		wg.Wait()

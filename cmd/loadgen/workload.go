@@ -16,27 +16,26 @@ import (
 	"time"
 
 	"devopschallenge/client"
+	"devopschallenge/game"
 	"devopschallenge/protocol"
 )
 
 const (
-	roleFacilitator = "facilitator"
-	roleProjector   = "projector"
-	rolePlayer      = "player"
+	roleFacilitator = string(game.RoleFacilitator)
+	roleProjector   = string(game.RoleProjector)
+	rolePlayer      = string(game.RolePlayer)
 )
 
 // Phase kinds a game of the load can be played in.
 const (
-	kindWall    = "wall"
-	kindStudy   = "study"
-	kindSprints = "sprints"
-	kindDebate  = "debate"
+	kindWall    = game.KindWall
+	kindStudy   = game.KindStudy
+	kindSprints = game.KindSprints
+	kindDebate  = game.KindDebate
 )
 
 // kinds lists the phases a game of the load can be played in.
 var kinds = []string{kindWall, kindStudy, kindSprints, kindDebate}
-
-var teams = []string{"dev", "ops", "qa", "pm"}
 
 // conn is one WebSocket client of the load: a player, a facilitator or a
 // projector.
@@ -62,7 +61,7 @@ type conn struct {
 	voted    []string
 	cards    []*cardRef
 	adds     int
-	toAnswer []quizQ
+	toAnswer []game.QuizQuestion
 	asked    int
 	upvoted  []string
 	// snapshots counts the snapshots received.
@@ -98,13 +97,6 @@ type cardRef struct {
 	rev int
 }
 
-type quizQ struct {
-	ID      string `json:"id"`
-	Options []struct {
-		ID string `json:"id"`
-	} `json:"options"`
-}
-
 // gameRun is one game (or one hub room) of the load.
 type gameRun struct {
 	idx      int
@@ -117,7 +109,7 @@ type gameRun struct {
 	players  []*conn
 	tr       *tracker
 	clusters []string
-	quiz     []quizQ
+	quiz     []game.QuizQuestion
 	// sprints: each team's affordable actions and capacity.
 	options map[string]teamOptions
 	// debate: the team presenting, and the questions asked so far (by
@@ -197,14 +189,18 @@ func (c *conn) onMessage(out *client.Frame) {
 			p.rec.acked.Add(1)
 		}
 		if pd.card != nil && pd.cmd == "card.add" {
-			if id, _ := out.Result["cardId"].(string); id != "" {
+			var r game.CardAddResult
+			if game.DecodeResult(out.Result, &r) == nil && r.CardID != "" {
+				id := r.CardID
 				c.mu.Lock()
 				pd.card.id, pd.card.rev = id, 1
 				c.mu.Unlock()
 			}
 		}
 		if pd.ask {
-			if id, _ := out.Result["questionId"].(string); id != "" {
+			var r game.QuestionAskResult
+			if game.DecodeResult(out.Result, &r) == nil && r.QuestionID != "" {
+				id := r.QuestionID
 				c.g.qmu.Lock()
 				c.g.questions = append(c.g.questions, question{id: id, author: c})
 				c.g.qmu.Unlock()
@@ -310,7 +306,7 @@ func (c *conn) nextCommand() command {
 			if r.IntN(2) == 0 {
 				target = "ops"
 			}
-			return command{cmd: "note.add", args: map[string]string{"text": noteTexts[r.IntN(len(noteTexts))], "target": target}, aud: all}
+			return command{cmd: "note.add", args: game.NoteAddArgs{Text: noteTexts[r.IntN(len(noteTexts))], Target: target}, aud: all}
 		}
 		if len(c.voted) < 3 && (len(c.voted) == 0 || r.IntN(2) == 0) {
 			var free []string
@@ -321,12 +317,12 @@ func (c *conn) nextCommand() command {
 			}
 			k := free[r.IntN(len(free))]
 			c.voted = append(c.voted, k)
-			return command{cmd: "cluster.vote", args: map[string]string{"clusterId": k}, aud: all}
+			return command{cmd: "cluster.vote", args: game.ClusterVoteArgs{ClusterID: k}, aud: all}
 		}
 		i := r.IntN(len(c.voted))
 		k := c.voted[i]
 		c.voted = append(c.voted[:i], c.voted[i+1:]...)
-		return command{cmd: "cluster.unvote", args: map[string]string{"clusterId": k}, aud: all}
+		return command{cmd: "cluster.unvote", args: game.ClusterUnvoteArgs{ClusterID: k}, aud: all}
 	case kindSprints:
 		// Another plan for the team: a random affordable set of the
 		// actions it may pick now. Everyone in the company sees it.
@@ -342,13 +338,13 @@ func (c *conn) nextCommand() command {
 		if pick == nil {
 			pick = []string{}
 		}
-		return command{cmd: "plan.set", args: map[string]any{"actions": pick}, aud: audience{company: companyOf(c.team)}}
+		return command{cmd: "plan.set", args: game.PlanSetArgs{Actions: pick}, aud: audience{company: companyOf(c.team)}}
 	case kindDebate:
 		// Questions to the presenting team (up to the limit per turn),
 		// upvotes of the others' questions, and second thoughts.
 		if c.team != c.g.presenter && c.asked < 10 && r.Float64() < 0.3 {
 			c.asked++
-			return command{cmd: "question.ask", args: map[string]string{"text": questionTexts[r.IntN(len(questionTexts))]}, aud: all, ask: true}
+			return command{cmd: "question.ask", args: game.QuestionAskArgs{Text: questionTexts[r.IntN(len(questionTexts))]}, aud: all, ask: true}
 		}
 		c.g.qmu.Lock()
 		var free []string
@@ -361,17 +357,17 @@ func (c *conn) nextCommand() command {
 		if len(free) > 0 && (len(c.upvoted) == 0 || r.IntN(3) > 0) {
 			k := free[r.IntN(len(free))]
 			c.upvoted = append(c.upvoted, k)
-			return command{cmd: "question.upvote", args: map[string]string{"questionId": k}, aud: all}
+			return command{cmd: "question.upvote", args: game.QuestionArgs{QuestionID: k}, aud: all}
 		}
 		if len(c.upvoted) > 0 {
 			i := r.IntN(len(c.upvoted))
 			k := c.upvoted[i]
 			c.upvoted = append(c.upvoted[:i], c.upvoted[i+1:]...)
-			return command{cmd: "question.unvote", args: map[string]string{"questionId": k}, aud: all}
+			return command{cmd: "question.unvote", args: game.QuestionArgs{QuestionID: k}, aud: all}
 		}
 		if c.team != c.g.presenter && c.asked < 10 {
 			c.asked++
-			return command{cmd: "question.ask", args: map[string]string{"text": questionTexts[r.IntN(len(questionTexts))]}, aud: all, ask: true}
+			return command{cmd: "question.ask", args: game.QuestionAskArgs{Text: questionTexts[r.IntN(len(questionTexts))]}, aud: all, ask: true}
 		}
 		// Nothing this player may do yet (a presenter before the first
 		// question): skip this turn rather than send a command the
@@ -382,7 +378,7 @@ func (c *conn) nextCommand() command {
 			i := r.IntN(len(c.toAnswer))
 			q := c.toAnswer[i]
 			c.toAnswer = append(c.toAnswer[:i], c.toAnswer[i+1:]...)
-			return command{cmd: "quiz.answer", args: map[string]string{"questionId": q.ID, "optionId": q.Options[r.IntN(len(q.Options))].ID}, aud: all}
+			return command{cmd: "quiz.answer", args: game.QuizAnswerArgs{QuestionID: q.ID, OptionID: q.Options[r.IntN(len(q.Options))].ID}, aud: all}
 		}
 		team := audience{team: c.team}
 		var mine []*cardRef
@@ -395,13 +391,13 @@ func (c *conn) nextCommand() command {
 			c.adds++
 			cr := &cardRef{}
 			c.cards = append(c.cards, cr)
-			return command{cmd: "card.add", args: map[string]string{"kind": "finding", "text": cardTexts[r.IntN(len(cardTexts))]}, aud: team, card: cr}
+			return command{cmd: "card.add", args: game.CardAddArgs{Kind: "finding", Text: cardTexts[r.IntN(len(cardTexts))]}, aud: team, card: cr}
 		}
 		cr := mine[r.IntN(len(mine))]
 		rev := cr.rev
 		cr.rev++ // the edit, once applied, makes the next revision
 		text := fmt.Sprintf("%s (v%d)", cardTexts[r.IntN(len(cardTexts))], rev+1)
-		return command{cmd: "card.edit", args: map[string]any{"cardId": cr.id, "rev": rev, "text": text}, aud: team, card: cr}
+		return command{cmd: "card.edit", args: game.CardEditArgs{CardID: cr.id, Rev: rev, Text: text}, aud: team, card: cr}
 	}
 }
 

@@ -34,6 +34,14 @@ func (e *Expr) Constant() (float64, bool) { return e.c, e.isConst }
 // MarshalJSON encodes the expression as its source text.
 func (e Expr) MarshalJSON() ([]byte, error) { return json.Marshal(e.Src) }
 
+// UnmarshalJSON reads an expression as documents carry it (its source), so
+// that a client can decode the documents that show actions. It does not
+// compile it: only a loaded scenario's expressions are evaluated.
+func (e *Expr) UnmarshalJSON(b []byte) error {
+	*e = Expr{}
+	return json.Unmarshal(b, &e.Src)
+}
+
 // env is what expressions see. Its field names (the expr tags) are the
 // names a scenario may use; README.md lists them.
 type env struct {

@@ -106,7 +106,7 @@ func validateAgenda(phases []Phase, whole bool) error {
 		k, ok := phaseKinds[p.Kind]
 		if !ok {
 			return invalid("Phase %d: unknown kind %q (use wall, study, sprints, debate or retro).",
-				"Phase %d : type %q inconnu (utilisez wall, study, sprints, debate ou retro).", i+1, p.Kind)
+				"Phase %d : type « %s » inconnu (utilisez wall, study, sprints, debate ou retro).", i+1, p.Kind)
 		}
 		if p.Kind == KindLobby && (i > 0 || !whole) {
 			return invalid("The lobby can only be the first phase.", "La salle d'attente ne peut être que la première phase.")
@@ -327,7 +327,7 @@ func extendTimer(x *ctx) error {
 		return err
 	}
 	if a.Seconds < 1 || a.Seconds > 3600 {
-		return invalid("Extend by 1 to 3600 seconds.", "Prolongez de 1 à 3600 secondes.")
+		return invalid("Extend by 1 to 3600 seconds.", "Prolongez de 1 à 3 600 secondes.")
 	}
 	c := x.s.Clock
 	switch {

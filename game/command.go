@@ -107,7 +107,7 @@ type ctx struct {
 func (e *Engine) Apply(s *State, c Command) (*Change, error) {
 	h, ok := handlers[c.Type]
 	if !ok {
-		return nil, Errorf(EInvalid, "Unknown command %q.", "Commande inconnue %q.", c.Type)
+		return nil, Errorf(EInvalid, "Unknown command %q.", "Commande inconnue « %s ».", c.Type)
 	}
 	if !slices.Contains(h.roles, c.Actor.Role) {
 		return nil, forbiddenRole(c.Actor.Role, c.Type)

@@ -175,7 +175,7 @@ func (x *ctx) slotArg(company int, team string) (Slot, error) {
 		return Slot{}, invalid("Company %d does not exist (this game has %d).", "L'entreprise %d n'existe pas (cette partie en a %d).", company, x.s.Settings.Companies)
 	}
 	if !ValidTeam(team) {
-		return Slot{}, invalid("Unknown team %q: choose dev, ops, qa or pm.", "Équipe %q inconnue : choisissez dev, ops, qa ou pm.", team)
+		return Slot{}, invalid("Unknown team %q: choose dev, ops, qa or pm.", "Équipe « %s » inconnue : choisissez dev, ops, qa ou pm.", team)
 	}
 	return Slot{company, team}, nil
 }

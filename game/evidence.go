@@ -56,7 +56,7 @@ var evidenceMetrics = []evidenceMetric{
 		metricOf(func(m *rules.Metrics) float64 { return m.TimeToRestoreHours })},
 	{EvidenceMetric{"availability", Text{EN: "Availability", FR: "Disponibilité"}, "share", "higher", "dora"},
 		metricOf(func(m *rules.Metrics) float64 { return m.Availability })},
-	{EvidenceMetric{"downtimeHours", Text{EN: "Downtime", FR: "Temps d'indisponibilité"}, "hours", "lower", "dora"},
+	{EvidenceMetric{"downtimeHours", Text{EN: "Downtime", FR: "Temps de panne"}, "hours", "lower", "dora"},
 		metricOf(func(m *rules.Metrics) float64 { return m.DowntimeHours })},
 	{EvidenceMetric{"value", Text{EN: "Business value delivered in the sprint", FR: "Valeur métier livrée sur le sprint"}, "points", "higher", ""},
 		metricOf(func(m *rules.Metrics) float64 { return m.Value })},
@@ -224,7 +224,7 @@ func cite(x *ctx) error {
 		for i, em := range evidenceMetrics {
 			ids[i] = em.ID
 		}
-		return invalid("Unknown figure %q: cite one of %s.", "Chiffre %q inconnu : citez l'un de ceux-ci : %s.", a.Metric, strings.Join(ids, ", "))
+		return invalid("Unknown figure %q: cite one of %s.", "Chiffre « %s » inconnu : citez l'un de ceux-ci : %s.", a.Metric, strings.Join(ids, ", "))
 	}
 	co := x.s.Sprints.company(card.Company)
 	sprints, err := citedSprints(co, a.Sprints)

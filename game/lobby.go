@@ -49,7 +49,7 @@ func (e *Engine) NormaliseSettings(st *Settings) error {
 		st.Scenario = e.defaultScenario
 	}
 	if !e.hasScenario(st.Scenario) {
-		return invalid("Unknown scenario %q.", "Scénario inconnu %q.", st.Scenario)
+		return invalid("Unknown scenario %q.", "Scénario inconnu « %s ».", st.Scenario)
 	}
 	if st.Companies == 0 {
 		st.Companies = 1
@@ -301,7 +301,7 @@ func joinPlayer(x *ctx) error {
 			"player.join demande une empreinte de jeton (et une empreinte d'appareil, s'il y en a une, de même forme).")
 	}
 	if a.Team != "" && !ValidTeam(a.Team) {
-		return invalid("Unknown team %q: choose dev, ops, qa or pm.", "Équipe %q inconnue : choisissez dev, ops, qa ou pm.", a.Team)
+		return invalid("Unknown team %q: choose dev, ops, qa or pm.", "Équipe « %s » inconnue : choisissez dev, ops, qa ou pm.", a.Team)
 	}
 	if a.Team != "" && x.s.Settings.Assignment == "auto" {
 		return invalid("Teams are assigned automatically in this game; join without choosing one.",
@@ -312,7 +312,7 @@ func joinPlayer(x *ctx) error {
 	}
 	if x.s.nicknameTaken(nick, "") {
 		return Errorf(EConflict, "The nickname %q is already taken in this game; pick another.",
-			"Le pseudo %q est déjà pris dans cette partie ; choisissez-en un autre.", nick)
+			"Le pseudo « %s » est déjà pris dans cette partie ; choisissez-en un autre.", nick)
 	}
 	if _, dup := x.s.PlayerByToken(a.TokenHash); dup {
 		return Errorf(EConflict, "This token is already in use.", "Ce jeton est déjà utilisé.")
@@ -359,7 +359,7 @@ func chooseTeam(x *ctx) error {
 		return err
 	}
 	if !ValidTeam(a.Team) {
-		return invalid("Unknown team %q: choose dev, ops, qa or pm.", "Équipe %q inconnue : choisissez dev, ops, qa ou pm.", a.Team)
+		return invalid("Unknown team %q: choose dev, ops, qa or pm.", "Équipe « %s » inconnue : choisissez dev, ops, qa ou pm.", a.Team)
 	}
 	if x.s.Settings.Assignment == "auto" {
 		return Errorf(EForbidden, "Teams are assigned automatically in this game; ask the facilitator to move you.",
@@ -400,7 +400,7 @@ func reassignPlayer(x *ctx) error {
 		a.Team = p.Team
 	}
 	if !ValidTeam(a.Team) {
-		return invalid("Unknown team %q: choose dev, ops, qa or pm.", "Équipe %q inconnue : choisissez dev, ops, qa ou pm.", a.Team)
+		return invalid("Unknown team %q: choose dev, ops, qa or pm.", "Équipe « %s » inconnue : choisissez dev, ops, qa ou pm.", a.Team)
 	}
 	if a.Company < 1 || a.Company > x.s.Settings.Companies {
 		return invalid("Company %d does not exist (this game has %d).", "L'entreprise %d n'existe pas (cette partie en a %d).", a.Company, x.s.Settings.Companies)
@@ -432,7 +432,7 @@ func renamePlayer(x *ctx) error {
 		return err
 	}
 	if x.s.nicknameTaken(nick, p.ID) {
-		return Errorf(EConflict, "The nickname %q is already taken in this game.", "Le pseudo %q est déjà pris dans cette partie.", nick)
+		return Errorf(EConflict, "The nickname %q is already taken in this game.", "Le pseudo « %s » est déjà pris dans cette partie.", nick)
 	}
 	p.Nickname = nick
 	x.ch.touch("player/" + p.ID)

@@ -131,7 +131,7 @@ func reviewPostmortem(x *ctx) error {
 		return invalid("The comment is longer than %d characters.", "Le commentaire dépasse %d caractères.", MaxPostmortemText)
 	}
 	if !a.Accept && a.Comment == "" {
-		return invalid("Say what to improve when you send a post-mortem back.", "Dites quoi améliorer quand vous renvoyez un post-mortem.")
+		return invalid("Say what to improve when you send a post-mortem back.", "Indiquez ce qu'il faut approfondir quand vous renvoyez un post-mortem.")
 	}
 	sp := &x.s.Sprints
 	key := postmortemKey(a.Company, a.Incident)

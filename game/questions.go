@@ -224,7 +224,8 @@ func setQuestionStatus(to string) func(x *ctx) error {
 			return err
 		}
 		if q.Status == to {
-			return Errorf(EConflict, "The question is already %s.", "La question est déjà %s.", to)
+			fr := map[string]string{"open": "en attente", "taken": "traitée", "dismissed": "écartée"}[to]
+			return Errorf(EConflict, "The question is already %[1]s.", "La question est déjà %[2]s.", to, fr)
 		}
 		q.Status = to
 		x.touchQuestion(q)

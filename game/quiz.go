@@ -196,7 +196,7 @@ func answerQuiz(x *ctx) error {
 		return notFound("question", "question", a.QuestionID)
 	}
 	if !slices.ContainsFunc(q.Options, func(o *optionT) bool { return o.ID == a.OptionID }) {
-		return invalid("Question %s has no option %q.", "La question %s n'a pas d'option %q.", q.ID, a.OptionID)
+		return invalid("Question %s has no option %q.", "La question %s n'a pas d'option « %s ».", q.ID, a.OptionID)
 	}
 	mine := x.s.Study.Answers[x.player.ID]
 	if _, done := mine[q.ID]; done {

@@ -88,8 +88,9 @@ func (s *State) activeTeams() []Slot {
 // inStep checks that the sprints phase is at the given step.
 func (x *ctx) inStep(step string) error {
 	if x.s.Sprints.Step != step {
-		return Errorf(EConflict, "This is not possible now: the sprint is at its %s step.",
-			"Impossible maintenant : le sprint est à l'étape %s.", x.s.Sprints.Step)
+		fr := map[string]string{StepPlanning: "planification", StepIncident: "incident", StepReview: "revue"}[x.s.Sprints.Step]
+		return Errorf(EConflict, "This is not possible now: the sprint is at its %[1]s step.",
+			"Impossible pour l'instant : le sprint en est à l'étape « %[2]s ».", x.s.Sprints.Step, fr)
 	}
 	return nil
 }
@@ -361,7 +362,10 @@ func setPlanReady(x *ctx) error {
 	sp := &x.s.Sprints
 	key := teamKey(x.player.Company, x.player.Team)
 	if sp.Ready[key] == a.Ready {
-		return Errorf(EConflict, "Your team is already marked so.", "Votre équipe est déjà indiquée ainsi.")
+		if a.Ready {
+			return Errorf(EConflict, "Your team is already marked ready.", "Votre équipe est déjà indiquée comme prête.")
+		}
+		return Errorf(EConflict, "Your team is already marked not ready.", "Votre équipe est déjà indiquée comme pas encore prête.")
 	}
 	sp.Ready[key] = a.Ready
 	x.ch.touch("plan/"+key, "sprint")
@@ -393,7 +397,7 @@ func respondToIncident(x *ctx) error {
 	in := x.e.scenario(x.s).Incident(c.Pending.ID)
 	if !slices.ContainsFunc(in.Responses, func(r *rules.Response) bool { return r.ID == a.ResponseID && r.Team == p.Team }) {
 		return invalid("%q is not a response your team can choose for this incident.",
-			"%q n'est pas une réponse que votre équipe peut choisir pour cet incident.", a.ResponseID)
+			"« %s » n'est pas une réponse que votre équipe peut choisir pour cet incident.", a.ResponseID)
 	}
 	key := teamKey(p.Company, p.Team)
 	if x.s.Sprints.Responses[key] == a.ResponseID {

@@ -92,7 +92,7 @@ func (x *ctx) cardArg(id string, rev int) (*Card, error) {
 func checkCardKind(k string) error {
 	if !slices.Contains(CardKinds, k) {
 		return invalid("Unknown card kind %q: use finding, advantage, challenge or recommendation.",
-			"Type de carte %q inconnu : utilisez finding, advantage, challenge ou recommendation.", k)
+			"Type de carte « %s » inconnu : utilisez finding, advantage, challenge ou recommendation.", k)
 	}
 	return nil
 }

@@ -197,11 +197,11 @@ func addNote(x *ctx) error {
 		return err
 	}
 	if a.Target != noteTargetDevs && a.Target != noteTargetOps {
-		return invalid(noteTargetsMessage, `Adressez la note aux "devs" ou aux "ops".`)
+		return invalid(noteTargetsMessage, "Adressez le post-it aux Dev (« devs ») ou aux Ops (« ops »).")
 	}
 	if w.notesBy()[x.player.ID] >= MaxNotesPerPlayer {
 		return Errorf(EConflict, "You have posted %d notes, the most allowed; vote for clusters instead.",
-			"Vous avez posté %d notes, le maximum ; votez plutôt pour les groupes.", MaxNotesPerPlayer)
+			"Vous avez publié %d post-it, le maximum ; votez plutôt pour les groupes.", MaxNotesPerPlayer)
 	}
 	if len(w.NoteOrder) >= MaxNotes {
 		return Errorf(EConflict, "The wall is full.", "Le mur est plein.")
@@ -232,7 +232,7 @@ func hideNote(x *ctx) error {
 		return err
 	}
 	if n.Hidden == a.Hidden {
-		return Errorf(EConflict, "The note is already like that.", "La note est déjà dans cet état.")
+		return Errorf(EConflict, "The note is already like that.", "Ce post-it est déjà dans cet état.")
 	}
 	n.Hidden = a.Hidden
 	x.ch.touch("note/" + n.ID)
@@ -265,7 +265,7 @@ func moveNote(x *ctx) error {
 		return err
 	}
 	if n.Cluster == a.ClusterID {
-		return Errorf(EConflict, "The note is already there.", "La note y est déjà.")
+		return Errorf(EConflict, "The note is already there.", "Ce post-it y est déjà.")
 	}
 	n.Cluster = a.ClusterID
 	x.ch.touch("note/" + n.ID)

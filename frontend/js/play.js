@@ -38,7 +38,12 @@ function usePhaseModules(kind, nextKind) {
   const [, redraw] = useState(0);
   useEffect(() => {
     if (!ready) Promise.all(mods.map((m) => m.promise)).then(() => redraw((n) => n + 1), () => redraw((n) => n + 1));
-    for (const n of PHASE_MODULES[nextKind] || []) loadModule(n);
+    // A prefetch that fails (the phone is offline) is forgotten: the
+    // phase loads its modules again when it comes.
+    for (const n of PHASE_MODULES[nextKind] || []) {
+      const m = loadModule(n);
+      m.promise.catch(() => { if (loaded.get(n) === m) loaded.delete(n); });
+    }
   }, [kind, nextKind, ready]);
   return ready ? Object.assign({}, ...mods.map((m) => m.mod)) : null;
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -30,13 +31,20 @@ import (
 // DOM. Reported: how late each change shows (p50, p99, max), the share of
 // the load during which each page's main thread was busy (DevTools'
 // TaskDuration), the longest task (long-task observer) and the number of
-// tasks over 200 ms. Nothing is asserted: it is a measurement.
+// tasks over 200 ms, with the longest animation frames split into their
+// scripts, forced layouts and rendering (a long frame with neither was the
+// machine's other work, not the page's); BENCH_PROFILE=1 adds a CPU
+// profile of each page (benchprofile_test.go). The machine's load average
+// is logged before and after: on shared cores the figures follow it.
+// Nothing is asserted: it is a measurement.
 //
 //	go test ./e2e/ -run '^$' -bench Event -benchtime 1x
 func BenchmarkEvent(b *testing.B) {
 	seconds := envInt("BENCH_SECONDS", 40)
 	rate := envInt("BENCH_RATE", 50)
 	const companies, players = 8, 240
+	logLoad(b, "before")
+	defer logLoad(b, "after")
 	srv := startServer(b)
 	br := newBrowser(b, srv.url)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(seconds)*time.Second+5*time.Minute)
@@ -83,12 +91,23 @@ func BenchmarkEvent(b *testing.B) {
 
 	// Long tasks count from here: the load, not the pages' first draw.
 	for _, u := range []*user{console, screen} {
-		u.js(`window.__bench.tasks = []`)
+		u.js(`window.__bench.tasks = []; window.__bench.frames = []`)
+	}
+	profiling := os.Getenv("BENCH_PROFILE") == "1"
+	if profiling {
+		for _, u := range []*user{console, screen} {
+			startProfile(b, u)
+		}
 	}
 	before := map[*user]float64{console: taskSeconds(b, console), screen: taskSeconds(b, screen)}
 	start := time.Now()
 	sent := drive(ctx, b, sessions, clusters, rate, time.Duration(seconds)*time.Second)
 	elapsed := time.Since(start).Seconds()
+	if profiling {
+		for _, u := range []*user{console, screen} {
+			stopProfile(b, u, "wall")
+		}
+	}
 	busy := map[*user]float64{}
 	for u, t0 := range before {
 		busy[u] = (taskSeconds(b, u) - t0) / elapsed
@@ -108,6 +127,9 @@ func BenchmarkEvent(b *testing.B) {
 		r := eval[benchResult](u, benchReport)
 		b.Logf("%s: %d/%d notes shown; late by p50 %.0f ms, p99 %.0f ms, max %.0f ms; main thread busy %.0f %%; longest task %.0f ms, %d tasks over 200 ms, %d over 50 ms",
 			u.name, r.Seen, sent.notes, r.P50, r.P99, r.Max, 100*busy[u], r.Longest, r.Over200, r.Over50)
+		if len(r.Frames) > 0 {
+			b.Logf("%s: longest frames: %s", u.name, strings.Join(r.Frames, "; "))
+		}
 		b.ReportMetric(r.P99, u.name+"-p99-ms")
 		b.ReportMetric(100*busy[u], u.name+"-busy-%")
 		b.ReportMetric(r.Longest, u.name+"-longest-task-ms")
@@ -161,7 +183,13 @@ func benchPlanning(ctx context.Context, b *testing.B, fac *client.Session, seats
 	}
 	slices.Sort(keys)
 	for _, u := range []*user{console, screen} {
-		u.js(`window.__bench.tasks = []`)
+		u.js(`window.__bench.tasks = []; window.__bench.frames = []`)
+	}
+	profiling := os.Getenv("BENCH_PROFILE") == "1"
+	if profiling {
+		for _, u := range []*user{console, screen} {
+			startProfile(b, u)
+		}
 	}
 	before := map[*user]float64{console: taskSeconds(b, console), screen: taskSeconds(b, screen)}
 	start := time.Now()
@@ -195,11 +223,19 @@ func benchPlanning(ctx context.Context, b *testing.B, fac *client.Session, seats
 	}
 	wg.Wait()
 	elapsed := time.Since(start).Seconds()
+	if profiling {
+		for _, u := range []*user{console, screen} {
+			stopProfile(b, u, "planning")
+		}
+	}
 	b.Logf("planning: %d plan changes in %.1f s (%.1f a second, %d refused as already so) over %d teams", sent, elapsed, float64(sent)/elapsed, refused, len(keys))
 	for _, u := range []*user{console, screen} {
 		busy := (taskSeconds(b, u) - before[u]) / elapsed
 		r := eval[benchResult](u, benchReport)
 		b.Logf("%s in planning: main thread busy %.0f %%; longest task %.0f ms, %d tasks over 200 ms, %d over 50 ms", u.name, 100*busy, r.Longest, r.Over200, r.Over50)
+		if len(r.Frames) > 0 {
+			b.Logf("%s in planning: longest frames: %s", u.name, strings.Join(r.Frames, "; "))
+		}
 		b.ReportMetric(100*busy, u.name+"-planning-busy-%")
 		b.ReportMetric(r.Longest, u.name+"-planning-longest-task-ms")
 	}
@@ -211,6 +247,7 @@ type benchResult struct {
 	Seen                   int
 	P50, P99, Max, Longest float64
 	Over200, Over50        int
+	Frames                 []string
 }
 
 // benchProbe runs in each page before its scripts: it records when each
@@ -226,6 +263,22 @@ const benchProbe = `(() => {
 		}
 	};
 	new PerformanceObserver((l) => { for (const e of l.getEntries()) b.tasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });
+	// Long animation frames say where a long task's time went: scripts
+	// (which one), layouts they forced, or the frame's own style and layout.
+	b.frames = [];
+	try {
+		new PerformanceObserver((l) => {
+			for (const e of l.getEntries()) {
+				if (e.duration < 150) continue;
+				const scripts = [...(e.scripts || [])].sort((x, y) => y.duration - x.duration);
+				const top = scripts[0];
+				b.frames.push({ d: Math.round(e.duration), script: Math.round(scripts.reduce((a, s) => a + s.duration, 0)),
+					forced: Math.round(scripts.reduce((a, s) => a + (s.forcedStyleAndLayoutDuration || 0), 0)),
+					render: Math.round(e.renderStart ? e.startTime + e.duration - e.renderStart : 0),
+					top: top ? (top.sourceFunctionName || top.invoker || '?') + ' ' + String(top.sourceURL || '').split('/').pop() + ' ' + Math.round(top.duration) + ' ms' : '' });
+			}
+		}).observe({ type: 'long-animation-frame', buffered: true });
+	} catch (e) { /* no long-animation-frame entries in this browser */ }
 	const start = () => new MutationObserver((muts) => {
 		for (const m of muts) for (const n of m.addedNodes) scan(n.textContent);
 	}).observe(document.documentElement, { childList: true, subtree: true });
@@ -236,7 +289,8 @@ const benchReport = `(() => {
 	const b = window.__bench, l = [...b.lags].sort((x, y) => x - y);
 	const q = (p) => l.length ? l[Math.min(l.length - 1, Math.floor(p * l.length))] : 0;
 	return { Seen: l.length, P50: q(0.5), P99: q(0.99), Max: l.length ? l[l.length - 1] : 0,
-		Longest: Math.max(0, ...b.tasks), Over200: b.tasks.filter((d) => d > 200).length, Over50: b.tasks.length };
+		Longest: Math.max(0, ...b.tasks), Over200: b.tasks.filter((d) => d > 200).length, Over50: b.tasks.length,
+		Frames: [...b.frames].sort((x, y) => y.d - x.d).slice(0, 4).map((f) => f.d + ' ms (scripts ' + f.script + ', forced layout ' + f.forced + ', rendering ' + f.render + '; ' + f.top + ')') };
 })()`
 
 // taskSeconds reads DevTools' TaskDuration: the seconds the page's main
@@ -364,6 +418,14 @@ func drive(ctx context.Context, tb testing.TB, sessions []*client.Session, clust
 		tb.Fatalf("%d commands refused, first: %s", len(failed), slices.Min(failed))
 	}
 	return c
+}
+
+// logLoad logs the machine's load average (Linux), which the figures
+// follow on shared cores.
+func logLoad(tb testing.TB, when string) {
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		tb.Logf("load average %s: %s", when, strings.Join(strings.Fields(string(b))[:3], ", "))
+	}
 }
 
 func envInt(name string, def int) int {

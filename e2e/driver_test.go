@@ -36,7 +36,11 @@ func startPlayedGame(ctx context.Context, t testing.TB, srv *testServer, req pro
 	h := &client.HTTP{BaseURL: srv.url}
 	names := []string{"Léa", "Hugo", "Chloé", "Nathan", "Inès", "Louis", "Manon", "Jules", "Camille", "Théo", "Sarah", "Enzo"}
 	for i := 0; i < 4*companies; i++ {
-		j, err := h.Join(ctx, g.Code, names[i%len(names)], "")
+		name := names[i%len(names)]
+		if i >= len(names) {
+			name = fmt.Sprintf("%s %d", name, i/len(names)+1)
+		}
+		j, err := h.Join(ctx, g.Code, name, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,7 +3,7 @@
 // Its token comes in the URL fragment (never sent to the server) and is
 // then kept in this browser and removed from the address bar.
 
-import { html, h, render, useEffect } from './deps.js';
+import { html, h, render, useEffect, useRef, useLayoutEffect } from './deps.js';
 import { t, langChosen, setLang, scopeLang } from './i18n.js';
 import { Session } from './session.js';
 import { seat, saveSeat, dropSeat } from './storage.js';
@@ -76,6 +76,37 @@ const VIEWS = {
   lobby: Lobby, wall: ScreenWall, study: ScreenStudyAll, sprints: ScreenSprints, debate: ScreenDebateAll, retro: ScreenRetro,
 };
 
+// Nobody scrolls a projector: a view taller than the room under the header
+// is scaled down as a whole, never below this (the type stays readable).
+const MIN_SCALE = 0.72;
+
+/** Fit keeps the phase's view on the screen. It follows the view's size
+ * (a ResizeObserver: no work when nothing grows) and scales it down with a
+ * transform, which leaves the layout, and so the measure, unchanged. */
+function Fit({ children }) {
+  const ref = useRef(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    const room = el.parentElement;
+    let scale = 1;
+    const fit = () => {
+      const cs = getComputedStyle(room);
+      const avail = room.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);
+      const need = el.offsetHeight;
+      const s = need > avail + 1 ? Math.max(MIN_SCALE, avail / need) : 1;
+      if (Math.abs(s - scale) < 0.002) return;
+      scale = s;
+      el.style.transform = s < 1 ? `scale(${s.toFixed(4)})` : '';
+      el.dataset.scale = s.toFixed(3);
+    };
+    const ro = new ResizeObserver(fit);
+    ro.observe(el);
+    ro.observe(room);
+    return () => ro.disconnect();
+  }, []);
+  return html`<div class="screen-fit" ref=${ref}>${children}</div>`;
+}
+
 /** Body draws the current phase; it redraws for its own documents only
  * (each view follows them), not for every change of the game. */
 const Body = memo(({ session, game, kind }) => (VIEWS[kind] ? h(VIEWS[kind], { session, game }) : null));
@@ -101,7 +132,7 @@ function App({ session }) {
       ${ph.kind !== 'lobby' ? html`<${JoinPanel} game=${game} />` : null}
       <div class="screen-tools"><${ConnBadge} session=${session} /><${LangSwitch} /></div>
     </header>
-    <main id="main" class="screen-main"><${Body} session=${session} game=${game} kind=${ph.kind} /></main>
+    <main id="main" class="screen-main"><${Fit}><${Body} session=${session} game=${game} kind=${ph.kind} /><//></main>
     <${Notices} />
   </div>`;
 }

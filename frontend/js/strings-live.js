@@ -53,6 +53,16 @@ export const en = {
   'wall.newer': 'Newer',
   'wall.older': 'Older',
   'wall.pageOf': 'Page {n} of {total}',
+  'retro.mark.final': 'Final',
+  'retro.mark.company': 'Company',
+  'retro.mark.team': 'Objective',
+  'retro.mark.debate': 'Debate',
+  'retro.mark.quiz': 'Quiz',
+  'retro.mark.bonus': 'Bonus',
+  'retro.mark.cluster': 'DORA cluster',
+  'retro.mark.mark': 'Mark',
+  'screen.topTeams': (p) => `(the first ${p.n} of ${p.total} teams)`,
+  'retro.teamsPage': (p) => `Teams ${p.from} to ${p.to} of ${p.total}`,
 };
 
 export const fr = {
@@ -97,4 +107,14 @@ export const fr = {
   'wall.newer': 'Plus récents',
   'wall.older': 'Plus anciens',
   'wall.pageOf': 'Page {n} sur {total}',
+  'retro.mark.final': 'Note finale',
+  'retro.mark.company': 'Entreprise',
+  'retro.mark.team': 'Objectif',
+  'retro.mark.debate': 'Débat',
+  'retro.mark.quiz': 'Quiz',
+  'retro.mark.bonus': 'Bonus',
+  'retro.mark.cluster': 'Profil DORA',
+  'retro.mark.mark': 'Note',
+  'screen.topTeams': (p) => `(les ${p.n} premières équipes sur ${p.total})`,
+  'retro.teamsPage': (p) => `Équipes ${p.from} à ${p.to} sur ${p.total}`,
 };

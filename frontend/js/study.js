@@ -235,7 +235,7 @@ export function Quiz({ session }) {
 }
 
 /** QuizBoard shows the teams' quiz scores. */
-export function QuizBoard({ session, companies }) {
+export function QuizBoard({ session, companies, top }) {
   const qs = session.docs.quizscores;
   if (!qs) return null;
   // A team's score is its right answers over the questions asked to the
@@ -243,10 +243,12 @@ export function QuizBoard({ session, companies }) {
   const share = (s) => (s.asked ? s.correct / s.asked : 0);
   const rows = Object.entries(qs.teams || {}).sort((a, b) => share(b[1]) - share(a[1]));
   if (!rows.length) return null;
+  // The projector shows the leaders only (top), saying how many follow.
+  const shown = top ? rows.slice(0, top) : rows;
   return html`<table class="table">
-    <caption>${t('quiz.scores')}</caption>
+    <caption>${t('quiz.scores')}${shown.length < rows.length ? html` <span class="muted">${t('screen.topTeams', { n: shown.length, total: rows.length })}</span>` : null}</caption>
     <thead><tr><th scope="col">${t('team')}</th><th scope="col">${t('quiz.score')}</th><th scope="col">${t('quiz.answered')}</th></tr></thead>
-    <tbody>${rows.map(([k, s]) => {
+    <tbody>${shown.map(([k, s]) => {
       const [c, team] = k.split('/');
       return html`<tr key=${k}><th scope="row">${teamLabel(Number(c), team, companies)}</th>
         <td>${s.asked ? t('quiz.scoreOf', { correct: s.correct, asked: s.asked, pct: num(100 * share(s), 0) }) : '–'}</td><td>${s.answered}</td></tr>`;
@@ -315,7 +317,7 @@ export function ScreenStudy({ session, game }) {
     <h2>${t('phase.study')}</h2>
     <div class="screen-cols">
       <${ProductBrief} product=${session.docs.product} compact />
-      <div><${QuizBoard} session=${session} companies=${game.companies} /></div>
+      <div><${QuizBoard} session=${session} companies=${game.companies} top=${12} /></div>
     </div>
   </section>`;
 }

@@ -168,22 +168,25 @@ export function ScreenWall({ session }) {
     };
     // A wall mostly grows: keep the size found last time when it still
     // fits (one layout). Else guess from the overflow (the room a note
-    // takes grows with the square of the type size) and step down.
-    if (fits(size.current)) return;
-    if (capped && size.current <= FONT_MIN + 0.01) {
-      // Already the smallest type and a window of the newest notes: make
-      // the window smaller rather than lay the wall out again and again.
-      if (limit > 24) setLimit(Math.max(24, Math.floor((limit * el.clientWidth) / el.scrollWidth) - 1));
-      return;
-    }
-    let rem = Math.max(FONT_MIN, Math.min(size.current, size.current * Math.sqrt(el.clientWidth / el.scrollWidth)));
-    for (let i = 0; i < 4 && !fits(rem) && rem > FONT_MIN; i++) rem = Math.max(FONT_MIN, rem * 0.92);
-    size.current = rem;
-    if (!fits(rem) && limit > 24) {
-      // Even the smallest readable type is not enough: show fewer notes,
-      // in proportion to the overflow (one step).
-      setLimit(Math.max(24, Math.floor((limit * el.clientWidth) / el.scrollWidth * 0.95)));
-    }
+    // takes grows with the square of the type size) and check in the next
+    // frame: one layout a frame, never a long task of several.
+    let frame = 0;
+    const step = () => {
+      frame = 0;
+      if (fits(size.current)) return;
+      if (size.current <= FONT_MIN + 0.01) {
+        // Already the smallest readable type: show fewer notes, in
+        // proportion to the overflow, rather than lay the wall out again
+        // and again.
+        if (limit > 24) setLimit(Math.max(24, Math.floor((limit * el.clientWidth) / el.scrollWidth) - 1));
+        return;
+      }
+      size.current = Math.max(FONT_MIN, Math.min(size.current * 0.92, size.current * Math.sqrt(el.clientWidth / el.scrollWidth)));
+      el.style.setProperty('--wall-size', `${size.current}rem`);
+      frame = requestAnimationFrame(step);
+    };
+    step();
+    return () => cancelAnimationFrame(frame);
   });
   const more = (n) => (n > 0 ? html`<li class="note-more">${t('wall.more', { n })}</li>` : null);
   return html`<section class="screen-wall" aria-labelledby="wall-h" ref=${ref}>

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"devopschallenge/client"
@@ -21,6 +22,11 @@ type playedGame struct {
 	fac   *client.Session
 	table *playbook.Sessions
 	pb    playbook.Game
+	// players are the players' sessions in the order they joined; teams
+	// their teams' keys ("1/dev") in that order, byTeam a session of each.
+	players []*client.Session
+	teams   []string
+	byTeam  map[string]*client.Session
 }
 
 // startPlayedGame creates a game with the default agenda and joins one
@@ -29,7 +35,7 @@ func startPlayedGame(ctx context.Context, t testing.TB, srv *testServer, req pro
 	t.Helper()
 	req.Assignment = "auto"
 	g, fac := srv.hostGame(ctx, t, req)
-	pg := &playedGame{t: t, ctx: ctx, srv: srv, g: g, fac: fac}
+	pg := &playedGame{t: t, ctx: ctx, srv: srv, g: g, fac: fac, byTeam: map[string]*client.Session{}}
 	pg.table = &playbook.Sessions{TB: t, Ctx: ctx, Fac: fac}
 	pg.pb = playbook.Game{T: pg.table}
 	companies := max(req.Companies, 1)
@@ -50,10 +56,36 @@ func startPlayedGame(ctx context.Context, t testing.TB, srv *testServer, req pro
 		}
 		t.Cleanup(func() { s.Close() })
 		pg.table.Seats = append(pg.table.Seats, s)
-		pg.table.Joined = append(pg.table.Joined, playbook.Player{Company: j.Company, Team: j.Team})
+		pl := playbook.Player{Company: j.Company, Team: j.Team}
+		pg.table.Joined = append(pg.table.Joined, pl)
+		pg.players = append(pg.players, s)
+		if _, ok := pg.byTeam[pl.Key()]; !ok {
+			pg.teams = append(pg.teams, pl.Key())
+			pg.byTeam[pl.Key()] = s
+		}
 	}
 	return pg
 }
+
+// do sends a command from a session and waits until the facilitator's
+// view shows it; a refusal fails the test.
+func (pg *playedGame) do(s *client.Session, cmd string, args any) client.Ack {
+	pg.t.Helper()
+	ack, err := s.Do(pg.ctx, cmd, args)
+	if err != nil {
+		pg.t.Fatalf("%s: %v", cmd, err)
+	}
+	if err := pg.fac.Wait(pg.ctx, func(f *client.Session) bool { return f.Version() >= ack.Version }); err != nil {
+		pg.t.Fatal(err)
+	}
+	return ack
+}
+
+// facDoc reads a document of the facilitator's view.
+func (pg *playedGame) facDoc(key string, v any) bool { return pg.fac.Doc(key, v) }
+
+// playSprint plays the current sprint, calling after once it is resolved.
+func (pg *playedGame) playSprint(after func()) { pg.playSprintWith(nil, after) }
 
 func (pg *playedGame) sprint() game.SprintDoc { return pg.pb.SprintState() }
 

@@ -44,9 +44,15 @@ func fits(t *testing.T, screen *user, step string) {
 		Scale      float64
 		Out        []string
 	}
-	// Two frames, so that what the last change drew is laid out (and
-	// scaled: the ResizeObserver runs before the frame is painted).
-	f := eval[fit](screen, `new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => {
+	// Measured once the view's height has held for two frames: what the
+	// last change drew is laid out, and scaled (the ResizeObserver runs
+	// after the layout of the frame where the view changed; charts and
+	// modules that arrive later change it again).
+	f := eval[fit](screen, `new Promise((ok) => { let last = -1, same = 0, frames = 0; const settle = () => {
+		const v = document.querySelector('.screen-fit'), h = v ? v.offsetHeight : 0;
+		same = h === last ? same + 1 : 0; last = h; frames++;
+		if (same < 2 && frames < 120) { requestAnimationFrame(settle); return; }
+		requestAnimationFrame(() => requestAnimationFrame(() => {
 		const d = document.documentElement, vh = innerHeight, vw = innerWidth;
 		const hidden = (e) => !e.getClientRects().length || e.closest('.sr-only, .chart-data, .calms-table');
 		const out = [...document.querySelectorAll('.screen *')].filter((e) => {
@@ -59,7 +65,7 @@ func fits(t *testing.T, screen *user, step string) {
 		const fit = document.querySelector('.screen-fit'), main = document.querySelector('.screen-main');
 		const need = fit ? Math.round(main.getBoundingClientRect().top + fit.offsetHeight + 10) : d.scrollHeight;
 		ok({ H: d.scrollHeight, W: d.scrollWidth, Need: need, Scale: fit ? Number(fit.dataset.scale || 1) : 1, Out: out });
-	})))`)
+	})); }; settle(); })`)
 	t.Logf("projector at %s: page %d×%d px, view %d px tall unscaled, scale %.2f", step, f.W, f.H, f.Need, f.Scale)
 	name := fmt.Sprintf("fit-%s-%s", screen.name, step)
 	screen.shot(name)
@@ -89,11 +95,14 @@ func projectorGame(ctx context.Context, t *testing.T, srv *testServer, b *browse
 	screen.waitText(fmt.Sprintf("%d players", 4*companies))
 	fits(t, screen, "lobby")
 
-	pg.playWall()
+	pg.pb.Start()
+	pg.pb.WallNotes()
 	screen.waitText("Passages de relais")
 	fits(t, screen, "wall")
 
-	pg.playStudy()
+	pg.do(pg.fac, "phase.next", nil)
+	pg.waitPhase(game.KindStudy)
+	pg.pb.StudyWork()
 	stageIs(screen, "Study")
 	fits(t, screen, "study")
 

@@ -74,9 +74,16 @@ func (g Game) Start() {
 	g.expect(game.KindWall)
 }
 
-// Wall posts notes, gathers them into clusters, votes and hides a note,
-// then moves on to the study.
+// Wall plays the wall (see WallNotes), then moves on to the study.
 func (g Game) Wall() {
+	g.WallNotes()
+	g.T.Do(Facilitator, "phase.next", nil)
+	g.expect(game.KindStudy)
+}
+
+// WallNotes posts notes, gathers them into clusters, votes and hides a
+// note; the game stays on the wall.
+func (g Game) WallNotes() {
 	notes := []game.NoteAddArgs{
 		{Text: "<script>alert(1)</script> Les mises en production attendent la fenêtre du mois", Target: "ops"},
 		{Text: "Les devs ne documentent jamais leurs déploiements", Target: "devs"},
@@ -101,13 +108,18 @@ func (g Game) Wall() {
 		g.T.Do(i, "cluster.vote", game.ClusterVoteArgs{ClusterID: k.ClusterID})
 	}
 	g.T.Do(Facilitator, "note.hide", game.NoteHideArgs{NoteID: ids[3], Hidden: true})
-	g.T.Do(Facilitator, "phase.next", nil)
-	g.expect(game.KindStudy)
 }
 
-// Study fills a worksheet card per team (and edits one), has every player
-// answer three questions of the quiz, then moves on to the sprints.
+// Study plays the study (see StudyWork), then moves on to the sprints.
 func (g Game) Study() {
+	g.StudyWork()
+	g.T.Do(Facilitator, "phase.next", nil)
+	g.expect(game.KindSprints)
+}
+
+// StudyWork fills a worksheet card per team (and edits one) and has every
+// player answer three questions of the quiz; the game stays on the study.
+func (g Game) StudyWork() {
 	kinds := []string{"finding", "advantage", "challenge", "recommendation"}
 	for i, key := range g.teams() {
 		var c game.CardAddResult
@@ -126,8 +138,6 @@ func (g Game) Study() {
 			g.T.Do(i, "quiz.answer", game.QuizAnswerArgs{QuestionID: q.ID, OptionID: q.Options[(i+j)%len(q.Options)].ID})
 		}
 	}
-	g.T.Do(Facilitator, "phase.next", nil)
-	g.expect(game.KindSprints)
 }
 
 // Sprints plays every sprint; after, if not nil, is called after each

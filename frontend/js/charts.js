@@ -102,7 +102,7 @@ export function LineChart({ title, sprints, series, height = 180, fmt, big, log,
         },
         axes: [
           { label: t('chart.sprint'), font, labelFont: font, stroke: '#16181d', grid: { stroke: '#e2e5ea' },
-            size: big ? 64 : 40, labelSize: big ? 34 : 20, incrs: [1, 2, 5],
+            size: big ? 64 : 40, labelSize: big ? 34 : 20, incrs: [1, 2, 5, 10, 20, 50], space: big ? 36 : 24,
             values: (u, vals) => vals.map((v) => (Number.isInteger(v) ? String(v) : '')) },
           { font, labelFont: font, label: unit || undefined, labelSize: big ? 34 : 20, stroke: '#16181d', grid: { stroke: '#e2e5ea' },
             size: big ? 96 : 56, values: (u, vals) => vals.map((v) => (v === null ? '' : axisNum(v))) },

@@ -66,6 +66,7 @@ func BenchmarkEvent(b *testing.B) {
 	b.Logf("console lobby with %d players: %d DOM elements", players, eval[int](console, `document.getElementsByTagName('*').length`))
 	screen.open("/screen#g=" + g.GameID + "&t=" + g.ProjectorToken)
 	screen.waitText(fmt.Sprintf("%d players", players))
+	fits(b, screen, "lobby-240") // hundreds of names: the lobby still fits the screen
 	// A Go client watching as the projector does: when each note reaches
 	// a client at all, to tell the server's delay from the pages'.
 	wire := newArrivals()

@@ -37,7 +37,7 @@ func TestProjectorFits(t *testing.T) {
 // off) or a table is wider than its column (over its neighbour), naming
 // what sticks out. The view may be scaled down to fit
 // (screen.js): the log gives its natural height and the scale.
-func fits(t *testing.T, screen *user, step string) {
+func fits(t testing.TB, screen *user, step string) {
 	t.Helper()
 	type fit struct {
 		H, W, Need int

@@ -42,6 +42,10 @@ function JoinPanel({ game, big }) {
   </div>`;
 }
 
+// A team's names the lobby shows at most (1080p, under the join panel):
+// at an event of hundreds the rest is counted, the screen never cut.
+const LOBBY_NAMES = 16;
+
 function Lobby({ session, game }) {
   useDocs(session, ['player/'], BUSY_REDRAW_MS);
   const players = session.list('player/');
@@ -49,10 +53,16 @@ function Lobby({ session, game }) {
     <${JoinPanel} game=${game} big />
     <h2>${t('screen.players', { n: players.length })}</h2>
     <div class="team-grid team-grid-screen">
-      ${TEAMS.map((tm) => html`<div key=${tm} class="card">
-        <h3>${teamName(tm)} <span class="muted">(${players.filter((p) => p.team === tm).length})</span></h3>
-        <ul class="plain names">${players.filter((p) => p.team === tm).map((p) => html`<li key=${p.id}>${p.nickname}</li>`)}</ul>
-      </div>`)}
+      ${TEAMS.map((tm) => {
+        const team = players.filter((p) => p.team === tm);
+        // The latest to join first: they are the ones looking for their name.
+        const shown = team.slice(-LOBBY_NAMES).reverse();
+        return html`<div key=${tm} class="card">
+          <h3>${teamName(tm)} <span class="muted">(${team.length})</span></h3>
+          <ul class="plain names">${shown.map((p) => html`<li key=${p.id}>${p.nickname}</li>`)}
+            ${team.length > shown.length ? html`<li class="muted">${t('screen.morePlayers', { n: team.length - shown.length })}</li>` : null}</ul>
+        </div>`;
+      })}
     </div>
   </section>`;
 }

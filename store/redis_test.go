@@ -42,91 +42,128 @@ func TestRedisRestartLosesNothing(t *testing.T) {
 		mustT(t, watcher.Subscribe(ctx, id), "Subscribe")
 	}
 
-	var (
-		acked    [games]atomic.Int64 // last acknowledged version per game
-		total    atomic.Int64
-		stop     = make(chan struct{})
-		wg       sync.WaitGroup
-		failures = make(chan error, games)
-	)
-	for g := 0; g < games; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			id := fmt.Sprintf("g%d", g)
-			for v := int64(2); ; {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				data := fmt.Appendf(nil, "%s-%d", id, v)
-				err := w.Append(ctx, id, v, data, store.AppendOptions{TTL: time.Hour})
-				switch {
-				case err == nil:
-					acked[g].Store(v)
-					total.Add(1)
-					v++
-				case apperr.IsCode(err, apperr.EConflict):
-					// An append whose reply was lost may have been applied:
-					// the stream tells.
-					es, err := w.Entries(ctx, id, v)
-					switch {
-					case err != nil: // Redis is down: try again
-					case len(es) > 0 && string(es[0].Data) == string(data):
-						v++
-					default: // someone else's entry, or the stream went back
-						failures <- fmt.Errorf("%s: conflict at version %d, which holds %v", id, v, es)
-						return
-					}
-				default:
-					// Redis is down: try again.
-					time.Sleep(10 * time.Millisecond)
-				}
-			}
-		}()
-	}
-	waitTotal := func(n int64) {
-		deadline := time.Now().Add(30 * time.Second)
-		for total.Load() < n {
-			if time.Now().After(deadline) {
-				t.Fatalf("only %d appends acknowledged, waiting for %d", total.Load(), n)
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
-	waitTotal(200)
-	before := [games]int64{}
+	ws := startWriters(ctx, w, games)
+	ws.waitTotal(t, 200)
+	before := make([]int64, games)
 	for g := range before {
-		before[g] = acked[g].Load()
+		before[g] = ws.acked[g].Load()
 	}
 	srv.Restart(t)
-	waitTotal(total.Load() + 200)
-	close(stop)
-	wg.Wait()
-	close(failures)
-	for err := range failures {
-		t.Fatal(err)
-	}
+	ws.waitTotal(t, ws.total.Load()+200)
+	ws.stopAndCheck(t)
 
 	for g := 0; g < games; g++ {
-		id := fmt.Sprintf("g%d", g)
-		es, err := w.Entries(ctx, id, 1)
-		mustT(t, err, "Entries")
-		if last := acked[g].Load(); int64(len(es)) < last {
-			t.Fatalf("%s: %d entries, but %d were acknowledged", id, len(es), last)
-		}
-		if int64(len(es)) <= before[g] {
-			t.Fatalf("%s: no append after the restart", id)
-		}
-		for i, e := range es {
-			if want := fmt.Sprintf("%s-%d", id, i+1); e.Version != int64(i+1) || string(e.Data) != want {
-				t.Fatalf("%s entry %d = {%d %q}, want {%d %q}", id, i, e.Version, e.Data, i+1, want)
-			}
-		}
-		wantCodeOf(t, w, "C"+id, id)
+		checkStream(ctx, t, w, fmt.Sprintf("g%d", g), ws.acked[g].Load(), before[g])
 	}
+	waitNotices(t, notices, games)
+}
 
+// writers append to games g0, g1… concurrently, each to its own game,
+// retrying through a Redis outage, until stopped.
+type writers struct {
+	acked    []atomic.Int64 // last acknowledged version per game
+	total    atomic.Int64
+	stop     chan struct{}
+	wg       sync.WaitGroup
+	failures chan error
+}
+
+func startWriters(ctx context.Context, w *store.Redis, games int) *writers {
+	ws := &writers{acked: make([]atomic.Int64, games), stop: make(chan struct{}), failures: make(chan error, games)}
+	for g := 0; g < games; g++ {
+		ws.wg.Add(1)
+		go func() {
+			defer ws.wg.Done()
+			ws.run(ctx, w, g)
+		}()
+	}
+	return ws
+}
+
+// run appends entries 2, 3… to game g until stopped.
+func (ws *writers) run(ctx context.Context, w *store.Redis, g int) {
+	id := fmt.Sprintf("g%d", g)
+	for v := int64(2); ; {
+		select {
+		case <-ws.stop:
+			return
+		default:
+		}
+		data := fmt.Appendf(nil, "%s-%d", id, v)
+		err := w.Append(ctx, id, v, data, store.AppendOptions{TTL: time.Hour})
+		switch {
+		case err == nil:
+			ws.acked[g].Store(v)
+			ws.total.Add(1)
+			v++
+		case apperr.IsCode(err, apperr.EConflict):
+			// An append whose reply was lost may have been applied:
+			// the stream tells.
+			es, err := w.Entries(ctx, id, v)
+			switch {
+			case err != nil: // Redis is down: try again
+			case len(es) > 0 && string(es[0].Data) == string(data):
+				v++
+			default: // someone else's entry, or the stream went back
+				ws.failures <- fmt.Errorf("%s: conflict at version %d, which holds %v", id, v, es)
+				return
+			}
+		default:
+			// Redis is down: try again.
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
+// waitTotal waits until n appends in all were acknowledged.
+func (ws *writers) waitTotal(t *testing.T, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for ws.total.Load() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d appends acknowledged, waiting for %d", ws.total.Load(), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// stopAndCheck stops the writers and fails the test if one saw a conflict
+// it could not explain.
+func (ws *writers) stopAndCheck(t *testing.T) {
+	t.Helper()
+	close(ws.stop)
+	ws.wg.Wait()
+	close(ws.failures)
+	for err := range ws.failures {
+		t.Fatal(err)
+	}
+}
+
+// checkStream checks that game id holds every acknowledged entry (acked
+// is the last), "<id>-1", "<id>-2"… without a gap, at least one appended
+// after the restart (before is the last acknowledged before it), and
+// that its join code still leads to it.
+func checkStream(ctx context.Context, t *testing.T, w *store.Redis, id string, acked, before int64) {
+	t.Helper()
+	es, err := w.Entries(ctx, id, 1)
+	mustT(t, err, "Entries")
+	if int64(len(es)) < acked {
+		t.Fatalf("%s: %d entries, but %d were acknowledged", id, len(es), acked)
+	}
+	if int64(len(es)) <= before {
+		t.Fatalf("%s: no append after the restart", id)
+	}
+	for i, e := range es {
+		if want := fmt.Sprintf("%s-%d", id, i+1); e.Version != int64(i+1) || string(e.Data) != want {
+			t.Fatalf("%s entry %d = {%d %q}, want {%d %q}", id, i, e.Version, e.Data, i+1, want)
+		}
+	}
+	wantCodeOf(t, w, "C"+id, id)
+}
+
+// waitNotices waits for a resync notice for each of the games g0, g1….
+func waitNotices(t *testing.T, notices <-chan string, games int) {
+	t.Helper()
 	seen := map[string]bool{}
 	timeout := time.After(20 * time.Second)
 	for len(seen) < games {

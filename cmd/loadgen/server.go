@@ -6,7 +6,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-
 	"log/slog"
 	"net"
 	"net/http"
@@ -57,32 +56,17 @@ func serverMain(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	scns, err := rules.LoadAll(scenarios.FS)
+	eng, err := loadEngine()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	eng, err := game.NewEngine(scns, "ecommerce-platform")
+	st, closeStore, err := openStore(ctx, *redisURL, *data, log)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	var st *store.Redis
-	if *redisURL != "" {
-		st, err = store.Open(ctx, *redisURL, "dc:", log)
-	} else {
-		dir := *data
-		if dir == "" {
-			dir, _ = os.MkdirTemp("", "loadgen-server-")
-			defer os.RemoveAll(dir)
-		}
-		st, err = store.OpenEmbedded(ctx, dir, "127.0.0.1:0", "dc:", log)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer st.Close()
+	defer closeStore()
 	srv, err := server.New(server.Config{Engine: eng, Store: st, Logger: log, Instance: uuid.NewString()[:8]})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -114,4 +98,43 @@ func serverMain(args []string) int {
 	defer cancel()
 	srv.Shutdown(sctx)
 	return 0
+}
+
+// loadEngine loads the embedded scenarios into the rules engine, as
+// main.go does.
+func loadEngine() (*game.Engine, error) {
+	scns, err := rules.LoadAll(scenarios.FS)
+	if err != nil {
+		return nil, err
+	}
+	return game.NewEngine(scns, "ecommerce-platform")
+}
+
+// openStore opens Redis at redisURL or, without one, the embedded store
+// in dir (a temporary directory if dir is empty). The function it returns
+// closes the store and removes the temporary directory.
+func openStore(ctx context.Context, redisURL, dir string, log *slog.Logger) (*store.Redis, func(), error) {
+	if redisURL != "" {
+		st, err := store.Open(ctx, redisURL, "dc:", log)
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, func() { st.Close() }, nil
+	}
+	temp := ""
+	if dir == "" {
+		dir, _ = os.MkdirTemp("", "loadgen-server-")
+		temp = dir
+	}
+	removeTemp := func() {
+		if temp != "" {
+			os.RemoveAll(temp)
+		}
+	}
+	st, err := store.OpenEmbedded(ctx, dir, "127.0.0.1:0", "dc:", log)
+	if err != nil {
+		removeTemp()
+		return nil, nil, err
+	}
+	return st, func() { st.Close(); removeTemp() }, nil
 }

@@ -4,8 +4,10 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -92,7 +94,8 @@ func printIdle(r *passResult) {
 func printLatency(r *passResult) {
 	l := r.Latency
 	fmt.Printf("  latency send → last receiver (ms): p50 %.2f  p90 %.2f  p99 %.2f  max %.2f  (n=%d)\n", l.P50, l.P90, l.P99, l.Max, l.N)
-	for cmd, d := range r.LatencyByCmd {
+	for _, cmd := range slices.Sorted(maps.Keys(r.LatencyByCmd)) { // a stable order, to compare runs
+		d := r.LatencyByCmd[cmd]
 		fmt.Printf("      %-15s p50 %7.2f  p99 %7.2f  n=%d\n", cmd, d.P50, d.P99, d.N)
 	}
 	if bs := r.LatencyByServer; len(bs) > 0 {

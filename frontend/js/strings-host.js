@@ -1,8 +1,8 @@
 // strings-host.js: the UI strings of the facilitator's console (the
-// create form, the agenda, the controls, the players, removals and
-// export links, the links to share) and of the projector's frame, in
-// English (en) and French (fr). i18n.js merges every strings module;
-// both dictionaries have the same keys.
+// create form, the agenda, the controls, the players, the removed
+// players and the revocation of export links, the links to share) and
+// of the projector's frame, in English (en) and French (fr). i18n.js
+// merges every strings module; both dictionaries have the same keys.
 
 import { plural, pluralFr } from './plural.js';
 
@@ -74,6 +74,20 @@ export const en = {
   'players.newName': 'New nickname',
   'players.kick': 'Remove',
   'players.confirmKick': 'Remove {name} from the game? Their token stops working.',
+
+  'moderation.removedTitle': 'Removed players',
+  'moderation.removedHint': 'A removed player cannot join this game again, under the same nickname or from the same browser, until you let them back in. They then join with the code and get their seat back: same team, same contributions.',
+  'moderation.action': 'Action',
+  'moderation.kept': 'Kept out',
+  'moderation.mayReturn': 'May come back: they join again with the code',
+  'moderation.letBack': 'Let back in',
+  'moderation.letBackDone': '{name} may join again with the code.',
+  'moderation.linksTitle': 'Export links',
+  'moderation.linksHint': 'Export links work for 24 hours for anyone who has them, without signing in. Revoke them if one was shared too widely: every link made so far stops working at once, including those already handed out.',
+  'moderation.revoke': 'Revoke every export link',
+  'moderation.revokeConfirm': 'Every export link of this game will stop working, including those already shared. Continue?',
+  'moderation.revokeDone': 'Every export link made so far was revoked.',
+  'moderation.revoked': 'Export links made before {time} no longer work. Use “{refresh}” to make new ones.',
 
   'links.title': 'Join and projector',
   'links.code': 'Join code',
@@ -174,6 +188,20 @@ export const fr = {
   'players.newName': 'Nouveau pseudo',
   'players.kick': 'Retirer',
   'players.confirmKick': 'Retirer {name} de la partie ? Son jeton ne fonctionnera plus.',
+
+  'moderation.removedTitle': 'Joueurs retirés',
+  'moderation.removedHint': "Un joueur retiré ne peut plus rejoindre cette partie, ni avec le même pseudo ni depuis le même navigateur, tant que vous ne l'autorisez pas à revenir. Il rejoint alors avec le code et retrouve sa place : même équipe, mêmes contributions.",
+  'moderation.action': 'Action',
+  'moderation.kept': "Tenu à l'écart",
+  'moderation.mayReturn': 'Peut revenir : il rejoint avec le code',
+  'moderation.letBack': 'Laisser revenir',
+  'moderation.letBackDone': '{name} peut rejoindre la partie avec le code.',
+  'moderation.linksTitle': "Liens d'export",
+  'moderation.linksHint': "Les liens d'export fonctionnent 24 heures pour quiconque les détient, sans connexion. Révoquez-les si l'un d'eux a trop circulé : tous les liens créés jusqu'ici cessent aussitôt de fonctionner, y compris ceux déjà distribués.",
+  'moderation.revoke': "Révoquer tous les liens d'export",
+  'moderation.revokeConfirm': "Tous les liens d'export de cette partie cesseront de fonctionner, y compris ceux déjà partagés. Continuer ?",
+  'moderation.revokeDone': "Tous les liens d'export créés jusqu'ici ont été révoqués.",
+  'moderation.revoked': "Les liens d'export créés avant {time} ne fonctionnent plus. Utilisez « {refresh} » pour en créer de nouveaux.",
 
   'links.title': 'Rejoindre et projecteur',
   'links.code': 'Code de la partie',

@@ -12,6 +12,9 @@ import * as debate from './strings-debate.js';
 import * as host from './strings-host.js';
 import * as retro from './strings-retro.js';
 import * as live from './strings-live.js';
+// The dictionaries' own import, named here too so that the browser fetches
+// it with them rather than after them (one round trip less on a phone).
+import './plural.js';
 
 export const LANGS = ['en', 'fr'];
 // The dictionaries of every area, merged: the one place that lists them.

@@ -85,14 +85,14 @@ func TestRemovedPlayerAndRevokedLinks(t *testing.T) {
 		t.Error("a link made before the revocation still works")
 	}
 
-	// The module's own strings exist in both languages.
-	keys := eval[map[string][]string](host, `import('/ui/js/moderation.js').then(m => m.STRING_KEYS)`)
+	// The module's strings (moderation.*) exist in both languages.
+	keys := eval[map[string][]string](host, `import('/ui/js/i18n.js').then(m => { const k = m.keySets(), own = (l) => l.filter((s) => s.startsWith('moderation.')); return { en: own(k.en), fr: own(k.fr) }; })`)
 	if len(keys["en"]) == 0 || len(keys["en"]) != len(keys["fr"]) {
-		t.Errorf("moderation.js strings: %d English, %d French", len(keys["en"]), len(keys["fr"]))
+		t.Errorf("moderation strings: %d English, %d French", len(keys["en"]), len(keys["fr"]))
 	}
 	for i := range keys["en"] {
 		if i < len(keys["fr"]) && keys["en"][i] != keys["fr"][i] {
-			t.Errorf("moderation.js: %q has no French twin (%q)", keys["en"][i], keys["fr"][i])
+			t.Errorf("moderation strings: %q has no French twin (%q)", keys["en"][i], keys["fr"][i])
 		}
 	}
 }

@@ -1,14 +1,28 @@
-// i18n.js holds every UI string in English and French and the current
-// language: the one the person chose (remembered), or else the browser's.
-// Scenario texts come as {en, fr} objects and are picked with tx().
+// i18n.js holds every UI string in English and French (merged from the
+// strings*.js modules, one per area) and the current language: the one
+// the person chose (remembered), or else the browser's. Scenario texts
+// come as {en, fr} objects and are picked with tx().
 
 import { load, save } from './storage.js';
-import { en, fr } from './strings.js';
-import { en as enLive, fr as frLive } from './strings-live.js';
-import { en as enDebate, fr as frDebate } from './strings-debate.js';
+import * as common from './strings.js';
+import * as wall from './strings-wall.js';
+import * as study from './strings-study.js';
+import * as sprints from './strings-sprints.js';
+import * as debate from './strings-debate.js';
+import * as host from './strings-host.js';
+import * as retro from './strings-retro.js';
+import * as live from './strings-live.js';
+// The dictionaries' own import, named here too so that the browser fetches
+// it with them rather than after them (one round trip less on a phone).
+import './plural.js';
 
 export const LANGS = ['en', 'fr'];
-const dicts = { en: { ...en, ...enLive, ...enDebate }, fr: { ...fr, ...frLive, ...frDebate } };
+// The dictionaries of every area, merged: the one place that lists them.
+const areas = [common, wall, study, sprints, debate, host, retro, live];
+const dicts = {
+  en: Object.assign({}, ...areas.map((a) => a.en)),
+  fr: Object.assign({}, ...areas.map((a) => a.fr)),
+};
 const listeners = new Set();
 
 function browserLang() {

@@ -1,0 +1,63 @@
+// strings-wall.js: the UI strings of the wall of confusion (anonymous
+// notes, votes, clusters), in English (en) and French (fr). i18n.js
+// merges every strings module; both dictionaries have the same keys.
+
+import { plural, pluralFr } from './plural.js';
+
+export const en = {
+  'wall.intro': 'Post anonymous sticky notes: one idea or feeling each, aimed at the Devs or at the Ops. Nobody sees who wrote what.',
+  'wall.target': 'Aimed at',
+  'wall.toDevs': 'To the Devs',
+  'wall.toOps': 'To the Ops',
+  'wall.note': 'Your note',
+  'wall.noteHint': 'Up to 140 characters. Anonymous.',
+  'wall.post': 'Post the note',
+  'wall.posted': 'Note posted.',
+  'wall.mine': (p) => `You posted ${p.n} ${plural(p.n, 'note', 'notes')}.`,
+  'wall.clusters': 'Clusters',
+  'wall.noClusters': 'The facilitator will group the notes into clusters; then vote for the ones that matter most.',
+  'wall.votesLeft': (p) => `You have ${p.n} ${plural(p.n, 'vote', 'votes')} left.`,
+  'wall.votes': (p) => `${p.n} ${plural(p.n, 'vote', 'votes')}`,
+  'wall.vote': 'Vote',
+  'wall.unvote': 'Remove my vote',
+  'wall.count': (p) => `${p.n} ${plural(p.n, 'note', 'notes')}`,
+  'wall.hidden': 'hidden',
+  'wall.hide': 'Hide',
+  'wall.show': 'Show',
+  'wall.moveTo': 'Cluster of this note',
+  'wall.ungrouped': 'Not grouped',
+  'wall.allGrouped': 'Every note is in a cluster.',
+  'wall.newCluster': 'New cluster',
+  'wall.create': 'Create',
+  'wall.rename': 'Rename',
+  'wall.confirmDelete': 'Delete the cluster “{name}”? Its notes go back to “Not grouped”.',
+};
+
+export const fr = {
+  'wall.intro': "Publiez des post-it anonymes : une idée ou un ressenti par post-it, adressé aux Dev ou aux Ops. Personne ne voit qui a écrit quoi.",
+  'wall.target': 'Destinataires',
+  'wall.toDevs': 'Aux Dev',
+  'wall.toOps': 'Aux Ops',
+  'wall.note': 'Votre post-it',
+  'wall.noteHint': '140 caractères au plus. Anonyme.',
+  'wall.post': 'Publier le post-it',
+  'wall.posted': 'Post-it publié.',
+  'wall.mine': (p) => `Vous avez publié ${p.n} post-it.`,
+  'wall.clusters': 'Groupes',
+  'wall.noClusters': "L'animateur va regrouper les post-it ; votez ensuite pour les groupes les plus importants.",
+  'wall.votesLeft': (p) => `Il vous reste ${p.n} ${pluralFr(p.n, 'vote', 'votes')}.`,
+  'wall.votes': (p) => `${p.n} ${pluralFr(p.n, 'vote', 'votes')}`,
+  'wall.vote': 'Voter',
+  'wall.unvote': 'Retirer mon vote',
+  'wall.count': (p) => `${p.n} post-it`,
+  'wall.hidden': 'masqué',
+  'wall.hide': 'Masquer',
+  'wall.show': 'Afficher',
+  'wall.moveTo': 'Groupe de ce post-it',
+  'wall.ungrouped': 'Non groupés',
+  'wall.allGrouped': 'Tous les post-it sont dans un groupe.',
+  'wall.newCluster': 'Nouveau groupe',
+  'wall.create': 'Créer',
+  'wall.rename': 'Renommer',
+  'wall.confirmDelete': 'Supprimer le groupe « {name} » ? Ses post-it retournent dans « Non groupés ».',
+};

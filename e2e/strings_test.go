@@ -29,6 +29,7 @@ func TestStrings(t *testing.T) {
 	if len(dictFiles) < 3 {
 		t.Fatalf("dictionaries found: %v", dictFiles)
 	}
+	seenIn := [2]map[string]string{{}, {}}
 	for _, file := range dictFiles {
 		src, err := fs.ReadFile(frontend.FS, file)
 		if err != nil {
@@ -42,6 +43,12 @@ func TestStrings(t *testing.T) {
 		for i, part := range []string{text[:split], text[split:]} {
 			for _, m := range keyRe.FindAllStringSubmatch(part, -1) {
 				if k := m[1] + m[2]; k != "plural" && k != "pluralFr" {
+					// A key in two files: the one merged last would win
+					// without a word.
+					if where, twice := seenIn[i][k]; twice {
+						t.Errorf("%s string %q is in %s and in %s", []string{"English", "French"}[i], k, where, file)
+					}
+					seenIn[i][k] = file
 					[]map[string]bool{en, fr}[i][k] = true
 				}
 			}

@@ -51,7 +51,6 @@ type options struct {
 	capP99     float64
 	maxConns   int
 	maxCmds    int64
-	noGame     bool
 	cpuProfile string
 }
 

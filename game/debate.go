@@ -1,6 +1,10 @@
 package game
 
-import "slices"
+import (
+	"slices"
+
+	"devopschallenge/game/rules"
+)
 
 // Debate is the debate rounds: teams present in turn, the others ask and
 // upvote questions and rate the presentation; after each presentation the
@@ -105,20 +109,20 @@ func (s *State) defaultOrder() []Slot {
 type DebateDoc struct {
 	Order     []Slot                  `json:"order"`
 	Current   int                     `json:"current"`
-	Motion    any                     `json:"motion,omitempty"`
+	Motion    *rules.Motion           `json:"motion,omitempty"`
 	Stage     string                  `json:"stage"`
-	Tally     map[string]voteTally    `json:"tally"`
+	Tally     map[string]VoteTally    `json:"tally"`
 	Shift     *float64                `json:"shift,omitempty"`
 	Result    MotionResult            `json:"result"`
 	Ratings   map[string]RatingResult `json:"ratings"`
 	Bonus     map[string]int          `json:"bonus"`
-	Motions   any                     `json:"motions,omitempty"`
+	Motions   []*rules.Motion         `json:"motions,omitempty"`
 	Presented []string                `json:"presented"`
 	// Turn is where the presenting team's turn stands: presenting,
 	// rebuttal, done (its rebuttal is over) or skipped; "" when nobody
 	// presents. Rebuttal is that team's answer turn, once started.
 	Turn     string       `json:"turn"`
-	Rebuttal *rebuttalDoc `json:"rebuttal,omitempty"`
+	Rebuttal *RebuttalDoc `json:"rebuttal,omitempty"`
 	// Next says what "phase.next" does now, during the debate: "rebuttal"
 	// (the team answers its questions), "team" (the next team presents)
 	// or "end" (the agenda moves on).
@@ -296,7 +300,7 @@ func viewDebate(e *Engine, s *State, v Viewer, key string) (any, bool) {
 	if doc.Order == nil {
 		doc.Order = []Slot{}
 	}
-	doc.Tally = map[string]voteTally{motionBefore: doc.Result.Before, motionAfter: doc.Result.After}
+	doc.Tally = map[string]VoteTally{motionBefore: doc.Result.Before, motionAfter: doc.Result.After}
 	doc.Shift = doc.Result.Shift
 	if m := e.scenario(s).Motion(d.Motion); m != nil {
 		doc.Motion = m

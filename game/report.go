@@ -136,7 +136,7 @@ type ReportCompany struct {
 
 // ReportSprint is one sprint of a company: decisions, outcomes and why.
 type ReportSprint struct {
-	sprintSummary
+	SprintSummary
 	Review *Review `json:"review,omitempty"`
 }
 
@@ -171,7 +171,7 @@ type ReportNote struct {
 // "for", who changed sides and the verdict after the debate.
 type ReportDebate struct {
 	Motion *rules.Motion        `json:"motion,omitempty"`
-	Tally  map[string]voteTally `json:"tally"`
+	Tally  map[string]VoteTally `json:"tally"`
 	Shift  *float64             `json:"shift,omitempty"`
 	Result MotionResult         `json:"result"`
 	Order  []Slot               `json:"order"`
@@ -243,7 +243,7 @@ func (e *Engine) Report(s *State) *Report {
 			rc.Cluster = &m
 		}
 		for _, h := range co.History {
-			rs := ReportSprint{sprintSummary: summarise(h)}
+			rs := ReportSprint{SprintSummary: summarise(h)}
 			if h.Sprint >= 1 && h.Sprint <= len(s.Sprints.Reviews[c-1]) {
 				rs.Review = s.Sprints.Reviews[c-1][h.Sprint-1]
 			}

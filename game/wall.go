@@ -82,8 +82,8 @@ const (
 	noteTargetsMessage = `Aim the note at "devs" or "ops".`
 )
 
-// noteDoc is what everyone sees of a note: never its author.
-type noteDoc struct {
+// NoteDoc is what everyone sees of a note: never its author.
+type NoteDoc struct {
 	ID      string `json:"id"`
 	Text    string `json:"text"`
 	Target  string `json:"target"`
@@ -151,7 +151,7 @@ func init() {
 			if !ok || (n.Hidden && v.Role != RoleFacilitator) {
 				return nil, false
 			}
-			return noteDoc{ID: n.ID, Text: n.Text, Target: n.Target, Cluster: n.Cluster, Hidden: n.Hidden}, true
+			return NoteDoc{ID: n.ID, Text: n.Text, Target: n.Target, Cluster: n.Cluster, Hidden: n.Hidden}, true
 		},
 	})
 	registerDoc("cluster", &docKind{

@@ -167,8 +167,9 @@ func round2(f float64) float64 {
 	return float64(int64(f*100+0.5)) / 100
 }
 
-// debateMe is a player's private view of the debate.
-type debateMe struct {
+// DebateMe is a player's private view of the debate, in their "me"
+// document (extra.debate).
+type DebateMe struct {
 	Ratings map[string]Rating `json:"ratings"`
 	Votes   map[string]string `json:"votes"`
 	Upvoted []string          `json:"upvoted"`
@@ -351,7 +352,7 @@ func init() {
 	registerDoc("debate", &docKind{keys: single("debate"), view: viewDebate})
 	meExtras["debate"] = func(e *Engine, s *State, p *Player) any {
 		d := &s.Debate
-		me := debateMe{Ratings: map[string]Rating{}, Votes: map[string]string{}, Upvoted: []string{}}
+		me := DebateMe{Ratings: map[string]Rating{}, Votes: map[string]string{}, Upvoted: []string{}}
 		for key, byPlayer := range d.Ratings {
 			if r, ok := byPlayer[p.ID]; ok {
 				me.Ratings[key] = r

@@ -129,7 +129,9 @@ type MeDoc struct {
 	Nickname string `json:"nickname,omitempty"`
 	Team     string `json:"team,omitempty"`
 	Company  int    `json:"company,omitempty"`
-	// Extra holds each concept's private data (my votes, my answers…).
+	// Extra holds each concept's private data (my votes, my answers…):
+	// "wall" a WallMe, "debate" a DebateMe, "quiz" a map of question id to
+	// QuizAnswerDoc, "quizOrder" a map of question id to option ids.
 	Extra map[string]any `json:"extra,omitempty"`
 }
 

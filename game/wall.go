@@ -99,8 +99,9 @@ type ClusterDoc struct {
 	Order int    `json:"order"`
 }
 
-// wallMe is a player's private view of the wall.
-type wallMe struct {
+// WallMe is a player's private view of the wall, in their "me" document
+// (extra.wall).
+type WallMe struct {
 	Voted     []string `json:"voted"`
 	VotesLeft int      `json:"votesLeft"`
 	Notes     int      `json:"notes"`
@@ -167,7 +168,7 @@ func init() {
 	})
 	meExtras["wall"] = func(e *Engine, s *State, p *Player) any {
 		voted := s.Wall.Votes[p.ID]
-		return wallMe{Voted: append([]string{}, voted...), VotesLeft: VotesPerPlayer - len(voted), Notes: s.Wall.notesOf(p.ID)}
+		return WallMe{Voted: append([]string{}, voted...), VotesLeft: VotesPerPlayer - len(voted), Notes: s.Wall.notesOf(p.ID)}
 	}
 }
 

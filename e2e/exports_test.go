@@ -20,6 +20,7 @@ import (
 	"devopschallenge/client"
 	"devopschallenge/game"
 	"devopschallenge/protocol"
+	"devopschallenge/server"
 )
 
 // TestExportsATeacherHandsOut plays a whole game of two companies, then
@@ -38,9 +39,7 @@ func TestExportsATeacherHandsOut(t *testing.T) {
 	pg.playAll() // with a bonus to the PM team of company 2
 
 	h := &client.HTTP{BaseURL: srv.url}
-	var links struct {
-		Links map[string]string `json:"links"`
-	}
+	var links server.ExportLinks
 	if err := h.Post(ctx, "/api/games/"+pg.g.GameID+"/exports", pg.g.FacilitatorToken, nil, &links); err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func TestIncident(t *testing.T) {
 		do(t, ctx, fac, "game.start", nil)
 		for n := 1; n <= 12; n++ {
 			do(t, ctx, fac, "phase.next", nil) // resolve the planning
-			var sp struct{ Step string }
+			var sp game.SprintDoc
 			fac.Wait(ctx, func(s *client.Session) bool { return s.Doc("sprint", &sp) && sp.Step != "planning" })
 			if sp.Step == "incident" && hasDoc(fac, "incident/1") {
 				found = true

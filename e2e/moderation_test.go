@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"devopschallenge/client"
+	"devopschallenge/game"
 	"devopschallenge/protocol"
+	"devopschallenge/server"
 )
 
 // TestRemovedPlayerAndRevokedLinks plays, in the browser, what the console
@@ -37,7 +39,7 @@ func TestRemovedPlayerAndRevokedLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := fac.Keys("player/")[0][len("player/"):]
-	var before struct{ Team string }
+	var before game.PlayerDoc
 	fac.Doc("player/"+id, &before)
 
 	// Removed, she cannot come back under another nickname from her phone.
@@ -59,7 +61,7 @@ func TestRemovedPlayerAndRevokedLinks(t *testing.T) {
 
 	p.click("Join the game")
 	p.waitText("Welcome, Lea again")
-	var after struct{ ID, Team string }
+	var after game.PlayerDoc
 	if err := fac.Wait(ctx, func(s *client.Session) bool {
 		return s.Doc("player/"+id, &after) && after.ID == id
 	}); err != nil {
@@ -71,9 +73,7 @@ func TestRemovedPlayerAndRevokedLinks(t *testing.T) {
 	host.waitJS(`!document.querySelector('[data-testid=removed-players]')`)
 
 	// Export links: one made now, then every link revoked from the console.
-	var links struct {
-		Links map[string]string `json:"links"`
-	}
+	var links server.ExportLinks
 	if err := (&client.HTTP{BaseURL: srv.url}).Post(ctx, "/api/games/"+g.GameID+"/exports", g.FacilitatorToken, nil, &links); err != nil {
 		t.Fatal(err)
 	}

@@ -103,13 +103,9 @@ func TestResilience(t *testing.T) {
 	p.waitText("You posted 2 notes.")
 
 	// The facilitator removes the player: the page says so.
-	var me struct {
-		PlayerID string `json:"playerId"`
-	}
 	fac.Wait(ctx, func(s *client.Session) bool { return len(s.Keys("player/")) == 1 })
 	id := fac.Keys("player/")[0][len("player/"):]
-	me.PlayerID = id
-	if _, err := fac.Do(ctx, "player.kick", game.PlayerKickArgs{PlayerID: me.PlayerID}); err != nil {
+	if _, err := fac.Do(ctx, "player.kick", game.PlayerKickArgs{PlayerID: id}); err != nil {
 		t.Fatal(err)
 	}
 	p.waitText("You are no longer in this game")

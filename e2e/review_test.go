@@ -87,7 +87,7 @@ func TestSprintReviewOnAPhone(t *testing.T) {
 			do(t, ctx, teams[tm], "plan.set", game.PlanSetArgs{Actions: picked})
 		}
 		do(t, ctx, fac, "phase.next", nil) // resolve the planning
-		var sp struct{ Step string }
+		var sp game.SprintDoc
 		if err := fac.Wait(ctx, func(s *client.Session) bool { return s.Doc("sprint", &sp) && sp.Step != "planning" }); err != nil {
 			t.Fatal(err)
 		}

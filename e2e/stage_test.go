@@ -133,15 +133,7 @@ func projectorGame(ctx context.Context, t *testing.T, srv *testServer, b *browse
 // goes through the other turns to the retrospective and its podium.
 func projectorDebate(t *testing.T, pg *playedGame, screen *user) {
 	pg.waitPhase(game.KindDebate)
-	var debate struct {
-		Order []struct {
-			Company int    `json:"company"`
-			Team    string `json:"team"`
-		} `json:"order"`
-		Motions []struct {
-			ID string `json:"id"`
-		} `json:"motions"`
-	}
+	var debate game.DebateDoc
 	pg.facDoc("debate", &debate)
 	pg.do(pg.fac, "motion.set", map[string]string{"motionId": debate.Motions[0].ID})
 	pg.do(pg.fac, "motion.open", map[string]string{"stage": "before"})
@@ -211,14 +203,8 @@ func projectorIncident(ctx context.Context, t *testing.T, srv *testServer, b *br
 				// but the PMs; playSprint then has every team answer
 				// with its first response, so the last one here).
 				for _, key := range pg.teams {
-					var inc struct {
-						Alert struct {
-							Options map[string][]struct {
-								ID string `json:"id"`
-							} `json:"options"`
-						} `json:"alert"`
-					}
-					if key[2:] != game.TeamPM && pg.sprint().Step == game.StepIncident && pg.facDoc("incident/"+key[:1], &inc) && len(inc.Alert.Options[key[2:]]) > 1 {
+					var inc game.IncidentDoc
+					if key[2:] != game.TeamPM && pg.sprint().Step == game.StepIncident && pg.facDoc("incident/"+key[:1], &inc) && inc.Alert != nil && len(inc.Alert.Options[key[2:]]) > 1 {
 						opts := inc.Alert.Options[key[2:]]
 						pg.do(pg.byTeam[key], "incident.respond", map[string]string{"responseId": opts[len(opts)-1].ID})
 					}

@@ -1,6 +1,10 @@
 package game
 
-import "slices"
+import (
+	"slices"
+
+	"devopschallenge/game/rules"
+)
 
 // Debate is the debate rounds: teams present in turn, the others ask and
 // upvote questions and rate the presentation; after each presentation the
@@ -105,20 +109,20 @@ func (s *State) defaultOrder() []Slot {
 type DebateDoc struct {
 	Order     []Slot                  `json:"order"`
 	Current   int                     `json:"current"`
-	Motion    any                     `json:"motion,omitempty"`
+	Motion    *rules.Motion           `json:"motion,omitempty"`
 	Stage     string                  `json:"stage"`
-	Tally     map[string]voteTally    `json:"tally"`
+	Tally     map[string]VoteTally    `json:"tally"`
 	Shift     *float64                `json:"shift,omitempty"`
 	Result    MotionResult            `json:"result"`
 	Ratings   map[string]RatingResult `json:"ratings"`
 	Bonus     map[string]int          `json:"bonus"`
-	Motions   any                     `json:"motions,omitempty"`
+	Motions   []*rules.Motion         `json:"motions,omitempty"`
 	Presented []string                `json:"presented"`
 	// Turn is where the presenting team's turn stands: presenting,
 	// rebuttal, done (its rebuttal is over) or skipped; "" when nobody
 	// presents. Rebuttal is that team's answer turn, once started.
 	Turn     string       `json:"turn"`
-	Rebuttal *rebuttalDoc `json:"rebuttal,omitempty"`
+	Rebuttal *RebuttalDoc `json:"rebuttal,omitempty"`
 	// Next says what "phase.next" does now, during the debate: "rebuttal"
 	// (the team answers its questions), "team" (the next team presents)
 	// or "end" (the agenda moves on).
@@ -163,8 +167,9 @@ func round2(f float64) float64 {
 	return float64(int64(f*100+0.5)) / 100
 }
 
-// debateMe is a player's private view of the debate.
-type debateMe struct {
+// DebateMe is a player's private view of the debate, in their "me"
+// document (extra.debate).
+type DebateMe struct {
 	Ratings map[string]Rating `json:"ratings"`
 	Votes   map[string]string `json:"votes"`
 	Upvoted []string          `json:"upvoted"`
@@ -296,7 +301,7 @@ func viewDebate(e *Engine, s *State, v Viewer, key string) (any, bool) {
 	if doc.Order == nil {
 		doc.Order = []Slot{}
 	}
-	doc.Tally = map[string]voteTally{motionBefore: doc.Result.Before, motionAfter: doc.Result.After}
+	doc.Tally = map[string]VoteTally{motionBefore: doc.Result.Before, motionAfter: doc.Result.After}
 	doc.Shift = doc.Result.Shift
 	if m := e.scenario(s).Motion(d.Motion); m != nil {
 		doc.Motion = m
@@ -347,7 +352,7 @@ func init() {
 	registerDoc("debate", &docKind{keys: single("debate"), view: viewDebate})
 	meExtras["debate"] = func(e *Engine, s *State, p *Player) any {
 		d := &s.Debate
-		me := debateMe{Ratings: map[string]Rating{}, Votes: map[string]string{}, Upvoted: []string{}}
+		me := DebateMe{Ratings: map[string]Rating{}, Votes: map[string]string{}, Upvoted: []string{}}
 		for key, byPlayer := range d.Ratings {
 			if r, ok := byPlayer[p.ID]; ok {
 				me.Ratings[key] = r

@@ -128,9 +128,9 @@ type UnciteArgs struct {
 	CardID string `json:"cardId"`
 }
 
-// evidenceDoc is a card's citation as its viewers see it; the facilitator
+// EvidenceDoc is a card's citation as its viewers see it; the facilitator
 // also gets the exact figures when the company only had estimates.
-type evidenceDoc struct {
+type EvidenceDoc struct {
 	Card    string         `json:"card"`
 	Company int            `json:"company"`
 	Team    string         `json:"team"`
@@ -306,7 +306,7 @@ func viewEvidence(e *Engine, s *State, v Viewer, key string) (any, bool) {
 	if m == nil {
 		return nil, false
 	}
-	doc := evidenceDoc{Card: id, Company: card.Company, Team: card.Team, Metric: m.EvidenceMetric, Values: c.Values,
+	doc := EvidenceDoc{Card: id, Company: card.Company, Team: card.Team, Metric: m.EvidenceMetric, Values: c.Values,
 		Trend: trend(m, c.Values), By: c.By, At: c.At}
 	if v.Role == RoleFacilitator && slices.ContainsFunc(c.Values, func(cv CitedValue) bool { return cv.Estimate || cv.Unknown }) {
 		doc.Exact = c.Exact

@@ -68,13 +68,13 @@ func playSprint(g *tgame, ids map[string]string) {
 }
 
 // evidenceView is a card's citation as a viewer sees it, or false.
-func evidenceView(t *testing.T, g *tgame, a Actor, card string) (evidenceDoc, bool) {
+func evidenceView(t *testing.T, g *tgame, a Actor, card string) (EvidenceDoc, bool) {
 	t.Helper()
 	doc, ok := g.e.Doc(g.s, g.s.ViewerOf(a), "evidence/"+card)
 	if !ok {
-		return evidenceDoc{}, false
+		return EvidenceDoc{}, false
 	}
-	var d evidenceDoc
+	var d EvidenceDoc
 	b, _ := json.Marshal(doc)
 	if err := json.Unmarshal(b, &d); err != nil {
 		t.Fatal(err)

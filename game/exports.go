@@ -15,8 +15,8 @@ type Exports struct {
 	RevokedAt int64 `json:"revokedAt,omitempty"`
 }
 
-// exportsDoc tells the facilitator whether and when links were revoked.
-type exportsDoc struct {
+// ExportsDoc tells the facilitator whether and when links were revoked.
+type ExportsDoc struct {
 	Revocations int   `json:"revocations"`
 	RevokedAt   int64 `json:"revokedAt,omitempty"`
 }
@@ -26,7 +26,7 @@ func init() {
 		if v.Role != RoleFacilitator {
 			return nil, false
 		}
-		return exportsDoc{Revocations: s.Exports.Epoch, RevokedAt: s.Exports.RevokedAt}, true
+		return ExportsDoc{Revocations: s.Exports.Epoch, RevokedAt: s.Exports.RevokedAt}, true
 	}})
 }
 

@@ -19,20 +19,21 @@ const (
 	MotionTied     = "tied"
 )
 
-type voteTally struct {
+// VoteTally counts the votes of one stage of the motion.
+type VoteTally struct {
 	For     int `json:"for"`
 	Against int `json:"against"`
 }
 
-func (t voteTally) total() int { return t.For + t.Against }
+func (t VoteTally) total() int { return t.For + t.Against }
 
 // MotionResult is the outcome of the motion: the two votes, the shift of
 // the share "for" between them (percentage points), the people who voted
 // both times and changed sides, and the verdict of the vote after the
 // debate.
 type MotionResult struct {
-	Before voteTally `json:"before"`
-	After  voteTally `json:"after"`
+	Before VoteTally `json:"before"`
+	After  VoteTally `json:"after"`
 	// ForBefore and ForAfter are the shares "for" in percent, when that
 	// vote had voters.
 	ForBefore *float64 `json:"forBefore,omitempty"`
@@ -50,16 +51,16 @@ type MotionResult struct {
 
 // tallies counts the motion votes of each stage, and the shift of the
 // share "for" between the two, in percentage points.
-func (d *Debate) tallies() (map[string]voteTally, *float64) {
+func (d *Debate) tallies() (map[string]VoteTally, *float64) {
 	r := d.motionResult()
-	return map[string]voteTally{motionBefore: r.Before, motionAfter: r.After}, r.Shift
+	return map[string]VoteTally{motionBefore: r.Before, motionAfter: r.After}, r.Shift
 }
 
 // motionResult works out the outcome of the votes cast so far.
 func (d *Debate) motionResult() MotionResult {
 	var r MotionResult
-	count := func(stage string) voteTally {
-		var v voteTally
+	count := func(stage string) VoteTally {
+		var v VoteTally
 		for _, vote := range d.Votes[stage] {
 			if vote == voteFor {
 				v.For++
@@ -69,7 +70,7 @@ func (d *Debate) motionResult() MotionResult {
 		}
 		return v
 	}
-	share := func(v voteTally) *float64 {
+	share := func(v VoteTally) *float64 {
 		if v.total() == 0 {
 			return nil
 		}

@@ -24,7 +24,7 @@ func TestMotionResultSaysWhoChangedSidesAndTheVerdict(t *testing.T) {
 	}
 	vote(motionAfter, map[string]string{ids[TeamDev]: voteAgainst, ids[TeamOps]: voteFor, ids[TeamQA]: voteFor, ids[TeamPM]: voteAgainst, extra: voteFor})
 	r := debateView(t, g, proj).Result
-	if r.Before != (voteTally{1, 3}) || r.After != (voteTally{3, 2}) || *r.ForBefore != 25 || *r.ForAfter != 60 || *r.Shift != 35 {
+	if r.Before != (VoteTally{1, 3}) || r.After != (VoteTally{3, 2}) || *r.ForBefore != 25 || *r.ForAfter != 60 || *r.Shift != 35 {
 		t.Errorf("tallies and shares: %+v", r)
 	}
 	if r.BothVotes != 4 || r.ToFor != 2 || r.ToAgainst != 1 || r.Verdict != MotionCarried {
@@ -37,7 +37,7 @@ func TestMotionResultSaysWhoChangedSidesAndTheVerdict(t *testing.T) {
 	// The late comer changes their mind: 2 for, 3 against, rejected.
 	g.must(fac, "motion.open", map[string]string{"stage": motionAfter})
 	g.must(player(extra), "motion.vote", map[string]string{"vote": voteAgainst})
-	if r := debateView(t, g, proj).Result; r.After != (voteTally{2, 3}) || r.Verdict != MotionRejected {
+	if r := debateView(t, g, proj).Result; r.After != (VoteTally{2, 3}) || r.Verdict != MotionRejected {
 		t.Errorf("after: %+v, verdict %q", r.After, r.Verdict)
 	}
 }

@@ -31,8 +31,8 @@ const (
 	questionDismissed   = "dismissed"
 )
 
-// questionDoc is what a viewer sees of a question.
-type questionDoc struct {
+// QuestionDoc is what a viewer sees of a question.
+type QuestionDoc struct {
 	ID      string `json:"id"`
 	Text    string `json:"text"`
 	To      string `json:"to"`
@@ -264,7 +264,7 @@ func init() {
 			if !ok || (q.Hidden && v.Role != RoleFacilitator) {
 				return nil, false
 			}
-			doc := questionDoc{ID: q.ID, Text: q.Text, To: q.To, Status: q.Status, Hidden: q.Hidden, Upvotes: len(q.Upvotes), At: q.At}
+			doc := QuestionDoc{ID: q.ID, Text: q.Text, To: q.To, Status: q.Status, Hidden: q.Hidden, Upvotes: len(q.Upvotes), At: q.At}
 			if v.Role == RoleFacilitator {
 				if p := s.Players[q.Author]; p != nil {
 					doc.Author = p.Nickname

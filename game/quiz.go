@@ -44,8 +44,8 @@ type QuizOption struct {
 	Text Text   `json:"text"`
 }
 
-// quizAnswerDoc is a player's answer with its correction.
-type quizAnswerDoc struct {
+// QuizAnswerDoc is a player's answer with its correction.
+type QuizAnswerDoc struct {
 	Choice      string `json:"choice"`
 	Correct     bool   `json:"correct"`
 	Answer      string `json:"answer"`
@@ -116,9 +116,9 @@ func quizOrder(seed uint64, player, question string, options []string) []string 
 	return out
 }
 
-// quizScoresDoc is the public quiz board: per team, and per player for the
+// QuizScoresDoc is the public quiz board: per team, and per player for the
 // facilitator.
-type quizScoresDoc struct {
+type QuizScoresDoc struct {
 	Teams   map[string]QuizScore `json:"teams"`
 	Players map[string]QuizScore `json:"players,omitempty"`
 	Total   int                  `json:"total"`
@@ -132,10 +132,10 @@ func init() {
 		if len(mine) == 0 || !quizOn(s) {
 			return nil
 		}
-		out := map[string]quizAnswerDoc{}
+		out := map[string]QuizAnswerDoc{}
 		for qid, choice := range mine {
 			if q := e.scenario(s).Question(qid); q != nil {
-				out[qid] = quizAnswerDoc{Choice: choice, Correct: q.Answer == choice, Answer: q.Answer, Explanation: q.Explanation}
+				out[qid] = QuizAnswerDoc{Choice: choice, Correct: q.Answer == choice, Answer: q.Answer, Explanation: q.Explanation}
 			}
 		}
 		return out
@@ -237,7 +237,7 @@ func viewQuizScores(e *Engine, s *State, v Viewer, key string) (any, bool) {
 	// Computed for every audience at every answer: one pass over the
 	// players, no per-player map unless the facilitator's.
 	scn := e.scenario(s)
-	d := quizScoresDoc{Teams: map[string]QuizScore{}, Total: len(scn.Quiz)}
+	d := QuizScoresDoc{Teams: map[string]QuizScore{}, Total: len(scn.Quiz)}
 	if v.Role == RoleFacilitator {
 		d.Players = map[string]QuizScore{}
 	}

@@ -14,7 +14,7 @@ func quizOrderOf(t *testing.T, g *tgame, id, question string) []string {
 	if !ok {
 		t.Fatal("no me document")
 	}
-	orders, _ := d.(meDoc).Extra["quizOrder"].(map[string][]string)
+	orders, _ := d.(MeDoc).Extra["quizOrder"].(map[string][]string)
 	return orders[question]
 }
 
@@ -160,7 +160,7 @@ func TestQuizScoreIsOverQuestionsAsked(t *testing.T) {
 	}
 	// The board tells it the same way.
 	d, _ := g.e.Doc(g.s, g.s.ViewerOf(fac), "quizscores")
-	if b := d.(quizScoresDoc).Teams["1/dev"]; b != team {
+	if b := d.(QuizScoresDoc).Teams["1/dev"]; b != team {
 		t.Errorf("quiz board %+v, results %+v", b, team)
 	}
 }

@@ -42,8 +42,8 @@ type Rebuttal struct {
 	StartedAt int64    `json:"startedAt,omitempty"`
 }
 
-// rebuttalDoc is the presenting team's rebuttal as everyone sees it.
-type rebuttalDoc struct {
+// RebuttalDoc is the presenting team's rebuttal as everyone sees it.
+type RebuttalDoc struct {
 	Team      string   `json:"team"`
 	Status    string   `json:"status"`
 	Questions []string `json:"questions"`
@@ -91,7 +91,7 @@ func (s *State) nextInDebate() string {
 
 // turnOf describes the presenting team's turn: where it stands, its
 // rebuttal, and what "next" does.
-func (s *State) turnOf() (string, *rebuttalDoc, string) {
+func (s *State) turnOf() (string, *RebuttalDoc, string) {
 	d := &s.Debate
 	cur, ok := d.presenter()
 	if !ok {
@@ -108,7 +108,7 @@ func (s *State) turnOf() (string, *rebuttalDoc, string) {
 	if len(r.Questions) == 0 {
 		return turn, nil, s.nextInDebate()
 	}
-	doc := &rebuttalDoc{Team: cur.key(), Status: r.Status, Questions: r.Questions, Current: r.Current}
+	doc := &RebuttalDoc{Team: cur.key(), Status: r.Status, Questions: r.Questions, Current: r.Current}
 	if r.Status == rebuttalAnswering && r.Current < len(r.Questions) {
 		doc.Answering = r.Questions[r.Current]
 	}

@@ -11,12 +11,13 @@ import "strings"
 // then puts them back in their seat: same player, team, company and
 // contributions, with a new token.
 
-// removedDoc lists the removed players, for the facilitator.
-type removedDoc struct {
-	Players []removedPlayer `json:"players"`
+// RemovedDoc lists the removed players, for the facilitator.
+type RemovedDoc struct {
+	Players []RemovedPlayer `json:"players"`
 }
 
-type removedPlayer struct {
+// RemovedPlayer is a removed player as the facilitator sees them.
+type RemovedPlayer struct {
 	ID       string `json:"id"`
 	Nickname string `json:"nickname"`
 	Team     string `json:"team"`
@@ -87,10 +88,10 @@ func init() {
 		if v.Role != RoleFacilitator {
 			return nil, false
 		}
-		d := removedDoc{Players: []removedPlayer{}}
+		d := RemovedDoc{Players: []RemovedPlayer{}}
 		for _, id := range s.PlayerOrder {
 			if p := s.Players[id]; p.Kicked {
-				d.Players = append(d.Players, removedPlayer{ID: p.ID, Nickname: p.Nickname, Team: p.Team, Company: p.Company, LetBack: p.LetBack})
+				d.Players = append(d.Players, RemovedPlayer{ID: p.ID, Nickname: p.Nickname, Team: p.Team, Company: p.Company, LetBack: p.LetBack})
 			}
 		}
 		return d, true

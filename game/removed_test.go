@@ -17,13 +17,13 @@ func (g *tgame) joinFrom(nick, device, token string) (*Change, error) {
 }
 
 // removedList returns what the facilitator's "removed" document lists.
-func removedList(t *testing.T, g *tgame) []removedPlayer {
+func removedList(t *testing.T, g *tgame) []RemovedPlayer {
 	t.Helper()
 	doc, ok := g.e.Doc(g.s, Viewer{Role: RoleFacilitator}, "removed")
 	if !ok {
 		t.Fatal("the facilitator has no removed document")
 	}
-	var d removedDoc
+	var d RemovedDoc
 	b, _ := json.Marshal(doc)
 	json.Unmarshal(b, &d)
 	return d.Players

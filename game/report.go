@@ -136,7 +136,7 @@ type ReportCompany struct {
 
 // ReportSprint is one sprint of a company: decisions, outcomes and why.
 type ReportSprint struct {
-	sprintSummary
+	SprintSummary
 	Review *Review `json:"review,omitempty"`
 }
 
@@ -171,7 +171,7 @@ type ReportNote struct {
 // "for", who changed sides and the verdict after the debate.
 type ReportDebate struct {
 	Motion *rules.Motion        `json:"motion,omitempty"`
-	Tally  map[string]voteTally `json:"tally"`
+	Tally  map[string]VoteTally `json:"tally"`
 	Shift  *float64             `json:"shift,omitempty"`
 	Result MotionResult         `json:"result"`
 	Order  []Slot               `json:"order"`
@@ -181,84 +181,126 @@ type ReportDebate struct {
 func (e *Engine) Report(s *State) *Report {
 	scn := e.scenario(s)
 	res := e.Results(s)
-	r := &Report{Game: ReportGame{ID: s.ID, Code: s.Code, Title: s.Settings.Title, Scenario: scn.Title, Status: s.Status,
-		CreatedAt: s.CreatedAt, Version: s.Version, Agenda: s.Agenda, Lang: s.Settings.Lang}, Results: res,
-		Names: reportNames(scn.Scenario)}
-	quiz := e.quizScores(s)
-	for _, p := range s.activePlayers() {
-		r.Players = append(r.Players, ReportPlayer{ID: p.ID, Nickname: p.Nickname, Company: p.Company, Team: p.Team, Quiz: quiz[p.ID]})
+	return &Report{
+		Game: ReportGame{ID: s.ID, Code: s.Code, Title: s.Settings.Title, Scenario: scn.Title, Status: s.Status,
+			CreatedAt: s.CreatedAt, Version: s.Version, Agenda: s.Agenda, Lang: s.Settings.Lang},
+		Results:   res,
+		Players:   reportPlayers(s, e.quizScores(s)),
+		Teams:     reportTeams(s, res),
+		Companies: reportCompanies(s, scn, res),
+		Wall:      reportWall(&s.Wall),
+		Debate:    reportDebate(s, scn),
+		Names:     reportNames(scn.Scenario),
 	}
-	teamRank := map[string]rules.TeamRank{}
+}
+
+// reportPlayers lists the players still in the game with their quiz.
+func reportPlayers(s *State, quiz map[string]QuizScore) []ReportPlayer {
+	var out []ReportPlayer
+	for _, p := range s.activePlayers() {
+		out = append(out, ReportPlayer{ID: p.ID, Nickname: p.Nickname, Company: p.Company, Team: p.Team, Quiz: quiz[p.ID]})
+	}
+	return out
+}
+
+// reportTeams lists the teams that have members, company by company.
+func reportTeams(s *State, res Results) []ReportTeam {
+	rank := map[string]rules.TeamRank{}
 	for _, t := range res.Ranking.Teams {
 		c, _ := strconv.Atoi(t.Company)
-		teamRank[teamKey(c, t.Team)] = t
+		rank[teamKey(c, t.Team)] = t
 	}
-	companyRank := map[string]rules.CompanyRank{}
-	for _, c := range res.Ranking.Companies {
-		companyRank[c.Company] = c
-	}
+	var out []ReportTeam
 	for c := 1; c <= s.Settings.Companies; c++ {
-		co := s.Sprints.company(c)
 		for _, t := range Teams {
-			key := teamKey(c, t)
-			rt := ReportTeam{Company: c, Team: t, Members: []string{}, TeamScore: co.TeamScores[t], Bonus: res.Bonus[key],
-				Worksheet: []ReportCard{}, Questions: []ReportAnswer{}}
-			for _, p := range s.activePlayers() {
-				if p.Company == c && p.Team == t {
-					rt.Members = append(rt.Members, p.Nickname)
-				}
+			if rt := reportTeam(s, res, rank, c, t); len(rt.Members) > 0 {
+				out = append(out, rt)
 			}
-			if len(rt.Members) == 0 {
-				continue
-			}
-			if tr, ok := teamRank[key]; ok {
-				rt.Rank, rt.Final, rt.Parts = tr.Rank, tr.Final, tr.Parts
-			}
-			if q, ok := res.Quiz[key]; ok {
-				rt.Quiz = &q
-			}
-			if d, ok := res.Debate[key]; ok {
-				rt.Debate = &d
-			}
-			for _, id := range s.Study.CardOrder {
-				if cd := s.Study.Cards[id]; cd.Company == c && cd.Team == t {
-					rt.Worksheet = append(rt.Worksheet, ReportCard{Kind: cd.Kind, Text: cd.Text, Author: cd.Author})
-				}
-			}
-			for _, id := range s.Debate.QuestionOrder {
-				if q := s.Debate.Questions[id]; q.To == key && !q.Hidden {
-					rt.Questions = append(rt.Questions, ReportAnswer{Text: q.Text, Upvotes: len(q.Upvotes), Status: q.Status})
-				}
-			}
-			r.Teams = append(r.Teams, rt)
 		}
-		id := strconv.Itoa(c)
-		cr, ranked := companyRank[id]
-		if !ranked {
-			continue // nobody played in this company
-		}
-		rc := ReportCompany{Company: c, Rank: cr.Rank, Final: cr.Final, Score: co.Score, Capabilities: co.Capabilities,
-			Sprints: []ReportSprint{}, Incidents: []ReportIncident{}}
-		if m, ok := res.Clusters[id]; ok {
-			rc.Cluster = &m
-		}
-		for _, h := range co.History {
-			rs := ReportSprint{sprintSummary: summarise(h)}
-			if h.Sprint >= 1 && h.Sprint <= len(s.Sprints.Reviews[c-1]) {
-				rs.Review = s.Sprints.Reviews[c-1][h.Sprint-1]
-			}
-			rc.Sprints = append(rc.Sprints, rs)
-		}
-		for i, ir := range co.Incidents {
-			ri := ReportIncident{IncidentRecord: ir, Postmortem: s.Sprints.Postmortems[id+"/"+strconv.Itoa(i)]}
-			if in := scn.Incident(ir.ID); in != nil {
-				ri.Name = in.Name
-			}
-			rc.Incidents = append(rc.Incidents, ri)
-		}
-		r.Companies = append(r.Companies, rc)
 	}
-	w := &s.Wall
+	return out
+}
+
+// reportTeam is a team's line: its members, marks, worksheet and the
+// questions it was asked that were not hidden.
+func reportTeam(s *State, res Results, rank map[string]rules.TeamRank, c int, t string) ReportTeam {
+	key := teamKey(c, t)
+	rt := ReportTeam{Company: c, Team: t, Members: []string{}, TeamScore: s.Sprints.company(c).TeamScores[t], Bonus: res.Bonus[key],
+		Worksheet: []ReportCard{}, Questions: []ReportAnswer{}}
+	for _, p := range s.activePlayers() {
+		if p.Company == c && p.Team == t {
+			rt.Members = append(rt.Members, p.Nickname)
+		}
+	}
+	if tr, ok := rank[key]; ok {
+		rt.Rank, rt.Final, rt.Parts = tr.Rank, tr.Final, tr.Parts
+	}
+	if q, ok := res.Quiz[key]; ok {
+		rt.Quiz = &q
+	}
+	if d, ok := res.Debate[key]; ok {
+		rt.Debate = &d
+	}
+	for _, id := range s.Study.CardOrder {
+		if cd := s.Study.Cards[id]; cd.Company == c && cd.Team == t {
+			rt.Worksheet = append(rt.Worksheet, ReportCard{Kind: cd.Kind, Text: cd.Text, Author: cd.Author})
+		}
+	}
+	for _, id := range s.Debate.QuestionOrder {
+		if q := s.Debate.Questions[id]; q.To == key && !q.Hidden {
+			rt.Questions = append(rt.Questions, ReportAnswer{Text: q.Text, Upvotes: len(q.Upvotes), Status: q.Status})
+		}
+	}
+	return rt
+}
+
+// reportCompanies lists the companies that are ranked (somebody played in
+// them).
+func reportCompanies(s *State, scn *scenarioT, res Results) []ReportCompany {
+	rank := map[string]rules.CompanyRank{}
+	for _, c := range res.Ranking.Companies {
+		rank[c.Company] = c
+	}
+	var out []ReportCompany
+	for c := 1; c <= s.Settings.Companies; c++ {
+		if cr, ranked := rank[strconv.Itoa(c)]; ranked {
+			out = append(out, reportCompany(s, scn, res, c, cr))
+		}
+	}
+	return out
+}
+
+// reportCompany is a company's game: its rank, sprints with their
+// reviews, and incidents with their post-mortems.
+func reportCompany(s *State, scn *scenarioT, res Results, c int, cr rules.CompanyRank) ReportCompany {
+	id := strconv.Itoa(c)
+	co := s.Sprints.company(c)
+	rc := ReportCompany{Company: c, Rank: cr.Rank, Final: cr.Final, Score: co.Score, Capabilities: co.Capabilities,
+		Sprints: []ReportSprint{}, Incidents: []ReportIncident{}}
+	if m, ok := res.Clusters[id]; ok {
+		rc.Cluster = &m
+	}
+	for _, h := range co.History {
+		rs := ReportSprint{SprintSummary: summarise(h)}
+		if h.Sprint >= 1 && h.Sprint <= len(s.Sprints.Reviews[c-1]) {
+			rs.Review = s.Sprints.Reviews[c-1][h.Sprint-1]
+		}
+		rc.Sprints = append(rc.Sprints, rs)
+	}
+	for i, ir := range co.Incidents {
+		ri := ReportIncident{IncidentRecord: ir, Postmortem: s.Sprints.Postmortems[id+"/"+strconv.Itoa(i)]}
+		if in := scn.Incident(ir.ID); in != nil {
+			ri.Name = in.Name
+		}
+		rc.Incidents = append(rc.Incidents, ri)
+	}
+	return rc
+}
+
+// reportWall is the wall's clusters with their notes, then the notes in
+// no cluster; hidden notes are left out.
+func reportWall(w *Wall) ReportWall {
+	var out ReportWall
 	for _, id := range w.ClusterOrder {
 		cl := w.Clusters[id]
 		rc := ReportCluster{Name: cl.Name, Votes: cl.Votes, Notes: []ReportNote{}}
@@ -267,17 +309,21 @@ func (e *Engine) Report(s *State) *Report {
 				rc.Notes = append(rc.Notes, ReportNote{Text: n.Text, Target: n.Target})
 			}
 		}
-		r.Wall.Clusters = append(r.Wall.Clusters, rc)
+		out.Clusters = append(out.Clusters, rc)
 	}
-	r.Wall.Unclustered = []ReportNote{}
+	out.Unclustered = []ReportNote{}
 	for _, nid := range w.NoteOrder {
 		if n := w.Notes[nid]; n.Cluster == "" && !n.Hidden {
-			r.Wall.Unclustered = append(r.Wall.Unclustered, ReportNote{Text: n.Text, Target: n.Target})
+			out.Unclustered = append(out.Unclustered, ReportNote{Text: n.Text, Target: n.Target})
 		}
 	}
-	r.Debate.Motion = scn.Motion(s.Debate.Motion)
-	r.Debate.Result = s.Debate.motionResult()
-	r.Debate.Tally, r.Debate.Shift = s.Debate.tallies()
-	r.Debate.Order = s.Debate.Order
-	return r
+	return out
+}
+
+// reportDebate is the motion, its votes and the order the teams
+// presented in.
+func reportDebate(s *State, scn *scenarioT) ReportDebate {
+	d := ReportDebate{Motion: scn.Motion(s.Debate.Motion), Result: s.Debate.motionResult(), Order: s.Debate.Order}
+	d.Tally, d.Shift = s.Debate.tallies()
+	return d
 }

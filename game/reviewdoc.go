@@ -18,17 +18,17 @@ import (
 type ReviewDoc struct {
 	Sprint   int                `json:"sprint"`
 	Notices  []rules.Notice     `json:"notices"`
-	Metrics  []metricDoc        `json:"metrics"`
-	Rules    []ruleDoc          `json:"rules"`
-	Figures  []figureDoc        `json:"figures"`
-	Risks    []riskDoc          `json:"risks"`
-	Incident *incidentReviewDoc `json:"incident,omitempty"`
+	Metrics  []MetricDoc        `json:"metrics"`
+	Rules    []RuleDoc          `json:"rules"`
+	Figures  []FigureDoc        `json:"figures"`
+	Risks    []RiskDoc          `json:"risks"`
+	Incident *IncidentReviewDoc `json:"incident,omitempty"`
 }
 
-// metricDoc is a metric's change: its name, values before and after, the
+// MetricDoc is a metric's change: its name, values before and after, the
 // change ("−22.3 pt"), its tiers, the causes shown and, on demand, the
 // smaller effects.
-type metricDoc struct {
+type MetricDoc struct {
 	Metric     string     `json:"metric"`
 	Name       Text       `json:"name"`
 	Values     Text       `json:"values"`
@@ -36,61 +36,64 @@ type metricDoc struct {
 	TierBefore rules.Tier `json:"tierBefore,omitempty"`
 	TierAfter  rules.Tier `json:"tierAfter,omitempty"`
 	Estimate   bool       `json:"estimate,omitempty"`
-	Causes     []causeDoc `json:"causes"`
-	More       *moreDoc   `json:"more,omitempty"`
+	Causes     []CauseDoc `json:"causes"`
+	More       *MoreDoc   `json:"more,omitempty"`
 }
 
-// causeDoc is one line of a change: its amount ("−14 days", or "↓" for an
+// CauseDoc is one line of a change: its amount ("−14 days", or "↓" for an
 // estimate) and who did what, when.
-type causeDoc struct {
+type CauseDoc struct {
 	Amount Text `json:"amount"`
 	Label  Text `json:"label"`
 }
 
-// moreDoc tells the smaller effects together, and one by one when opened.
-type moreDoc struct {
+// MoreDoc tells the smaller effects together, and one by one when opened.
+type MoreDoc struct {
 	Text   Text       `json:"text"`
-	Causes []causeDoc `json:"causes"`
+	Causes []CauseDoc `json:"causes"`
 }
 
-type ruleDoc struct {
+// RuleDoc is a rule in play this sprint: its name, what its condition saw
+// with its numbers (when the rule has a state) and what it did.
+type RuleDoc struct {
 	ID      string `json:"id"`
 	Name    Text   `json:"name"`
 	State   *Text  `json:"state,omitempty"`
 	Explain Text   `json:"explain"`
 }
 
-// figureDoc is a figure that moved and the names of what moved it.
-type figureDoc struct {
+// FigureDoc is a figure that moved and the names of what moved it.
+type FigureDoc struct {
 	Name   Text    `json:"name"`
 	Before float64 `json:"before"`
 	After  float64 `json:"after"`
 	By     []Text  `json:"by"`
 }
 
-type riskDoc struct {
+// RiskDoc is a risk of incident and its chance this sprint (0 to 1).
+type RiskDoc struct {
 	Name   Text    `json:"name"`
 	Chance float64 `json:"chance"`
 }
 
-// incidentReviewDoc is how the sprint's incident went.
-type incidentReviewDoc struct {
+// IncidentReviewDoc is how the sprint's incident went.
+type IncidentReviewDoc struct {
 	Incident    string      `json:"incident"`
 	Name        Text        `json:"name"`
 	Kind        string      `json:"kind"`
 	Steps       []Text      `json:"steps"`
 	ScoreChange float64     `json:"scoreChange"`
-	Metrics     []metricDoc `json:"metrics"`
+	Metrics     []MetricDoc `json:"metrics"`
 }
 
-func metricDocs(list []rules.MetricChange) []metricDoc {
-	out := make([]metricDoc, 0, len(list))
+func metricDocs(list []rules.MetricChange) []MetricDoc {
+	out := make([]MetricDoc, 0, len(list))
 	for _, mc := range list {
-		d := metricDoc{Metric: mc.Metric, Name: Text{EN: capitalize(mc.Name.EN), FR: capitalize(mc.Name.FR)}, Values: mc.Values, Change: mc.Brief,
+		d := MetricDoc{Metric: mc.Metric, Name: Text{EN: capitalize(mc.Name.EN), FR: capitalize(mc.Name.FR)}, Values: mc.Values, Change: mc.Brief,
 			TierBefore: mc.TierBefore, TierAfter: mc.TierAfter, Estimate: mc.Estimate,
-			Causes: make([]causeDoc, 0, mc.Shown)}
+			Causes: make([]CauseDoc, 0, mc.Shown)}
 		for i, c := range mc.Causes {
-			cd := causeDoc{Amount: c.Amount, Label: c.Label}
+			cd := CauseDoc{Amount: c.Amount, Label: c.Label}
 			if i < mc.Shown {
 				d.Causes = append(d.Causes, cd)
 				continue
@@ -99,7 +102,7 @@ func metricDocs(list []rules.MetricChange) []metricDoc {
 				break // effects too small to tell
 			}
 			if d.More == nil {
-				d.More = &moreDoc{Text: mc.More}
+				d.More = &MoreDoc{Text: mc.More}
 			}
 			d.More.Causes = append(d.More.Causes, cd)
 		}
@@ -111,7 +114,7 @@ func metricDocs(list []rules.MetricChange) []metricDoc {
 // shapeReview makes the review document of a sprint's explained results.
 func shapeReview(rv *Review, res *rules.SprintResult, inc *rules.IncidentResult) *ReviewDoc {
 	d := &ReviewDoc{Sprint: rv.Sprint, Notices: []rules.Notice{}, Metrics: metricDocs(res.Metrics),
-		Rules: make([]ruleDoc, 0, len(res.Rules)), Figures: make([]figureDoc, 0, len(res.Figures)), Risks: make([]riskDoc, 0, len(res.Risks))}
+		Rules: make([]RuleDoc, 0, len(res.Rules)), Figures: make([]FigureDoc, 0, len(res.Figures)), Risks: make([]RiskDoc, 0, len(res.Risks))}
 	for _, n := range res.Notices {
 		// The practices acquired are marked "new" on the dashboard, and
 		// named in the causes of what they changed.
@@ -120,7 +123,7 @@ func shapeReview(rv *Review, res *rules.SprintResult, inc *rules.IncidentResult)
 		}
 	}
 	for _, r := range res.Rules {
-		rd := ruleDoc{ID: r.ID, Name: r.Name, Explain: r.Explain}
+		rd := RuleDoc{ID: r.ID, Name: r.Name, Explain: r.Explain}
 		if r.State.EN != "" {
 			st := r.State
 			rd.State = &st
@@ -128,17 +131,17 @@ func shapeReview(rv *Review, res *rules.SprintResult, inc *rules.IncidentResult)
 		d.Rules = append(d.Rules, rd)
 	}
 	for _, f := range res.Figures {
-		fd := figureDoc{Name: f.Name, Before: f.Before, After: f.After, By: make([]Text, 0, len(f.Causes))}
+		fd := FigureDoc{Name: f.Name, Before: f.Before, After: f.After, By: make([]Text, 0, len(f.Causes))}
 		for _, c := range f.Causes {
 			fd.By = append(fd.By, c.Name)
 		}
 		d.Figures = append(d.Figures, fd)
 	}
 	for _, r := range res.Risks {
-		d.Risks = append(d.Risks, riskDoc{Name: r.Name, Chance: r.Chance})
+		d.Risks = append(d.Risks, RiskDoc{Name: r.Name, Chance: r.Chance})
 	}
 	if inc != nil {
-		id := &incidentReviewDoc{Incident: inc.Incident, Name: inc.Name, Kind: inc.Kind, ScoreChange: inc.ScoreChange,
+		id := &IncidentReviewDoc{Incident: inc.Incident, Name: inc.Name, Kind: inc.Kind, ScoreChange: inc.ScoreChange,
 			Steps: make([]Text, 0, len(inc.Steps)), Metrics: metricDocs(inc.Metrics)}
 		for _, st := range inc.Steps {
 			id.Steps = append(id.Steps, st.Text)

@@ -26,17 +26,19 @@ func (s scenarioT) Motion(id string) *rules.Motion {
 	return nil
 }
 
-// catalogueDoc names what the scenario's figures and histories refer to by
+// CatalogueDoc names what the scenario's figures and histories refer to by
 // id, so that every screen can show actions, capabilities, stages and
 // incidents by name. It is the same for everyone and never changes.
-type catalogueDoc struct {
-	Actions      []catalogueAction `json:"actions"`
-	Capabilities []catalogueItem   `json:"capabilities"`
-	Stages       []catalogueItem   `json:"stages"`
-	Incidents    []catalogueItem   `json:"incidents"`
+type CatalogueDoc struct {
+	Actions      []CatalogueAction `json:"actions"`
+	Capabilities []CatalogueItem   `json:"capabilities"`
+	Stages       []CatalogueItem   `json:"stages"`
+	Incidents    []CatalogueItem   `json:"incidents"`
 }
 
-type catalogueAction struct {
+// CatalogueAction is an action of the scenario: who may plan it, what it
+// costs and the capability it grants, if any.
+type CatalogueAction struct {
 	ID          string   `json:"id"`
 	Teams       []string `json:"teams"`
 	Name        Text     `json:"name"`
@@ -45,7 +47,8 @@ type catalogueAction struct {
 	Grants      string   `json:"grants,omitempty"`
 }
 
-type catalogueItem struct {
+// CatalogueItem is a capability, a stage or an incident of the scenario.
+type CatalogueItem struct {
 	ID          string `json:"id"`
 	Name        Text   `json:"name"`
 	Description Text   `json:"description"`
@@ -54,18 +57,18 @@ type catalogueItem struct {
 func init() {
 	registerDoc("catalogue", &docKind{keys: single("catalogue"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
 		scn := e.scenario(s)
-		d := catalogueDoc{Actions: []catalogueAction{}, Capabilities: []catalogueItem{}, Stages: []catalogueItem{}, Incidents: []catalogueItem{}}
+		d := CatalogueDoc{Actions: []CatalogueAction{}, Capabilities: []CatalogueItem{}, Stages: []CatalogueItem{}, Incidents: []CatalogueItem{}}
 		for _, a := range scn.Actions {
-			d.Actions = append(d.Actions, catalogueAction{ID: a.ID, Teams: a.Teams, Name: a.Name, Description: a.Description, Cost: a.Cost, Grants: a.Grants})
+			d.Actions = append(d.Actions, CatalogueAction{ID: a.ID, Teams: a.Teams, Name: a.Name, Description: a.Description, Cost: a.Cost, Grants: a.Grants})
 		}
 		for _, c := range scn.Capabilities {
-			d.Capabilities = append(d.Capabilities, catalogueItem{ID: c.ID, Name: c.Name, Description: c.Description})
+			d.Capabilities = append(d.Capabilities, CatalogueItem{ID: c.ID, Name: c.Name, Description: c.Description})
 		}
 		for _, st := range scn.Stages {
-			d.Stages = append(d.Stages, catalogueItem{ID: st.ID, Name: st.Name, Description: st.Description})
+			d.Stages = append(d.Stages, CatalogueItem{ID: st.ID, Name: st.Name, Description: st.Description})
 		}
 		for _, in := range scn.Incidents {
-			d.Incidents = append(d.Incidents, catalogueItem{ID: in.ID, Name: in.Name, Description: in.Description})
+			d.Incidents = append(d.Incidents, CatalogueItem{ID: in.ID, Name: in.Name, Description: in.Description})
 		}
 		return d, true
 	}})

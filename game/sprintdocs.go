@@ -11,8 +11,8 @@ import (
 // The documents of the sprints: what each audience sees of the sprint, the
 // plans, the catalogues, the companies, incidents, reviews and leaderboard.
 
-// planDoc is a team's plan as its company sees it.
-type planDoc struct {
+// PlanDoc is a team's plan as its company sees it.
+type PlanDoc struct {
 	Company  int      `json:"company"`
 	Team     string   `json:"team"`
 	Actions  []string `json:"actions"`
@@ -44,7 +44,7 @@ type CompanyDoc struct {
 	Capabilities []rules.Owned          `json:"capabilities"`
 	Debt         float64                `json:"debt"`
 	Learning     float64                `json:"learning"`
-	History      []sprintSummary        `json:"history"`
+	History      []SprintSummary        `json:"history"`
 	Incidents    []rules.IncidentRecord `json:"incidents"`
 	// Upcoming are the incidents announced for the end of the next sprint
 	// (a sales peak in the calendar).
@@ -53,9 +53,9 @@ type CompanyDoc struct {
 	Exact bool `json:"exact"`
 }
 
-// sprintSummary is one sprint of a company's history, without the
+// SprintSummary is one sprint of a company's history, without the
 // bookkeeping the engine keeps for itself.
-type sprintSummary struct {
+type SprintSummary struct {
 	Sprint   int                 `json:"sprint"`
 	Plans    map[string][]string `json:"plans"`
 	Done     []string            `json:"done"`
@@ -73,8 +73,8 @@ type sprintSummary struct {
 	Measured *rules.Measured `json:"measured,omitempty"`
 }
 
-func summarise(r rules.SprintRecord) sprintSummary {
-	return sprintSummary{Sprint: r.Sprint, Plans: r.Plans, Done: r.Done, Wasted: r.Wasted, Acquired: r.Acquired,
+func summarise(r rules.SprintRecord) SprintSummary {
+	return SprintSummary{Sprint: r.Sprint, Plans: r.Plans, Done: r.Done, Wasted: r.Wasted, Acquired: r.Acquired,
 		Stream: r.Stream, Metrics: r.Metrics, Tiers: r.Tiers, CALMS: r.CALMS, Score: r.Score, Incident: r.Incident}
 }
 
@@ -98,19 +98,21 @@ type SprintDoc struct {
 // LeaderboardDoc ranks companies by score and teams by their own score,
 // live during the game.
 type LeaderboardDoc struct {
-	Companies []boardRow `json:"companies"`
-	Teams     []boardRow `json:"teams"`
+	Companies []BoardRow `json:"companies"`
+	Teams     []BoardRow `json:"teams"`
 }
 
-type boardRow struct {
+// BoardRow is a company or a team on the leaderboard; equal scores share
+// a rank.
+type BoardRow struct {
 	Company int     `json:"company"`
 	Team    string  `json:"team,omitempty"`
 	Score   float64 `json:"score"`
 	Rank    int     `json:"rank"`
 }
 
-func rank(rows []boardRow) []boardRow {
-	slices.SortStableFunc(rows, func(a, b boardRow) int {
+func rank(rows []BoardRow) []BoardRow {
+	slices.SortStableFunc(rows, func(a, b BoardRow) int {
 		switch {
 		case a.Score > b.Score:
 			return -1
@@ -146,7 +148,7 @@ func init() {
 				return nil, false
 			}
 			scn := e.scenario(s).Scenario
-			d := planDoc{Company: c, Team: t, Actions: s.Sprints.Plans[teamKey(c, t)], Ready: s.Sprints.Ready[teamKey(c, t)],
+			d := PlanDoc{Company: c, Team: t, Actions: s.Sprints.Plans[teamKey(c, t)], Ready: s.Sprints.Ready[teamKey(c, t)],
 				Capacity: rules.Capacity(scn, s.Sprints.company(c), t)}
 			if d.Actions == nil {
 				d.Actions = []string{}
@@ -268,9 +270,9 @@ func viewLeaderboard(e *Engine, s *State, v Viewer, key string) (any, bool) {
 	}
 	d := LeaderboardDoc{}
 	for i, co := range s.Sprints.Companies {
-		d.Companies = append(d.Companies, boardRow{Company: i + 1, Score: co.Score})
+		d.Companies = append(d.Companies, BoardRow{Company: i + 1, Score: co.Score})
 		for _, t := range Teams {
-			d.Teams = append(d.Teams, boardRow{Company: i + 1, Team: t, Score: co.TeamScores[t]})
+			d.Teams = append(d.Teams, BoardRow{Company: i + 1, Team: t, Score: co.TeamScores[t]})
 		}
 	}
 	d.Companies, d.Teams = rank(d.Companies), rank(d.Teams)

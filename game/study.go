@@ -52,8 +52,8 @@ func (st *Study) init() {
 	*st = Study{Cards: map[string]*Card{}, Answers: map[string]map[string]string{}}
 }
 
-// cardDoc is what a viewer sees of a card.
-type cardDoc struct {
+// CardDoc is what a viewer sees of a card.
+type CardDoc struct {
 	ID        string `json:"id"`
 	Company   int    `json:"company"`
 	Team      string `json:"team"`
@@ -110,7 +110,7 @@ func init() {
 			if !ok || !(worksheetPublic(s) || v.seesTeam(c.Company, c.Team)) {
 				return nil, false
 			}
-			return cardDoc(*c), true
+			return CardDoc(*c), true
 		},
 	})
 	// The product and the team briefs are read in the study phase: only

@@ -122,14 +122,16 @@ type PlayerDoc struct {
 	Connected bool   `json:"connected"`
 }
 
-// meDoc is the viewer's own identity.
-type meDoc struct {
+// MeDoc is the viewer's own identity.
+type MeDoc struct {
 	Role     Role   `json:"role"`
 	PlayerID string `json:"playerId,omitempty"`
 	Nickname string `json:"nickname,omitempty"`
 	Team     string `json:"team,omitempty"`
 	Company  int    `json:"company,omitempty"`
-	// Extra holds each concept's private data (my votes, my answers…).
+	// Extra holds each concept's private data (my votes, my answers…):
+	// "wall" a WallMe, "debate" a DebateMe, "quiz" a map of question id to
+	// QuizAnswerDoc, "quizOrder" a map of question id to option ids.
 	Extra map[string]any `json:"extra,omitempty"`
 }
 
@@ -171,13 +173,13 @@ func init() {
 	})
 	registerDoc("me", &docKind{keys: single("me"), view: func(e *Engine, s *State, v Viewer, key string) (any, bool) {
 		if v.Role != RolePlayer {
-			return meDoc{Role: v.Role}, true
+			return MeDoc{Role: v.Role}, true
 		}
 		p, ok := s.Players[v.PlayerID]
 		if !ok || p.Kicked {
 			return nil, false
 		}
-		d := meDoc{Role: RolePlayer, PlayerID: p.ID, Nickname: p.Nickname, Team: p.Team, Company: p.Company}
+		d := MeDoc{Role: RolePlayer, PlayerID: p.ID, Nickname: p.Nickname, Team: p.Team, Company: p.Company}
 		if len(meExtras) > 0 {
 			names := make([]string, 0, len(meExtras))
 			for n := range meExtras {

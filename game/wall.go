@@ -82,8 +82,8 @@ const (
 	noteTargetsMessage = `Aim the note at "devs" or "ops".`
 )
 
-// noteDoc is what everyone sees of a note: never its author.
-type noteDoc struct {
+// NoteDoc is what everyone sees of a note: never its author.
+type NoteDoc struct {
 	ID      string `json:"id"`
 	Text    string `json:"text"`
 	Target  string `json:"target"`
@@ -99,8 +99,9 @@ type ClusterDoc struct {
 	Order int    `json:"order"`
 }
 
-// wallMe is a player's private view of the wall.
-type wallMe struct {
+// WallMe is a player's private view of the wall, in their "me" document
+// (extra.wall).
+type WallMe struct {
 	Voted     []string `json:"voted"`
 	VotesLeft int      `json:"votesLeft"`
 	Notes     int      `json:"notes"`
@@ -151,7 +152,7 @@ func init() {
 			if !ok || (n.Hidden && v.Role != RoleFacilitator) {
 				return nil, false
 			}
-			return noteDoc{ID: n.ID, Text: n.Text, Target: n.Target, Cluster: n.Cluster, Hidden: n.Hidden}, true
+			return NoteDoc{ID: n.ID, Text: n.Text, Target: n.Target, Cluster: n.Cluster, Hidden: n.Hidden}, true
 		},
 	})
 	registerDoc("cluster", &docKind{
@@ -167,7 +168,7 @@ func init() {
 	})
 	meExtras["wall"] = func(e *Engine, s *State, p *Player) any {
 		voted := s.Wall.Votes[p.ID]
-		return wallMe{Voted: append([]string{}, voted...), VotesLeft: VotesPerPlayer - len(voted), Notes: s.Wall.notesOf(p.ID)}
+		return WallMe{Voted: append([]string{}, voted...), VotesLeft: VotesPerPlayer - len(voted), Notes: s.Wall.notesOf(p.ID)}
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"devopschallenge/client"
+	"devopschallenge/game"
 	"devopschallenge/protocol"
 )
 
@@ -184,7 +185,7 @@ func TestWebSocketCompression(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var me struct{ Nickname string }
+	var me game.MeDoc
 	if !s.Doc("me", &me) || me.Nickname != "ana" {
 		t.Errorf("the Go client with compression: %+v", me)
 	}

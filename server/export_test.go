@@ -4,9 +4,9 @@ import (
 	"strings"
 	"testing"
 
-	"devopschallenge/client"
-
 	"devopschallenge/apperr"
+	"devopschallenge/client"
+	"devopschallenge/game"
 	"devopschallenge/internal/redistest"
 	"devopschallenge/protocol"
 )
@@ -41,10 +41,7 @@ func TestRevokingExportLinks(t *testing.T) {
 			}
 		}
 	}
-	var doc struct {
-		Revocations int   `json:"revocations"`
-		RevokedAt   int64 `json:"revokedAt"`
-	}
+	var doc game.ExportsDoc
 	// The console is told (the update may come after the ack).
 	if err := fac.Wait(ctxT(t), func(s *client.Session) bool {
 		return s.Doc("exports", &doc) && doc.Revocations == 1 && doc.RevokedAt > 0

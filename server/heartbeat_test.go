@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"devopschallenge/game"
 	"devopschallenge/protocol"
 )
 
@@ -48,7 +49,7 @@ func TestHeartbeat(t *testing.T) {
 		pong = out.Type == protocol.TypePong && out.Now > 0
 	}
 	key := "player/" + j.PlayerID
-	waitDoc(t, fac, key, func(p struct{ Connected bool }) bool { return p.Connected })
+	waitDoc(t, fac, key, func(p game.PlayerDoc) bool { return p.Connected })
 	start := time.Now()
 	// Keep reading (pings go unanswered) until the server gives up.
 	go func() {
@@ -59,6 +60,6 @@ func TestHeartbeat(t *testing.T) {
 			}
 		}
 	}()
-	waitDoc(t, fac, key, func(p struct{ Connected bool }) bool { return !p.Connected })
+	waitDoc(t, fac, key, func(p game.PlayerDoc) bool { return !p.Connected })
 	t.Logf("silent client listed offline after %s (pongWait %s)", time.Since(start).Round(100*time.Millisecond), pongWait)
 }

@@ -98,7 +98,7 @@ func TestCommandsWithBadTextRefused(t *testing.T) {
 			t.Errorf("a refused command left %s", k)
 		}
 	}
-	var note struct{ Text string }
+	var note game.NoteDoc
 	b, _ := json.Marshal(after.Docs["note/"+result[game.NoteAddResult](t, ack.Result).NoteID])
 	if json.Unmarshal(b, &note); note.Text != "déjà 😀" {
 		t.Fatalf("the good note reads %q", note.Text)
@@ -240,7 +240,7 @@ func TestResentCommandSameResult(t *testing.T) {
 	quiz := waitDoc(t, ana, "quiz", func(q game.QuizDoc) bool { return len(q.Questions) > 0 })
 	do("same-id-3", step{"ana", "card.add", game.CardAddArgs{Kind: "finding", Text: "first"}})
 	cardID := result[game.CardAddResult](t, acks["same-id-3"].Result).CardID
-	card := waitDoc(t, ana, "card/"+cardID, func(c struct{ Rev int }) bool { return c.Rev > 0 })
+	card := waitDoc(t, ana, "card/"+cardID, func(c game.CardDoc) bool { return c.Rev > 0 })
 	do("same-id-4", step{"ana", "card.edit", game.CardEditArgs{CardID: cardID, Rev: card.Rev, Text: "second"}})
 	q := quiz.Questions[0]
 	do("same-id-5", step{"ana", "quiz.answer", game.QuizAnswerArgs{QuestionID: q.ID, OptionID: q.Options[0].ID}})

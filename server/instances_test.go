@@ -42,7 +42,7 @@ func TestTwoInstancesShareGames(t *testing.T) {
 		t.Fatal(err)
 	}
 	note := "note/" + result[game.NoteAddResult](t, ack.Result).NoteID
-	waitDoc(t, bob, note, func(n struct{ Text string }) bool { return n.Text == "from A" })
+	waitDoc(t, bob, note, func(n game.NoteDoc) bool { return n.Text == "from A" })
 	// Both see each other online, whichever instance they are on.
 	waitDoc(t, ana, "player/"+jb.PlayerID, func(p game.PlayerDoc) bool { return p.Connected })
 	waitDoc(t, bob, "player/"+ja.PlayerID, func(p game.PlayerDoc) bool { return p.Connected })
@@ -56,8 +56,8 @@ func TestTwoInstancesShareGames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitDoc(t, bob, "note/"+result[game.NoteAddResult](t, ack2.Result).NoteID, func(n struct{ Text string }) bool { return n.Text == "from B" })
-	waitDoc(t, fac, note, func(n struct{ Text string }) bool { return n.Text == "from A" })
+	waitDoc(t, bob, "note/"+result[game.NoteAddResult](t, ack2.Result).NoteID, func(n game.NoteDoc) bool { return n.Text == "from B" })
+	waitDoc(t, fac, note, func(n game.NoteDoc) bool { return n.Text == "from A" })
 	// And she is still shown online (B counts her now, A said goodbye).
 	waitDoc(t, bob, "player/"+ja.PlayerID, func(p game.PlayerDoc) bool { return p.Connected })
 }

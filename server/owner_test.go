@@ -74,7 +74,7 @@ func TestForwardedCommandUpdateBeforeAck(t *testing.T) {
 			t.Fatal(err)
 		}
 		key := "note/" + result[game.NoteAddResult](t, ack.Result).NoteID
-		var note struct{ Text string }
+		var note game.NoteDoc
 		if !bob.Doc(key, &note) || note.Text != "from B" {
 			t.Fatalf("the ack of %s came before its update (session at version %d, ack %d)", key, bob.Version(), ack.Version)
 		}
@@ -199,7 +199,7 @@ func TestForwardedCommandsAnsweredByTheirEntries(t *testing.T) {
 			t.Fatal(err)
 		}
 		id, _ := ack.Result["noteId"].(string)
-		var note struct{ Text string }
+		var note game.NoteDoc
 		if id == "" || seen[id] || !bob.Doc("note/"+id, &note) || note.Text != "from B" {
 			t.Fatalf("ack %d: result %v, want a new note's ID with the note already there", i, ack.Result)
 		}

@@ -47,7 +47,7 @@ func TestLobbyOverWebSocket(t *testing.T) {
 	if _, err := fac.Do(ctxT(t), "player.move", game.PlayerMoveArgs{PlayerID: ja.PlayerID, Team: "qa"}); err != nil {
 		t.Fatal(err)
 	}
-	waitDoc(t, ana, "me", func(m struct{ Team string }) bool { return m.Team == "qa" })
+	waitDoc(t, ana, "me", func(m game.MeDoc) bool { return m.Team == "qa" })
 	if ana.You().Team != "qa" {
 		t.Fatalf("after a move, the session's identity should follow: %+v", ana.You())
 	}

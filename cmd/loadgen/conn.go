@@ -140,9 +140,7 @@ func (c *conn) onRefusal(out *client.Frame) {
 	}
 	if pd.card != nil {
 		// Read the card's revision again from what the session holds.
-		var d struct {
-			Rev int `json:"rev"`
-		}
+		var d game.CardDoc
 		if c.g.conns[0].s.Doc("card/"+pd.card.id, &d) { // the facilitator sees every card
 			c.mu.Lock()
 			pd.card.rev = d.Rev

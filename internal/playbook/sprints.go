@@ -125,15 +125,10 @@ func (g Game) postmortems() {
 func (g Game) Debate() {
 	g.expect(game.KindDebate)
 	var d game.DebateDoc
-	var motions struct {
-		Motions []struct {
-			ID string `json:"id"`
-		} `json:"motions"`
-	}
-	if !g.T.Doc("debate", &d) || !g.T.Doc("debate", &motions) || len(motions.Motions) == 0 {
+	if !g.T.Doc("debate", &d) || len(d.Motions) == 0 {
 		g.T.Fatalf("the debate has no motion")
 	}
-	g.T.Do(Facilitator, "motion.set", game.MotionArgs{MotionID: motions.Motions[0].ID})
+	g.T.Do(Facilitator, "motion.set", game.MotionArgs{MotionID: d.Motions[0].ID})
 	g.vote("before", func(i int) string { return map[bool]string{true: "for", false: "against"}[i%3 == 0] })
 	for turn, slot := range d.Order {
 		var now game.DebateDoc

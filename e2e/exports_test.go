@@ -20,7 +20,6 @@ import (
 	"devopschallenge/client"
 	"devopschallenge/game"
 	"devopschallenge/protocol"
-	"devopschallenge/server"
 )
 
 // TestExportsATeacherHandsOut plays a whole game of two companies, then
@@ -39,7 +38,7 @@ func TestExportsATeacherHandsOut(t *testing.T) {
 	pg.playAll() // with a bonus to the PM team of company 2
 
 	h := &client.HTTP{BaseURL: srv.url}
-	var links server.ExportLinks
+	var links protocol.ExportLinks
 	if err := h.Post(ctx, "/api/games/"+pg.g.GameID+"/exports", pg.g.FacilitatorToken, nil, &links); err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"devopschallenge/client"
 	"devopschallenge/game"
 	"devopschallenge/protocol"
-	"devopschallenge/server"
 )
 
 // TestRemovedPlayerAndRevokedLinks plays, in the browser, what the console
@@ -73,7 +72,7 @@ func TestRemovedPlayerAndRevokedLinks(t *testing.T) {
 	host.waitJS(`!document.querySelector('[data-testid=removed-players]')`)
 
 	// Export links: one made now, then every link revoked from the console.
-	var links server.ExportLinks
+	var links protocol.ExportLinks
 	if err := (&client.HTTP{BaseURL: srv.url}).Post(ctx, "/api/games/"+g.GameID+"/exports", g.FacilitatorToken, nil, &links); err != nil {
 		t.Fatal(err)
 	}

@@ -126,3 +126,11 @@ type ErrorResponse struct {
 	Message   string `json:"message"`
 	MessageFR string `json:"messageFr"`
 }
+
+// ExportLinks is the answer to POST /api/games/:id/exports: signed links
+// to the game's exports, valid until ExpiresAt (ms since the epoch) or
+// until the facilitator revokes them.
+type ExportLinks struct {
+	ExpiresAt int64             `json:"expiresAt"`
+	Links     map[string]string `json:"links"`
+}

@@ -21,6 +21,7 @@ import (
 	"devopschallenge/apperr"
 	"devopschallenge/game"
 	"devopschallenge/live"
+	"devopschallenge/protocol"
 )
 
 // Exports: the facilitator asks for a ticket (POST /api/games/:id/exports
@@ -48,12 +49,6 @@ func (s *Server) exportRoutes(api *echo.Group) {
 	api.POST("/games/:id/exports", s.exportTicket)
 	api.GET("/games/:id/:file", s.exportWithToken, gz)
 	api.GET("/exports/:ticket/:file", s.exportWithTicket, gz)
-}
-
-// ExportLinks is the answer to POST /api/games/:id/exports.
-type ExportLinks struct {
-	ExpiresAt int64             `json:"expiresAt"`
-	Links     map[string]string `json:"links"`
 }
 
 // ticketMAC signs a game ID, an expiry and the game's export epoch with the
@@ -86,7 +81,7 @@ func (s *Server) exportTicket(c echo.Context) error {
 	for _, f := range []string{"report.json", "report.csv.zip", "report.html"} {
 		links[strings.TrimPrefix(f, "report.")] = "/api/exports/" + ticket + "/" + f
 	}
-	return c.JSON(http.StatusCreated, ExportLinks{ExpiresAt: expiry * 1000, Links: links})
+	return c.JSON(http.StatusCreated, protocol.ExportLinks{ExpiresAt: expiry * 1000, Links: links})
 }
 
 // facilitator resolves the facilitator token of a request about game :id.

@@ -22,7 +22,7 @@ func TestRevokingExportLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	fac := connect(t, g.FacilitatorToken, false, a.url)
-	var old, fresh ExportLinks
+	var old, fresh protocol.ExportLinks
 	if err := a.http.Post(ctxT(t), "/api/games/"+g.GameID+"/exports", g.FacilitatorToken, nil, &old); err != nil {
 		t.Fatal(err)
 	}

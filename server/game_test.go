@@ -143,7 +143,7 @@ func checkResults(t *testing.T, s *client.Session) {
 
 func checkExports(t *testing.T, in *instance, g protocol.CreateGameResponse) {
 	t.Helper()
-	var links ExportLinks
+	var links protocol.ExportLinks
 	// Only the facilitator may export.
 	if _, _, err := in.http.GetRaw(ctxT(t), "/api/games/"+g.GameID+"/report.json", g.ProjectorToken); !apperr.IsCode(err, apperr.EForbidden) {
 		t.Fatalf("projector exporting: %v", err)

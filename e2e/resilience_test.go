@@ -28,6 +28,27 @@ func TestResilience(t *testing.T) {
 	p := b.newUser("Zoe", phone)
 	p.onNewDocument(blackHole)
 	p.open("/join?code=" + g.Code)
+	pageLanguage(t, p)
+	p.fill("nickname", "Zoe")
+	p.click("Join the game")
+	p.waitText("Welcome, Zoe")
+	if _, err := fac.Do(ctx, "game.start", nil); err != nil {
+		t.Fatal(err)
+	}
+	p.waitText("Post anonymous sticky notes")
+	p.waitText("Online")
+
+	goOffline(t, p)
+	deadConnection(t, p)
+	reloadKeepsTheDraft(t, p)
+	removedFromTheGame(ctx, t, p, fac, g.Code)
+	socketWithoutAnswer(t, b, g.Code)
+	lostSnapshot(t, b, g.Code)
+}
+
+// pageLanguage checks the dictionaries and the language switch of the join page.
+func pageLanguage(t *testing.T, p *user) {
+	t.Helper()
 	// Both dictionaries have the same keys, and every key the code uses
 	// exists.
 	var keys struct{ EN, FR []string }
@@ -46,16 +67,11 @@ func TestResilience(t *testing.T) {
 	p.waitText("Pseudo")
 	p.click("EN")
 	p.waitText("Nickname")
+}
 
-	p.fill("nickname", "Zoe")
-	p.click("Join the game")
-	p.waitText("Welcome, Zoe")
-	if _, err := fac.Do(ctx, "game.start", nil); err != nil {
-		t.Fatal(err)
-	}
-	p.waitText("Post anonymous sticky notes")
-	p.waitText("Online")
-
+// goOffline drops the network: the status says so, and a note posted meanwhile waits and is sent once the network is back.
+func goOffline(t *testing.T, p *user) {
+	t.Helper()
 	// The network drops: the status says so; a note posted meanwhile waits
 	// and is sent when the network is back.
 	p.offline(true)
@@ -72,7 +88,11 @@ func TestResilience(t *testing.T) {
 	if n := eval[int](p, `[...document.querySelectorAll('.note-text')].filter(e => e.textContent === 'Written on a train').length`); n != 1 {
 		t.Errorf("the note sent after the reconnection shows %d times", n)
 	}
+}
 
+// deadConnection cuts the Wi-Fi silently for 13.5 s: the page finds out by itself.
+func deadConnection(t *testing.T, p *user) {
+	t.Helper()
 	// The Wi-Fi dies without closing anything (nothing comes, nothing
 	// goes) for 13.5 s: the page finds out by itself within seconds, says
 	// so in the bar that stays in sight, and shows the change it could
@@ -92,7 +112,11 @@ func TestResilience(t *testing.T) {
 	if n := eval[int](p, `[...document.querySelectorAll('.note-text')].filter(e => e.textContent === 'Posted into the void').length`); n != 1 {
 		t.Errorf("the note sent after the cut shows %d times", n)
 	}
+}
 
+// reloadKeepsTheDraft reloads the page: the seat and the text being typed stay.
+func reloadKeepsTheDraft(t *testing.T, p *user) {
+	t.Helper()
 	// A reload keeps the seat and the text being typed.
 	p.fill("note", "Half-typed idea")
 	p.reload()
@@ -101,7 +125,11 @@ func TestResilience(t *testing.T) {
 		t.Errorf("draft after reload: %q", v)
 	}
 	p.waitText("You posted 2 notes.")
+}
 
+// removedFromTheGame has the facilitator remove the player: the page says so and offers to join again.
+func removedFromTheGame(ctx context.Context, t *testing.T, p *user, fac *client.Session, code string) {
+	t.Helper()
 	// The facilitator removes the player: the page says so.
 	fac.Wait(ctx, func(s *client.Session) bool { return len(s.Keys("player/")) == 1 })
 	id := fac.Keys("player/")[0][len("player/"):]
@@ -112,8 +140,12 @@ func TestResilience(t *testing.T) {
 	p.waitText("The facilitator removed you from this game.")
 	p.check("removed")
 	p.click("Join a game")
-	p.waitJS(`location.pathname === '/join' && location.search.includes('code=` + g.Code + `')`)
+	p.waitJS(`location.pathname === '/join' && location.search.includes('code=` + code + `')`)
+}
 
+// socketWithoutAnswer joins through a socket that brings no answer: the page gives it up and opens another.
+func socketWithoutAnswer(t *testing.T, b *browser, code string) {
+	t.Helper()
 	// A socket that opens but brings no answer (here every message of the
 	// first socket is lost) is given up after a while and another one is
 	// opened: the page does not wait forever on "Connecting…".
@@ -127,14 +159,18 @@ func TestResilience(t *testing.T) {
 			get onmessage() { return super.onmessage; }
 		};
 	})()`)
-	q.open("/join?code=" + g.Code)
+	q.open("/join?code=" + code)
 	q.fill("nickname", "Ines")
 	q.click("Join the game")
 	q.waitText("Post anonymous sticky notes")
 	if trace := eval[[]string](q, `window.dcSession.trace`); !strings.Contains(strings.Join(trace, "\n"), "no-answer") {
 		t.Errorf("the page got in without giving up a socket: %v", trace)
 	}
+}
 
+// lostSnapshot loses a joining page's snapshot: the page starts again.
+func lostSnapshot(t *testing.T, b *browser, code string) {
+	t.Helper()
 	// A lost snapshot followed by an update (the presence of the player
 	// who just connected): the update cannot be merged into nothing, so
 	// the page starts again rather than show "Loading…" for good.
@@ -147,7 +183,7 @@ func TestResilience(t *testing.T) {
 			get onmessage() { return super.onmessage; }
 		};
 	})()`)
-	r.open("/join?code=" + g.Code)
+	r.open("/join?code=" + code)
 	r.fill("nickname", "Olga")
 	r.click("Join the game")
 	r.waitText("Post anonymous sticky notes")

@@ -29,65 +29,13 @@ func TestScriptedWholeGame(t *testing.T) {
 		t.Run(backend.name, func(t *testing.T) {
 			in := startServer(t, backend.open(t))
 			g := newGame(t, in, protocol.CreateGameRequest{Title: "Classe <3A>", Companies: 2, Assignment: "auto", Lang: "en"})
-			var facLog []string
-			var facMu sync.Mutex
-			fac, err := client.Connect(ctxT(t), client.Options{URLs: []string{in.url}, Token: g.FacilitatorToken, Reconnect: true,
-				OnMessage: func(out *protocol.Out, raw []byte) {
-					facMu.Lock()
-					defer facMu.Unlock()
-					sd, _ := json.Marshal(out.Docs["sprint"])
-					facLog = append(facLog, fmt.Sprintf("%s v%d id=%s sprint=%s", out.Type, out.Version, out.ID, sd))
-				}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			fac := loggedFacilitator(t, in, g)
 			defer fac.Close()
-			t.Cleanup(func() {
-				if t.Failed() {
-					facMu.Lock()
-					for _, l := range facLog[max(0, len(facLog)-40):] {
-						t.Log(l)
-					}
-					facMu.Unlock()
-				}
-			})
 			proj := connect(t, g.ProjectorToken, true, in.url)
-			table := &playbook.Sessions{TB: t, Ctx: context.Background(), Timeout: 20 * time.Second, Fac: fac}
-			teams := map[string]bool{}
-			for i := 0; i < 8; i++ {
-				s, j := joinAndConnect(t, in, g.Code, fmt.Sprintf("player-%d", i), "")
-				table.Seats = append(table.Seats, s)
-				table.Joined = append(table.Joined, playbook.Player{Company: j.Company, Team: j.Team})
-				teams[table.Joined[i].Key()] = true
-			}
-			if len(teams) != 8 {
-				t.Fatalf("auto-assignment should fill the 8 teams: %v", teams)
-			}
+			table := seatEight(t, in, g, fac)
 			pb := playbook.Game{T: table}
 			players := table.Seats
-
-			// Lobby, then the wall of confusion: the projector sees the votes.
-			pb.Start()
-			waitDoc(t, players[0], "game", func(d game.GameDoc) bool { return d.Phase < len(d.Agenda) && d.Agenda[d.Phase].Kind == game.KindWall })
-			pb.Wall()
-			if err := proj.Wait(ctxT(t), func(s *client.Session) bool {
-				for key := range s.Docs() {
-					var c game.ClusterDoc
-					if strings.HasPrefix(key, "cluster/") && s.Doc(key, &c) && c.Votes == 4 {
-						return true
-					}
-				}
-				return false
-			}); err != nil {
-				t.Fatalf("the projector should show a cluster with 4 votes: %v", err)
-			}
-
-			// Study: worksheets and the quiz.
-			quiz := waitDoc(t, players[0], "quiz", func(q game.QuizDoc) bool { return len(q.Questions) > 0 })
-			if len(quiz.Questions) < 12 {
-				t.Fatalf("the quiz should have at least 12 questions: %+v", quiz)
-			}
-			pb.Study()
+			scriptedWallAndStudy(t, pb, players[0], proj)
 
 			// Sprints: everyone can read why each figure moved.
 			pb.Sprints(func() {
@@ -107,14 +55,7 @@ func TestScriptedWholeGame(t *testing.T) {
 			pb.Debate()
 			pb.Retro()
 			checkResults(t, players[3])
-
-			// Updates carry what changed, not the state: compare their mean
-			// size with a player's whole view.
-			var m dto.Metric
-			in.srv.rt.Metrics().UpdateBytes.Write(&m)
-			raw, _ := json.Marshal(players[0].Docs())
-			t.Logf("mean update %.0f bytes over %d updates; a player's whole view is %d bytes",
-				m.GetHistogram().GetSampleSum()/float64(m.GetHistogram().GetSampleCount()), m.GetHistogram().GetSampleCount(), len(raw))
+			logUpdateSize(t, in, players[0])
 
 			// Exports, during the retrospective and after the end.
 			checkExports(t, in, g)
@@ -123,6 +64,87 @@ func TestScriptedWholeGame(t *testing.T) {
 			checkExports(t, in, g)
 		})
 	}
+}
+
+// loggedFacilitator connects the facilitator, keeping a line per message
+// received: the last 40 are logged if the test fails.
+func loggedFacilitator(t *testing.T, in *instance, g protocol.CreateGameResponse) *client.Session {
+	t.Helper()
+	var facLog []string
+	var facMu sync.Mutex
+	fac, err := client.Connect(ctxT(t), client.Options{URLs: []string{in.url}, Token: g.FacilitatorToken, Reconnect: true,
+		OnMessage: func(out *protocol.Out, raw []byte) {
+			facMu.Lock()
+			defer facMu.Unlock()
+			sd, _ := json.Marshal(out.Docs["sprint"])
+			facLog = append(facLog, fmt.Sprintf("%s v%d id=%s sprint=%s", out.Type, out.Version, out.ID, sd))
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			facMu.Lock()
+			for _, l := range facLog[max(0, len(facLog)-40):] {
+				t.Log(l)
+			}
+			facMu.Unlock()
+		}
+	})
+	return fac
+}
+
+// seatEight joins eight players, whom the automatic assignment spreads
+// over the eight teams of two companies.
+func seatEight(t *testing.T, in *instance, g protocol.CreateGameResponse, fac *client.Session) *playbook.Sessions {
+	t.Helper()
+	table := &playbook.Sessions{TB: t, Ctx: context.Background(), Timeout: 20 * time.Second, Fac: fac}
+	teams := map[string]bool{}
+	for i := 0; i < 8; i++ {
+		s, j := joinAndConnect(t, in, g.Code, fmt.Sprintf("player-%d", i), "")
+		table.Seats = append(table.Seats, s)
+		table.Joined = append(table.Joined, playbook.Player{Company: j.Company, Team: j.Team})
+		teams[table.Joined[i].Key()] = true
+	}
+	if len(teams) != 8 {
+		t.Fatalf("auto-assignment should fill the 8 teams: %v", teams)
+	}
+	return table
+}
+
+// scriptedWallAndStudy plays the lobby, the wall of confusion (the
+// projector sees the votes) and the study (worksheets and the quiz).
+func scriptedWallAndStudy(t *testing.T, pb playbook.Game, player, proj *client.Session) {
+	t.Helper()
+	pb.Start()
+	waitDoc(t, player, "game", func(d game.GameDoc) bool { return d.Phase < len(d.Agenda) && d.Agenda[d.Phase].Kind == game.KindWall })
+	pb.Wall()
+	if err := proj.Wait(ctxT(t), func(s *client.Session) bool {
+		for key := range s.Docs() {
+			var c game.ClusterDoc
+			if strings.HasPrefix(key, "cluster/") && s.Doc(key, &c) && c.Votes == 4 {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Fatalf("the projector should show a cluster with 4 votes: %v", err)
+	}
+	quiz := waitDoc(t, player, "quiz", func(q game.QuizDoc) bool { return len(q.Questions) > 0 })
+	if len(quiz.Questions) < 12 {
+		t.Fatalf("the quiz should have at least 12 questions: %+v", quiz)
+	}
+	pb.Study()
+}
+
+// logUpdateSize logs the mean size of updates beside a player's whole
+// view: updates carry what changed, not the state.
+func logUpdateSize(t *testing.T, in *instance, player *client.Session) {
+	var m dto.Metric
+	in.srv.rt.Metrics().UpdateBytes.Write(&m)
+	raw, _ := json.Marshal(player.Docs())
+	t.Logf("mean update %.0f bytes over %d updates; a player's whole view is %d bytes",
+		m.GetHistogram().GetSampleSum()/float64(m.GetHistogram().GetSampleCount()), m.GetHistogram().GetSampleCount(), len(raw))
 }
 
 // checkResults checks what a player sees in the retrospective: both

@@ -7,7 +7,7 @@
 
 import { html, useState } from './deps.js';
 import { t, tx, num } from './i18n.js';
-import { TextField, Choice, Timer, useDraft, run, byId, notify, teamLabel, teamKeyLabel, TEAMS, timerLabel } from './ui.js';
+import { TextField, Choice, Timer, useDraft, run, byId, notify, teamLabel, teamKeyLabel, timerLabel } from './ui.js';
 import { Worksheet } from './study.js';
 
 const CRITERIA = ['clarity', 'relevance', 'collaboration'];
@@ -29,7 +29,7 @@ export function questionsFor(session, key) {
 
 function statusText(q) { return t(`question.${q.status}`); }
 
-function QuestionList({ session, list, tools, upvote, upvoted, big }) {
+export function QuestionList({ session, list, tools, upvote, upvoted, big }) {
   if (!list.length) return html`<p class="muted">${t('question.none')}</p>`;
   return html`<ol class=${`questions-queue${big ? ' big' : ''}`}>
     ${list.map((q) => {
@@ -51,7 +51,7 @@ function QuestionList({ session, list, tools, upvote, upvoted, big }) {
   </ol>`;
 }
 
-function Motion({ session, debate, vote, myVotes }) {
+export function Motion({ session, debate, vote, myVotes }) {
   if (!debate.motion) return null;
   const open = debate.stage === 'before' || debate.stage === 'after';
   const mine = myVotes && myVotes[debate.stage];
@@ -172,13 +172,13 @@ export function turnTimerLabel(debate) {
 
 /** rebuttalMinutes is the time the agenda gives the current debate's
  * rebuttals (0: none). */
-function rebuttalMinutes(game) {
+export function rebuttalMinutes(game) {
   const ph = game.agenda[game.phase] || {};
   return ph.kind === 'debate' ? ph.rebuttalMinutes || 0 : 0;
 }
 
 /** RebuttalNow shows the question being answered, large. */
-function RebuttalNow({ session, debate, big }) {
+export function RebuttalNow({ session, debate, big }) {
   const r = debate.rebuttal;
   if (!r || !r.answering) return null;
   const q = session.docs[`question/${r.answering}`];
@@ -189,7 +189,7 @@ function RebuttalNow({ session, debate, big }) {
 }
 
 /** RebuttalList lists the questions of a rebuttal with where each stands. */
-function RebuttalList({ session, debate, big }) {
+export function RebuttalList({ session, debate, big }) {
   const r = debate.rebuttal;
   // One question being answered is already shown large.
   if (!r || (r.questions.length === 1 && r.status === 'answering')) return null;
@@ -211,7 +211,7 @@ function RebuttalList({ session, debate, big }) {
 
 /** TurnStatus says where a finished rebuttal stands: skipped, or how many
  * of its questions the team answered. */
-function TurnStatus({ session, debate }) {
+export function TurnStatus({ session, debate }) {
   if (debate.turn === 'skipped') return html`<p class="muted">${t('rebuttal.skipped')}</p>`;
   const r = debate.rebuttal;
   if (debate.turn !== 'done' || !r) return null;
@@ -310,41 +310,6 @@ export function ScreenDebate({ session, game }) {
   </section>`;
 }
 
-/** RebuttalControl lets the facilitator run the presenting team's
- * rebuttal: start it, move from question to question, extend, skip. */
-function RebuttalControl({ session, game, debate, p }) {
-  const team = teamLabel(p.company, p.team, game.companies);
-  const mins = rebuttalMinutes(game);
-  const open = questionsFor(session, p.key).filter((q) => q.status === 'open' && !q.hidden).length;
-  const r = debate.rebuttal;
-  let body;
-  if (debate.turn === 'rebuttal') {
-    const last = r && r.current + 1 >= r.questions.length;
-    body = html`<${RebuttalNow} session=${session} debate=${debate} />
-      <${RebuttalList} session=${session} debate=${debate} />
-      <div class="row wrap">
-        <button type="button" class="btn btn-primary" onClick=${() => run(session.send('rebuttal.next'))}>${last ? t('rebuttal.lastQuestion') : t('rebuttal.nextQuestion')}</button>
-        <button type="button" class="btn" onClick=${() => run(session.send('timer.extend', { seconds: 60 }))}>${t('control.plus1')}</button>
-        <button type="button" class="btn" onClick=${() => run(session.send('rebuttal.skip'))}>${t('rebuttal.end')}</button>
-      </div>`;
-  } else if (debate.turn === 'presenting' || (debate.turn === 'skipped' && !(r && r.questions.length))) {
-    body = html`
-      ${debate.turn === 'skipped' ? html`<${TurnStatus} session=${session} debate=${debate} />` : null}
-      <p>${!open ? t('rebuttal.noQuestion', { team })
-        : mins ? t('rebuttal.willAnswer', { team, n: Math.min(open, 3), min: mins }) : t('rebuttal.offAgenda', { n: 2 })}</p>
-      ${open ? html`<div class="row wrap">
-        <button type="button" class="btn" onClick=${() => run(session.send('rebuttal.start'))}>${t('rebuttal.start', { n: mins || 2 })}</button>
-        ${debate.turn === 'presenting' ? html`<button type="button" class="btn" onClick=${() => run(session.send('rebuttal.skip'))}>${t('rebuttal.skip')}</button>` : null}
-      </div>` : null}`;
-  } else {
-    body = html`<${TurnStatus} session=${session} debate=${debate} /><${RebuttalList} session=${session} debate=${debate} />`;
-  }
-  return html`<section class="card rebuttal-control" aria-labelledby="hreb-h">
-    <h3 id="hreb-h">${t('rebuttal.title')} — ${team}</h3>
-    ${body}
-  </section>`;
-}
-
 /** Ratings shows the average peer ratings and bonuses. */
 export function Ratings({ debate, companies }) {
   if (!debate) return null;
@@ -361,111 +326,4 @@ export function Ratings({ debate, companies }) {
         <td data-label=${t('debate.bonus')}>${(debate.bonus || {})[k] || 0}</td></tr>`;
     })}</tbody>
   </table>`;
-}
-
-/** HostDebate lets the facilitator run the debate. */
-export function HostDebate({ session, game }) {
-  const debate = session.docs.debate;
-  const [bonus, setBonus] = useState({});
-  const [add, setAdd] = useState('');
-  if (!debate) return null;
-  const p = presenter(debate);
-  const order = debate.order || [];
-  const slots = [];
-  for (let c = 1; c <= game.companies; c++) for (const tm of TEAMS) slots.push({ company: c, team: tm });
-  const missing = slots.filter((s) => !order.some((o) => o.company === s.company && o.team === s.team));
-  const setOrder = (o) => run(session.send('debate.order', { order: o.map(({ company, team }) => ({ company, team })) }));
-  const move = (i, d) => {
-    const o = [...order];
-    const j = i + d;
-    if (j < 0 || j >= o.length) return;
-    [o[i], o[j]] = [o[j], o[i]];
-    setOrder(o);
-  };
-  const inDebate = game.status === 'running' && (game.agenda[game.phase] || {}).kind === 'debate';
-  const motions = debate.motions || [];
-
-  return html`<section aria-labelledby="hdebate-h">
-    <h2 id="hdebate-h">${t('phase.debate')}</h2>
-    <div class="host-cols">
-      <div>
-        <h3>${t('debate.order')}</h3>
-        <ol class="order">
-          ${order.map((s, i) => html`<li key=${`${s.company}/${s.team}`} class=${i === debate.current && inDebate ? 'current' : ''}>
-            <span>${teamLabel(s.company, s.team, game.companies)}${i === debate.current && inDebate ? html` <strong>(${t('debate.now')})</strong>` : (debate.presented || []).includes(`${s.company}/${s.team}`) ? ` (${t('debate.done')})` : ''}</span>
-            <span class="row">
-              <button type="button" class="btn btn-small" disabled=${i === 0} onClick=${() => move(i, -1)} aria-label=${t('debate.up', { team: teamLabel(s.company, s.team, game.companies) })}>↑</button>
-              <button type="button" class="btn btn-small" disabled=${i === order.length - 1} onClick=${() => move(i, 1)} aria-label=${t('debate.down', { team: teamLabel(s.company, s.team, game.companies) })}>↓</button>
-              <button type="button" class="btn btn-small" disabled=${order.length <= 1} onClick=${() => setOrder(order.filter((_, j) => j !== i))} aria-label=${t('debate.remove', { team: teamLabel(s.company, s.team, game.companies) })}>✕</button>
-            </span>
-          </li>`)}
-        </ol>
-        ${missing.length ? html`<form class="inline-form" onSubmit=${(e) => {
-          e.preventDefault();
-          const s = missing.find((m) => `${m.company}/${m.team}` === add) || missing[0];
-          setOrder([...order, s]);
-        }}>
-          <div class="field"><label for="add-slot">${t('debate.addTeam')}</label>
-            <select id="add-slot" value=${add} onChange=${(e) => setAdd(e.currentTarget.value)}>
-              ${missing.map((m) => html`<option key=${`${m.company}/${m.team}`} value=${`${m.company}/${m.team}`}>${teamLabel(m.company, m.team, game.companies)}</option>`)}
-            </select></div>
-          <button class="btn btn-small" type="submit">${t('add')}</button>
-        </form>` : null}
-        ${p && inDebate ? html`<${RebuttalControl} session=${session} game=${game} debate=${debate} p=${p} />
-          <p>${debateNextLabel(debate, game)
-          ? html`<button type="button" class="btn btn-primary" onClick=${() => run(session.send('phase.next'))}>${debateNextLabel(debate, game)}</button>`
-          : html`<span class="muted">${t('debate.lastTeam')}</span>`}</p>` : null}
-
-        <h3>${t('debate.bonus')}</h3>
-        <p class="hint">${t('debate.bonusHint')}</p>
-        <table class="table bonus-table">
-          <caption class="sr-only">${t('debate.bonus')}</caption>
-          <tbody>${order.map((s) => {
-            const k = `${s.company}/${s.team}`;
-            const id = `bonus-${s.company}-${s.team}`;
-            const val = bonus[k] !== undefined ? bonus[k] : String((debate.bonus || {})[k] || 0);
-            const label = teamLabel(s.company, s.team, game.companies);
-            return html`<tr key=${k}>
-              <th scope="row"><label for=${id}>${label}</label></th>
-              <td><input id=${id} name=${id} type="number" min="0" max="10" value=${val} onInput=${(e) => setBonus({ ...bonus, [k]: e.currentTarget.value })} /></td>
-              <td><button type="button" class="btn btn-small" onClick=${() => run(session.send('debate.bonus', { company: s.company, team: s.team, points: Number(val) }), t('debate.bonusSet'))}>
-                ${t('debate.setBonus')}<span class="sr-only"> ${label}</span></button></td>
-            </tr>`;
-          })}</tbody>
-        </table>
-      </div>
-      <div>
-        ${p ? html`<h3>${t('question.queueFor', { team: teamLabel(p.company, p.team, game.companies) })}</h3>
-          <${QuestionList} session=${session} list=${questionsFor(session, p.key)} tools=${(q) => html`<div class="row">
-            ${q.status !== 'taken' ? html`<button type="button" class="btn btn-small btn-primary" onClick=${() => run(session.send('question.take', { questionId: q.id }))}>${t('question.take')}</button>` : null}
-            ${q.status !== 'dismissed' ? html`<button type="button" class="btn btn-small" onClick=${() => run(session.send('question.dismiss', { questionId: q.id }))}>${t('question.dismiss')}</button>` : null}
-            ${q.status !== 'open' ? html`<button type="button" class="btn btn-small" onClick=${() => run(session.send('question.reopen', { questionId: q.id }))}>${t('question.reopen')}</button>` : null}
-            <button type="button" class="btn btn-small" onClick=${() => run(session.send('question.hide', { questionId: q.id, hidden: !q.hidden }))}>${q.hidden ? t('wall.show') : t('wall.hide')}</button>
-          </div>`} />` : null}
-
-        ${p ? html`<details class="card"><summary>${t('debate.theirSheet')}</summary>
-          <${Worksheet} session=${session} company=${p.company} team=${p.team} /></details>` : null}
-        <h3>${t('motion.title')}</h3>
-        <div class="card">
-          <div class="field"><label for="motion-sel">${t('motion.choose')}</label>
-            <select id="motion-sel" value=${debate.motion ? debate.motion.id : ''} disabled=${debate.stage === 'before' || debate.stage === 'after'}
-              onChange=${(e) => e.currentTarget.value && run(session.send('motion.set', { motionId: e.currentTarget.value }))}>
-              <option value="">—</option>
-              ${motions.map((m) => html`<option key=${m.id} value=${m.id}>${tx(m.motion)}</option>`)}
-            </select></div>
-          ${debate.motion ? html`<div class="row">
-            <button type="button" class="btn" disabled=${debate.stage === 'before'} onClick=${() => run(session.send('motion.open', { stage: 'before' }))}>${t('motion.openBefore')}</button>
-            <button type="button" class="btn" disabled=${debate.stage === 'after'} onClick=${() => run(session.send('motion.open', { stage: 'after' }))}>${t('motion.openAfter')}</button>
-            <button type="button" class="btn" disabled=${debate.stage !== 'before' && debate.stage !== 'after'} onClick=${() => run(session.send('motion.close'))}>${t('motion.close')}</button>
-          </div>
-          ${(debate.motion.for || []).length ? html`<details><summary>${t('motion.arguments')}</summary>
-            <h4>${t('motion.for')}</h4><ul>${debate.motion.for.map((a, i) => html`<li key=${i}>${tx(a)}</li>`)}</ul>
-            <h4>${t('motion.against')}</h4><ul>${(debate.motion.against || []).map((a, i) => html`<li key=${i}>${tx(a)}</li>`)}</ul>
-          </details>` : null}` : null}
-        </div>
-        <${Motion} session=${session} debate=${debate} />
-        <${Ratings} debate=${debate} companies=${game.companies} />
-      </div>
-    </div>
-  </section>`;
 }

@@ -16,7 +16,8 @@ import { AgendaEditor, defaultAgenda, firstPhase, cleanAgenda } from './agenda.j
 import { HostWall } from './wallhost.js';
 import { BUSY_REDRAW_MS } from './wall.js';
 import { HostStudy } from './study.js';
-import { HostDebate, debateNextLabel, turnTimerLabel } from './debate.js';
+import { debateNextLabel, turnTimerLabel } from './debate.js';
+import { HostDebate } from './debate-host.js';
 import { HostSprints, sprintTitle } from './sprints.js';
 import { Retro, Exports } from './retro.js';
 import { RemovedPlayers, RevokeExports } from './moderation.js';

@@ -331,12 +331,8 @@ func (s *Scenario) strike(next *Company, p *sprintPlay, en *env, in SprintInput)
 		p.rec.Incident = pending.ID
 		next.Pending = pending
 		next.Seen[pending.ID]++
-		kind := s.idx.incidents[pending.ID].Kind
-		if kind == "" {
-			kind = "outage"
-		}
 		next.Incidents = append(next.Incidents, IncidentRecord{
-			ID: pending.ID, Kind: kind, Sprint: in.Sprint, Responses: map[string]string{},
+			ID: pending.ID, Kind: incidentKind(s.idx.incidents[pending.ID]), Sprint: in.Sprint, Responses: map[string]string{},
 			DetectMinutes: pending.DetectMinutes, Impact: pending.Impact,
 		})
 	}

@@ -23,11 +23,14 @@ type objPos struct {
 	missing []string
 }
 
+// decoder decodes a scenario file, collecting every problem with its
+// line, and remembers where each object was written.
 type decoder struct {
 	problems []Problem
 	pos      map[any]*objPos // key: pointer to a decoded struct
 }
 
+// addf reports a problem at line.
 func (d *decoder) addf(line int, format string, args ...any) {
 	d.problems = append(d.problems, Problem{Line: line, Reason: fmt.Sprintf(format, args...)})
 }
@@ -60,6 +63,8 @@ var (
 	exprType = reflect.TypeOf(Expr{})
 )
 
+// kindName names what a node holds, for messages: a mapping, a list,
+// nothing, or the value quoted.
 func kindName(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -78,34 +83,11 @@ func kindName(n *yaml.Node) string {
 // decode fills v (addressable) from node n; where names the value in
 // messages, as in actions[3].cost.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, where string) {
-	for n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
-	if n.Kind == yaml.DocumentNode {
-		if len(n.Content) == 0 {
-			d.addf(n.Line, "the file is empty")
-			return
-		}
-		n = n.Content[0]
+	n, ok := d.unwrap(n)
+	if !ok || d.decodeSpecial(n, v, where) {
+		return
 	}
 	t := v.Type()
-	switch {
-	case t == textType:
-		d.decodeText(n, v, where)
-		return
-	case t == strategyItemType && n.Kind == yaml.ScalarNode && n.Tag == "!!str":
-		// A preference written as the action's id alone.
-		v.Set(reflect.ValueOf(StrategyItem{Action: n.Value}))
-		d.pos[v.Addr().Interface()] = &objPos{line: n.Line, fields: map[string]int{"action": n.Line}}
-		return
-	case t == exprType:
-		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-			d.addf(n.Line, "%s: expected a number or an expression, found %s", where, kindName(n))
-			return
-		}
-		v.Set(reflect.ValueOf(Expr{Src: n.Value, line: n.Line}))
-		return
-	}
 	switch t.Kind() {
 	case reflect.Pointer:
 		p := reflect.New(t.Elem())
@@ -114,32 +96,93 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, where string) {
 	case reflect.Struct:
 		d.decodeStruct(n, v, where)
 	case reflect.Slice:
-		if n.Kind != yaml.SequenceNode {
-			d.addf(n.Line, "%s: expected a list, found %s", where, kindName(n))
-			return
-		}
-		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
-		for i, c := range n.Content {
-			d.decode(c, s.Index(i), fmt.Sprintf("%s[%d]", where, i))
-		}
-		v.Set(s)
+		d.decodeList(n, v, where)
 	case reflect.Map:
-		if n.Kind != yaml.MappingNode {
-			d.addf(n.Line, "%s: expected a mapping, found %s", where, kindName(n))
-			return
+		d.decodeMap(n, v, where)
+	default:
+		d.decodeScalar(n, v, where)
+	}
+}
+
+// unwrap follows aliases and enters a document to the node that holds the
+// value; it is false (and told) for an empty document.
+func (d *decoder) unwrap(n *yaml.Node) (*yaml.Node, bool) {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			d.addf(n.Line, "the file is empty")
+			return n, false
 		}
-		m := reflect.MakeMapWithSize(t, len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, val := n.Content[i], n.Content[i+1]
-			if m.MapIndex(reflect.ValueOf(k.Value)).IsValid() {
-				d.addf(k.Line, "%s: key %q is given twice", where, k.Value)
-				continue
-			}
-			e := reflect.New(t.Elem()).Elem()
-			d.decode(val, e, where+"."+k.Value)
-			m.SetMapIndex(reflect.ValueOf(k.Value), e)
+		n = n.Content[0]
+	}
+	return n, true
+}
+
+// decodeSpecial decodes the types written in their own way (a text in two
+// languages, a strategy preference written as an action id, an
+// expression) and reports whether v was one of them.
+func (d *decoder) decodeSpecial(n *yaml.Node, v reflect.Value, where string) bool {
+	t := v.Type()
+	switch {
+	case t == textType:
+		d.decodeText(n, v, where)
+		return true
+	case t == strategyItemType && n.Kind == yaml.ScalarNode && n.Tag == "!!str":
+		// A preference written as the action's id alone.
+		v.Set(reflect.ValueOf(StrategyItem{Action: n.Value}))
+		d.pos[v.Addr().Interface()] = &objPos{line: n.Line, fields: map[string]int{"action": n.Line}}
+		return true
+	case t == exprType:
+		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+			d.addf(n.Line, "%s: expected a number or an expression, found %s", where, kindName(n))
+			return true
 		}
-		v.Set(m)
+		v.Set(reflect.ValueOf(Expr{Src: n.Value, line: n.Line}))
+		return true
+	}
+	return false
+}
+
+// decodeList fills a slice from a YAML list, each item named where[i].
+func (d *decoder) decodeList(n *yaml.Node, v reflect.Value, where string) {
+	if n.Kind != yaml.SequenceNode {
+		d.addf(n.Line, "%s: expected a list, found %s", where, kindName(n))
+		return
+	}
+	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	for i, c := range n.Content {
+		d.decode(c, s.Index(i), fmt.Sprintf("%s[%d]", where, i))
+	}
+	v.Set(s)
+}
+
+// decodeMap fills a map from a YAML mapping, refusing a key given twice.
+func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, where string) {
+	if n.Kind != yaml.MappingNode {
+		d.addf(n.Line, "%s: expected a mapping, found %s", where, kindName(n))
+		return
+	}
+	t := v.Type()
+	m := reflect.MakeMapWithSize(t, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if m.MapIndex(reflect.ValueOf(k.Value)).IsValid() {
+			d.addf(k.Line, "%s: key %q is given twice", where, k.Value)
+			continue
+		}
+		e := reflect.New(t.Elem()).Elem()
+		d.decode(val, e, where+"."+k.Value)
+		m.SetMapIndex(reflect.ValueOf(k.Value), e)
+	}
+	v.Set(m)
+}
+
+// decodeScalar fills a string, a whole number, a number or a boolean,
+// refusing a value of another YAML type.
+func (d *decoder) decodeScalar(n *yaml.Node, v reflect.Value, where string) {
+	switch v.Type().Kind() {
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
 			d.addf(n.Line, "%s: expected a word or a sentence, found %s", where, kindName(n))
@@ -167,10 +210,12 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, where string) {
 		}
 		v.SetBool(n.Value == "true")
 	default:
-		panic("rules: cannot decode " + t.String())
+		panic("rules: cannot decode " + v.Type().String())
 	}
 }
 
+// decodeText fills a Text from a mapping {en: ..., fr: ...}, both
+// languages required and not empty.
 func (d *decoder) decodeText(n *yaml.Node, v reflect.Value, where string) {
 	if n.Kind != yaml.MappingNode {
 		d.addf(n.Line, "%s: expected a text as {en: ..., fr: ...}, found %s", where, kindName(n))
@@ -208,12 +253,15 @@ func (d *decoder) decodeText(n *yaml.Node, v reflect.Value, where string) {
 	v.Set(reflect.ValueOf(t))
 }
 
+// fieldInfo is a struct field as the decoder sees it: its index, its
+// YAML name, and whether it may be left out.
 type fieldInfo struct {
 	index    int
 	name     string
 	optional bool
 }
 
+// structFields lists the fields of a struct type that have a YAML name.
 func structFields(t reflect.Type) []fieldInfo {
 	var out []fieldInfo
 	for i := 0; i < t.NumField(); i++ {
@@ -228,6 +276,9 @@ func structFields(t reflect.Type) []fieldInfo {
 	return out
 }
 
+// decodeStruct fills a struct from a mapping, remembering the line of
+// each field, and reports fields given twice, missing or unknown (a near
+// miss as a misspelling).
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, where string) {
 	if n.Kind != yaml.MappingNode {
 		if where == "" {

@@ -6,66 +6,6 @@ import (
 	"strings"
 )
 
-// IncidentAlert is what players see when an incident strikes: what
-// happened, how long it went unnoticed and the options of each team.
-type IncidentAlert struct {
-	ID          string `json:"id"`
-	Name        Text   `json:"name"`
-	Description Text   `json:"description"`
-	// Kind is "outage" (Impact of the customers cannot buy) or "security"
-	// (the shop stays open to attack until patched).
-	Kind          string  `json:"kind"`
-	Sprint        int     `json:"sprint"`
-	Impact        float64 `json:"impact"`
-	DetectMinutes float64 `json:"detectMinutes"`
-	// Detected tells in plain words how long the incident went unnoticed.
-	Detected Text `json:"detected"`
-	// Options are the responses each team may choose from.
-	Options map[string][]ResponseOption `json:"options"`
-}
-
-// ResponseOption is one response as a team sees it for its company.
-type ResponseOption struct {
-	ID   string `json:"id"`
-	Name Text   `json:"name"`
-	// Available is false when the company lacks a capability it needs;
-	// choosing it then does nothing.
-	Available bool     `json:"available"`
-	Missing   []string `json:"missing"`
-}
-
-func (s *Scenario) alert(c *Company, p *PendingIncident) *IncidentAlert {
-	in := s.idx.incidents[p.ID]
-	kind := in.Kind
-	if kind == "" {
-		kind = "outage"
-	}
-	a := &IncidentAlert{ID: in.ID, Name: in.Name, Description: in.Description, Kind: kind, Sprint: p.Sprint,
-		Impact: p.Impact, DetectMinutes: p.DetectMinutes, Options: map[string][]ResponseOption{}}
-	a.Detected = textf("It went unnoticed for %s.", "Il est passé inaperçu pendant %s.", hours(p.DetectMinutes/60))
-	for _, t := range Teams {
-		a.Options[t] = []ResponseOption{}
-	}
-	for _, r := range in.Responses {
-		missing := []string{}
-		for _, req := range r.Requires {
-			if !c.Owns(req) {
-				missing = append(missing, req)
-			}
-		}
-		a.Options[r.Team] = append(a.Options[r.Team], ResponseOption{ID: r.ID, Name: r.Name, Available: len(missing) == 0, Missing: missing})
-	}
-	return a
-}
-
-// PendingAlert returns the alert of the company's pending incident, or nil.
-func PendingAlert(scn *Scenario, c *Company) *IncidentAlert {
-	if c.Pending == nil {
-		return nil
-	}
-	return scn.alert(c, c.Pending)
-}
-
 // IncidentInput is the teams' answer to the pending incident.
 type IncidentInput struct {
 	// Responses maps each team to the id of the response it chose; a team
@@ -131,6 +71,8 @@ type incidentOutcome struct {
 	repair, restore, downtime, exposure float64
 }
 
+// incidentOutcome works out the repair, restore, downtime and exposure of
+// an incident with the responses rs, the decision time and the luck drawn.
 func (s *Scenario) incidentOutcome(inc *Incident, p *PendingIncident, decide, luck float64, rs []*Response) incidentOutcome {
 	factor, extra, offline := 1.0, 0.0, false
 	for _, r := range rs {
@@ -177,11 +119,42 @@ func ResolveIncident(scn *Scenario, c *Company, in IncidentInput) (*Company, *In
 
 	next := c.clone()
 	rec := copyRecord(*next.Last())
-	kind := inc.Kind
-	if kind == "" {
-		kind = "outage"
-	}
+	kind := incidentKind(inc)
 	res := &IncidentResult{Incident: inc.ID, Name: inc.Name, Kind: kind, DetectMinutes: p.DetectMinutes, Responses: []ResponseEffect{}}
+	scn.decide(p, in, rec, res)
+	helping := scn.chooseResponses(c, next, &rec, inc, in, res)
+	scn.repair(inc, p, in, helping, res)
+	tellRestored(kind, p, res)
+
+	// The sprint's figures with the incident in them.
+	before := rec.Metrics
+	scn.addIncidentTime(&rec, kind, res)
+	next.replaceLast(rec)
+	if err := scn.rescore(next); err != nil {
+		return nil, nil, err
+	}
+	res.Record = *next.Last()
+	res.ScoreChange = round4(next.Score - c.Score)
+	res.Metrics = scn.incidentChanges(inc, before, rec)
+
+	scn.aftermath(next, inc, rec, res)
+	closeIncident(next, kind, in, res)
+	return next, res, nil
+}
+
+// incidentKind is an incident's kind: "security", or "outage" when the
+// scenario leaves it out.
+func incidentKind(inc *Incident) string {
+	if inc.Kind == "" {
+		return "outage"
+	}
+	return inc.Kind
+}
+
+// decide tells how long the incident went unnoticed and how long the teams
+// took to decide, in game minutes: their real time, scaled by the sprint's
+// decision figure.
+func (s *Scenario) decide(p *PendingIncident, in IncidentInput, rec SprintRecord, res *IncidentResult) {
 	res.Steps = append(res.Steps, Notice{Kind: "detect", Text: textf(
 		"Detection: the incident went unnoticed for %s.", "Détection : l'incident est passé inaperçu pendant %s.",
 		hours(p.DetectMinutes/60))})
@@ -189,7 +162,7 @@ func ResolveIncident(scn *Scenario, c *Company, in IncidentInput) (*Company, *In
 	if decision == 0 {
 		decision = 1
 	}
-	res.ResponseMinutes = round4(in.ResponseSeconds * scn.ResponseMinutesPerSecond * decision)
+	res.ResponseMinutes = round4(in.ResponseSeconds * s.ResponseMinutesPerSecond * decision)
 	if decision != 1 {
 		res.Steps = append(res.Steps, Notice{Kind: "respond", Text: textf(
 			"Decision: the teams took %s to choose their responses (their real time ×%s: the way the company decides under pressure).",
@@ -200,34 +173,39 @@ func ResolveIncident(scn *Scenario, c *Company, in IncidentInput) (*Company, *In
 			"Decision: the teams took %s to choose their responses.", "Décision : les équipes ont mis %s à choisir leurs réponses.",
 			hours(res.ResponseMinutes/60))})
 	}
+}
 
-	// The responses that help: the others are told, and change nothing.
-	helping := scn.chooseResponses(c, next, &rec, inc, in, res)
+// repair works out the repair with the responses that help and the luck
+// drawn for the sprint, and tells what each response changed (measured
+// against the same repair without it; skipped in quick mode).
+func (s *Scenario) repair(inc *Incident, p *PendingIncident, in IncidentInput, helping []chosen, res *IncidentResult) {
 	all := make([]*Response, len(helping))
 	for i, h := range helping {
 		all[i] = h.r
 	}
 	luck := 0.9 + 0.2*draw(in.Seed, p.Sprint, 2)
-	out := scn.incidentOutcome(inc, p, res.ResponseMinutes, luck, all)
+	out := s.incidentOutcome(inc, p, res.ResponseMinutes, luck, all)
 	for i, h := range helping {
 		if in.Quick {
 			break
 		}
-		without := scn.incidentOutcome(inc, p, res.ResponseMinutes, luck, slices.Delete(slices.Clone(all), i, i+1))
+		without := s.incidentOutcome(inc, p, res.ResponseMinutes, luck, slices.Delete(slices.Clone(all), i, i+1))
 		e := ResponseEffect{Team: h.team, Response: h.r.ID, Name: h.r.Name, Helped: true,
 			RestoreMinutes:  round4(out.restore - without.restore),
 			DowntimeMinutes: round4(out.downtime - without.downtime),
 			ExposureMinutes: round4(out.exposure - without.exposure)}
-		if in.Quick {
-			continue
-		}
 		e.Text = effectText(e)
 		res.Responses = append(res.Responses, e)
 		res.Steps = append(res.Steps, Notice{Kind: "response", Text: textf("%s — %s: %s %s", "%s — %s : %s %s",
-			teamName(scn, h.team), h.r.Name, h.r.Explain, e.Text)})
+			teamName(s, h.team), h.r.Name, h.r.Explain, e.Text)})
 	}
 	res.RepairMinutes, res.RestoreMinutes = out.repair, out.restore
 	res.DowntimeMinutes, res.ExposureMinutes = out.downtime, out.exposure
+}
+
+// tellRestored tells the repair and its end: a service restored, or a
+// vulnerability patched (and the shop offline meanwhile, if it was).
+func tellRestored(kind string, p *PendingIncident, res *IncidentResult) {
 	res.Steps = append(res.Steps, Notice{Kind: "repair", Text: textf(
 		"Repair: %s of work.", "Réparation : %s de travail.", hours(res.RepairMinutes/60))})
 	if kind == "security" {
@@ -240,18 +218,21 @@ func ResolveIncident(scn *Scenario, c *Company, in IncidentInput) (*Company, *In
 				"The shop was offline for %s while the patch was made.", "La boutique a été hors ligne pendant %s, le temps du correctif.",
 				hours(res.DowntimeMinutes/60))})
 		}
-	} else {
-		res.Steps = append(res.Steps, Notice{Kind: "restored", Text: textf(
-			"Service restored after %s in all; %s of customers were affected.",
-			"Service rétabli après %s au total ; %s des clients ont été touchés.",
-			hours(res.RestoreMinutes/60), Text{num(p.Impact*100, "en") + " %", num(p.Impact*100, "fr") + "\u00a0%"})})
+		return
 	}
+	res.Steps = append(res.Steps, Notice{Kind: "restored", Text: textf(
+		"Service restored after %s in all; %s of customers were affected.",
+		"Service rétabli après %s au total ; %s des clients ont été touchés.",
+		hours(res.RestoreMinutes/60), Text{num(p.Impact*100, "en") + " %", num(p.Impact*100, "fr") + "\u00a0%"})})
+}
 
-	// The sprint's figures with the incident in them. The time to restore
-	// after failed deployments does not change: the incident is told apart.
-	before := rec.Metrics
+// addIncidentTime adds the incident to the sprint's metrics: its downtime
+// (capped at the sprint), and its exposure or restore time. The time to
+// restore after failed deployments does not change: the incident is told
+// apart.
+func (s *Scenario) addIncidentTime(rec *SprintRecord, kind string, res *IncidentResult) {
 	m := &rec.Metrics
-	sprintMinutes := float64(scn.SprintDays) * 24 * 60
+	sprintMinutes := float64(s.SprintDays) * 24 * 60
 	m.DowntimeMinutes = round4(math.Min(sprintMinutes, m.DowntimeMinutes+res.DowntimeMinutes))
 	m.DowntimeHours = round4(m.DowntimeMinutes / 60)
 	m.Availability = round4(1 - m.DowntimeMinutes/sprintMinutes)
@@ -260,27 +241,28 @@ func ResolveIncident(scn *Scenario, c *Company, in IncidentInput) (*Company, *In
 	} else {
 		m.IncidentHours = round4(m.IncidentHours + res.RestoreMinutes/60)
 	}
-	rec.Tiers = scn.TiersOf(rec.Metrics)
-	next.replaceLast(rec)
-	if err := scn.rescore(next); err != nil {
-		return nil, nil, err
+	rec.Tiers = s.TiersOf(rec.Metrics)
+}
+
+// aftermath takes the incident's firefighting load from Dev and Ops's next
+// sprint, scaled by how well the company coordinates (the firefighting
+// figure against its start).
+func (s *Scenario) aftermath(next *Company, inc *Incident, rec SprintRecord, res *IncidentResult) {
+	load := s.incidentLoad(inc, rec)
+	if load <= 0 {
+		return
 	}
-	res.Record = *next.Last()
-	res.ScoreChange = round4(next.Score - c.Score)
-
-	res.Metrics = scn.incidentChanges(inc, before, rec)
-
-	// Firefighting after the incident: its load, scaled by how well the
-	// company coordinates (the firefighting figure against its start).
-	if load := scn.incidentLoad(inc, rec); load > 0 {
-		for _, t := range []string{"dev", "ops"} {
-			next.Unplanned[t] = scn.firefighting(float64(load), next.Unplanned[t])
-		}
-		res.Steps = append(res.Steps, Notice{Kind: "capacity_lost", Text: textf(
-			"The aftermath will cost Dev and Ops up to %s more next sprint.",
-			"Les suites de l'incident coûteront jusqu'à %s de plus aux Dev et aux Ops au prochain sprint.", points(load))})
+	for _, t := range []string{"dev", "ops"} {
+		next.Unplanned[t] = s.firefighting(float64(load), next.Unplanned[t])
 	}
+	res.Steps = append(res.Steps, Notice{Kind: "capacity_lost", Text: textf(
+		"The aftermath will cost Dev and Ops up to %s more next sprint.",
+		"Les suites de l'incident coûteront jusqu'à %s de plus aux Dev et aux Ops au prochain sprint.", points(load))})
+}
 
+// closeIncident records how the incident went in the company's list of
+// incidents and clears the pending incident.
+func closeIncident(next *Company, kind string, in IncidentInput, res *IncidentResult) {
 	ir := &next.Incidents[len(next.Incidents)-1]
 	ir.Resolved = true
 	ir.Kind = kind
@@ -292,7 +274,6 @@ func ResolveIncident(scn *Scenario, c *Company, in IncidentInput) (*Company, *In
 	ir.ResponseMinutes, ir.RepairMinutes = res.ResponseMinutes, res.RepairMinutes
 	ir.RestoreMinutes, ir.DowntimeMinutes, ir.ExposureMinutes = res.RestoreMinutes, res.DowntimeMinutes, res.ExposureMinutes
 	next.Pending = nil
-	return next, res, nil
 }
 
 // incidentLoad is the capacity the incident's aftermath takes from Dev and
@@ -449,6 +430,7 @@ func (s *Scenario) incidentChanges(inc *Incident, before Metrics, rec SprintReco
 	return out
 }
 
+// findResponse returns the incident's response id for team, or nil.
 func findResponse(in *Incident, team, id string) *Response {
 	for _, r := range in.Responses {
 		if r.Team == team && r.ID == id {
@@ -456,62 +438,4 @@ func findResponse(in *Incident, team, id string) *Response {
 		}
 	}
 	return nil
-}
-
-// Postmortem is a short blameless post-mortem of an incident: what
-// happened, why, and what the company changes.
-type Postmortem struct {
-	// Incident is the index of the incident in Company.Incidents.
-	Incident     int    `json:"incident"`
-	WhatHappened string `json:"whatHappened"`
-	Why          string `json:"why"`
-	Change       string `json:"change"`
-}
-
-// PostmortemResult tells what a post-mortem earned.
-type PostmortemResult struct {
-	Learning float64      `json:"learning"`
-	Text     Text         `json:"text"`
-	Record   SprintRecord `json:"record"`
-}
-
-// ApplyPostmortem records a blameless post-mortem for a resolved incident.
-// It earns learning points in the latest sprint's score (more when the
-// company practises blameless post-mortems), feeds the Culture and Sharing
-// pillars through the scenario's rules, and makes the same incident less
-// likely to strike again. It returns a new company.
-func ApplyPostmortem(scn *Scenario, c *Company, pm Postmortem) (*Company, *PostmortemResult, error) {
-	if pm.Incident < 0 || pm.Incident >= len(c.Incidents) {
-		return nil, nil, errorf(CodeBadPostmortem, "There is no incident number %d.", "Il n'y a pas d'incident numéro %d.", pm.Incident)
-	}
-	ir := c.Incidents[pm.Incident]
-	if !ir.Resolved {
-		return nil, nil, errorf(CodeBadPostmortem, "Resolve the incident before writing its post-mortem.", "Résolvez l'incident avant d'en écrire le post-mortem.")
-	}
-	if ir.Postmortem {
-		return nil, nil, errorf(CodeBadPostmortem, "This incident already has its post-mortem.", "Cet incident a déjà son post-mortem.")
-	}
-	if strings.TrimSpace(pm.WhatHappened) == "" || strings.TrimSpace(pm.Why) == "" || strings.TrimSpace(pm.Change) == "" {
-		return nil, nil, errorf(CodeBadPostmortem, "Write all three parts: what happened, why, and what you change.",
-			"Rédigez les trois parties : ce qui s'est passé, pourquoi, et ce que vous changez.")
-	}
-	gain := scn.Postmortem.Learning
-	if scn.Postmortem.Practice != "" && c.Owns(scn.Postmortem.Practice) {
-		gain += scn.Postmortem.PracticeBonus
-	}
-	next := c.clone()
-	next.Incidents[pm.Incident].Postmortem = true
-	next.Postmortems++
-	next.Learned[ir.ID]++
-	next.Learning = round4(next.Learning + gain)
-	rec := copyRecord(*next.Last())
-	rec.Metrics.Learning = round4(rec.Metrics.Learning + gain)
-	next.replaceLast(rec)
-	if err := scn.rescore(next); err != nil {
-		return nil, nil, err
-	}
-	res := &PostmortemResult{Learning: gain, Record: *next.Last()}
-	res.Text = textf("Post-mortem of “%s”: +%s learning points. %s", "Post-mortem de « %s » : +%s points d'apprentissage. %s",
-		scn.idx.incidents[ir.ID].Name, Text{num(gain, "en"), num(gain, "fr")}, scn.Postmortem.Explain)
-	return next, res, nil
 }

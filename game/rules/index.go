@@ -2,6 +2,29 @@ package rules
 
 import "strings"
 
+// index holds the lookups built once the scenario is valid.
+type index struct {
+	caps       map[string]*Capability
+	capRank    map[string]int
+	actions    map[string]*Action
+	actRank    map[string]int
+	rules      map[string]*Rule
+	ruleRank   map[string]int
+	incidents  map[string]*Incident
+	questions  map[string]*Question
+	catalogue  map[string][]*Action
+	ids        idSets
+	base       figures        // starting figures: stage times and start.figures
+	src        map[any]string // "capability:<id>"… for each capability, action, rule
+	applied    int            // most effects a sprint can apply
+	capApplied int            // of which from capabilities
+	prereqs    map[*Action][]string
+	mentions   map[string][]string  // incident id → capabilities its model tests
+	linear     linearScore          // the company score as a linear form, if it is one
+	granting   map[string][]*Action // capability → the actions that grant it
+	dependents map[string][]string  // capability → the capabilities that need it, directly or not
+}
+
 // crossIndex builds the lookups that cross the scenario's lists: the
 // actions granting each capability, the capabilities needing each one,
 // the capabilities each incident's model tests.

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"math"
-	"math/rand/v2"
 	"slices"
 	"strings"
 )
@@ -80,88 +79,59 @@ type carry struct {
 	Debt, Learning, Inventory float64
 }
 
-// newEnv prepares the environment of expressions for a sprint of c, whose
-// capabilities are owned; sprints is the length of the game (0: the
-// scenario's default).
-func (s *Scenario) newEnv(c *Company, owned map[string]bool, sprint, sprints int, silo bool) *env {
-	en := s.baseEnv(c, owned, sprint, silo)
-	if sprints > 0 {
-		en.Sprints = sprints
-	}
-	en.Coming = comingSet(s.announced(c, sprint, sprints))
-	return en
-}
-
-// baseEnv is newEnv without the announcements.
-func (s *Scenario) baseEnv(c *Company, owned map[string]bool, sprint int, silo bool) *env {
-	en := &env{
-		Sprint: sprint, Sprints: s.Sprints, Silo: silo,
-		Has: owned, Did: map[string]bool{}, Seen: c.Seen, Coming: map[string]bool{},
-		Postmortems: c.Postmortems, Collaboration: c.Collaboration,
-		Unlearned: c.unlearned(), Blames: c.Blames,
-	}
-	if len(c.History) > 0 {
-		en.Prev = c.Last().Metrics
-	}
-	f := s.idx.base
-	f[figDebt], f[figLearning] = c.Debt, c.Learning
-	en.setFigures(&f)
-	return en
-}
-
-// capabilityEffects lists the effects of the owned capabilities, in
-// scenario order: their CALMS points, then their effects.
-func (s *Scenario) capabilityEffects(owned map[string]bool, en *env) ([]Applied, error) {
-	n := 0
-	for _, cp := range s.Capabilities {
-		if owned[cp.ID] {
-			n += len(cp.CALMS) + len(cp.Effects)
-		}
-	}
-	out := make([]Applied, 0, n+s.idx.applied-s.idx.capApplied)
-	for _, cp := range s.Capabilities {
-		if !owned[cp.ID] {
-			continue
-		}
-		src := s.idx.src[cp]
-		for _, p := range Pillars {
-			if v, ok := cp.CALMS[p]; ok {
-				out = append(out, Applied{Source: src, Target: figureDefs[pillarFigure(p)].name, Op: "add", Value: v, fig: pillarFigure(p) + 1})
-			}
-		}
-		var err error
-		if out, err = appendEffects(out, src, cp.Effects, en); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-func appendEffects(out []Applied, src string, effs []*Effect, en *env) ([]Applied, error) {
-	for _, e := range effs {
-		v, err := e.value.float(en)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Applied{Source: src, Target: e.Target, Op: e.op, Value: round4(v), fig: e.fig + 1})
-	}
-	return out, nil
-}
-
 // ResolveSprint plays one sprint for one company: it applies the teams'
 // plans (a joint action happens only if both of its teams picked it), works
 // out the value stream, the DORA metrics and tiers, CALMS and the scores,
 // may draw an incident that then waits for ResolveIncident, and explains
 // every change. It returns a new company and leaves c untouched.
 func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *SprintResult, error) {
+	if err := checkSprintInput(scn, c, in); err != nil {
+		return nil, nil, err
+	}
+	p := scn.takeEffect(c, in)
+	next := scn.advance(c, in, p)
+	en, applied, err := scn.planEffects(c, in, p, next)
+	if err != nil {
+		return nil, nil, err
+	}
+	cr := carry{Debt: c.Debt, Learning: c.Learning, Inventory: c.Inventory}
+	fired, states, applied, err := scn.fireRules(in, p, en, applied, cr)
+	if err != nil {
+		return nil, nil, err
+	}
+	out, err := scn.settleSprint(next, p, en, applied, cr)
+	if err != nil {
+		return nil, nil, err
+	}
+	risks, pending, err := scn.strike(next, p, en, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	lost := scn.loseCapacity(next, p.rec.Metrics.DowntimeHours*out.figs[figFirefighting])
+	next.History = append(next.History, p.rec)
+	next.addScore(p.rec.Score, 1)
+
+	res := scn.sprintResult(next, in, p, fired, states, risks, pending, lost)
+	if !in.Quick {
+		scn.explain(c, cr, &p.rec, applied, out, res)
+	}
+	if res.Notices == nil {
+		res.Notices = []Notice{}
+	}
+	return next, res, nil
+}
+
+// checkSprintInput refuses a sprint the company cannot play now, or a plan
+// a team cannot pick.
+func checkSprintInput(scn *Scenario, c *Company, in SprintInput) error {
 	if c.Scenario != scn.ID {
-		return nil, nil, errorf(CodeWrongScenario, "This company plays scenario %q, not %q.", "Cette entreprise joue le scénario « %s », pas « %s ».", c.Scenario, scn.ID)
+		return errorf(CodeWrongScenario, "This company plays scenario %q, not %q.", "Cette entreprise joue le scénario « %s », pas « %s ».", c.Scenario, scn.ID)
 	}
 	if c.Pending != nil {
-		return nil, nil, errorf(CodeIncidentPending, "An incident is still running: resolve it before the next sprint.", "Un incident est encore en cours : résolvez-le avant le sprint suivant.")
+		return errorf(CodeIncidentPending, "An incident is still running: resolve it before the next sprint.", "Un incident est encore en cours : résolvez-le avant le sprint suivant.")
 	}
 	if in.Sprint != c.Sprint+1 {
-		return nil, nil, errorf(CodeWrongSprint, "Sprint %d cannot be played now: the next sprint is %d.", "Le sprint %d ne peut pas être joué maintenant : le prochain sprint est le %d.", in.Sprint, c.Sprint+1)
+		return errorf(CodeWrongSprint, "Sprint %d cannot be played now: the next sprint is %d.", "Le sprint %d ne peut pas être joué maintenant : le prochain sprint est le %d.", in.Sprint, c.Sprint+1)
 	}
 	teams := make([]string, 0, len(in.Plans))
 	for t := range in.Plans {
@@ -170,29 +140,43 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 	slices.Sort(teams)
 	for _, t := range teams {
 		if err := ValidatePlan(scn, c, t, in.Plans[t]); err != nil {
-			return nil, nil, err
+			return err
 		}
 	}
+	return nil
+}
 
-	// Which actions take effect.
+// sprintPlay is a sprint being resolved: its record so far, the notices
+// told so far, the capabilities owned once the actions are done, and the
+// number of joint actions done.
+type sprintPlay struct {
+	rec     SprintRecord
+	notices []Notice
+	owned   map[string]bool
+	joint   int
+}
+
+// takeEffect works out which picked actions take effect: a joint action
+// picked by one team only is wasted (and told), every other one is done and
+// grants its capability.
+func (s *Scenario) takeEffect(c *Company, in SprintInput) *sprintPlay {
 	pickedBy := map[string][]string{}
 	for _, t := range Teams {
 		for _, id := range in.Plans[t] {
 			pickedBy[id] = append(pickedBy[id], t)
 		}
 	}
-	rec := SprintRecord{Sprint: in.Sprint, Plans: map[string][]string{}, Done: []string{}, Wasted: []string{}, Acquired: []string{}, Fired: []string{}}
+	p := &sprintPlay{owned: c.ownedSet()}
+	rec := &p.rec
+	*rec = SprintRecord{Sprint: in.Sprint, Plans: map[string][]string{}, Done: []string{}, Wasted: []string{}, Acquired: []string{}, Fired: []string{}}
 	for _, t := range Teams {
 		rec.Plans[t] = slices.Clone(in.Plans[t])
 		if rec.Plans[t] == nil {
 			rec.Plans[t] = []string{}
 		}
 	}
-	var notices []Notice
 	var missing []Text // joint actions one team picked alone
-	owned := c.ownedSet()
-	joint := 0
-	for _, a := range scn.Actions {
+	for _, a := range s.Actions {
 		by := pickedBy[a.ID]
 		switch {
 		case len(by) == 0:
@@ -203,34 +187,40 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 				continue
 			}
 			missing = append(missing, textf("%s picked “%s” without %s", "l'équipe %s a choisi « %s » sans l'équipe %s",
-				teamName(scn, by[0]), a.Name, teamName(scn, a.Partner(by[0]))))
+				teamName(s, by[0]), a.Name, teamName(s, a.Partner(by[0]))))
 			continue
 		}
 		rec.Done = append(rec.Done, a.ID)
 		if a.Joint() {
-			joint++
+			p.joint++
 		}
-		if a.Grants != "" && !owned[a.Grants] {
-			owned[a.Grants] = true
+		if a.Grants != "" && !p.owned[a.Grants] {
+			p.owned[a.Grants] = true
 			rec.Acquired = append(rec.Acquired, a.Grants)
 		}
 	}
-
 	if len(missing) > 0 {
 		var en, fr []string
 		for _, m := range missing {
 			en, fr = append(en, m.EN), append(fr, m.FR)
 		}
-		notices = append(notices, Notice{Kind: "joint_missing", Text: textf(
+		p.notices = append(p.notices, Notice{Kind: "joint_missing", Text: textf(
 			"A joint action needs both teams: %s. Nothing happened and the points were spent.",
 			"Une action commune nécessite les deux équipes : %s. Rien n'a été fait et les points sont perdus.",
 			Text{strings.Join(en, "; "), strings.Join(fr, " ; ")})})
 	}
+	return p
+}
+
+// advance returns the company after the sprint's actions: its new
+// capabilities (told in a notice), the count of each action done and its
+// collaboration.
+func (s *Scenario) advance(c *Company, in SprintInput, p *sprintPlay) *Company {
 	next := c.clone()
 	next.Sprint = in.Sprint
 	var acquired []Text
-	for _, cp := range scn.Capabilities {
-		if slices.Contains(rec.Acquired, cp.ID) {
+	for _, cp := range s.Capabilities {
+		if slices.Contains(p.rec.Acquired, cp.ID) {
 			next.Capabilities = append(next.Capabilities, Owned{ID: cp.ID, Sprint: in.Sprint})
 			acquired = append(acquired, cp.Name)
 		}
@@ -240,44 +230,52 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 		if len(acquired) > 1 {
 			t = textf("New practices: %s.", "Nouvelles pratiques : %s.", joinTexts(acquired))
 		}
-		notices = append(notices, Notice{Kind: "acquired", Text: t})
+		p.notices = append(p.notices, Notice{Kind: "acquired", Text: t})
 	}
-	slices.SortStableFunc(next.Capabilities, func(a, b Owned) int { return scn.idx.capRank[a.ID] - scn.idx.capRank[b.ID] })
-	for _, id := range rec.Done {
+	slices.SortStableFunc(next.Capabilities, func(a, b Owned) int { return s.idx.capRank[a.ID] - s.idx.capRank[b.ID] })
+	for _, id := range p.rec.Done {
 		next.Done[id]++
 	}
-	next.Collaboration += joint
+	next.Collaboration += p.joint
+	return next
+}
 
-	// Effects of capabilities and actions, then a first look at the sprint.
-	en := scn.newEnv(c, owned, in.Sprint, in.Sprints, in.Silo)
-	for _, id := range rec.Done {
+// planEffects prepares the sprint's environment and lists the effects of
+// the owned capabilities and of the actions done.
+func (s *Scenario) planEffects(c *Company, in SprintInput, p *sprintPlay, next *Company) (*env, []Applied, error) {
+	en := s.newEnv(c, p.owned, in.Sprint, in.Sprints, in.Silo)
+	for _, id := range p.rec.Done {
 		en.Did[id] = true
 	}
-	en.Joint, en.Collaboration = joint, next.Collaboration
-	applied, err := scn.capabilityEffects(owned, en)
+	en.Joint, en.Collaboration = p.joint, next.Collaboration
+	applied, err := s.capabilityEffects(p.owned, en)
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, id := range rec.Done {
-		a := scn.idx.actions[id]
-		if applied, err = appendEffects(applied, scn.idx.src[a], a.Effects, en); err != nil {
+	for _, id := range p.rec.Done {
+		a := s.idx.actions[id]
+		if applied, err = appendEffects(applied, s.idx.src[a], a.Effects, en); err != nil {
 			return nil, nil, err
 		}
 	}
-	cr := carry{Debt: c.Debt, Learning: c.Learning, Inventory: c.Inventory}
-	preview := scn.evaluate(applied, cr, nil)
+	return en, applied, nil
+}
 
-	// Rules see the state after capabilities and actions; their conditions
-	// are all evaluated before any of their effects applies.
+// fireRules finds the rules that fire and appends their effects. Rules see
+// the state after capabilities and actions; their conditions are all
+// evaluated before any of their effects applies. It returns each fired
+// rule with its state in words (empty in quick mode).
+func (s *Scenario) fireRules(in SprintInput, p *sprintPlay, en *env, applied []Applied, cr carry) ([]*Rule, []Text, []Applied, error) {
+	preview := s.evaluate(applied, cr, nil)
 	en.setFigures(&preview.figs)
 	en.Metrics = roundMetrics(preview.metrics)
-	en.setTiers(scn.TiersOf(en.Metrics))
+	en.setTiers(s.TiersOf(en.Metrics))
 	var fired []*Rule
 	var states []Text
-	for _, r := range scn.Rules {
+	for _, r := range s.Rules {
 		ok, err := r.When.bool(en)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if !ok {
 			continue
@@ -286,69 +284,83 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 		var st Text
 		if r.state != nil && !in.Quick {
 			if st, err = r.state.fill(en); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 		}
 		states = append(states, st)
 	}
 	for _, r := range fired {
-		rec.Fired = append(rec.Fired, r.ID)
-		if applied, err = appendEffects(applied, scn.idx.src[r], r.Effects, en); err != nil {
-			return nil, nil, err
+		p.rec.Fired = append(p.rec.Fired, r.ID)
+		var err error
+		if applied, err = appendEffects(applied, s.idx.src[r], r.Effects, en); err != nil {
+			return nil, nil, nil, err
 		}
 	}
-	out := scn.evaluate(applied, cr, nil)
-	out.fill(scn, &rec)
+	return fired, states, applied, nil
+}
+
+// settleSprint evaluates all the sprint's effects into the record, carries
+// debt, learning and waiting work to the next sprint, and scores the
+// sprint.
+func (s *Scenario) settleSprint(next *Company, p *sprintPlay, en *env, applied []Applied, cr carry) (outcome, error) {
+	rec := &p.rec
+	out := s.evaluate(applied, cr, nil)
+	out.fill(s, rec)
 	next.Effects = applied
 
 	next.Debt = round4(out.figs[figDebt])
 	next.Learning = round4(out.figs[figLearning])
 	next.Inventory = rec.Metrics.Waiting
 
-	// Scores.
 	en.setFigures(&out.figs)
 	en.Metrics = rec.Metrics
 	en.setTiers(rec.Tiers)
-	if rec.Score, err = scn.score(en); err != nil {
-		return nil, nil, err
-	}
+	var err error
+	rec.Score, err = s.score(en)
+	return out, err
+}
 
-	// Incident.
-	risks, pending, err := scn.drawIncident(next, en, in.Seed, in.Sprint)
+// strike draws the incident of the sprint's end, if any: the company then
+// waits for its responses.
+func (s *Scenario) strike(next *Company, p *sprintPlay, en *env, in SprintInput) ([]Risk, *PendingIncident, error) {
+	risks, pending, err := s.drawIncident(next, en, in.Seed, in.Sprint)
 	if err != nil {
 		return nil, nil, err
 	}
 	if pending != nil {
-		rec.Incident = pending.ID
+		p.rec.Incident = pending.ID
 		next.Pending = pending
 		next.Seen[pending.ID]++
-		kind := scn.idx.incidents[pending.ID].Kind
-		if kind == "" {
-			kind = "outage"
-		}
 		next.Incidents = append(next.Incidents, IncidentRecord{
-			ID: pending.ID, Kind: kind, Sprint: in.Sprint, Responses: map[string]string{},
+			ID: pending.ID, Kind: incidentKind(s.idx.incidents[pending.ID]), Sprint: in.Sprint, Responses: map[string]string{},
 			DetectMinutes: pending.DetectMinutes, Impact: pending.Impact,
 		})
 	}
+	return risks, pending, nil
+}
 
-	// Firefighting eats the next sprint's capacity.
-	lost := scn.firefighting(rec.Metrics.DowntimeHours*out.figs[figFirefighting], 0)
+// loseCapacity sets the capacity firefighting eats from the next sprint
+// (hours of firefighting, converted by firefighting) and returns it.
+func (s *Scenario) loseCapacity(next *Company, hours float64) int {
+	lost := s.firefighting(hours, 0)
 	for _, t := range Teams {
 		next.Unplanned[t] = 0
 	}
 	next.Unplanned["dev"], next.Unplanned["ops"] = lost, lost
+	return lost
+}
 
-	next.History = append(next.History, rec)
-	next.addScore(rec.Score, 1)
-
-	res := &SprintResult{Sprint: in.Sprint, Record: rec, Notices: notices, Rules: []FiredRule{}, Risks: risks,
+// sprintResult tells the sprint to its players: record, notices, the rules
+// that fired, the risks, the incident that struck and the capacity lost.
+func (s *Scenario) sprintResult(next *Company, in SprintInput, p *sprintPlay, fired []*Rule, states []Text, risks []Risk, pending *PendingIncident, lost int) *SprintResult {
+	rec := &p.rec
+	res := &SprintResult{Sprint: in.Sprint, Record: *rec, Notices: p.notices, Rules: []FiredRule{}, Risks: risks,
 		Figures: []FigureChange{}, Metrics: []MetricChange{}}
 	for i, r := range fired {
 		res.Rules = append(res.Rules, FiredRule{ID: r.ID, Name: r.Name, Explain: r.Explain, State: states[i]})
 	}
 	if pending != nil {
-		res.Incident = scn.alert(next, pending)
+		res.Incident = s.alert(next, pending)
 	}
 	if lost > 0 && !in.Quick {
 		res.Notices = append(res.Notices, Notice{Kind: "capacity_lost", Text: textf(
@@ -356,13 +368,7 @@ func ResolveSprint(scn *Scenario, c *Company, in SprintInput) (*Company, *Sprint
 			"Mode pompier : après %s de panne, les Dev et les Ops perdront %s au prochain sprint.",
 			Text{duration(rec.Metrics.DowntimeHours, "en"), duration(rec.Metrics.DowntimeHours, "fr")}, points(lost))})
 	}
-	if !in.Quick {
-		scn.explain(c, cr, &rec, applied, out, res)
-	}
-	if res.Notices == nil {
-		res.Notices = []Notice{}
-	}
-	return next, res, nil
+	return res
 }
 
 // points says "1 capacity point" or "n capacity points".
@@ -378,190 +384,4 @@ func points(n int) Text {
 func (s *Scenario) firefighting(points float64, already int) int {
 	lost := already + int(math.Round(points))
 	return min(max(lost, 0), s.Capacity-s.MinCapacity)
-}
-
-func (c *Company) addScore(sh ScoreSheet, sign float64) {
-	c.Score = round4(c.Score + sign*sh.Company)
-	for _, t := range Teams {
-		c.TeamScores[t] = round4(c.TeamScores[t] + sign*sh.Teams[t])
-	}
-}
-
-// score evaluates the company score parts and the team scores.
-func (s *Scenario) score(en *env) (ScoreSheet, error) {
-	sh := ScoreSheet{Parts: map[string]float64{}, Teams: map[string]float64{}}
-	total := 0.0
-	for _, p := range s.Scoring.Company {
-		v, err := p.Points.float(en)
-		if err != nil {
-			return sh, err
-		}
-		sh.Parts[p.ID] = round4(v)
-		total += round4(v)
-	}
-	sh.Company = round4(total)
-	for _, t := range Teams {
-		v, err := s.Teams.Get(t).Score.float(en)
-		if err != nil {
-			return sh, err
-		}
-		sh.Teams[t] = round4(v)
-	}
-	return sh, nil
-}
-
-// rescore recomputes the score of the last record after an incident or a
-// post-mortem changed its metrics.
-func (s *Scenario) rescore(c *Company) error {
-	rec := c.Last()
-	en := s.baseEnv(c, c.ownedSet(), rec.Sprint, false)
-	for _, id := range rec.Done {
-		en.Did[id] = true
-		if a := s.idx.actions[id]; a != nil && a.Joint() {
-			en.Joint++
-		}
-	}
-	if len(c.History) > 1 {
-		en.Prev = c.History[len(c.History)-2].Metrics
-	}
-	f := s.idx.base
-	for i := 16; i < numFigures; i++ {
-		f[i] = rec.Figures[figureDefs[i].name]
-	}
-	for i, st := range rec.Stream {
-		f[2*i], f[2*i+1] = st.Process, st.Wait
-	}
-	en.setFigures(&f)
-	en.CALMS = rec.CALMS
-	en.Metrics = rec.Metrics
-	en.setTiers(rec.Tiers)
-	sh, err := s.score(en)
-	if err != nil {
-		return err
-	}
-	c.addScore(rec.Score, -1)
-	rec.Score = sh
-	c.addScore(sh, 1)
-	return nil
-}
-
-// drawIncident decides whether an incident strikes at the end of the sprint.
-// Each incident whose condition holds has a chance; one number drawn from
-// the sprint's random stream picks at most one incident, the first listed
-// winning when the chances add up to more than 1.
-func (s *Scenario) drawIncident(c *Company, en *env, seed uint64, sprint int) ([]Risk, *PendingIncident, error) {
-	u := draw(seed, sprint, 1)
-	risks := []Risk{}
-	var chosen *Incident
-	acc := 0.0
-	for _, in := range s.Incidents {
-		ok, err := in.When.bool(en)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !ok {
-			continue
-		}
-		p, err := in.Chance.float(en)
-		if err != nil {
-			return nil, nil, err
-		}
-		p = round4(math.Min(1, math.Max(0, p)*s.repeatChance(c, in.ID)))
-		if p <= 0 {
-			continue
-		}
-		risks = append(risks, Risk{Incident: in.ID, Name: in.Name, Chance: p})
-		if chosen == nil && u < acc+p {
-			chosen = in
-		}
-		acc += p
-	}
-	if chosen == nil {
-		return risks, nil, nil
-	}
-	impact, err := chosen.Impact.float(en)
-	if err != nil {
-		return nil, nil, err
-	}
-	detect, err := chosen.Detect.float(en)
-	if err != nil {
-		return nil, nil, err
-	}
-	repair, err := chosen.Repair.float(en)
-	if err != nil {
-		return nil, nil, err
-	}
-	return risks, &PendingIncident{
-		ID: chosen.ID, Sprint: sprint,
-		Impact:        round4(math.Min(1, math.Max(0, impact))),
-		DetectMinutes: round4(math.Max(1, detect)),
-		RepairMinutes: round4(math.Max(1, repair)),
-	}, nil
-}
-
-// repeatChance is what the company's past does to an incident's chance:
-// each accepted post-mortem of it multiplies it by RepeatFactor, each time
-// it struck without one by UnlearnedFactor.
-func (s *Scenario) repeatChance(c *Company, incident string) float64 {
-	learned := c.Learned[incident]
-	f := math.Pow(s.Postmortem.RepeatFactor, float64(learned))
-	if u := s.Postmortem.UnlearnedFactor; u > 1 {
-		unresolved := 0
-		if c.Pending != nil && c.Pending.ID == incident {
-			unresolved = 1
-		}
-		f *= math.Pow(u, float64(max(0, c.Seen[incident]-learned-unresolved)))
-	}
-	return f
-}
-
-// draw returns a number in [0, 1) from the game's seed, the sprint and a
-// purpose, the same on every platform.
-func draw(seed uint64, sprint int, purpose uint64) float64 {
-	pcg := rand.NewPCG(seed, uint64(sprint)<<8|purpose)
-	return float64(pcg.Uint64()>>11) / (1 << 53)
-}
-
-func teamName(s *Scenario, team string) Text {
-	if b := s.Teams.Get(team); b != nil {
-		return b.Name
-	}
-	return Text{team, team}
-}
-
-// sourceName returns the display name of an effect source.
-func (s *Scenario) sourceName(src string) Text {
-	kind, id, _ := strings.Cut(src, ":")
-	switch kind {
-	case "capability":
-		if c := s.idx.caps[id]; c != nil {
-			return c.Name
-		}
-	case "action":
-		if a := s.idx.actions[id]; a != nil {
-			return a.Name
-		}
-	case "rule":
-		if r := s.idx.rules[id]; r != nil {
-			return r.Name
-		}
-	case "incident":
-		if in := s.idx.incidents[id]; in != nil {
-			return in.Name
-		}
-	}
-	return Text{src, src}
-}
-
-func (s *Scenario) sourceRank(src string) int {
-	kind, id, _ := strings.Cut(src, ":")
-	switch kind {
-	case "capability":
-		return s.idx.capRank[id]
-	case "action":
-		return 10000 + s.idx.actRank[id]
-	case "rule":
-		return 20000 + s.idx.ruleRank[id]
-	}
-	return 30000
 }

@@ -132,3 +132,27 @@ func errorf(code, en, fr string, args ...any) *Error {
 	t := textf(en, fr, args...)
 	return &Error{Code: code, EN: t.EN, FR: t.FR}
 }
+
+// joinTexts joins names in a sentence: "A, B and C", « A, B et C ».
+func joinTexts(list []Text) Text {
+	var en, fr []string
+	for _, t := range list {
+		en, fr = append(en, t.EN), append(fr, t.FR)
+	}
+	and := func(l []string, word string) string {
+		if len(l) == 1 {
+			return l[0]
+		}
+		return strings.Join(l[:len(l)-1], ", ") + " " + word + " " + l[len(l)-1]
+	}
+	return Text{and(en, "and"), and(fr, "et")}
+}
+
+// capitalize puts the first letter of s in upper case.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToUpper(string(r[0])) + string(r[1:])
+}

@@ -10,6 +10,8 @@ import (
 // post-mortems, quiz and debates, DORA tiers, value, the size of changes,
 // measurement and scoring.
 
+// incidents checks each incident's expressions, kind, weight, load and
+// responses (at least one for each team).
 func (v *validator) incidents() {
 	ix := &v.s.idx
 	for _, in := range v.s.Incidents {
@@ -57,6 +59,7 @@ func (v *validator) incidents() {
 	}
 }
 
+// postmortem checks the post-mortem's practice and learning points.
 func (v *validator) postmortem() {
 	p := &v.s.Postmortem
 	if p.Practice != "" && v.s.idx.caps[p.Practice] == nil {
@@ -73,6 +76,7 @@ func (v *validator) postmortem() {
 	}
 }
 
+// quiz checks each question's id and options, and indexes it.
 func (v *validator) quiz() {
 	seen := map[string]int{}
 	for _, q := range v.s.Quiz {
@@ -96,6 +100,7 @@ func (v *validator) quiz() {
 	}
 }
 
+// debates checks the debate motions' ids.
 func (v *validator) debates() {
 	seen := map[string]int{}
 	for _, m := range v.s.Debates {
@@ -103,6 +108,7 @@ func (v *validator) debates() {
 	}
 }
 
+// dora checks that each DORA metric's tier limits are in order.
 func (v *validator) dora() {
 	d := &v.s.DORA
 	lower := func(field string, l *TierLimits) {
@@ -119,12 +125,14 @@ func (v *validator) dora() {
 	}
 }
 
+// value checks the cost of delay.
 func (v *validator) value() {
 	if v.d.has(&v.s.Value, "costOfDelayDays") && v.s.Value.CostOfDelayDays <= 0 {
 		v.errf(&v.s.Value, "costOfDelayDays", "value.costOfDelayDays must be more than 0")
 	}
 }
 
+// changes checks the figures that size a deployment's changes.
 func (v *validator) changes() {
 	ch := &v.s.Changes
 	v.checkRange(ch, "baseWork", ch.BaseWork, 0, 1e4)
@@ -135,6 +143,8 @@ func (v *validator) changes() {
 	}
 }
 
+// measurement checks the capabilities that measure the value stream and
+// the DORA metrics.
 func (v *validator) measurement() {
 	m := &v.s.Measurement
 	for _, l := range []struct {
@@ -149,6 +159,8 @@ func (v *validator) measurement() {
 	}
 }
 
+// scoring checks the company score's parts, the marks and the final
+// weights.
 func (v *validator) scoring() {
 	sc := &v.s.Scoring
 	if len(sc.Company) == 0 {

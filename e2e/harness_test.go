@@ -115,3 +115,18 @@ func startServerOn(t testing.TB, st store.Store) *testServer {
 	})
 	return &testServer{url: "http://" + ln.Addr().String(), srv: srv}
 }
+
+// do sends a command with the Go client and fails the test when the
+// server refuses it.
+func do(t *testing.T, ctx context.Context, s *client.Session, cmd string, args any) {
+	t.Helper()
+	if _, err := s.Do(ctx, cmd, args); err != nil {
+		t.Fatalf("%s: %v", cmd, err)
+	}
+}
+
+// hasDoc tells whether the session holds the document.
+func hasDoc(s *client.Session, key string) bool {
+	var v any
+	return s.Doc(key, &v)
+}

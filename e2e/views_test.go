@@ -100,3 +100,17 @@ func (u *user) checkAt(view string, sizes ...size) {
 	}
 	u.resize(orig)
 }
+
+// screen saves a screenshot of what the viewport shows.
+func (u *user) screen(name string) {
+	ctx, cancel := context.WithTimeout(u.ctx, stepTimeout)
+	defer cancel()
+	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		u.b.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join(u.b.shots, name+".png"), buf, 0o644); err != nil {
+		u.b.t.Logf("screenshot %s: %v", name, err)
+	}
+}

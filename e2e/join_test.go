@@ -23,6 +23,17 @@ func TestJoinPage(t *testing.T) {
 	defer cancel()
 	h := &client.HTTP{BaseURL: srv.url}
 
+	joinAutoGame(t, ctx, b, h)
+	cappedCode := joinFullTeams(t, ctx, b, h)
+	u := joinUnknownCode(b)
+	joinFinishedGame(t, ctx, srv, h, u)
+	joinWithoutLookup(t, b, cappedCode)
+}
+
+// joinAutoGame: Mia, whose last join drafted a team, joins a game that
+// assigns teams. Checked: the page names the game, says teams are
+// assigned and offers no team; she joins without one.
+func joinAutoGame(t *testing.T, ctx context.Context, b *browser, h *client.HTTP) {
 	// A game that assigns teams: the page says so and offers no choice,
 	// even to a browser whose last join drafted a team.
 	auto, err := h.CreateGame(ctx, protocol.CreateGameRequest{Title: "Auto teams", Assignment: "auto"})
@@ -43,7 +54,13 @@ func TestJoinPage(t *testing.T) {
 	p.click("Join the game")
 	p.waitText("Welcome, Mia")
 	p.waitText("Teams are assigned by the game")
+}
 
+// joinFullTeams: Noa types the code of a game of one company whose only
+// Dev seat is taken (lower case, with a dash) and joins Ops. Checked: the
+// code is looked up once complete, Dev is offered but disabled with the
+// reason in words, Ops is free. Returns the game's code.
+func joinFullTeams(t *testing.T, ctx context.Context, b *browser, h *client.HTTP) string {
 	// Full teams: one Dev per company and one company, Dev is taken.
 	capped, err := h.CreateGame(ctx, protocol.CreateGameRequest{Title: "Small teams", TeamCap: 1, Companies: 1})
 	if err != nil {
@@ -66,13 +83,23 @@ func TestJoinPage(t *testing.T) {
 	q.fill("nickname", "Noa")
 	q.click("Join the game")
 	q.waitText("You are in team Ops")
+	return capped.Code
+}
 
+// joinUnknownCode: Sam opens the join page of a code no game has.
+// Checked: the page shows the server's message. Returns Sam.
+func joinUnknownCode(b *browser) *user {
 	// An unknown code: the server's message, and no join attempt.
 	u := b.newUser("Sam", phone)
 	u.open("/join?code=ZZZZZZ")
 	u.waitText("No game has the code ZZZZZZ")
 	u.check("join-unknown")
+	return u
+}
 
+// joinFinishedGame: Sam opens the join page of a game that is over.
+// Checked: the page says so and no longer asks for a nickname.
+func joinFinishedGame(t *testing.T, ctx context.Context, srv *testServer, h *client.HTTP, u *user) {
 	// A finished game: said so, and the form is gone.
 	done, err := h.CreateGame(ctx, protocol.CreateGameRequest{Title: "Last week",
 		Agenda: json.RawMessage(`[{"kind":"lobby"},{"kind":"retro"}]`)})
@@ -92,11 +119,16 @@ func TestJoinPage(t *testing.T) {
 		t.Error("the join page of a finished game still asks for a nickname")
 	}
 	u.check("join-finished")
+}
 
+// joinWithoutLookup: Lou opens the join page of the capped game while the
+// code lookup fails. Checked: the page names no game, and the form still
+// joins her to QA.
+func joinWithoutLookup(t *testing.T, b *browser, cappedCode string) {
 	// Without the lookup (the request fails), the form still joins.
 	r := b.newUser("Lou", phone)
 	r.onNewDocument(`window.fetch = ((f) => (url, opts) => String(url).startsWith('/api/codes/') ? Promise.reject(new TypeError('offline')) : f(url, opts))(window.fetch)`)
-	r.open("/join?code=" + capped.Code)
+	r.open("/join?code=" + cappedCode)
 	if eval[bool](r, `!!document.querySelector('[data-testid=game-title]')`) {
 		t.Error("the code lookup was not made to fail")
 	}

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"devopschallenge/client"
 	"devopschallenge/game"
 	"devopschallenge/protocol"
@@ -36,6 +34,27 @@ func TestSprintReviewOnAPhone(t *testing.T) {
 	defer b.checkErrors()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
+	g, fac, teams, joins := startReviewGame(t, ctx, srv)
+	playReviewPlans(t, ctx, fac, teams)
+
+	last := len(reviewPlans)
+	for _, c := range []reviewReader{
+		{"fr", "dev", fmt.Sprintf("Revue du sprint %d", last)}, {"en", "ops", fmt.Sprintf("Review of sprint %d", last)}} {
+		readReviewOnPhone(t, b, g, joins[c.team], c)
+	}
+}
+
+// reviewReader is a player who reads the last review on a phone: the
+// phone's language, the player's team and the review's title.
+type reviewReader struct {
+	lang, team, title string
+}
+
+// startReviewGame: a facilitator creates a French game of three sprints
+// and one player per team joins, all with the Go client (closed when the
+// test ends); the facilitator starts the game. Checked: every request is
+// accepted.
+func startReviewGame(t *testing.T, ctx context.Context, srv *testServer) (protocol.CreateGameResponse, *client.Session, map[string]*client.Session, map[string]protocol.JoinResponse) {
 	h := &client.HTTP{BaseURL: srv.url}
 	g, err := h.CreateGame(ctx, protocol.CreateGameRequest{Title: "Revue", Lang: "fr",
 		Agenda: json.RawMessage(`[{"kind":"lobby"},{"kind":"sprints","minutes":5,"sprints":3,"incidentMinutes":3},{"kind":"retro"}]`)})
@@ -46,7 +65,7 @@ func TestSprintReviewOnAPhone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer fac.Close()
+	t.Cleanup(func() { fac.Close() })
 	teams := map[string]*client.Session{}
 	joins := map[string]protocol.JoinResponse{}
 	for _, tm := range game.Teams {
@@ -58,33 +77,21 @@ func TestSprintReviewOnAPhone(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer s.Close()
+		t.Cleanup(func() { s.Close() })
 		teams[tm], joins[tm] = s, j
 	}
 	do(t, ctx, fac, "game.start", nil)
+	return g, fac, teams, joins
+}
+
+// playReviewPlans: every team sets the plan of reviewPlans for each
+// sprint (see planWithinCapacity), the facilitator resolves it, lets an
+// incident's timer end unanswered and starts the next sprint. Checked:
+// every command is accepted and the sprint leaves its planning.
+func playReviewPlans(t *testing.T, ctx context.Context, fac *client.Session, teams map[string]*client.Session) {
 	for n, plans := range reviewPlans {
 		for tm, actions := range plans {
-			// What the team can afford this sprint (an incident of the
-			// game's seed may have taken some of its capacity).
-			var o game.OptionsDoc
-			key := "options/1/" + tm
-			if err := teams[tm].Wait(ctx, func(s *client.Session) bool {
-				var sp game.SprintDoc
-				return s.Doc("sprint", &sp) && sp.Sprint == n+1 && sp.Step == "planning" && s.Doc(key, &o) && len(o.Options) > 0
-			}); err != nil {
-				t.Fatal(err)
-			}
-			var picked []string
-			used := 0
-			for _, id := range actions {
-				for _, op := range o.Options {
-					if op.Action.ID == id && op.Available && used+op.Action.Cost <= o.Capacity {
-						picked = append(picked, id)
-						used += op.Action.Cost
-					}
-				}
-			}
-			do(t, ctx, teams[tm], "plan.set", game.PlanSetArgs{Actions: picked})
+			planWithinCapacity(t, ctx, teams[tm], n, tm, actions)
 		}
 		do(t, ctx, fac, "phase.next", nil) // resolve the planning
 		var sp game.SprintDoc
@@ -98,67 +105,87 @@ func TestSprintReviewOnAPhone(t *testing.T) {
 			do(t, ctx, fac, "phase.next", nil) // next sprint
 		}
 	}
+}
 
-	last := len(reviewPlans)
-	for _, c := range []struct {
-		lang, team, title string
-	}{{"fr", "dev", fmt.Sprintf("Revue du sprint %d", last)}, {"en", "ops", fmt.Sprintf("Review of sprint %d", last)}} {
-		p := b.newUser("review-"+c.lang, phone)
-		p.open("/")
-		j := joins[c.team]
-		p.js(fmt.Sprintf(`localStorage.setItem('dc:lang', %q); localStorage.setItem('dc:seat:player:%s', JSON.stringify({token: %q, gameId: %q, role: 'player', code: %q, nickname: %q}))`,
-			`"`+c.lang+`"`, j.GameID, j.PlayerToken, j.GameID, g.Code, c.team+"1"))
-		p.open("/play?g=" + j.GameID)
-		p.waitJS(`!!document.querySelector('.review')`)
-		p.waitText(c.title)
-		m := eval[reviewMeasure](p, reviewMeasureJS)
-		t.Logf("%s review of sprint %d on a phone: %d px before its details (%d px in all), %d metrics, at most %d causes shown for one metric, %d hidden",
-			c.lang, last, m.Before, m.Height, m.Metrics, m.MaxShown, m.Hidden)
-		if dir := b.shots; dir != "" {
-			os.WriteFile(filepath.Join(dir, "review-"+c.lang+".txt"), []byte(m.Text), 0o644)
-		}
-		t.Logf("%s review text:\n%s", c.lang, m.Text)
-		if int64(m.Before) > 2*phone.h {
-			t.Errorf("%s: the review is %d px tall before its details, over two phone screens (%d px)", c.lang, m.Before, 2*phone.h)
-		}
-		if !m.FlowFirst {
-			t.Errorf("%s: the bottleneck's move is not said first", c.lang)
-		}
-		if m.Metrics == 0 || m.MaxShown > 3 {
-			t.Errorf("%s: %d metrics, up to %d causes shown for one; want at most 3", c.lang, m.Metrics, m.MaxShown)
-		}
-		if m.Hidden > 0 {
-			// The smaller effects open on demand.
-			p.js(`document.querySelector('.review .more-causes summary').click()`)
-			p.waitJS(`document.querySelector('.review .more-causes').open`)
-		}
-		if c.lang == "fr" {
-			// A French review writes decimal commas.
-			if l := regexp.MustCompile(`\d\.\d`).FindString(m.Text); l != "" {
-				t.Errorf("fr: a decimal point in %q", l)
+// planWithinCapacity: team tm plans the actions it can afford among the
+// ones given, at sprint n+1 (an incident of the game's seed may have taken
+// some of its capacity). Checked: the team's options arrive in the
+// sprint's planning and the plan is accepted.
+func planWithinCapacity(t *testing.T, ctx context.Context, s *client.Session, n int, tm string, actions []string) {
+	var o game.OptionsDoc
+	key := "options/1/" + tm
+	if err := s.Wait(ctx, func(s *client.Session) bool {
+		var sp game.SprintDoc
+		return s.Doc("sprint", &sp) && sp.Sprint == n+1 && sp.Step == "planning" && s.Doc(key, &o) && len(o.Options) > 0
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var picked []string
+	used := 0
+	for _, id := range actions {
+		for _, op := range o.Options {
+			if op.Action.ID == id && op.Available && used+op.Action.Cost <= o.Capacity {
+				picked = append(picked, id)
+				used += op.Action.Cost
 			}
 		}
-		p.shot("review-" + c.lang + "-phone")
-		// The review as the phone shows it, screen by screen from its title.
-		for i := 0; i < 3; i++ {
-			p.js(fmt.Sprintf(`(() => { const r = document.querySelector('.review'); const h = r.previousElementSibling || r;
-				const head = document.querySelector('.sticky-head'); window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - (head ? head.offsetHeight : 0) + %d * (window.innerHeight - (head ? head.offsetHeight : 0))); })()`, i))
-			p.screen(fmt.Sprintf("review-%s-screen%d", c.lang, i+1))
-		}
+	}
+	do(t, ctx, s, "plan.set", game.PlanSetArgs{Actions: picked})
+}
+
+// readReviewOnPhone: the player opens their seat on a phone in their
+// language and reads the last review, opening the smaller effects.
+// Checked: see checkReviewMeasure; the review's text and screens are
+// saved for a reader.
+func readReviewOnPhone(t *testing.T, b *browser, g protocol.CreateGameResponse, j protocol.JoinResponse, c reviewReader) {
+	last := len(reviewPlans)
+	p := b.newUser("review-"+c.lang, phone)
+	p.open("/")
+	p.js(fmt.Sprintf(`localStorage.setItem('dc:lang', %q); localStorage.setItem('dc:seat:player:%s', JSON.stringify({token: %q, gameId: %q, role: 'player', code: %q, nickname: %q}))`,
+		`"`+c.lang+`"`, j.GameID, j.PlayerToken, j.GameID, g.Code, c.team+"1"))
+	p.open("/play?g=" + j.GameID)
+	p.waitJS(`!!document.querySelector('.review')`)
+	p.waitText(c.title)
+	m := eval[reviewMeasure](p, reviewMeasureJS)
+	t.Logf("%s review of sprint %d on a phone: %d px before its details (%d px in all), %d metrics, at most %d causes shown for one metric, %d hidden",
+		c.lang, last, m.Before, m.Height, m.Metrics, m.MaxShown, m.Hidden)
+	if dir := b.shots; dir != "" {
+		os.WriteFile(filepath.Join(dir, "review-"+c.lang+".txt"), []byte(m.Text), 0o644)
+	}
+	t.Logf("%s review text:\n%s", c.lang, m.Text)
+	checkReviewMeasure(t, c.lang, m)
+	if m.Hidden > 0 {
+		// The smaller effects open on demand.
+		p.js(`document.querySelector('.review .more-causes summary').click()`)
+		p.waitJS(`document.querySelector('.review .more-causes').open`)
+	}
+	p.shot("review-" + c.lang + "-phone")
+	// The review as the phone shows it, screen by screen from its title.
+	for i := 0; i < 3; i++ {
+		p.js(fmt.Sprintf(`(() => { const r = document.querySelector('.review'); const h = r.previousElementSibling || r;
+			const head = document.querySelector('.sticky-head'); window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - (head ? head.offsetHeight : 0) + %d * (window.innerHeight - (head ? head.offsetHeight : 0))); })()`, i))
+		p.screen(fmt.Sprintf("review-%s-screen%d", c.lang, i+1))
 	}
 }
 
-// screen saves a screenshot of what the viewport shows.
-func (u *user) screen(name string) {
-	ctx, cancel := context.WithTimeout(u.ctx, stepTimeout)
-	defer cancel()
-	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		u.b.t.Logf("screenshot %s: %v", name, err)
-		return
+// checkReviewMeasure checks the review as measured on the phone: at most
+// two screens before its details, the bottleneck's move first, at most
+// three causes shown for a metric, and no decimal point in French.
+func checkReviewMeasure(t *testing.T, lang string, m reviewMeasure) {
+	if int64(m.Before) > 2*phone.h {
+		t.Errorf("%s: the review is %d px tall before its details, over two phone screens (%d px)", lang, m.Before, 2*phone.h)
 	}
-	if err := os.WriteFile(filepath.Join(u.b.shots, name+".png"), buf, 0o644); err != nil {
-		u.b.t.Logf("screenshot %s: %v", name, err)
+	if !m.FlowFirst {
+		t.Errorf("%s: the bottleneck's move is not said first", lang)
+	}
+	if m.Metrics == 0 || m.MaxShown > 3 {
+		t.Errorf("%s: %d metrics, up to %d causes shown for one; want at most 3", lang, m.Metrics, m.MaxShown)
+	}
+	if lang == "fr" {
+		// A French review writes decimal commas.
+		if l := regexp.MustCompile(`\d\.\d`).FindString(m.Text); l != "" {
+			t.Errorf("fr: a decimal point in %q", l)
+		}
 	}
 }
 

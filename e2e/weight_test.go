@@ -143,6 +143,7 @@ func (u *user) transferred(do func()) transfer {
 	var mu sync.Mutex
 	var tr transfer
 	urls := map[network.RequestID]string{}
+	pending := map[network.RequestID]bool{} // sent, not yet finished or failed
 	ctx, cancel := context.WithCancel(u.ctx)
 	defer cancel()
 	err := chromedp.Listen(ctx, func(ev any) {
@@ -151,7 +152,11 @@ func (u *user) transferred(do func()) transfer {
 		switch e := ev.(type) {
 		case *network.EventRequestWillBeSent:
 			urls[e.RequestID] = e.Request.URL
+			pending[e.RequestID] = true
+		case *network.EventLoadingFailed:
+			delete(pending, e.RequestID)
 		case *network.EventLoadingFinished:
+			delete(pending, e.RequestID)
 			tr.bytes += int(e.EncodedDataLength)
 			tr.requests++
 			tr.urls = append(tr.urls, fmt.Sprintf("%s %d", urls[e.RequestID], int(e.EncodedDataLength)))
@@ -161,8 +166,16 @@ func (u *user) transferred(do func()) transfer {
 		u.b.t.Fatal(err)
 	}
 	do()
-	// Let the last events arrive.
-	u.do(chromedp.Sleep(300 * time.Millisecond))
+	// The last downloads finish (bounded: a request that never ends is
+	// counted as far as it went).
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		mu.Lock()
+		n := len(pending)
+		mu.Unlock()
+		if n == 0 {
+			break
+		}
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	return tr

@@ -1,6 +1,9 @@
 package game
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Removing players. The facilitator removes a player (player.kick): their
 // token stops working at once and they leave every team count. A removed
@@ -114,12 +117,50 @@ func kickPlayer(x *ctx) error {
 	}
 	p.Kicked = true
 	p.Conns = nil
+	withdrawVotes(x, p.ID)
 	x.ch.touch("player/"+p.ID, "removed")
 	x.ch.Reseat = append(x.ch.Reseat, p.ID)
 	for _, h := range teamChangeHooks {
 		h(x, p)
 	}
 	return nil
+}
+
+// withdrawVotes takes back what a removed player weighed on others'
+// work: wall votes, question upvotes, peer ratings and motion votes (a
+// class's sock puppets, removed, leave no trace on the results). Their
+// own notes, cards and questions stay, for the facilitator to hide.
+func withdrawVotes(x *ctx, pid string) {
+	w := &x.s.Wall
+	for _, id := range w.Votes[pid] {
+		if c := w.Clusters[id]; c != nil {
+			c.Votes--
+			x.ch.touch("cluster/" + id)
+		}
+	}
+	delete(w.Votes, pid)
+	d := &x.s.Debate
+	for id, q := range d.Questions {
+		if i := slices.Index(q.Upvotes, pid); i >= 0 {
+			q.Upvotes = slices.Delete(q.Upvotes, i, i+1)
+			x.ch.touch("question/" + id)
+		}
+	}
+	if d.upvoted != nil {
+		delete(d.upvoted, pid)
+	}
+	for _, byRater := range d.Ratings {
+		if _, ok := byRater[pid]; ok {
+			delete(byRater, pid)
+			x.ch.touch("debate", "results")
+		}
+	}
+	for _, byVoter := range d.Votes {
+		if _, ok := byVoter[pid]; ok {
+			delete(byVoter, pid)
+			x.ch.touch("debate")
+		}
+	}
 }
 
 // PlayerReadmitArgs are the arguments of player.readmit.

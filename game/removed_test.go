@@ -118,3 +118,57 @@ func TestLettingBackByNickname(t *testing.T) {
 	}
 	g.fails(EInvalid, sys, "player.join", map[string]string{"nickname": "zed", "tokenHash": hashOf("z"), "deviceHash": "nothex"})
 }
+
+// docAs decodes a document as the projector sees it.
+func docAs[T any](t *testing.T, g *tgame, key string) T {
+	t.Helper()
+	var out T
+	doc, ok := g.e.Doc(g.s, Viewer{Role: RoleProjector}, key)
+	if !ok {
+		t.Fatalf("the projector has no %s document", key)
+	}
+	b, _ := json.Marshal(doc)
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// A player removed by the facilitator takes back every vote they cast on
+// others' work: a sock puppet, once removed, moves no result.
+func TestARemovedPlayersVotesAreWithdrawn(t *testing.T) {
+	g := newTestGame(t, Settings{Companies: 2}, []Phase{{Kind: KindLobby}, {Kind: KindWall, Minutes: 10}, {Kind: KindDebate, Minutes: 10}, {Kind: KindRetro}})
+	for _, tm := range Teams {
+		g.join("real-"+tm, tm)
+	}
+	puppet := g.join("puppet", TeamOps)
+	g.must(fac, "game.start", nil)
+	k := g.must(fac, "cluster.create", map[string]string{"name": "Handoffs"}).Result["clusterId"].(string)
+	g.must(player(puppet), "cluster.vote", map[string]string{"clusterId": k})
+	g.must(fac, "phase.next", nil) // the debate: company 1's dev presents first
+	asker := g.s.PlayerOrder[2]    // real-qa
+	q := g.must(player(asker), "question.ask", map[string]string{"text": "How do you measure it?"}).Result["questionId"].(string)
+	g.must(player(puppet), "question.upvote", map[string]string{"questionId": q})
+	g.must(player(puppet), "rating.submit", map[string]int{"clarity": 1, "relevance": 1, "collaboration": 1})
+	g.must(fac, "motion.set", map[string]string{"motionId": g.e.scenario(g.s).Debates[0].ID})
+	g.must(fac, "motion.open", map[string]string{"stage": "before"})
+	g.must(player(puppet), "motion.vote", map[string]string{"vote": "against"})
+	before := docAs[DebateDoc](t, g, "debate")
+	if before.Tally["before"].Against != 1 || before.Ratings["1/dev"].Count != 1 {
+		t.Fatalf("the puppet's votes should count before it is removed: %+v %+v", before.Tally, before.Ratings)
+	}
+
+	g.must(fac, "player.kick", map[string]string{"playerId": puppet})
+	after := docAs[DebateDoc](t, g, "debate")
+	if after.Tally["before"].Against != 0 || after.Ratings["1/dev"].Count != 0 {
+		t.Errorf("after the removal the motion tally is %+v and the ratings %+v; want nothing from the puppet", after.Tally, after.Ratings)
+	}
+	if c := docAs[ClusterDoc](t, g, "cluster/"+k); c.Votes != 0 {
+		t.Errorf("the cluster keeps %d votes after the removal", c.Votes)
+	}
+	if d := docAs[QuestionDoc](t, g, "question/"+q); d.Upvotes != 0 {
+		t.Errorf("the question keeps %d upvotes after the removal", d.Upvotes)
+	}
+	// Let back, the player votes again from nothing.
+	g.must(fac, "player.readmit", map[string]string{"playerId": puppet})
+}

@@ -31,8 +31,13 @@ const (
 	// pingPeriod is how often pings are sent: a third of pongWait, so
 	// that one lost pong does not drop a client.
 	pingPeriod = pongWait / 3
-	// helloWait is how long a new connection has to send its hello.
+	// helloWait is how long a new connection has to send its hello,
+	// pings answered or not.
 	helloWait = 10 * time.Second
+	// maxConnsPerToken bounds the connections open at once with one token
+	// (a player's tabs and devices, the projector's screens): more is a
+	// script, not a class.
+	maxConnsPerToken = 8
 	// maxMessageSize is the largest message a client may send.
 	maxMessageSize = 64 << 10
 	// sendQueueSize bounds the messages waiting for a client; a client that
@@ -105,6 +110,7 @@ type conn struct {
 	// Set once by the hello, then read by the read pump only.
 	game  *live.Game
 	actor game.Actor
+	seat  string // the token's key in Server.seats, once the hello is accepted
 }
 
 // Send implements live.Subscriber.
@@ -309,7 +315,6 @@ func (c *conn) serve() {
 
 	c.ws.SetReadLimit(maxMessageSize)
 	c.ws.SetReadDeadline(time.Now().Add(helloWait))
-	c.ws.SetPongHandler(func(string) error { c.ws.SetReadDeadline(time.Now().Add(pongWait)); return nil })
 	c.ws.SetCloseHandler(func(code int, _ string) error {
 		// As the library's own handler, but no message may be sent
 		// directly once the close frame is.
@@ -320,6 +325,10 @@ func (c *conn) serve() {
 	if !c.hello() {
 		return
 	}
+	defer c.srv.releaseSeat(c.seat)
+	// Pongs keep the connection open once it has said hello, not before:
+	// the hello's deadline holds whatever the client answers.
+	c.ws.SetPongHandler(func(string) error { c.ws.SetReadDeadline(time.Now().Add(pongWait)); return nil })
 	for {
 		typ, data, err := c.readMessage()
 		if err != nil {
@@ -371,6 +380,13 @@ func (c *conn) hello() bool {
 		c.refuse(protocol.CloseRevoked, err)
 		return false
 	}
+	seat := gameID + "/" + hash
+	if !c.srv.claimSeat(seat) {
+		c.refuse(websocket.CloseTryAgainLater, apperr.Errorf(apperr.ERateLimited,
+			"This seat is open in too many tabs or devices at once (%d); close one and try again.",
+			"Cette place est ouverte dans trop d'onglets ou d'appareils à la fois (%d) ; fermez-en un et réessayez.", maxConnsPerToken))
+		return false
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
 	g, err := c.srv.rt.Open(ctx, gameID)
@@ -378,6 +394,7 @@ func (c *conn) hello() bool {
 		c.actor, err = g.Attach(ctx, c, in.Version, func(s *game.State) (game.Actor, error) { return identify(s, hash) })
 	}
 	if err != nil {
+		c.srv.releaseSeat(seat)
 		if apperr.IsCode(err, apperr.ENotFound) || apperr.IsCode(err, apperr.EUnauthorized) {
 			c.refuse(protocol.CloseRevoked, err)
 		} else {
@@ -385,6 +402,7 @@ func (c *conn) hello() bool {
 		}
 		return false
 	}
+	c.seat = seat
 	c.game = g
 	c.ws.SetReadDeadline(time.Now().Add(pongWait))
 	return true

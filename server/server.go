@@ -77,6 +77,7 @@ type Server struct {
 
 	mu    sync.Mutex
 	conns map[*conn]bool // open WebSocket connections, guarded by mu
+	seats map[string]int // connections per token (game and token hash), guarded by mu
 	wg    sync.WaitGroup // read pumps still running
 	down  bool           // shutting down, guarded by mu
 	probe *probe         // the readiness check of Redis in flight, guarded by mu
@@ -124,7 +125,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	cfg.Runtime.Instance = cfg.Instance
 	met := NewMetrics()
-	s := &Server{cfg: cfg, log: cfg.Logger, met: met, conns: map[*conn]bool{}}
+	s := &Server{cfg: cfg, log: cfg.Logger, met: met, conns: map[*conn]bool{}, seats: map[string]int{}}
 	rt, err := live.New(cfg.Engine, cfg.Store, cfg.Logger, met.Registry, cfg.Runtime)
 	if err != nil {
 		return nil, err
@@ -182,6 +183,27 @@ func (s *Server) track(c *conn, open bool) {
 		s.conns[c] = true
 	} else {
 		delete(s.conns, c)
+	}
+}
+
+// claimSeat counts one more connection with a token; it answers false,
+// counting nothing, when the token already has maxConnsPerToken.
+func (s *Server) claimSeat(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seats[key] >= maxConnsPerToken {
+		return false
+	}
+	s.seats[key]++
+	return true
+}
+
+// releaseSeat counts one connection with a token less.
+func (s *Server) releaseSeat(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seats[key]--; s.seats[key] <= 0 {
+		delete(s.seats, key)
 	}
 }
 

@@ -131,7 +131,7 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 	fl.StringVar(&finishedDays, "finished-ttl-days", env("FINISHED_TTL_DAYS", "7"), "days a finished game is kept (env FINISHED_TTL_DAYS)")
 	fl.StringVar(&idleDays, "idle-ttl-days", env("IDLE_TTL_DAYS", "30"), "days an unfinished game is kept after its last change (env IDLE_TTL_DAYS)")
 	fl.StringVar(&level, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env LOG_LEVEL)")
-	fl.BoolVar(&c.trustProxy, "trust-proxy", getenv("TRUST_PROXY") == "1", "take client addresses from X-Forwarded-For (env TRUST_PROXY=1)")
+	fl.BoolVar(&c.trustProxy, "trust-proxy", getenv("TRUST_PROXY") == "1", "take client addresses from X-Forwarded-For, which the proxy must overwrite, not append to (env TRUST_PROXY=1)")
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(out, usageHead)

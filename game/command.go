@@ -110,7 +110,7 @@ func (e *Engine) Apply(s *State, c Command) (*Change, error) {
 		return nil, Errorf(EInvalid, "Unknown command %q.", "Commande inconnue « %s ».", c.Type)
 	}
 	if !slices.Contains(h.roles, c.Actor.Role) {
-		return nil, forbiddenRole(c.Actor.Role, c.Type)
+		return nil, forbiddenRole(c.Actor.Role, c.Type, h.roles)
 	}
 	if c.Type != "game.create" && s.ID == "" {
 		return nil, apperr.GameNotFound()
@@ -150,11 +150,15 @@ func decodeArgs(c *Command, v any) error {
 	return strictjson.Decode(c.Args, v, strictjson.Subject{EN: "the arguments of " + c.Type, FR: "les arguments de " + c.Type})
 }
 
-func forbiddenRole(r Role, typ string) error {
-	switch r {
-	case RolePlayer:
+// forbiddenRole says why r may not send typ, which the roles given may.
+func forbiddenRole(r Role, typ string, may []Role) error {
+	switch {
+	case slices.Equal(may, []Role{RoleSystem}):
+		return Errorf(EForbidden, "%s is sent by the server itself, never by a client.",
+			"%s est envoyée par le serveur lui-même, jamais par un client.", typ)
+	case r == RolePlayer:
 		return Errorf(EForbidden, "Only the facilitator can do this (%s).", "Seul l'animateur peut faire cela (%s).", typ)
-	case RoleProjector:
+	case r == RoleProjector:
 		return Errorf(EForbidden, "The projector view is read-only.", "La vue projecteur est en lecture seule.")
 	default:
 		return Errorf(EForbidden, "You may not send %s.", "Vous ne pouvez pas envoyer %s.", typ)
@@ -177,7 +181,9 @@ func wrongPhase(typ string, ph *Phase) error {
 
 func invalid(en, fr string, args ...any) error { return Errorf(EInvalid, en, fr, args...) }
 
-func notFound(what, whatFR, id string) error {
-	return Errorf(ENotFound, "No %[1]s with id %[2]q in this game.", "Aucun(e) %[3]s avec l'identifiant %[2]q dans cette partie.",
-		what, id, whatFR)
+// notFound says that no what (in French, the whole negative phrase:
+// "Aucune carte") has that id in the game.
+func notFound(what, noneFR, id string) error {
+	return Errorf(ENotFound, "No %[1]s with id %[2]q in this game.", "%[3]s avec l'identifiant %[2]q dans cette partie.",
+		what, id, noneFR)
 }

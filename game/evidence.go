@@ -148,7 +148,7 @@ type EvidenceDoc struct {
 func (x *ctx) teamCard(id string) (*Card, error) {
 	c, ok := x.s.Study.Cards[id]
 	if !ok || c.Company != x.player.Company || c.Team != x.player.Team {
-		return nil, notFound("card", "carte", id)
+		return nil, notFound("card", "Aucune carte", id)
 	}
 	return c, nil
 }

@@ -183,7 +183,7 @@ func teamName(t, lang string) string { return TeamName(t).In(lang) }
 func (x *ctx) playerArg(id string) (*Player, error) {
 	p, ok := x.s.Players[id]
 	if !ok || p.Kicked {
-		return nil, notFound("player", "joueur", id)
+		return nil, notFound("player", "Aucun joueur", id)
 	}
 	return p, nil
 }

@@ -130,7 +130,7 @@ func setMotion(x *ctx) error {
 		return err
 	}
 	if x.e.scenario(x.s).Motion(a.MotionID) == nil {
-		return notFound("motion", "motion", a.MotionID)
+		return notFound("motion", "Aucune motion", a.MotionID)
 	}
 	d := &x.s.Debate
 	if d.Stage == motionBefore || d.Stage == motionAfter {

@@ -105,7 +105,7 @@ func (d *Debate) bestQuestions(to string, n int) []string {
 func (x *ctx) questionArg(id string) (*DebateQuestion, error) {
 	q, ok := x.s.Debate.Questions[id]
 	if !ok || (q.Hidden && x.c.Actor.Role != RoleFacilitator) {
-		return nil, notFound("question", "question", id)
+		return nil, notFound("question", "Aucune question", id)
 	}
 	return q, nil
 }

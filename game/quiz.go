@@ -193,7 +193,7 @@ func answerQuiz(x *ctx) error {
 	}
 	q := x.e.scenario(x.s).Question(a.QuestionID)
 	if q == nil {
-		return notFound("question", "question", a.QuestionID)
+		return notFound("question", "Aucune question", a.QuestionID)
 	}
 	if !slices.ContainsFunc(q.Options, func(o *optionT) bool { return o.ID == a.OptionID }) {
 		return invalid("Question %s has no option %q.", "La question %s n'a pas d'option « %s ».", q.ID, a.OptionID)

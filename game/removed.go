@@ -176,7 +176,7 @@ func readmitPlayer(x *ctx) error {
 	p, ok := x.s.Players[a.PlayerID]
 	switch {
 	case !ok:
-		return notFound("player", "joueur", a.PlayerID)
+		return notFound("player", "Aucun joueur", a.PlayerID)
 	case !p.Kicked:
 		return Errorf(EConflict, "%s is in the game; only a removed player can be let back.",
 			"%s est dans la partie ; seul un joueur retiré peut revenir.", p.Nickname)

@@ -80,7 +80,7 @@ func (v Viewer) seesTeam(company int, team string) bool {
 func (x *ctx) cardArg(id string, rev int) (*Card, error) {
 	c, ok := x.s.Study.Cards[id]
 	if !ok || c.Company != x.player.Company || c.Team != x.player.Team {
-		return nil, notFound("card", "carte", id)
+		return nil, notFound("card", "Aucune carte", id)
 	}
 	if rev != c.Rev {
 		return nil, Errorf(EConflict, "%s changed this card meanwhile; your screen now shows their version, edit it again.",

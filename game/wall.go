@@ -114,7 +114,7 @@ func (w *Wall) init() {
 func (x *ctx) noteArg(id string) (*Note, error) {
 	n, ok := x.s.Wall.Notes[id]
 	if !ok {
-		return nil, notFound("note", "note", id)
+		return nil, notFound("note", "Aucune note", id)
 	}
 	return n, nil
 }
@@ -122,7 +122,7 @@ func (x *ctx) noteArg(id string) (*Note, error) {
 func (x *ctx) clusterArg(id string) (*Cluster, error) {
 	c, ok := x.s.Wall.Clusters[id]
 	if !ok {
-		return nil, notFound("cluster", "groupe", id)
+		return nil, notFound("cluster", "Aucun groupe", id)
 	}
 	return c, nil
 }

@@ -30,7 +30,7 @@ func (x *ctx) checkSeen(ids []string, seen map[string]string) ([]*Note, error) {
 	for _, id := range ids {
 		n, ok := w.Notes[id]
 		if !ok {
-			return nil, notFound("note", "note", id)
+			return nil, notFound("note", "Aucune note", id)
 		}
 		if was, ok := seen[id]; ok && was != n.Cluster {
 			moved++

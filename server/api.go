@@ -1,11 +1,13 @@
 package server
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -28,6 +30,12 @@ func decodeBody(c echo.Context, v any) error {
 	}
 	if !validText(body) {
 		return errBadText()
+	}
+	// A body that is not declared as JSON is refused: a form or a
+	// text/plain post from another site cannot create games or players.
+	if mt, _, _ := mime.ParseMediaType(c.Request().Header.Get("Content-Type")); len(bytes.TrimSpace(body)) > 0 && mt != "application/json" {
+		return apperr.Errorf(apperr.EInvalid, "Send the request body as JSON, with the header Content-Type: application/json.",
+			"Envoyez le corps de la requête en JSON, avec l'en-tête Content-Type: application/json.")
 	}
 	return strictjson.Decode(body, v, strictjson.Subject{EN: "the request body", FR: "le corps de la requête"})
 }

@@ -192,7 +192,10 @@ func TestWebSocketBadInput(t *testing.T) {
 		{"no command", `{"type":"cmd","id":"a"}`, apperr.EInvalid, "missing"},
 		{"unknown command", `{"type":"cmd","id":"b","cmd":"game.win"}`, apperr.EInvalid, "Unknown command"},
 		{"args not an object", `{"type":"cmd","id":"c","cmd":"note.add","args":[1]}`, apperr.EInvalid, "JSON object"},
+		{"a number for the id", `{"type":"cmd","id":5,"cmd":"note.add"}`, apperr.EInvalid, `field "id" has the wrong type: it takes a text`},
+		{"an unknown field", `{"type":"cmd","id":"u","cmd":"note.add","extra":1}`, apperr.EInvalid, `Unknown field "extra"`},
 		{"facilitator command", `{"type":"cmd","id":"d","cmd":"game.start"}`, apperr.EForbidden, "Only the facilitator"},
+		{"server's own command", `{"type":"cmd","id":"s","cmd":"deadline","args":{"seq":1}}`, apperr.EForbidden, "sent by the server itself"},
 		{"wrong phase", `{"type":"cmd","id":"e","cmd":"note.add","args":{"text":"hi","target":"ops"}}`, apperr.EConflict, "not possible during the lobby"},
 	}
 	for _, c := range cases {

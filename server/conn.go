@@ -15,6 +15,7 @@ import (
 
 	"devopschallenge/apperr"
 	"devopschallenge/game"
+	"devopschallenge/internal/strictjson"
 	"devopschallenge/live"
 	"devopschallenge/protocol"
 )
@@ -444,13 +445,23 @@ func (c *conn) command(data []byte) {
 // be read, so that the error can name it.
 func decodeCommand(data []byte) (protocol.In, error) {
 	var in protocol.In
-	if err := json.Unmarshal(data, &in); err != nil {
-		return protocol.In{}, apperr.Errorf(apperr.EInvalid, "That message is not valid JSON.", "Ce message n'est pas du JSON valide.")
+	if err := strictjson.Decode(data, &in, strictjson.Subject{EN: "the message", FR: "le message"}); err != nil {
+		return protocol.In{ID: idOf(data)}, err
 	}
 	if !validText(data) {
 		return in, errBadText()
 	}
 	return in, checkCommand(&in)
+}
+
+// idOf reads a message's id, if it has a readable one, so that a refusal
+// can name the command it answers.
+func idOf(data []byte) string {
+	var env struct {
+		ID string `json:"id"`
+	}
+	json.Unmarshal(data, &env)
+	return env.ID
 }
 
 // checkCommand validates the envelope of a command message.

@@ -12,9 +12,11 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -270,25 +272,45 @@ func (s *Server) routes() *echo.Echo {
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.met.Registry, promhttp.HandlerOpts{})))
 	e.GET("/ws", s.websocket)
 
-	limiter := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: rate.Limit(s.cfg.JoinRate), Burst: s.cfg.JoinBurst, ExpiresIn: 10 * time.Minute}),
-		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			return writeError(c, s.log, apperr.Errorf(apperr.ERateLimited, "Too many attempts from your address; wait a minute and try again.",
-				"Trop de tentatives depuis votre adresse ; attendez une minute et réessayez."))
-		},
-	})
-	api := e.Group("/api", middleware.BodyLimit("64K"))
+	// Each of these has its own bucket per address: a class behind one
+	// school proxy that keeps checking a code is not locked out of joining.
+	createLimit, joinLimit, codeLimit := s.addressLimiter(), s.addressLimiter(), s.addressLimiter()
+	api := e.Group("/api", middleware.BodyLimit("64K"), noStore)
 	api.GET("/scenarios", s.scenarios)
 	s.vocabRoutes(api)
-	api.POST("/games", s.createGame, limiter)
-	api.POST("/games/join", s.join, limiter)
-	api.GET("/codes/:code", s.codeInfo, limiter)
+	api.POST("/games", s.createGame, createLimit)
+	api.POST("/games/join", s.join, joinLimit)
+	api.GET("/codes/:code", s.codeInfo, codeLimit)
 	api.GET("/games/:id", s.snapshot)
 	s.exportRoutes(api)
 	s.uiRoutes(e)
 	return e
+}
+
+// addressLimiter limits the requests of one address (JoinRate a second,
+// bursts of JoinBurst); a refusal says when to try again (Retry-After).
+func (s *Server) addressLimiter() echo.MiddlewareFunc {
+	wait := max(1, int(math.Ceil(1/s.cfg.JoinRate)))
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(s.cfg.JoinRate), Burst: s.cfg.JoinBurst, ExpiresIn: 10 * time.Minute}),
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(wait))
+			return writeError(c, s.log, apperr.Errorf(apperr.ERateLimited,
+				"Too many attempts from your address; wait %d s and try again.",
+				"Trop de tentatives depuis votre adresse ; attendez %d s et réessayez.", wait))
+		},
+	})
+}
+
+// noStore keeps API answers out of caches: they carry tokens and what
+// one seat may see.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
 }
 
 // requestLog logs each HTTP request without its query string (tokens

@@ -70,6 +70,7 @@ func TestRemovedPlayerAndRevokedLinks(t *testing.T) {
 		t.Errorf("back in team %s, was in %s", after.Team, before.Team)
 	}
 	host.waitJS(`!document.querySelector('[data-testid=removed-players]')`)
+	closeToNewcomers(t, b, host, g.Code)
 
 	// Export links: one made now, then every link revoked from the console.
 	var links protocol.ExportLinks
@@ -94,4 +95,24 @@ func TestRemovedPlayerAndRevokedLinks(t *testing.T) {
 			t.Errorf("moderation strings: %q has no French twin (%q)", keys["en"][i], keys["fr"][i])
 		}
 	}
+}
+
+// closeToNewcomers has the facilitator close the game once the class is
+// in: a newcomer's join page says so and the join is refused with a
+// sentence; opened again, the newcomer gets in.
+func closeToNewcomers(t *testing.T, b *browser, host *user, code string) {
+	host.clickIn("[data-testid=newcomers]", "", "Close to newcomers")
+	host.waitText("Closed to newcomers: nobody new can join")
+	host.check("console-closed")
+	q := b.newUser("Max", phone)
+	q.open("/join?code=" + code)
+	q.waitJS(`!!document.querySelector('[data-testid=join-closed]')`)
+	q.fill("nickname", "Max")
+	q.click("Join the game")
+	q.waitText("The facilitator has closed this game to newcomers; ask them to open it again.")
+	q.check("join-closed")
+	host.clickIn("[data-testid=newcomers]", "", "Open to newcomers")
+	host.waitText("Anyone with the code can join.")
+	q.click("Join the game")
+	q.waitText("Welcome, Max")
 }

@@ -196,6 +196,7 @@ func facilitatorCases() []matrixCase {
 		}, facOnly("")},
 		{"player.kick", func(m *matrixGame) any { return map[string]any{"playerId": m.actors[rTeam].PlayerID} }, facOnly("")},
 		{"exports.revoke", args(nil), facOnly("")},
+		{"game.close", args(GameCloseArgs{Closed: true}), facOnly("")},
 		{"player.readmit", func(m *matrixGame) any { return map[string]any{"playerId": m.actors[rKicked].PlayerID} }, facOnly("")},
 		{"note.hide", func(m *matrixGame) any { return map[string]any{"noteId": m.note(), "hidden": true} }, facOnly("")},
 		{"note.move", func(m *matrixGame) any {

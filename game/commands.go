@@ -17,6 +17,7 @@ var commandTable = []command{
 	{"presence.set", serverOnly, anyPhase, setPresence},
 	{"player.kick", facilitatorOnly, anyPhase, kickPlayer},
 	{"player.readmit", facilitatorOnly, anyPhase, readmitPlayer},
+	{"game.close", facilitatorOnly, anyPhase, closeGame},
 	// agenda.go: phases and timers.
 	{"game.start", facilitatorOnly, anyPhase, startGame},
 	{"phase.next", facilitatorOnly, anyPhase, nextPhase},

@@ -228,12 +228,14 @@ type JoinInfo struct {
 	// Full lists the teams a newcomer can no longer choose (full in every
 	// company).
 	Full []string `json:"full"`
+	// Closed: the facilitator closed the game to newcomers.
+	Closed bool `json:"closed"`
 }
 
 // JoinInfo describes the game for its join page.
 func (s *State) JoinInfo() JoinInfo {
 	info := JoinInfo{Title: s.Settings.Title, Status: s.Status, Assignment: s.Settings.Assignment, TeamCap: s.Settings.TeamCap,
-		Companies: s.Settings.Companies, Lang: s.Settings.Lang, Full: []string{}}
+		Companies: s.Settings.Companies, Lang: s.Settings.Lang, Full: []string{}, Closed: s.Closed}
 	if s.Settings.TeamCap > 0 {
 		for _, t := range Teams {
 			if _, _, err := s.placePlayer(t); err != nil {
@@ -325,6 +327,9 @@ func joinPlayer(x *ctx) error {
 		x.comeBack(back, nick, a.TokenHash, a.DeviceHash)
 		return nil
 	}
+	if x.s.Closed {
+		return errClosed()
+	}
 	company, team, err := x.s.placePlayer(a.Team)
 	if err != nil {
 		return err
@@ -345,6 +350,34 @@ func joinPlayer(x *ctx) error {
 	x.ch.result("playerId", id)
 	x.ch.result("team", team)
 	x.ch.result("company", company)
+	return nil
+}
+
+// errClosed refuses a newcomer to a game closed to newcomers.
+func errClosed() error {
+	return Errorf(EForbidden, "The facilitator has closed this game to newcomers; ask them to open it again.",
+		"L'animateur a fermé cette partie aux nouveaux venus ; demandez-lui de la rouvrir.")
+}
+
+// GameCloseArgs are the arguments of game.close: true closes the game to
+// newcomers (a class is all in; sock puppets stay out), false opens it.
+type GameCloseArgs struct {
+	Closed bool `json:"closed"`
+}
+
+func closeGame(x *ctx) error {
+	var a GameCloseArgs
+	if err := decodeArgs(x.c, &a); err != nil {
+		return err
+	}
+	if x.s.Closed == a.Closed {
+		if a.Closed {
+			return Errorf(EConflict, "The game is already closed to newcomers.", "La partie est déjà fermée aux nouveaux venus.")
+		}
+		return Errorf(EConflict, "The game is already open to newcomers.", "La partie est déjà ouverte aux nouveaux venus.")
+	}
+	x.s.Closed = a.Closed
+	x.ch.touch("game")
 	return nil
 }
 

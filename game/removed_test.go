@@ -172,3 +172,34 @@ func TestARemovedPlayersVotesAreWithdrawn(t *testing.T) {
 	// Let back, the player votes again from nothing.
 	g.must(fac, "player.readmit", map[string]string{"playerId": puppet})
 }
+
+// A game closed to newcomers refuses new players with a sentence, lets
+// back those the facilitator let back, and opens again.
+func TestAGameClosedToNewcomers(t *testing.T) {
+	g := newTestGame(t, Settings{Companies: 1}, []Phase{{Kind: KindLobby}, {Kind: KindWall, Minutes: 10}, {Kind: KindRetro}})
+	if _, err := g.joinFrom("ana", "phone-ana", "tok-ana"); err != nil {
+		t.Fatal(err)
+	}
+	ana := g.s.PlayerOrder[0]
+	g.must(fac, "player.kick", map[string]string{"playerId": ana})
+	g.must(fac, "player.readmit", map[string]string{"playerId": ana})
+	g.must(fac, "game.close", GameCloseArgs{Closed: true})
+	if d := docAs[GameDoc](t, g, "game"); !d.Closed || !g.s.JoinInfo().Closed {
+		t.Fatalf("the game document and the join page should say the game is closed: %+v", d)
+	}
+	g.fails(EConflict, fac, "game.close", GameCloseArgs{Closed: true})
+	if _, err := g.joinFrom("puppet", "phone-x", "tok-x"); !IsCode(err, EForbidden) || !strings.Contains(err.Error(), "closed this game to newcomers") {
+		t.Fatalf("a newcomer to a closed game: %v", err)
+	}
+	if len(g.s.PlayerOrder) != 1 {
+		t.Fatalf("players after a refused join: %v", g.s.PlayerOrder)
+	}
+	// Ana, let back, comes back all the same.
+	if _, err := g.joinFrom("Ana", "phone-ana", "tok-ana-2"); err != nil {
+		t.Fatalf("a player let back, to a closed game: %v", err)
+	}
+	g.must(fac, "game.close", GameCloseArgs{Closed: false})
+	if _, err := g.joinFrom("bob", "phone-bob", "tok-bob"); err != nil {
+		t.Fatalf("a newcomer once the game is open again: %v", err)
+	}
+}

@@ -45,6 +45,9 @@ type State struct {
 	Settings Settings `json:"settings"`
 	// Status is lobby, running or finished.
 	Status string `json:"status"`
+	// Closed: the facilitator closed the game to newcomers (game.close);
+	// players let back still come back.
+	Closed bool `json:"closed,omitempty"`
 	// FacilitatorTokenHash and ProjectorTokenHash are SHA-256 hashes of the
 	// secrets of the two special tokens.
 	FacilitatorTokenHash string `json:"facilitatorTokenHash"`

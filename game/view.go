@@ -108,6 +108,8 @@ type GameDoc struct {
 	Phase      int     `json:"phase"`
 	Clock      Clock   `json:"clock"`
 	CreatedAt  int64   `json:"createdAt"`
+	// Closed: no newcomer may join (game.close).
+	Closed bool `json:"closed"`
 	// Sub is the step inside the current phase (e.g. a sprint's planning),
 	// filled by the phase's concept.
 	Sub any `json:"sub,omitempty"`
@@ -147,7 +149,7 @@ func init() {
 		st := s.Settings
 		d := GameDoc{ID: s.ID, Code: s.Code, Title: st.Title, Scenario: st.Scenario, Status: s.Status,
 			Companies: st.Companies, TeamCap: st.TeamCap, Assignment: st.Assignment, Lang: st.Lang,
-			Agenda: s.Agenda, Phase: s.Phase, Clock: s.Clock, CreatedAt: s.CreatedAt}
+			Agenda: s.Agenda, Phase: s.Phase, Clock: s.Clock, CreatedAt: s.CreatedAt, Closed: s.Closed}
 		if ph := s.CurrentPhase(); ph != nil {
 			if f := subStep[ph.Kind]; f != nil {
 				d.Sub = f(s)

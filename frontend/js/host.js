@@ -20,7 +20,7 @@ import { debateNextLabel, turnTimerLabel } from './debate.js';
 import { HostDebate } from './debate-host.js';
 import { HostSprints, sprintTitle } from './sprints.js';
 import { Retro, Exports } from './retro.js';
-import { RemovedPlayers, RevokeExports } from './moderation.js';
+import { Newcomers, RemovedPlayers, RevokeExports } from './moderation.js';
 
 const params = new URLSearchParams(location.search);
 const gameId = params.get('g') || '';
@@ -323,7 +323,7 @@ function Results({ session, game }) {
 }
 
 function Players({ session, game }) {
-  return html`<${HostPlayers} session=${session} game=${game} /><${RemovedPlayers} session=${session} />`;
+  return html`<${HostPlayers} session=${session} game=${game} /><${Newcomers} session=${session} /><${RemovedPlayers} session=${session} />`;
 }
 
 const VIEWS = {

@@ -58,6 +58,7 @@ function GameInfo({ res }) {
   return html`<div class="callout game-found" data-testid="code-info">
     <p>${t('join.game')} <strong data-testid="game-title">${info.title || 'DevOps Challenge'}</strong></p>
     ${info.status === 'running' ? html`<p class="hint">${t('join.running')}</p>` : null}
+    ${info.closed ? html`<p class="hint" data-testid="join-closed">${t('join.closed')}</p>` : null}
   </div>`;
 }
 

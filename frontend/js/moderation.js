@@ -30,6 +30,21 @@ export function RemovedPlayers({ session }) {
   </section>`;
 }
 
+/** Newcomers lets the facilitator close the game to newcomers once the
+ * class is in (sock puppets stay out), and open it again. */
+export function Newcomers({ session }) {
+  const game = session.docs.game;
+  if (!game) return null;
+  const closed = !!game.closed;
+  return html`<section class="card" aria-labelledby="door-h" data-testid="newcomers">
+    <h2 id="door-h">${t('moderation.doorTitle')}</h2>
+    <p role="status">${closed ? t('moderation.doorClosed') : t('moderation.doorOpen')}</p>
+    <button type="button" class=${`btn${closed ? '' : ' btn-primary'}`}
+      onClick=${() => run(session.send('game.close', { closed: !closed }), closed ? t('moderation.openedDone') : t('moderation.closedDone'))}>
+      ${closed ? t('moderation.open') : t('moderation.close')}</button>
+  </section>`;
+}
+
 /** RevokeExports lets the facilitator revoke every export link of the
  * game, and says when they last did. */
 export function RevokeExports({ session }) {

@@ -52,7 +52,7 @@ var evidenceMetrics = []evidenceMetric{
 		metricOf(func(m *rules.Metrics) float64 { return m.DeploysPerDay })},
 	{EvidenceMetric{"changeFailureRate", Text{EN: "Change failure rate", FR: "Taux d'échec des changements"}, "share", "lower", "dora"},
 		metricOf(func(m *rules.Metrics) float64 { return m.ChangeFailureRate })},
-	{EvidenceMetric{"timeToRestoreHours", Text{EN: "Time to restore service", FR: "Temps de restauration du service"}, "hours", "lower", "dora"},
+	{EvidenceMetric{"timeToRestoreHours", Text{EN: "Failed deployment recovery time", FR: "Temps de rétablissement après un déploiement raté"}, "hours", "lower", "dora"},
 		metricOf(func(m *rules.Metrics) float64 { return m.TimeToRestoreHours })},
 	{EvidenceMetric{"availability", Text{EN: "Availability", FR: "Disponibilité"}, "share", "higher", "dora"},
 		metricOf(func(m *rules.Metrics) float64 { return m.Availability })},

@@ -54,7 +54,7 @@ var figureDefs = func() [numFigures]figureDef {
 		d[2*i+1] = figureDef{name: "stage." + s + ".wait", unit: "h", lo: 0, hi: 1e6}
 	}
 	d[figWIP] = figureDef{"wip", Text{"work in progress", "travail en cours"}, "", 1, 100, false, true, false, 0}
-	d[figFailureRate] = figureDef{"failureRate", Text{"failure rate of a deployment", "taux d'échec d'un déploiement"}, "%", 0.01, 0.95, false, true, false, 0}
+	d[figFailureRate] = figureDef{"failureRate", Text{"baseline deployment risk", "risque de base d'un déploiement"}, "%", 0.01, 0.95, false, true, false, 0}
 	d[figBlastRadius] = figureDef{"blastRadius", Text{"share of customers hit by a failed change", "part des clients touchés par un changement raté"}, "%", 0.01, 1, false, true, false, 0}
 	d[figDetect] = figureDef{"detectMinutes", Text{"time to detect a failure", "temps de détection d'une panne"}, "min", 1, 1e6, false, true, false, 0}
 	d[figDiagnose] = figureDef{"diagnoseMinutes", Text{"time to find the cause", "temps de diagnostic"}, "min", 1, 1e6, false, true, false, 0}

@@ -194,7 +194,7 @@ func (s *Scenario) repair(inc *Incident, p *PendingIncident, in IncidentInput, h
 			RestoreMinutes:  round4(out.restore - without.restore),
 			DowntimeMinutes: round4(out.downtime - without.downtime),
 			ExposureMinutes: round4(out.exposure - without.exposure)}
-		e.Text = effectText(e)
+		e.Text = effectText(e, inc.Kind)
 		res.Responses = append(res.Responses, e)
 		res.Steps = append(res.Steps, Notice{Kind: "response", Text: textf("%s — %s: %s %s", "%s — %s : %s %s",
 			teamName(s, h.team), h.r.Name, h.r.Explain, e.Text)})
@@ -295,23 +295,28 @@ func (s *Scenario) incidentLoad(inc *Incident, rec SprintRecord) int {
 // hours formats hours in both languages.
 func hours(h float64) Text { return Text{duration(h, "en"), duration(h, "fr")} }
 
-// effectText tells what a response changed, in minutes of restore,
-// downtime or exposure.
-func effectText(e ResponseEffect) Text {
+// effectText tells what a response changed, in minutes of restore (of
+// correction, for a security incident), downtime or exposure.
+func effectText(e ResponseEffect, kind string) Text {
 	part := func(v float64, en, fr string) (Text, bool) {
 		if math.Abs(v) < 0.5 {
 			return Text{}, false
 		}
 		if v < 0 {
-			return textf("saved %s of "+en, "%s de "+fr+" en moins", hours(-v/60)), true
+			return textf("saved %s of "+en, "%s "+fr+" en moins", hours(-v/60)), true
 		}
-		return textf("cost %s of "+en, "%s de "+fr+" en plus", hours(v/60)), true
+		return textf("cost %s of "+en, "%s "+fr+" en plus", hours(v/60)), true
+	}
+	// The French names carry their preposition, elided before a vowel.
+	restoreEN, restoreFR := "restore time", "de temps de restauration"
+	if kind == "security" {
+		restoreEN, restoreFR = "time to patch", "de temps de correction"
 	}
 	var en, fr []string
 	for _, x := range []struct {
 		v      float64
 		en, fr string
-	}{{e.RestoreMinutes, "restore time", "temps de restauration"}, {e.DowntimeMinutes, "downtime", "panne"}, {e.ExposureMinutes, "exposure", "exposition"}} {
+	}{{e.RestoreMinutes, restoreEN, restoreFR}, {e.DowntimeMinutes, "downtime", "de panne"}, {e.ExposureMinutes, "exposure", "d'exposition"}} {
 		if t, ok := part(x.v, x.en, x.fr); ok {
 			en, fr = append(en, t.EN), append(fr, t.FR)
 		}

@@ -27,7 +27,7 @@ var metricDefs = []metricDef{
 	{"leadTimeHours", Text{"lead time for changes", "délai de mise en production (lead time)"}, func(m *Metrics) float64 { return m.LeadTimeHours }, true, unitHours, func(t Tiers) Tier { return t.LeadTime }},
 	{"deploysPerDay", Text{"deployment frequency", "fréquence de déploiement"}, func(m *Metrics) float64 { return m.DeploysPerDay }, false, unitDeploys, func(t Tiers) Tier { return t.DeployFrequency }},
 	{"changeFailureRate", Text{"change failure rate", "taux d'échec des changements"}, func(m *Metrics) float64 { return m.ChangeFailureRate }, true, unitPoints, func(t Tiers) Tier { return t.ChangeFailureRate }},
-	{"timeToRestoreHours", Text{"time to restore service", "temps de restauration du service"}, func(m *Metrics) float64 { return m.TimeToRestoreHours }, true, unitHours, func(t Tiers) Tier { return t.TimeToRestore }},
+	{"timeToRestoreHours", Text{"failed deployment recovery time", "temps de rétablissement après un déploiement raté"}, func(m *Metrics) float64 { return m.TimeToRestoreHours }, true, unitHours, func(t Tiers) Tier { return t.TimeToRestore }},
 	{"availability", Text{"availability", "disponibilité"}, func(m *Metrics) float64 { return m.Availability }, false, unitPoints, nil},
 	{"downtimeHours", Text{"downtime", "temps de panne"}, func(m *Metrics) float64 { return m.DowntimeHours }, true, unitHours, nil},
 	{"batchSize", Text{"size of a deployment", "taille d'un déploiement"}, func(m *Metrics) float64 { return m.BatchSize }, true, unitChange, nil},

@@ -62,9 +62,11 @@ func ApplyPostmortem(scn *Scenario, c *Company, pm Postmortem) (*Company, *Postm
 	res.Text = textf("Post-mortem of “%s”: +%s learning points. %s", "Post-mortem de « %s » : +%s points d'apprentissage. %s",
 		scn.idx.incidents[ir.ID].Name, Text{num(gain, "en"), num(gain, "fr")}, scn.Postmortem.Explain)
 	if full := scn.postmortemLearning(c); gain < full {
+		share := scn.postmortemShare()
+		pct := Text{num(100*share, "en") + " %", num(100*share, "fr") + "\u00a0%"}
 		res.Text = textf("%s %s", "%s %s", res.Text, textf(
-			"A post-mortem earns at most what its incident cost, so that no incident ever pays.",
-			"Un post-mortem ne rapporte jamais plus que ce que son incident a coûté : aucun incident ne doit être rentable."))
+			"A post-mortem earns at most %s of the points its incident cost: no incident may pay.",
+			"Un post-mortem rapporte au plus %s de ce que son incident a coûté en points\u00a0: aucun incident ne doit être rentable.", pct))
 	}
 	return next, res, nil
 }
@@ -103,11 +105,7 @@ func (s *Scenario) postmortemGain(c *Company, ir IncidentRecord) (float64, error
 	if err != nil {
 		return 0, err
 	}
-	share := s.Postmortem.CostShare
-	if share == 0 {
-		share = 1
-	}
-	cost *= share
+	cost *= s.postmortemShare()
 	if worth := with - base; worth > cost {
 		// Learning points are worth the same each (a linear score part).
 		gain = round4(gain * math.Max(0, cost) / worth)
@@ -137,4 +135,13 @@ func (s *Scenario) incidentCost(c *Company, ir IncidentRecord) (float64, error) 
 		return 0, err
 	}
 	return without - with, nil
+}
+
+// postmortemShare is the share of its incident's cost a post-mortem may
+// earn back (1 when the scenario does not say).
+func (s *Scenario) postmortemShare() float64 {
+	if s.Postmortem.CostShare == 0 {
+		return 1
+	}
+	return s.Postmortem.CostShare
 }

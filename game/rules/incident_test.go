@@ -3,8 +3,10 @@ package rules
 import (
 	"errors"
 	"math"
+	"os"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 // outage plays the minimal scenario's risky release, which always causes an
@@ -170,8 +172,25 @@ func TestResolveIncidentRefusals(t *testing.T) {
 	}
 }
 
+// loadMinimalLearning is the minimal scenario with a score part for
+// learning, so that a post-mortem earns points.
+func loadMinimalLearning(t *testing.T) *Scenario {
+	t.Helper()
+	data, err := os.ReadFile("testdata/minimal.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := "    - id: learning\n      name: {en: \"Learning\", fr: \"Apprentissage\"}\n      points: \"0.1 * metrics.learning\"\n  marks:"
+	src := strings.Replace(string(data), "\n  marks:", "\n"+part, 1)
+	s, err := Load(fstest.MapFS{"minimal.yaml": {Data: []byte(src)}}, "minimal.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func TestPostmortem(t *testing.T) {
-	s := loadMinimal(t)
+	s := loadMinimalLearning(t)
 	c, _ := outage(t, s, NewCompany(s), "add_monitoring")
 	pm := Postmortem{Incident: 0, WhatHappened: "The Friday release broke checkout.", Why: "No checks.", Change: "Release with the pipeline."}
 	if _, _, err := ApplyPostmortem(s, c, pm); err == nil {
@@ -190,6 +209,19 @@ func TestPostmortem(t *testing.T) {
 	// 2 points, plus 1 because the company owns the practice (monitoring here).
 	if res.Learning != 3 || next.Learning != c.Learning+3 || next.Last().Metrics.Learning != c.Last().Metrics.Learning+3 {
 		t.Errorf("learning %v; company %v → %v", res.Learning, c.Learning, next.Learning)
+	}
+	cost, err := s.incidentCost(c, c.Incidents[0])
+	if err != nil || cost <= 0 || next.Score-c.Score > cost {
+		t.Errorf("the post-mortem earned %v points for an incident that cost %v (%v)", next.Score-c.Score, cost, err)
+	}
+	// A post-mortem never earns more than its incident cost: of an
+	// incident that kept the shop down one minute, it earns almost nothing.
+	cheap := c.clone()
+	cheap.Incidents[0].DowntimeMinutes, cheap.Incidents[0].ExposureMinutes = 1, 0
+	if cost, _ := s.incidentCost(cheap, cheap.Incidents[0]); cost <= 0 || cost >= 1 {
+		t.Errorf("one minute of downtime costs %v points", cost)
+	} else if after, r, err := ApplyPostmortem(s, cheap, pm); err != nil || after.Score-cheap.Score > cost+1e-4 || r.Learning >= 1 || r.Text.EN == res.Text.EN {
+		t.Errorf("post-mortem of a one-minute incident: %v points for a cost of %v, learning %v, %q (%v)", after.Score-cheap.Score, cost, r.Learning, r.Text.EN, err)
 	}
 	if next.Postmortems != 1 || next.Learned["outage"] != 1 || !next.Incidents[0].Postmortem || res.Text.FR == "" {
 		t.Errorf("post-mortem not recorded: %+v", next)

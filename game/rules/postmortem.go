@@ -1,6 +1,10 @@
 package rules
 
-import "strings"
+import (
+	"math"
+	"slices"
+	"strings"
+)
 
 // Postmortem is a short blameless post-mortem of an incident: what
 // happened, why, and what the company changes.
@@ -39,9 +43,9 @@ func ApplyPostmortem(scn *Scenario, c *Company, pm Postmortem) (*Company, *Postm
 		return nil, nil, errorf(CodeBadPostmortem, "Write all three parts: what happened, why, and what you change.",
 			"Rédigez les trois parties : ce qui s'est passé, pourquoi, et ce que vous changez.")
 	}
-	gain := scn.Postmortem.Learning
-	if scn.Postmortem.Practice != "" && c.Owns(scn.Postmortem.Practice) {
-		gain += scn.Postmortem.PracticeBonus
+	gain, err := scn.postmortemGain(c, ir)
+	if err != nil {
+		return nil, nil, err
 	}
 	next := c.clone()
 	next.Incidents[pm.Incident].Postmortem = true
@@ -57,5 +61,87 @@ func ApplyPostmortem(scn *Scenario, c *Company, pm Postmortem) (*Company, *Postm
 	res := &PostmortemResult{Learning: gain, Record: *next.Last()}
 	res.Text = textf("Post-mortem of “%s”: +%s learning points. %s", "Post-mortem de « %s » : +%s points d'apprentissage. %s",
 		scn.idx.incidents[ir.ID].Name, Text{num(gain, "en"), num(gain, "fr")}, scn.Postmortem.Explain)
+	if full := scn.postmortemLearning(c); gain < full {
+		share := scn.postmortemShare()
+		pct := Text{num(100*share, "en") + " %", num(100*share, "fr") + "\u00a0%"}
+		res.Text = textf("%s %s", "%s %s", res.Text, textf(
+			"A post-mortem earns at most %s of the points its incident cost: no incident may pay.",
+			"Un post-mortem rapporte au plus %s de ce que son incident a coûté en points\u00a0: aucun incident ne doit être rentable.", pct))
+	}
 	return next, res, nil
+}
+
+// postmortemLearning is what a post-mortem earns before the cap: the
+// scenario's learning, plus its bonus when the company owns the practice.
+func (s *Scenario) postmortemLearning(c *Company) float64 {
+	gain := s.Postmortem.Learning
+	if s.Postmortem.Practice != "" && c.Owns(s.Postmortem.Practice) {
+		gain += s.Postmortem.PracticeBonus
+	}
+	return gain
+}
+
+// postmortemGain is the learning a post-mortem of ir earns: the
+// scenario's learning, capped so that its points in the latest sprint's
+// score never exceed costShare of what the incident cost (the points its
+// downtime and exposure took from the score of the sprint it struck).
+// Otherwise more incidents, each followed by a post-mortem, would raise
+// the score; under 1, handling an incident better still pays.
+func (s *Scenario) postmortemGain(c *Company, ir IncidentRecord) (float64, error) {
+	gain := s.postmortemLearning(c)
+	if gain <= 0 {
+		return 0, nil
+	}
+	cost, err := s.incidentCost(c, ir)
+	if err != nil {
+		return 0, err
+	}
+	last := len(c.History) - 1
+	base, err := s.companyScoreWith(c, last, nil)
+	if err != nil {
+		return 0, err
+	}
+	with, err := s.companyScoreWith(c, last, func(m *Metrics) { m.Learning += gain })
+	if err != nil {
+		return 0, err
+	}
+	cost *= s.postmortemShare()
+	if worth := with - base; worth > cost {
+		// Learning points are worth the same each (a linear score part).
+		gain = round4(gain * math.Max(0, cost) / worth)
+	}
+	return gain, nil
+}
+
+// incidentCost is the points the incident's downtime and exposure took
+// from the company score of the sprint it struck.
+func (s *Scenario) incidentCost(c *Company, ir IncidentRecord) (float64, error) {
+	i := slices.IndexFunc(c.History, func(r SprintRecord) bool { return r.Sprint == ir.Sprint })
+	if i < 0 {
+		return 0, nil
+	}
+	with, err := s.companyScoreWith(c, i, nil)
+	if err != nil {
+		return 0, err
+	}
+	sprintMinutes := float64(s.SprintDays) * 24 * 60
+	without, err := s.companyScoreWith(c, i, func(m *Metrics) {
+		m.DowntimeMinutes = math.Max(0, m.DowntimeMinutes-ir.DowntimeMinutes)
+		m.DowntimeHours = m.DowntimeMinutes / 60
+		m.Availability = 1 - m.DowntimeMinutes/sprintMinutes
+		m.ExposureHours = math.Max(0, m.ExposureHours-ir.ExposureMinutes/60)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return without - with, nil
+}
+
+// postmortemShare is the share of its incident's cost a post-mortem may
+// earn back (1 when the scenario does not say).
+func (s *Scenario) postmortemShare() float64 {
+	if s.Postmortem.CostShare == 0 {
+		return 1
+	}
+	return s.Postmortem.CostShare
 }

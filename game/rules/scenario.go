@@ -303,13 +303,16 @@ type Response struct {
 // Practice capability) and a RepeatFactor on the chance that the same
 // incident strikes again. An incident that struck without an accepted
 // post-mortem becomes UnlearnedFactor times as likely (1 when omitted):
-// its causes are still there.
+// its causes are still there. A post-mortem earns at most CostShare (1
+// when omitted) of the points its incident cost, so that no incident ever
+// pays.
 type PostmortemRules struct {
 	Learning        float64 `yaml:"learning" json:"learning"`
 	Practice        string  `yaml:"practice,omitempty" json:"practice,omitempty"`
 	PracticeBonus   float64 `yaml:"practiceBonus,omitempty" json:"practiceBonus"`
 	RepeatFactor    float64 `yaml:"repeatFactor" json:"repeatFactor"`
 	UnlearnedFactor float64 `yaml:"unlearnedFactor,omitempty" json:"unlearnedFactor"`
+	CostShare       float64 `yaml:"costShare,omitempty" json:"costShare"`
 	Explain         Text    `yaml:"explain" json:"explain"`
 }
 

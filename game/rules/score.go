@@ -36,28 +36,7 @@ func (s *Scenario) score(en *env) (ScoreSheet, error) {
 // post-mortem changed its metrics.
 func (s *Scenario) rescore(c *Company) error {
 	rec := c.Last()
-	en := s.baseEnv(c, c.ownedSet(), rec.Sprint, false)
-	for _, id := range rec.Done {
-		en.Did[id] = true
-		if a := s.idx.actions[id]; a != nil && a.Joint() {
-			en.Joint++
-		}
-	}
-	if len(c.History) > 1 {
-		en.Prev = c.History[len(c.History)-2].Metrics
-	}
-	f := s.idx.base
-	for i := 16; i < numFigures; i++ {
-		f[i] = rec.Figures[figureDefs[i].name]
-	}
-	for i, st := range rec.Stream {
-		f[2*i], f[2*i+1] = st.Process, st.Wait
-	}
-	en.setFigures(&f)
-	en.CALMS = rec.CALMS
-	en.Metrics = rec.Metrics
-	en.setTiers(rec.Tiers)
-	sh, err := s.score(en)
+	sh, err := s.score(s.recordEnv(c, len(c.History)-1))
 	if err != nil {
 		return err
 	}
@@ -65,4 +44,43 @@ func (s *Scenario) rescore(c *Company) error {
 	rec.Score = sh
 	c.addScore(sh, 1)
 	return nil
+}
+
+// recordEnv is the environment the score of History[i] is evaluated in:
+// its figures, value stream, CALMS, metrics and tiers, the actions done.
+func (s *Scenario) recordEnv(c *Company, i int) *env {
+	rec := &c.History[i]
+	en := s.baseEnv(c, c.ownedSet(), rec.Sprint, false)
+	for _, id := range rec.Done {
+		en.Did[id] = true
+		if a := s.idx.actions[id]; a != nil && a.Joint() {
+			en.Joint++
+		}
+	}
+	if i > 0 {
+		en.Prev = c.History[i-1].Metrics
+	}
+	f := s.idx.base
+	for j := 16; j < numFigures; j++ {
+		f[j] = rec.Figures[figureDefs[j].name]
+	}
+	for j, st := range rec.Stream {
+		f[2*j], f[2*j+1] = st.Process, st.Wait
+	}
+	en.setFigures(&f)
+	en.CALMS = rec.CALMS
+	en.Metrics = rec.Metrics
+	en.setTiers(rec.Tiers)
+	return en
+}
+
+// companyScoreWith is the company score of History[i] with its metrics
+// changed by edit.
+func (s *Scenario) companyScoreWith(c *Company, i int, edit func(*Metrics)) (float64, error) {
+	en := s.recordEnv(c, i)
+	if edit != nil {
+		edit(&en.Metrics)
+	}
+	sh, err := s.score(en)
+	return sh.Company, err
 }

@@ -74,6 +74,9 @@ func (v *validator) postmortem() {
 	if v.d.has(p, "unlearnedFactor") && (p.UnlearnedFactor < 1 || p.UnlearnedFactor > 10) {
 		v.errf(p, "unlearnedFactor", "postmortem: unlearnedFactor %v is out of range 1..10", p.UnlearnedFactor)
 	}
+	if v.d.has(p, "costShare") && (p.CostShare <= 0 || p.CostShare > 1) {
+		v.errf(p, "costShare", "postmortem: costShare %v is out of range (0, 1]", p.CostShare)
+	}
 }
 
 // quiz checks each question's id and options, and indexes it.

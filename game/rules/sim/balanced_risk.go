@@ -6,7 +6,7 @@ import "devopschallenge/game/rules"
 // downtime, an hour of exposure, a point of capacity lost by Dev and Ops.
 const (
 	downtimeCost = 2
-	exposureCost = 1
+	exposureCost = 2
 	loadCost     = 17
 )
 

@@ -144,6 +144,15 @@ func (u *user) transferred(do func()) transfer {
 	var tr transfer
 	urls := map[network.RequestID]string{}
 	pending := map[network.RequestID]bool{} // sent, not yet finished or failed
+	idle := make(chan struct{}, 1)          // signalled when the last pending request ends
+	settled := func() {
+		if len(pending) == 0 {
+			select {
+			case idle <- struct{}{}:
+			default:
+			}
+		}
+	}
 	ctx, cancel := context.WithCancel(u.ctx)
 	defer cancel()
 	err := chromedp.Listen(ctx, func(ev any) {
@@ -155,8 +164,10 @@ func (u *user) transferred(do func()) transfer {
 			pending[e.RequestID] = true
 		case *network.EventLoadingFailed:
 			delete(pending, e.RequestID)
+			settled()
 		case *network.EventLoadingFinished:
 			delete(pending, e.RequestID)
+			settled()
 			tr.bytes += int(e.EncodedDataLength)
 			tr.requests++
 			tr.urls = append(tr.urls, fmt.Sprintf("%s %d", urls[e.RequestID], int(e.EncodedDataLength)))
@@ -168,12 +179,19 @@ func (u *user) transferred(do func()) transfer {
 	do()
 	// The last downloads finish (bounded: a request that never ends is
 	// counted as far as it went).
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	timeout := time.After(10 * time.Second)
+wait:
+	for {
 		mu.Lock()
 		n := len(pending)
 		mu.Unlock()
 		if n == 0 {
 			break
+		}
+		select {
+		case <-idle:
+		case <-timeout:
+			break wait
 		}
 	}
 	mu.Lock()

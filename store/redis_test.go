@@ -63,13 +63,14 @@ func TestRedisRestartLosesNothing(t *testing.T) {
 type writers struct {
 	acked    []atomic.Int64 // last acknowledged version per game
 	total    atomic.Int64
+	progress chan struct{} // signalled (without blocking) at every acknowledged append
 	stop     chan struct{}
 	wg       sync.WaitGroup
 	failures chan error
 }
 
 func startWriters(ctx context.Context, w *store.Redis, games int) *writers {
-	ws := &writers{acked: make([]atomic.Int64, games), stop: make(chan struct{}), failures: make(chan error, games)}
+	ws := &writers{acked: make([]atomic.Int64, games), progress: make(chan struct{}, 1), stop: make(chan struct{}), failures: make(chan error, games)}
 	for g := 0; g < games; g++ {
 		ws.wg.Add(1)
 		go func() {
@@ -95,6 +96,10 @@ func (ws *writers) run(ctx context.Context, w *store.Redis, g int) {
 		case err == nil:
 			ws.acked[g].Store(v)
 			ws.total.Add(1)
+			select {
+			case ws.progress <- struct{}{}:
+			default:
+			}
 			v++
 		case apperr.IsCode(err, apperr.EConflict):
 			// An append whose reply was lost may have been applied:
@@ -118,12 +123,13 @@ func (ws *writers) run(ctx context.Context, w *store.Redis, g int) {
 // waitTotal waits until n appends in all were acknowledged.
 func (ws *writers) waitTotal(t *testing.T, n int64) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	timeout := time.After(30 * time.Second)
 	for ws.total.Load() < n {
-		if time.Now().After(deadline) {
+		select {
+		case <-ws.progress:
+		case <-timeout:
 			t.Fatalf("only %d appends acknowledged, waiting for %d", ws.total.Load(), n)
 		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
 
